@@ -1,0 +1,3 @@
+"""xpulse: automated X (Twitter) analytics reports."""
+
+__version__ = "0.1.0"

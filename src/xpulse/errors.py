@@ -1,0 +1,28 @@
+"""The root of xpulse's exception tree.
+
+Every error a user can cause or fix derives from :class:`XpulseError`; the CLI turns it
+into one clear line and a non-zero exit. Messages never contain secrets.
+
+    XpulseError
+    ├── ConfigError            bad or missing configuration
+    ├── StoreError             the database could not be opened or migrated
+    └── (api) ApiError         see xpulse.api.errors
+"""
+
+from __future__ import annotations
+
+
+class XpulseError(Exception):
+    """An error with a message fit to show a user as it is."""
+
+    exit_code: int = 1
+
+
+class ConfigError(XpulseError):
+    """The configuration is missing, malformed or inconsistent."""
+
+    exit_code = 2
+
+
+class StoreError(XpulseError):
+    """The store could not be opened, migrated or written."""
