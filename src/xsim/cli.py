@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -17,6 +18,82 @@ def cli() -> None:
 
         xsim serve --host 127.0.0.1 --port 8787 --world world.json
     """
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8787, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--world",
+    "world_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="World JSON file (see `xsim world`).",
+)
+@click.option("--now", default=None, help="Fix the clock at this ISO instant (repeatable runs).")
+@click.option(
+    "--faults",
+    default=None,
+    help='Fault rates, e.g. "429=0.05,500=0.02,slow=0.02,drop=0.01,seed=7".',
+)
+@click.option(
+    "--token-lifetime",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Access-token lifetime in seconds (default 7200).",
+)
+@click.option("--auto-approve", is_flag=True, help="Approve OAuth consent without a page.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+)
+def serve(
+    host: str,
+    port: int,
+    world_path: Path,
+    now: str | None,
+    faults: str | None,
+    token_lifetime: float | None,
+    auto_approve: bool,
+    log_level: str,
+) -> None:
+    """Serve a world as the X API v2 over HTTP.
+
+    Example:
+
+        xsim serve --host 127.0.0.1 --port 8787 --world world.json --now 2026-05-20T12:00:00Z
+    """
+    from xsim.clock import parse_instant
+    from xsim.faults import FaultSpecError, parse_faults
+    from xsim.server import run
+    from xsim.world import WorldError, load_world
+
+    try:
+        fixed = parse_instant(now) if now else None
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 instant: {now!r}", param_hint="--now") from None
+    try:
+        spec = parse_faults(faults) if faults else None
+    except FaultSpecError as exc:
+        raise click.BadParameter(str(exc), param_hint="--faults") from None
+    try:
+        world = load_world(world_path)
+    except WorldError as exc:
+        click.echo(f"xsim: error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"xsim: serving {world_path} on http://{host}:{port}", err=True)
+    run(
+        world,
+        host,
+        port,
+        log_level=log_level,
+        now=fixed,
+        faults=spec,
+        token_lifetime_seconds=token_lifetime,
+        auto_approve=auto_approve,
+    )
 
 
 def main() -> None:

@@ -52,6 +52,8 @@ class User:
     following_count: int = 0
     listed_count: int = 0
     like_count: int = 0
+    # IANA zone the user posts in; not served, used by the generator and its ground truth.
+    time_zone: str | None = None
 
 
 @dataclass
@@ -155,7 +157,9 @@ class World:
     users: dict[str, User]  # by id
     posts: dict[str, Post]  # by id
     media: dict[str, Media]  # by media_key
-    tokens: list[Token] = field(default_factory=list)  # pre-issued, so scripts start without a browser
+    tokens: list[Token] = field(
+        default_factory=list
+    )  # pre-issued, so scripts start without a browser
     pricing: Pricing = field(default_factory=Pricing)
     now: datetime | None = None  # a fixed clock the world suggests; --now overrides
     planted: dict[str, Any] = field(default_factory=dict)  # ground truth of generated effects

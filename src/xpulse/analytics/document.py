@@ -1,0 +1,290 @@
+"""The report document: one versioned JSON object every rendering reads.
+
+``Report.to_json()`` gives the wire form, described by the committed JSON Schema
+``xpulse/schemas/report.schema.json`` (generated from these models by
+:func:`json_schema`; a test keeps the two equal). Rates are percentages rounded to 4
+decimals; a ``None`` (JSON ``null``) always means "cannot be computed", never zero.
+Datetimes are ISO 8601 with their offset: UTC for instants, local for period bounds.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_ID: Final = "https://xpulse.dev/schemas/report/v1"
+SCHEMA_VERSION: Final = 1
+
+
+Count = Annotated[int, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AccountInfo(_Model):
+    name: str = Field(description="The account's name in the xpulse configuration.")
+    username: str | None = Field(description="The X @username, without the @.")
+    user_id: str | None = Field(description="The X user id.")
+
+
+class PeriodInfo(_Model):
+    label: str = Field(description="e.g. 2026-W21, 2026-05 or 2026-05-01..2026-05-10.")
+    kind: Literal["week", "month", "range"]
+    start: datetime = Field(description="Inclusive start, local time with offset.")
+    end: datetime = Field(description="Exclusive end, local time with offset.")
+    tz: str = Field(description="IANA time zone the period and all local figures use.")
+    days: int = Field(description="Nominal length in calendar days.")
+    partial: bool = Field(description="True when the period had not ended at the report instant.")
+
+
+class Formulas(_Model):
+    engagements: str
+    engagement_rate: str
+    x_engagement_rate: str
+    change_pct: str
+    metrics_as_of: str
+
+
+class Totals(_Model):
+    posts: Count
+    impressions: Count
+    likes: Count
+    reposts: Count
+    replies: Count
+    quotes: Count
+    bookmarks: Count
+    engagements: int = Field(description="likes + reposts + replies + quotes.")
+    engagement_rate: float | None = Field(description="engagements / impressions × 100.")
+    x_engagements: int | None = Field(description="Sum of X's own engagements count.")
+    x_engagement_rate: float | None = Field(
+        description="x_engagements / impressions of the same posts × 100."
+    )
+    posts_with_x_engagements: Count
+
+
+class Change(_Model):
+    """Percentage change from the previous period; null where there is nothing to compare."""
+
+    posts: float | None
+    impressions: float | None
+    likes: float | None
+    reposts: float | None
+    replies: float | None
+    quotes: float | None
+    bookmarks: float | None
+    engagements: float | None
+    engagement_rate: float | None
+    engagement_rate_points: float | None = Field(
+        description="Difference of the two engagement rates, in percentage points."
+    )
+    x_engagements: float | None
+    x_engagement_rate: float | None
+
+
+class Comparison(_Model):
+    period: PeriodInfo
+    totals: Totals
+    change: Change
+
+
+class PostEntry(_Model):
+    id: str
+    created_at: datetime = Field(description="UTC.")
+    created_local: datetime = Field(description="The same instant in the report's time zone.")
+    text: str = Field(description="Untrusted: escape it in every rendering.")
+    url: str | None = Field(description="Untrusted: link it only when it is http(s).")
+    content_type: str
+    impressions: Count
+    likes: Count
+    reposts: Count
+    replies: Count
+    quotes: Count
+    bookmarks: Count
+    engagements: Count
+    engagement_rate: float | None
+    x_engagements: Count | None
+    x_engagement_rate: float | None
+    metrics_observed_at: datetime | None = Field(description="When these metrics were read.")
+
+
+class TopPosts(_Model):
+    limit: Count
+    min_impressions: int = Field(description="A post needs this many impressions to rank by rate.")
+    by_engagements: list[PostEntry]
+    by_engagement_rate: list[PostEntry]
+
+
+class DailyPoint(_Model):
+    date: date
+    posts: Count
+    impressions: Count
+    engagements: Count
+
+
+class BestTimeCell(_Model):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday, local time.")
+    hour: int = Field(ge=0, le=23, description="0–23, local time.")
+    posts: Count
+    impressions: Count
+    engagements: Count
+    engagement_rate: float | None = Field(description="Pooled: engagements / impressions × 100.")
+    mean_post_rate: float | None = Field(description="Mean of the posts' own engagement rates.")
+    score: float | None = Field(
+        description="Ranking score, 1 = the account's usual (see method); null if set aside."
+    )
+    enough_posts: bool = Field(description="False: too few posts to judge; set aside.")
+
+
+class BestSlot(_Model):
+    rank: Count
+    weekday: Count
+    weekday_name: str
+    hour: Count
+    posts: Count
+    score: float
+    mean_post_rate: float
+
+
+class BestTime(_Model):
+    method: str
+    window_start: datetime
+    window_end: datetime
+    lookback_days: Count
+    min_posts: Count
+    prior_posts: float
+    account_mean_rate: float | None
+    posts: Count
+    cells: list[BestTimeCell] = Field(description="Only cells with at least one post.")
+    best_slots: list[BestSlot]
+
+
+class ContentTypeEntry(_Model):
+    content_type: str
+    posts: Count
+    impressions: Count
+    engagements: Count
+    engagement_rate: float | None
+    interval_low: float | None
+    interval_high: float | None
+
+
+class ContentTypes(_Model):
+    method: str
+    confidence: float
+    window: Literal["period", "lookback"]
+    window_start: datetime
+    window_end: datetime
+    types: list[ContentTypeEntry] = Field(description="Every content type, in a fixed order.")
+
+
+class Spike(_Model):
+    post_id: str
+    url: str | None
+    text: str
+    age_hours: float
+    impressions: Count
+    usual_impressions: float = Field(description="The age-matched median of the account.")
+    ratio: float | None = Field(description="impressions / usual; null when usual is 0.")
+    z: float
+    references: Count
+
+
+class Spikes(_Model):
+    method: str
+    z_threshold: float
+    min_references: Count
+    checked: Count
+    unchecked: int = Field(description="Posts with too little comparable history to judge.")
+    posts: list[Spike]
+
+
+class LifecyclePoint(_Model):
+    label: str
+    hours: float
+    share_median: float | None = Field(description="Median share of impressions, 0–1.")
+    posts: int = Field(description="Posts whose observations allow an estimate here.")
+
+
+class Lifecycle(_Model):
+    method: str
+    min_age_days: float
+    eligible_posts: Count
+    checkpoints: list[LifecyclePoint]
+
+
+class EndpointCost(_Model):
+    endpoint: str
+    calls: Count
+    reads: Count
+    usd: float
+
+
+class Cost(_Model):
+    calls: Count
+    reads: Count
+    usd: float
+    by_endpoint: list[EndpointCost]
+
+
+class Report(_Model):
+    """An xpulse analytics report of one account for one period (see docs of each part)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": SCHEMA_ID,
+        },
+    )
+
+    schema_: Literal["https://xpulse.dev/schemas/report/v1"] = Field(alias="schema")
+    version: Literal[1]
+    generated_at: datetime
+    account: AccountInfo
+    period: PeriodInfo
+    formulas: Formulas
+    totals: Totals
+    previous: Comparison
+    posts: list[PostEntry]
+    retweets_excluded: int = Field(description="Plain retweets in the period, left out.")
+    top_posts: TopPosts
+    daily: list[DailyPoint]
+    best_time: BestTime
+    content_types: ContentTypes
+    spikes: Spikes
+    lifecycle: Lifecycle
+    cost: Cost | None = Field(description="Null when the collection's usage is unknown.")
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls.model_validate(data)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the report document, as committed."""
+    schema = Report.model_json_schema(by_alias=True, mode="serialization")
+    head = {key: schema.pop(key) for key in ("$schema", "$id", "title", "description")}
+    return {**head, **schema}
+
+
+def json_schema_text() -> str:
+    """The committed file's exact text. Regenerate it with::
+
+    python -c "from xpulse.analytics.document import json_schema_text as t; print(t(), end='')" \\
+        > src/xpulse/schemas/report.schema.json
+    """
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,68 @@
+"""Lifecycle: how much of a post's impressions typically arrive by 1 h, 24 h and 7 d.
+
+For every post of the look-back window whose latest read is at least ``min_age_days`` old,
+its impressions at each checkpoint (interpolated from its observations, see
+:mod:`xpulse.analytics.series`) are divided by its impressions at that latest read; the
+figure is the median of those shares across the posts that allow an estimate at that
+checkpoint, with their number. Under ``min_posts`` such posts the share is null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from xpulse.analytics.document import Lifecycle, LifecyclePoint
+from xpulse.analytics.inputs import PostRow
+from xpulse.analytics.series import Series
+from xpulse.analytics.stats import median
+
+
+def _label(hours: float) -> str:
+    if hours % 24 == 0:
+        return f"{int(hours // 24)} d"
+    return f"{hours:g} h"
+
+
+def method_text(min_age_days: float, min_posts: int) -> str:
+    return (
+        "per post: impressions at the checkpoint (linear interpolation between stored "
+        "observations, only where an observation lies within a factor of 2 of that age) / "
+        f"impressions at its latest read, for posts read at least {min_age_days:g} days after "
+        f"posting; the median across posts, null under {min_posts} posts"
+    )
+
+
+def lifecycle(
+    posts: Iterable[PostRow],
+    series: Mapping[str, Series],
+    *,
+    checkpoints_hours: Sequence[float],
+    min_age_days: float,
+    min_posts: int,
+) -> Lifecycle:
+    shares: dict[float, list[float]] = {h: [] for h in checkpoints_hours}
+    eligible = 0
+    for post in posts:
+        s = series.get(post.id)
+        if s is None or s.last_age < min_age_days * 24 or s.last_value <= 0:
+            continue
+        eligible += 1
+        for hours in checkpoints_hours:
+            value = s.at(hours)
+            if value is not None:
+                shares[hours].append(min(1.0, value / s.last_value))
+    points = [
+        LifecyclePoint(
+            label=_label(hours),
+            hours=hours,
+            share_median=round(median(vals), 4) if len(vals) >= min_posts else None,
+            posts=len(vals),
+        )
+        for hours, vals in shares.items()
+    ]
+    return Lifecycle(
+        method=method_text(min_age_days, min_posts),
+        min_age_days=min_age_days,
+        eligible_posts=eligible,
+        checkpoints=points,
+    )

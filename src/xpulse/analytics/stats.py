@@ -1,0 +1,74 @@
+"""Small, exact statistics in pure Python (no numpy): medians, MAD, ratio intervals."""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections.abc import Sequence
+from statistics import NormalDist
+
+# Scales a MAD to a standard deviation under normality (Iglewicz & Hoaglin's 0.6745).
+MAD_TO_SD = 0.6745
+# Scales a mean absolute deviation to a standard deviation under normality (sqrt(pi/2)).
+MEANAD_TO_SD = 1.253314
+
+
+def median(values: Sequence[float]) -> float:
+    """Median of a non-empty sequence (the mean of the two middle values when even)."""
+    if not values:
+        raise ValueError("median of nothing")
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[mid])
+    return (ordered[mid - 1] + ordered[mid]) / 2.0
+
+
+def robust_z(value: float, sample: Sequence[float]) -> tuple[float, float, float | None]:
+    """(median, scale, z) of ``value`` against ``sample``, robust to outliers.
+
+    z = 0.6745 (x - median) / MAD (Iglewicz & Hoaglin's modified z-score). When more than
+    half the sample is tied and the MAD is 0, the mean absolute deviation scaled by 1.2533
+    stands in; when that is 0 too, z is None (the sample has no spread to measure against).
+    """
+    med = median(sample)
+    mad = median([abs(v - med) for v in sample])
+    if mad > 0:
+        return med, mad / MAD_TO_SD, MAD_TO_SD * (value - med) / mad
+    mean_ad = sum(abs(v - med) for v in sample) / len(sample)
+    if mean_ad > 0:
+        scale = MEANAD_TO_SD * mean_ad
+        return med, scale, (value - med) / scale
+    return med, 0.0, None
+
+
+def ratio_interval(
+    numerators: Sequence[float], denominators: Sequence[float], confidence: float
+) -> tuple[float, float, float] | None:
+    """Pooled ratio R = sum(y)/sum(x) with a normal-approximation interval.
+
+    The variance is the linearised (delta-method) variance of a ratio estimator with the
+    post as the unit: var(R) = n/(n-1) * sum((y_i - R x_i)^2) / (sum x)^2. It reflects how
+    much posts differ from each other, not the (far smaller) binomial noise of single
+    impressions. None when there are fewer than 2 posts or no denominator.
+    """
+    n = len(numerators)
+    total_x = float(sum(denominators))
+    if n < 2 or total_x <= 0:
+        return None
+    ratio = float(sum(numerators)) / total_x
+    resid = sum((y - ratio * x) ** 2 for y, x in zip(numerators, denominators, strict=True))
+    se = math.sqrt(n / (n - 1) * resid) / total_x
+    z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    return ratio, max(0.0, ratio - z * se), ratio + z * se
+
+
+def interpolate(xs: Sequence[float], ys: Sequence[float], x: float) -> float:
+    """Linear interpolation of the polyline (xs, ys) at x; xs ascending, x within range."""
+    i = bisect_left(xs, x)
+    if i < len(xs) and xs[i] == x:
+        return float(ys[i])
+    if i == 0 or i == len(xs):
+        raise ValueError("x outside the series")
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)

@@ -1,0 +1,162 @@
+"""Reading X's rate-limit headers: windows, the monthly cap, and pacing.
+
+Telling a window 429 from the monthly-cap 429. The seeds note that both can carry the same
+body (``{"title": "Too Many Requests", ...}``), so the body alone is not enough; the rule,
+first match wins:
+
+1. a ``UsageCapExceeded`` Problem (``type`` ``.../problems/usage-capped``, title
+   ``UsageCapExceeded``, or ``period``) -> the cap; ``period: "Daily"`` is a 24-hour window;
+2. ``x-rate-limit-remaining: 0`` -> the 15-minute window, reopening at ``x-rate-limit-reset``;
+3. a 24-hour header (``x-user-limit-24hour-remaining`` / ``x-app-limit-24hour-remaining``)
+   at 0 -> a 24-hour window;
+4. window headers present with ``remaining > 0`` -> the cap: the window still has room, so
+   what refused the call is the plan's monthly read cap;
+5. nothing to go on -> unknown: reported as :class:`RateLimited` without a reset, not retried.
+
+Clock skew: waits are computed against the server's ``Date`` header when it has one, so a
+local clock that is off does not shorten or stretch them; they are clamped either way.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+
+Kind = Literal["cap", "window", "unknown"]
+
+# A 15-minute window never needs a longer wait than this; beyond it the reset is suspect.
+MAX_WINDOW_WAIT = 15 * 60 + 60
+SLOW_DOWN_BELOW = 0.20  # of the window's limit
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """One window's state as the headers told it."""
+
+    limit: int
+    remaining: int
+    reset: datetime  # UTC
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"limit": self.limit, "remaining": self.remaining, "reset": self.reset.isoformat()}
+
+
+def _int(headers: httpx.Headers, name: str) -> int | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return None
+
+
+def _epoch(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def parse(headers: httpx.Headers) -> RateLimit | None:
+    """The 15-minute window from ``x-rate-limit-*``, or None when they are absent."""
+    limit = _int(headers, "x-rate-limit-limit")
+    remaining = _int(headers, "x-rate-limit-remaining")
+    reset = _epoch(_int(headers, "x-rate-limit-reset"))
+    if limit is None or remaining is None or reset is None:
+        return None
+    return RateLimit(limit, remaining, reset)
+
+
+def _daily(headers: httpx.Headers) -> tuple[int | None, datetime | None]:
+    for who in ("user", "app"):
+        remaining = _int(headers, f"x-{who}-limit-24hour-remaining")
+        if remaining is not None:
+            return remaining, _epoch(_int(headers, f"x-{who}-limit-24hour-reset"))
+    return None, None
+
+
+def classify_429(headers: httpx.Headers, body: Any) -> tuple[Kind, datetime | None]:
+    """Which 429 this is, and when it reopens (None for the cap or when unknown)."""
+    problem = body if isinstance(body, dict) else {}
+    ptype = str(problem.get("type", ""))
+    period = problem.get("period")
+    if (
+        ptype.endswith("/usage-capped")
+        or problem.get("title") == "UsageCapExceeded"
+        or period in ("Monthly", "Daily")
+    ):
+        if period == "Daily":
+            return "window", _daily(headers)[1]
+        return "cap", None
+    window = parse(headers)
+    if window is not None and window.remaining <= 0:
+        return "window", window.reset
+    daily_remaining, daily_reset = _daily(headers)
+    if daily_remaining is not None and daily_remaining <= 0:
+        return "window", daily_reset
+    if window is not None:
+        return "cap", None
+    return "unknown", None
+
+
+def server_now(headers: httpx.Headers, local_now: datetime) -> datetime:
+    """The server's idea of now (its ``Date`` header), else the local clock."""
+    raw = headers.get("date")
+    if raw:
+        try:
+            parsed = parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return local_now
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    return local_now
+
+
+def seconds_until(reset: datetime, now: datetime, *, margin: float = 1.0) -> float:
+    """Seconds to wait for ``reset``, a little past it, never negative."""
+    return max(0.0, (reset - now).total_seconds() + margin)
+
+
+class Pacer:
+    """Spreads the calls left in a window over the time to its reset.
+
+    Per endpoint (X's limits are per endpoint and token; one client carries one token).
+    Once ``remaining`` falls under 20% of ``limit``, each call waits ``time to reset /
+    remaining``, so the window lasts until it reopens instead of running into a 429.
+    """
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[RateLimit, timedelta]] = {}
+        self._lock = threading.Lock()
+
+    def update(self, endpoint: str, window: RateLimit, skew: timedelta) -> None:
+        """Record a window; ``skew`` = server clock - local clock."""
+        with self._lock:
+            self._windows[endpoint] = (window, skew)
+
+    def delay(self, endpoint: str, local_now: datetime) -> float:
+        """Seconds to wait before the next call to ``endpoint`` (0 when there is room)."""
+        with self._lock:
+            entry = self._windows.get(endpoint)
+            if entry is None:
+                return 0.0
+            window, skew = entry
+            if window.limit <= 0 or window.remaining >= window.limit * SLOW_DOWN_BELOW:
+                return 0.0
+            left = (window.reset - (local_now + skew)).total_seconds()
+            if left <= 0:
+                del self._windows[endpoint]
+                return 0.0
+            left = min(left, float(MAX_WINDOW_WAIT))
+            if window.remaining <= 0:
+                return left
+            # Count this call against the window so that concurrent callers spread too.
+            self._windows[endpoint] = (
+                RateLimit(window.limit, window.remaining - 1, window.reset),
+                skew,
+            )
+            return left / window.remaining

@@ -1,0 +1,236 @@
+"""Where an account's OAuth tokens live, and how they are written so none is ever lost.
+
+X rotates refresh tokens: each refresh kills the old one. A refresh token received and
+not saved is an account that must sign in again, so the record is written atomically
+(temp file in the same directory, fsync, rename, fsync of the directory) at mode 0600
+before the new access token is used. The OS keyring is used instead when a real backend
+works (``XPULSE_TOKEN_STORE=keyring|file|auto``, default auto); the file is the fallback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import filelock
+
+from xpulse.api import redact
+from xpulse.errors import ConfigError
+from xpulse.paths import state_dir
+
+KEYRING_SERVICE = "xpulse"
+
+
+def fingerprint(secret: str) -> str:
+    """A one-way tag of a secret, to notice that an env token changed without storing it."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """An account's sign-in: tokens (secret) and what may be shown about them."""
+
+    account: str
+    access_token: str | None
+    refresh_token: str | None
+    expires_at: datetime | None
+    scopes: tuple[str, ...] = ()
+    user_id: str | None = None
+    username: str | None = None
+    client_id: str = ""
+    api_base: str = ""
+    needs_sign_in: bool = False
+    reason: str = ""
+    seeded_from: str | None = None  # fingerprint of the env refresh token it came from
+    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def expiring(self, now: datetime, margin: timedelta) -> bool:
+        """True when the access token is missing or expires within ``margin``."""
+        if not self.access_token:
+            return True
+        return self.expires_at is not None and self.expires_at - now <= margin
+
+    def with_tokens(
+        self,
+        access_token: str,
+        refresh_token: str | None,
+        expires_at: datetime | None,
+        scopes: tuple[str, ...],
+        now: datetime,
+    ) -> TokenRecord:
+        return replace(
+            self,
+            access_token=access_token,
+            # X may omit a new refresh token; the old one then stays valid.
+            refresh_token=refresh_token or self.refresh_token,
+            expires_at=expires_at,
+            scopes=scopes or self.scopes,
+            needs_sign_in=False,
+            reason="",
+            updated_at=now,
+        )
+
+    def signed_out(self, reason: str, now: datetime) -> TokenRecord:
+        """The record marked "needs sign-in": the dead tokens are dropped."""
+        return replace(
+            self,
+            access_token=None,
+            refresh_token=None,
+            needs_sign_in=True,
+            reason=reason,
+            updated_at=now,
+        )
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["scopes"] = list(self.scopes)
+        for key in ("expires_at", "updated_at"):
+            value = data[key]
+            data[key] = value.isoformat() if value else None
+        return json.dumps(data, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str) -> TokenRecord:
+        data: dict[str, Any] = json.loads(raw)
+        known = set(cls.__dataclass_fields__)
+        data = {k: v for k, v in data.items() if k in known}
+        data["scopes"] = tuple(data.get("scopes") or ())
+        for key in ("expires_at", "updated_at"):
+            if data.get(key):
+                data[key] = datetime.fromisoformat(data[key])
+        if data.get("updated_at") is None:
+            data.pop("updated_at", None)
+        record = cls(**data)
+        redact.remember(record.access_token, record.refresh_token)
+        return record
+
+
+class TokenStore(Protocol):
+    def load(self, account: str) -> TokenRecord | None: ...
+    def save(self, record: TokenRecord) -> None: ...
+    def delete(self, account: str) -> None: ...
+
+    @property
+    def where(self) -> str: ...
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform can open a directory
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class FileTokenStore:
+    """One JSON file per account, mode 0600, replaced atomically."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or state_dir() / "tokens"
+
+    @property
+    def where(self) -> str:
+        return str(self.directory)
+
+    def path(self, account: str) -> Path:
+        return self.directory / f"{account}.json"
+
+    def load(self, account: str) -> TokenRecord | None:
+        path = self.path(account)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        try:
+            return TokenRecord.from_json(raw)
+        except (ValueError, TypeError, KeyError):
+            raise ConfigError(
+                f"{path}: token file is damaged; run: xpulse auth login --account {account}"
+            ) from None
+
+    def save(self, record: TokenRecord) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{record.account}.", suffix=".tmp")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(record.to_json())
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path(record.account))
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(self.directory)
+
+    def delete(self, account: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(account).unlink()
+        _fsync_dir(self.directory)
+
+
+class KeyringTokenStore:
+    """The OS keyring (one JSON entry per account): atomic per entry by the keyring."""
+
+    def __init__(self) -> None:
+        import keyring
+
+        self._keyring = keyring
+
+    @property
+    def where(self) -> str:
+        return f"the OS keyring (service {KEYRING_SERVICE!r})"
+
+    def load(self, account: str) -> TokenRecord | None:
+        raw = self._keyring.get_password(KEYRING_SERVICE, account)
+        return None if raw is None else TokenRecord.from_json(raw)
+
+    def save(self, record: TokenRecord) -> None:
+        self._keyring.set_password(KEYRING_SERVICE, record.account, record.to_json())
+
+    def delete(self, account: str) -> None:
+        with contextlib.suppress(Exception):  # keyring raises its own PasswordDeleteError
+            self._keyring.delete_password(KEYRING_SERVICE, account)
+
+
+def _keyring_works() -> bool:
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return False
+    try:
+        backend = keyring.get_keyring()
+    except Exception:
+        return False
+    return not isinstance(backend, fail.Keyring) and float(getattr(backend, "priority", 0)) > 0
+
+
+def default_store() -> TokenStore:
+    """The keyring when asked for or when a real one works (``auto``), else the file."""
+    choice = os.environ.get("XPULSE_TOKEN_STORE", "auto").strip().lower() or "auto"
+    if choice not in ("auto", "file", "keyring"):
+        raise ConfigError(f"XPULSE_TOKEN_STORE: {choice!r} is not auto, file or keyring")
+    if choice == "file":
+        return FileTokenStore()
+    if _keyring_works():
+        return KeyringTokenStore()
+    if choice == "keyring":
+        raise ConfigError("XPULSE_TOKEN_STORE=keyring but no OS keyring backend is available")
+    return FileTokenStore()
+
+
+def refresh_lock(account: str, timeout: float = 120.0) -> filelock.FileLock:
+    """The inter-process lock held while an account's token is refreshed."""
+    directory = state_dir() / "locks"
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return filelock.FileLock(str(directory / f"{account}.lock"), timeout=timeout)

@@ -1,0 +1,243 @@
+"""The HTML rendering: one self-contained file with inline CSS and inline SVG charts.
+
+The page makes no request of any kind (no script, font, image or stylesheet; a CSP meta tag
+forbids them too). Jinja2 autoescapes every value; the only markup passed through is the
+SVG the chart functions build, which escape their own text. The only links are x.com
+permalinks of the posts, built from their numeric ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from xpulse.analytics.document import PostEntry, Report
+from xpulse.render import charts, fmt
+from xpulse.render.escape import one_line, post_url
+from xpulse.render.view import (
+    NO_POSTS,
+    as_report,
+    content_bars,
+    cost_text,
+    formula_lines,
+    heat_cells,
+    local_time,
+    period_text,
+    post_label,
+    previous_text,
+    slot_text,
+    summary_rows,
+    title,
+    top_bars,
+)
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _tone(change: str) -> str:
+    if change.startswith("+") and change.strip("+0.%pts ") != "":
+        return "up"
+    if change.startswith("-"):
+        return "down"
+    return "na" if change == fmt.NA else ""
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["tone"] = _tone
+    return env
+
+
+def _post_row(post: PostEntry, username: str | None, limit: int = 160) -> dict[str, Any]:
+    return {
+        "href": post_url(post.id, username),
+        "text": post_label(post, limit),
+        "type": one_line(post.content_type),
+        "posted": local_time(post.created_local),
+        "impressions": fmt.count(post.impressions),
+        "likes": fmt.count(post.likes),
+        "reposts": fmt.count(post.reposts),
+        "replies": fmt.count(post.replies),
+        "quotes": fmt.count(post.quotes),
+        "engagements": fmt.count(post.engagements),
+        "rate": fmt.percent(post.engagement_rate),
+    }
+
+
+def _charts(report: Report) -> dict[str, Markup]:
+    days = [d.date.strftime("%a %d") for d in report.daily]
+    svgs = {
+        "daily": charts.daily_chart(
+            "chart-daily",
+            "Daily impressions and engagements",
+            days,
+            [d.impressions for d in report.daily],
+            [d.engagements for d in report.daily],
+        ),
+        "top": charts.bar_chart(
+            "chart-top", "Top posts by engagements", top_bars(report), "engagements"
+        ),
+        "heatmap": charts.heatmap(
+            "chart-best-time",
+            f"Best time to post, score by weekday and hour ({report.period.tz})",
+            heat_cells(report),
+            "score",
+            value_format="percent",
+        ),
+        "content": charts.interval_bars(
+            "chart-content-types",
+            "Engagement rate by content type",
+            content_bars(report),
+            "engagement rate",
+        ),
+    }
+    # Built by our own chart functions, which escape every piece of text they embed.
+    return {name: Markup(svg) for name, svg in svgs.items()}  # noqa: S704
+
+
+def _context(report: Report) -> dict[str, Any]:
+    username = report.account.username
+    rows = summary_rows(report)
+    cards = [
+        {**vars(row), "tone": _tone(row.change)}
+        for row in rows
+        if row.label in ("Posts", "Impressions", "Engagements", "Engagement rate")
+    ]
+    bt, ct, sp, lc = (
+        report.best_time,
+        report.content_types,
+        report.spikes,
+        report.lifecycle,
+    )
+    top = report.top_posts
+    floor = fmt.count(top.min_impressions)
+    return {
+        "title": title(report),
+        "period": period_text(report),
+        "previous": previous_text(report),
+        "period_label": report.period.label,
+        "previous_label": report.previous.period.label,
+        "generated": report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "version": report.version,
+        "tz": report.period.tz,
+        "has_posts": report.totals.posts > 0,
+        "no_posts": NO_POSTS,
+        "cards": cards,
+        "summary": rows,
+        "formulas": formula_lines(report),
+        "charts": _charts(report),
+        "top_tables": [
+            {
+                "heading": "By engagements",
+                "rows": [_post_row(p, username) for p in top.by_engagements],
+            },
+            {
+                "heading": f"By engagement rate (posts with at least {floor} impressions)",
+                "rows": [_post_row(p, username) for p in top.by_engagement_rate],
+            },
+        ],
+        "best_time": {
+            "intro": (
+                f"Look-back {bt.lookback_days} days ({bt.window_start:%d %b %Y} – "
+                f"{bt.window_end:%d %b %Y}), {bt.posts} posts, local time. "
+                f"Hatched slots have fewer than {bt.min_posts} posts and are set aside."
+            ),
+            "slots": [
+                {
+                    "rank": s.rank,
+                    "slot": slot_text(s.weekday, s.hour),
+                    "posts": s.posts,
+                    "score": fmt.percent(s.score),
+                    "rate": fmt.percent(s.mean_post_rate),
+                }
+                for s in bt.best_slots
+            ],
+            "none": f"No slot has {bt.min_posts} or more posts yet, so none is ranked.",
+            "method": bt.method,
+        },
+        "content_types": {
+            "rows": [
+                {
+                    "type": t.content_type,
+                    "posts": fmt.count(t.posts),
+                    "impressions": fmt.count(t.impressions),
+                    "engagements": fmt.count(t.engagements),
+                    "rate": fmt.percent(t.engagement_rate),
+                    "interval": (
+                        f"{fmt.percent(t.interval_low)} – {fmt.percent(t.interval_high)}"
+                        if t.interval_low is not None and t.interval_high is not None
+                        else fmt.NA
+                    ),
+                }
+                for t in ct.types
+            ],
+            "method": (
+                f"{ct.method}; {ct.confidence:.0%} interval; posts from "
+                f"{ct.window_start:%d %b %Y} to {ct.window_end:%d %b %Y}"
+            ),
+        },
+        "spikes": {
+            "rows": [
+                {
+                    "href": post_url(s.post_id, username),
+                    "text": one_line(s.text)[:160] or s.post_id,
+                    "age": f"{s.age_hours:.0f} h",
+                    "impressions": fmt.count(s.impressions),
+                    "usual": fmt.count(s.usual_impressions),
+                    "ratio": f"{s.ratio:.1f}×",
+                }
+                for s in sp.posts
+            ],
+            "none": f"None found among {sp.checked} posts checked"
+            + (f"; {sp.unchecked} had too little history to judge." if sp.unchecked else "."),
+            "method": sp.method,
+        },
+        "lifecycle": {
+            "rows": [
+                {
+                    "label": p.label,
+                    "share": fmt.percent(
+                        None if p.share_median is None else p.share_median * 100, 0
+                    ),
+                    "posts": p.posts,
+                }
+                for p in lc.checkpoints
+            ],
+            "method": f"{lc.method} ({lc.eligible_posts} posts at least {lc.min_age_days:g} "
+            "days old)",
+        },
+        "cost": {
+            "text": cost_text(report),
+            "rows": [
+                {
+                    "endpoint": e.endpoint,
+                    "calls": fmt.count(e.calls),
+                    "reads": fmt.count(e.reads),
+                    "usd": fmt.money(e.usd),
+                }
+                for e in (report.cost.by_endpoint if report.cost else [])
+            ],
+        },
+        "notes": [one_line(n) for n in report.notes],
+        "posts": [
+            _post_row(p, username, 280) for p in sorted(report.posts, key=lambda p: p.created_at)
+        ],
+    }
+
+
+def render_html(document: Report | Mapping[str, Any]) -> str:
+    """The report as one self-contained HTML page."""
+    report = as_report(document)
+    return _environment().get_template("report.html.j2").render(_context(report))

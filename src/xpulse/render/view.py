@@ -1,0 +1,193 @@
+"""What every rendering shows, picked from the one report document.
+
+These helpers only select and format figures the document already holds: renderings never
+compute analytics. Text returned here is *not* escaped; each rendering escapes for itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from xpulse.analytics.document import PostEntry, Report
+from xpulse.render import fmt
+from xpulse.render.charts import Bar, HeatCell, IntervalBar
+from xpulse.render.escape import post_url, safe_url
+from xpulse.render.svg import truncate
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NO_POSTS = "No posts in this period."
+# Period ends are exclusive; the last day shown is the one just before the end.
+_TICK = timedelta(microseconds=1)
+
+
+def as_report(document: Report | Mapping[str, Any]) -> Report:
+    """The report model, from the model itself or from its JSON dict."""
+    if isinstance(document, Report):
+        return document
+    return Report.from_dict(dict(document))
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One line of the this-period-versus-previous table, already formatted."""
+
+    label: str
+    current: str
+    previous: str
+    change: str
+
+
+def title(report: Report) -> str:
+    """``@handle · 2026-W21`` (the account name when the handle is unknown)."""
+    who = f"@{report.account.username}" if report.account.username else report.account.name
+    return f"{who} · {report.period.label}"
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%a %d %b %Y")
+
+
+def period_text(report: Report) -> str:
+    """The period's local bounds; its end is exclusive, so the last day shown is the day before."""
+    period = report.period
+    if period.partial:
+        end = f"{period.end.strftime('%a %d %b %Y %H:%M')} (so far)"
+    else:
+        end = _day(period.end - _TICK)
+    return f"{_day(period.start)} – {end}, {period.tz}"
+
+
+def previous_text(report: Report) -> str:
+    prev = report.previous.period
+    return f"{prev.label} ({_day(prev.start)} – {_day(prev.end - _TICK)})"
+
+
+def summary_rows(report: Report) -> list[SummaryRow]:
+    """Totals against the previous period, with the change (n/a where there is no base)."""
+    cur, prev, change = report.totals, report.previous.totals, report.previous.change
+    rows = [
+        SummaryRow("Posts", fmt.count(cur.posts), fmt.count(prev.posts), fmt.change(change.posts)),
+        SummaryRow(
+            "Impressions",
+            fmt.count(cur.impressions),
+            fmt.count(prev.impressions),
+            fmt.change(change.impressions),
+        ),
+        SummaryRow(
+            "Engagements",
+            fmt.count(cur.engagements),
+            fmt.count(prev.engagements),
+            fmt.change(change.engagements),
+        ),
+        SummaryRow(
+            "Engagement rate",
+            fmt.percent(cur.engagement_rate),
+            fmt.percent(prev.engagement_rate),
+            points(change.engagement_rate_points),
+        ),
+        SummaryRow("Likes", fmt.count(cur.likes), fmt.count(prev.likes), fmt.change(change.likes)),
+        SummaryRow(
+            "Reposts", fmt.count(cur.reposts), fmt.count(prev.reposts), fmt.change(change.reposts)
+        ),
+        SummaryRow(
+            "Replies", fmt.count(cur.replies), fmt.count(prev.replies), fmt.change(change.replies)
+        ),
+        SummaryRow(
+            "Quotes", fmt.count(cur.quotes), fmt.count(prev.quotes), fmt.change(change.quotes)
+        ),
+        SummaryRow(
+            "Bookmarks",
+            fmt.count(cur.bookmarks),
+            fmt.count(prev.bookmarks),
+            fmt.change(change.bookmarks),
+        ),
+    ]
+    if cur.x_engagements is not None or prev.x_engagements is not None:
+        rows.append(
+            SummaryRow(
+                "X engagements",
+                fmt.count(cur.x_engagements),
+                fmt.count(prev.x_engagements),
+                fmt.change(change.x_engagements),
+            )
+        )
+        rows.append(
+            SummaryRow(
+                "X engagement rate",
+                fmt.percent(cur.x_engagement_rate),
+                fmt.percent(prev.x_engagement_rate),
+                fmt.change(change.x_engagement_rate),
+            )
+        )
+    return rows
+
+
+def points(value: float | None) -> str:
+    """A difference of two rates, in percentage points."""
+    return fmt.NA if value is None else f"{value:+.2f} pts"
+
+
+def formula_lines(report: Report) -> list[str]:
+    """The formulas the figures use, as the document states them."""
+    f = report.formulas
+    lines = [f.engagements, f.engagement_rate]
+    if report.totals.x_engagements is not None:
+        lines.append(f.x_engagement_rate)
+    lines.extend([f.change_pct, f.metrics_as_of])
+    return lines
+
+
+def link_for(post: PostEntry, username: str | None) -> str | None:
+    """The post's x.com permalink, built from its id; else its stored URL if http(s)."""
+    return post_url(post.id, username) or safe_url(post.url)
+
+
+def post_label(post: PostEntry, limit: int = 80) -> str:
+    """A one-line preview of the post's text (still unescaped)."""
+    return truncate(post.text, limit) or f"post {post.id}"
+
+
+def local_time(moment: datetime) -> str:
+    return moment.strftime("%a %d %b %H:%M")
+
+
+def heat_cells(report: Report) -> list[list[HeatCell]]:
+    """The 7 x 24 best-time grid: the document lists only cells with posts."""
+    ranks = {(s.weekday, s.hour): s.rank for s in report.best_time.best_slots}
+    grid = [[HeatCell(0, None) for _ in range(24)] for _ in range(7)]
+    for cell in report.best_time.cells:
+        grid[cell.weekday][cell.hour] = HeatCell(
+            posts=cell.posts,
+            value=cell.score,
+            set_aside=not cell.enough_posts,
+            rank=ranks.get((cell.weekday, cell.hour)),
+        )
+    return grid
+
+
+def content_bars(report: Report) -> list[IntervalBar]:
+    return [
+        IntervalBar(t.content_type, t.engagement_rate, t.interval_low, t.interval_high, t.posts)
+        for t in report.content_types.types
+    ]
+
+
+def top_bars(report: Report) -> list[Bar]:
+    return [Bar(post_label(p, 60), p.engagements) for p in report.top_posts.by_engagements]
+
+
+def slot_text(weekday: int, hour: int) -> str:
+    return f"{WEEKDAY_NAMES[weekday]} {hour:02d}:00–{(hour + 1) % 24:02d}:00"
+
+
+def cost_text(report: Report) -> str:
+    if report.cost is None:
+        return "Collection cost: unknown (usage was not recorded, e.g. imported data)."
+    c = report.cost
+    return (
+        f"Collection cost: {fmt.money(c.usd)} for {fmt.count(c.reads)} reads "
+        f"in {fmt.count(c.calls)} calls."
+    )

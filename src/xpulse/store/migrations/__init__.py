@@ -1,0 +1,93 @@
+"""Schema migrations, run in order when the store opens.
+
+Why not alembic's script directory: xpulse opens its store from cron and from a wheel, with
+no ``alembic.ini`` or ``env.py`` to find; the whole need is "apply numbered steps once, in
+order, recorded in a table", which this module does in ~60 lines (the sqlite-utils pattern).
+Steps that alter tables use alembic's :class:`~alembic.operations.Operations`, bound to the
+open connection, so ALTERs are portable (SQLite batch mode included).
+
+A fresh database gets the current schema from :mod:`xpulse.store.schema` in one
+``create_all`` and every step is recorded as applied (alembic's "create_all, then stamp
+head"). An existing database runs only the steps it lacks. So: when you change
+``schema.py``, append a step here that brings an existing database to the same shape.
+
+Concurrent openers are serialised: on PostgreSQL by an advisory lock, on SQLite by the
+``BEGIN IMMEDIATE`` every transaction of our engine starts with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, text
+
+from xpulse.store.schema import UTCDateTime, metadata
+
+versions = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("applied_at", UTCDateTime(), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    name: str
+    apply: Callable[[Operations], None]
+
+
+def _initial(ops: Operations) -> None:
+    # Only ever reached by a database created before steps existed; fresh ones are created
+    # from schema.py directly (see the module docstring).
+    metadata.create_all(ops.get_bind())
+
+
+STEPS: tuple[Step, ...] = (Step(1, "initial schema", _initial),)
+
+PG_LOCK_KEY = 0x78707573  # "xpus": an arbitrary constant shared by every xpulse process
+
+
+def current_version() -> int:
+    return STEPS[-1].version
+
+
+def migrate(engine: Engine) -> list[int]:
+    """Bring the database to the current version; returns the versions applied now."""
+    applied_now: list[int] = []
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+        versions.create(conn, checkfirst=True)
+        done = set(conn.execute(select(versions.c.version)).scalars())
+        if not done and not _has_tables(conn):
+            metadata.create_all(conn)
+            _stamp(conn, STEPS)
+            return [s.version for s in STEPS]
+        ops = Operations(MigrationContext.configure(conn))
+        for step in STEPS:
+            if step.version not in done:
+                step.apply(ops)
+                _stamp(conn, (step,))
+                applied_now.append(step.version)
+    return applied_now
+
+
+def _has_tables(conn: Connection) -> bool:
+    names = {t.name for t in metadata.sorted_tables if t is not versions}
+    existing = set(conn.dialect.get_table_names(conn))
+    return bool(names & existing)
+
+
+def _stamp(conn: Connection, steps: tuple[Step, ...]) -> None:
+    now = datetime.now(UTC)
+    conn.execute(
+        versions.insert(),
+        [{"version": s.version, "name": s.name, "applied_at": now} for s in steps],
+    )

@@ -1,0 +1,323 @@
+"""The queries the rest of xpulse runs against the store (SQLAlchemy Core, both dialects).
+
+For reports (at 1,000,000 posts / 10,000,000 observations):
+
+- :func:`posts_in_period` ``(conn, account, start, end)``: one account's posts created in
+  ``[start, end)``, oldest first; a range scan of ``ix_posts_account_created``.
+- :func:`latest_observations` ``(conn, post_ids)``: ``{post_id: row}`` with each post's most
+  recent observation (ties on ``observed_at`` broken by the later insert); one descent of
+  ``ix_obs_post_observed`` per id, in chunks of 500 ids.
+- :func:`observation_series` ``(conn, post_ids)``: every observation of those posts, in time
+  order per post (lifecycle curves).
+
+Writers (the collector) use the upsert/append functions inside one transaction per page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, Table, and_, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from xpulse.store.schema import (
+    accounts,
+    api_calls,
+    billed_reads,
+    checkpoints,
+    media,
+    media_observations,
+    observations,
+    posts,
+)
+
+CHUNK = 500  # ids per IN (...) list: well under SQLite's 32,766 bound variables
+
+
+def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE every other column, on either dialect."""
+    if not rows:
+        return
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(table)
+    update = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
+
+
+def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
+# -- accounts ---------------------------------------------------------------------------
+
+
+def ensure_account(conn: Connection, name: str, username: str, now: datetime) -> RowMapping:
+    """The account's row, created (or its username updated) as configured."""
+    row = conn.execute(select(accounts).where(accounts.c.name == name)).mappings().first()
+    if row is None:
+        conn.execute(
+            accounts.insert().values(
+                name=name, username=username, needs_sign_in=False, created_at=now, updated_at=now
+            )
+        )
+    elif row["username"].lower() != username.lower():
+        # A different handle: the cached user id belonged to the old one.
+        conn.execute(
+            accounts.update()
+            .where(accounts.c.name == name)
+            .values(username=username, user_id=None, updated_at=now)
+        )
+    return conn.execute(select(accounts).where(accounts.c.name == name)).mappings().one()
+
+
+def set_user_id(conn: Connection, name: str, user_id: str, now: datetime) -> None:
+    conn.execute(
+        accounts.update().where(accounts.c.name == name).values(user_id=user_id, updated_at=now)
+    )
+
+
+def set_needs_sign_in(conn: Connection, name: str, flag: bool, now: datetime) -> None:
+    conn.execute(
+        accounts.update().where(accounts.c.name == name).values(needs_sign_in=flag, updated_at=now)
+    )
+
+
+# -- posts, media, observations ----------------------------------------------------------
+
+
+def upsert_posts(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert or update posts; ``first_seen_at`` keeps its first value. Returns new ones."""
+    if not rows:
+        return 0
+    ids = [r["id"] for r in rows]
+    known: dict[str, datetime] = {}
+    for chunk in _chunks(ids):
+        known.update(
+            conn.execute(
+                select(posts.c.id, posts.c.first_seen_at).where(posts.c.id.in_(chunk))
+            ).tuples()
+        )
+    for r in rows:
+        if r["id"] in known:
+            r["first_seen_at"] = known[r["id"]]
+    _upsert(conn, posts, rows, ["id"])
+    return sum(1 for r in rows if r["id"] not in known)
+
+
+def mark_unavailable(conn: Connection, post_ids: Iterable[str], now: datetime) -> None:
+    ids = list(post_ids)
+    for chunk in _chunks(ids):
+        conn.execute(posts.update().where(posts.c.id.in_(chunk)).values(unavailable_at=now))
+
+
+def upsert_media(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    _upsert(conn, media, rows, ["media_key"])
+
+
+def append_observations(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(observations.insert(), rows)
+
+
+def append_media_observations(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(media_observations.insert(), rows)
+
+
+def posts_in_period(
+    conn: Connection, account: str, start: datetime, end: datetime
+) -> list[RowMapping]:
+    """One account's posts created in ``[start, end)`` (aware datetimes), oldest first."""
+    stmt = (
+        select(posts)
+        .where(posts.c.account == account, posts.c.created_at >= start, posts.c.created_at < end)
+        .order_by(posts.c.created_at, posts.c.id)
+    )
+    return list(conn.execute(stmt).mappings())
+
+
+def latest_observations(conn: Connection, post_ids: Sequence[str]) -> dict[str, RowMapping]:
+    """Each post's most recent observation, by post id; posts never observed are absent."""
+    out: dict[str, RowMapping] = {}
+    for chunk in _chunks(list(post_ids)):
+        ranked = (
+            select(
+                observations,
+                func.row_number()
+                .over(
+                    partition_by=observations.c.post_id,
+                    order_by=(observations.c.observed_at.desc(), observations.c.id.desc()),
+                )
+                .label("rank"),
+            )
+            .where(observations.c.post_id.in_(chunk))
+            .subquery()
+        )
+        cols = [ranked.c[c.name] for c in observations.columns]
+        for row in conn.execute(select(*cols).where(ranked.c.rank == 1)).mappings():
+            out[row["post_id"]] = row
+    return out
+
+
+def observation_series(conn: Connection, post_ids: Sequence[str]) -> list[RowMapping]:
+    """Every observation of these posts, ordered by post then time."""
+    rows: list[RowMapping] = []
+    for chunk in _chunks(list(post_ids)):
+        stmt = (
+            select(observations)
+            .where(observations.c.post_id.in_(chunk))
+            .order_by(observations.c.post_id, observations.c.observed_at, observations.c.id)
+        )
+        rows.extend(conn.execute(stmt).mappings())
+    return rows
+
+
+@dataclass(frozen=True)
+class RefreshCandidate:
+    post_id: str
+    created_at: datetime
+    last_observed_at: datetime | None
+
+
+def refresh_candidates(
+    conn: Connection, account: str, created_after: datetime
+) -> list[RefreshCandidate]:
+    """The account's available posts created after ``created_after``, with their last read."""
+    last = (
+        select(observations.c.post_id, func.max(observations.c.observed_at).label("last"))
+        .join(posts, posts.c.id == observations.c.post_id)
+        .where(posts.c.account == account, posts.c.created_at > created_after)
+        .group_by(observations.c.post_id)
+        .subquery()
+    )
+    stmt = (
+        select(posts.c.id, posts.c.created_at, last.c.last)
+        .select_from(posts.outerjoin(last, last.c.post_id == posts.c.id))
+        .where(
+            posts.c.account == account,
+            posts.c.created_at > created_after,
+            posts.c.unavailable_at.is_(None),
+        )
+        .order_by(posts.c.created_at, posts.c.id)
+    )
+    return [RefreshCandidate(i, c, o) for i, c, o in conn.execute(stmt).tuples()]
+
+
+def newest_post_times(conn: Connection, account: str, since: datetime) -> list[datetime]:
+    """Creation times of the account's posts since ``since`` (the planner's posting rate)."""
+    stmt = select(posts.c.created_at).where(posts.c.account == account, posts.c.created_at >= since)
+    return list(conn.execute(stmt).scalars())
+
+
+# -- billing and calls --------------------------------------------------------------------
+
+
+def bill(conn: Connection, account: str, day: str, priced: Mapping[str, int]) -> tuple[int, int]:
+    """Record the resources read on UTC ``day`` (``{"post:ID": micros}``); X bills each once a
+    day, so only those not yet billed that day count. Returns (billable reads, micros)."""
+    keys = list(priced)
+    seen: set[str] = set()
+    for chunk in _chunks(keys):
+        seen.update(
+            conn.execute(
+                select(billed_reads.c.resource).where(
+                    billed_reads.c.day == day, billed_reads.c.resource.in_(chunk)
+                )
+            ).scalars()
+        )
+    fresh = [k for k in keys if k not in seen]
+    _insert_ignore(
+        conn,
+        billed_reads,
+        [{"resource": k, "day": day, "account": account, "cost_micros": priced[k]} for k in fresh],
+    )
+    return len(fresh), sum(priced[k] for k in fresh)
+
+
+def record_call(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(api_calls.insert(), [row])
+
+
+@dataclass(frozen=True)
+class CostLine:
+    account: str
+    endpoint: str
+    calls: int
+    reads: int
+    billable_reads: int
+    cost_micros: int
+
+
+def cost_by_account_endpoint(conn: Connection, start: datetime, end: datetime) -> list[CostLine]:
+    """Calls, reads and money in ``[start, end)`` per account and endpoint."""
+    c = api_calls.c
+    stmt = (
+        select(
+            c.account,
+            c.endpoint,
+            func.count(),
+            func.coalesce(func.sum(c.reads), 0),
+            func.coalesce(func.sum(c.billable_reads), 0),
+            func.coalesce(func.sum(c.cost_micros), 0),
+        )
+        .where(and_(c.at >= start, c.at < end))
+        .group_by(c.account, c.endpoint)
+        .order_by(c.account, c.endpoint)
+    )
+    return [
+        CostLine(a, e, int(n), int(r), int(b), int(m))
+        for a, e, n, r, b, m in conn.execute(stmt).tuples()
+    ]
+
+
+def spent_micros(conn: Connection, start: datetime, end: datetime) -> int:
+    stmt = select(func.coalesce(func.sum(api_calls.c.cost_micros), 0)).where(
+        api_calls.c.at >= start, api_calls.c.at < end
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+# -- checkpoints --------------------------------------------------------------------------
+
+
+def get_checkpoint(conn: Connection, account: str, job: str) -> RowMapping | None:
+    stmt = select(checkpoints).where(checkpoints.c.account == account, checkpoints.c.job == job)
+    return conn.execute(stmt).mappings().first()
+
+
+def save_checkpoint(conn: Connection, account: str, job: str, **values: Any) -> None:
+    _upsert(conn, checkpoints, [{"account": account, "job": job, **values}], ["account", "job"])
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def iter_posts(conn: Connection, account: str | None) -> Iterator[RowMapping]:
+    stmt = select(posts).order_by(posts.c.account, posts.c.created_at, posts.c.id)
+    if account is not None:
+        stmt = stmt.where(posts.c.account == account)
+    yield from conn.execute(stmt.execution_options(yield_per=1000)).mappings()
+
+
+def iter_observations(conn: Connection, account: str | None) -> Iterator[RowMapping]:
+    stmt = (
+        select(posts.c.account, observations)
+        .join(posts, posts.c.id == observations.c.post_id)
+        .order_by(
+            posts.c.account, observations.c.post_id, observations.c.observed_at, observations.c.id
+        )
+    )
+    if account is not None:
+        stmt = stmt.where(posts.c.account == account)
+    yield from conn.execute(stmt.execution_options(yield_per=1000)).mappings()

@@ -1,0 +1,234 @@
+"""The store's tables: one SQLAlchemy Core schema for SQLite and PostgreSQL.
+
+Posts are upserted (their text and flags can change: edits, deletions, promotion); metric
+observations are appended, one row per post per read, and never updated, so the history X
+forgets (private metrics after 30 days) stays. A metric column is NULL when that read did not
+return it (e.g. organic_* for an app-only token), never 0.
+
+Money is stored as integer micro-dollars (``cost_micros``) so that sums are exact and agree
+to the cent with X's (or xsim's) ledger.
+
+Indexes are cut for the two queries reports run at scale (1,000,000 posts, 10,000,000
+observations): ``ix_posts_account_created`` serves "one account's posts in a period" and
+``ix_obs_post_observed`` serves "latest observation per post" (an index-only descent per id).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+
+# Naming convention: constraint names are stable across dialects, so later migrations can
+# refer to them by name.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# X ids are decimal strings of up to 19 digits; stored as text, as the API sends them.
+ID = String(32)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on every dialect.
+
+    SQLite keeps no offset: a value is converted to UTC before it is written and read back
+    as UTC, so comparisons in SQL (text order on SQLite) are time order. A naive value is
+    refused rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(name: str, nullable: bool = True) -> Column[datetime]:
+    return Column(name, UTCDateTime(), nullable=nullable)
+
+
+# Every metric a read may carry, canonical names (X's spellings are mapped at the edge).
+POST_METRICS: tuple[str, ...] = (
+    "impressions",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "bookmarks",
+    "url_link_clicks",
+    "user_profile_clicks",
+    "engagements",
+)
+SPLIT_METRICS: tuple[str, ...] = (
+    "impressions",
+    "likes",
+    "reposts",
+    "replies",
+    "url_link_clicks",
+    "user_profile_clicks",
+)
+OBSERVATION_METRICS: tuple[str, ...] = (
+    POST_METRICS
+    + tuple(f"organic_{m}" for m in SPLIT_METRICS)
+    + tuple(f"promoted_{m}" for m in SPLIT_METRICS)
+)
+MEDIA_METRICS: tuple[str, ...] = (
+    "view_count",
+    "playback_0_count",
+    "playback_25_count",
+    "playback_50_count",
+    "playback_75_count",
+    "playback_100_count",
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("user_id", ID, nullable=True),  # cached after the one lookup
+    Column("needs_sign_in", Boolean, nullable=False, default=False),
+    _ts("created_at", nullable=False),
+    _ts("updated_at", nullable=False),
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("account", String(64), ForeignKey("accounts.name"), nullable=False),
+    Column("author_id", ID, nullable=False),
+    Column("text", Text, nullable=False),
+    _ts("created_at", nullable=False),
+    Column("lang", String(16)),
+    Column("conversation_id", ID),
+    Column("content_type", String(16), nullable=False),
+    Column("replied_to_id", ID),
+    Column("quoted_id", ID),
+    Column("retweeted_id", ID),
+    Column("media_keys", JSON),  # list of media_key strings, in post order
+    Column("is_promoted", Boolean, nullable=False, default=False),
+    Column("raw", JSON, nullable=False),  # the tweet as X sent it
+    Column("source_url", Text, nullable=False),  # provenance of ``raw``
+    _ts("retrieved_at", nullable=False),
+    _ts("first_seen_at", nullable=False),
+    _ts("unavailable_at"),  # X answered "not found" (deleted/protected): no more refreshes
+    Index("ix_posts_account_created", "account", "created_at"),
+)
+
+media = Table(
+    "media",
+    metadata,
+    Column("media_key", String(64), primary_key=True),
+    Column("type", String(16), nullable=False),
+    Column("url", Text),
+    Column("preview_image_url", Text),
+    Column("duration_ms", Integer),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("alt_text", Text),
+    Column("raw", JSON, nullable=False),
+    _ts("retrieved_at", nullable=False),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("post_id", ID, ForeignKey("posts.id"), nullable=False),
+    _ts("observed_at", nullable=False),
+    Column("source", String(64), nullable=False),  # endpoint, e.g. "/2/tweets"
+    *(Column(name, BigInteger) for name in OBSERVATION_METRICS),
+    # Covers "latest observation per post" and a post's series in time order.
+    Index("ix_obs_post_observed", "post_id", "observed_at"),
+    Index("ix_obs_observed", "observed_at"),
+)
+
+media_observations = Table(
+    "media_observations",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("media_key", String(64), ForeignKey("media.media_key"), nullable=False),
+    Column("post_id", ID, ForeignKey("posts.id"), nullable=False),
+    _ts("observed_at", nullable=False),
+    Column("source", String(64), nullable=False),
+    *(Column(name, BigInteger) for name in MEDIA_METRICS),
+    Index("ix_mobs_media_observed", "media_key", "observed_at"),
+)
+
+api_calls = Table(
+    "api_calls",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    _ts("at", nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("endpoint", String(128), nullable=False),  # templated path
+    Column("method", String(8), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("reads", Integer, nullable=False),  # resources returned
+    Column("billable_reads", Integer, nullable=False),  # after the same-UTC-day dedupe
+    Column("cost_micros", BigInteger, nullable=False),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("rl_limit", Integer),
+    Column("rl_remaining", Integer),
+    _ts("rl_reset"),
+    Column("duration_s", Float),
+    Index("ix_calls_at", "at"),
+)
+
+# Which resources were billed on which UTC day: X charges a resource once per UTC day, so a
+# re-read the same day is free. One row per (resource, day), written with the call.
+billed_reads = Table(
+    "billed_reads",
+    metadata,
+    Column("resource", String(80), primary_key=True),  # "post:<id>" or "user:<id>"
+    Column("day", String(10), primary_key=True),  # UTC date, ISO
+    Column("account", String(64), nullable=False),
+    Column("cost_micros", BigInteger, nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("account", String(64), ForeignKey("accounts.name"), primary_key=True),
+    Column("job", String(32), primary_key=True),  # "timeline", "refresh"
+    Column("since_id", ID),  # newest post id of the last completed sweep
+    Column("sweep_since_id", ID),  # the since_id the in-flight sweep started from
+    Column("sweep_newest_id", ID),  # newest id seen by the in-flight sweep
+    _ts("sweep_start_time"),  # the in-flight sweep's start_time (its token needs the same)
+    Column("pagination_token", Text),  # next page of the in-flight sweep; NULL: none
+    _ts("started_at"),
+    _ts("updated_at", nullable=False),
+)

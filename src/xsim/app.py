@@ -1,0 +1,269 @@
+"""The xsim ASGI app: X API v2 resource endpoints, OAuth routes and ``/_sim/`` admin.
+
+``create_app(world, ...)`` builds a Starlette app whose ``state.sim`` holds everything a
+test may want to look at (clock, ledger, limiter, fault plan). Every ``/2/`` resource
+request goes through :func:`_endpoint`: authenticate (401 without rate-limit headers), the
+15-minute rate limit, injected status faults, the auth kind and scopes the endpoint needs,
+query validation (400), the monthly cap (429 usage-capped), the handler, billing. Any bug
+in a handler becomes a 500 Problem and a log line, never a dropped request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from xsim import endpoints, problems
+from xsim.admin import admin_routes
+from xsim.billing import Ledger
+from xsim.clock import Clock, FixedClock, RealClock
+from xsim.faults import SCOPE_KEY, FaultMiddleware, FaultPlan, FaultSpec
+from xsim.model import World
+from xsim.oauth import OAuthServer, Principal
+from xsim.params import (
+    Fields,
+    InvalidRequest,
+    check_path_id,
+    check_username,
+    parse_fields,
+    parse_ids,
+    parse_timeline,
+    parse_usage,
+)
+from xsim.ratelimit import RateLimiter
+from xsim.render import MetricsCache, Renderer, Viewer
+from xsim.timeline import TimelineIndex
+
+log = logging.getLogger("xsim")
+
+JSON_TYPE = "application/json; charset=utf-8"
+READ_SCOPES = ("tweet.read", "users.read")
+USER_CONTEXT = "OAuth 1.0a User Context, OAuth 2.0 User Context"
+APP_ONLY = "OAuth 2.0 Application-Only"
+_STATUS_TITLES = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+
+
+@dataclass
+class Sim:
+    """The server's state: the world, its indexes and every counter."""
+
+    world: World
+    clock: Clock
+    oauth: OAuthServer
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    faults: FaultPlan | None = None
+    index: TimelineIndex = field(init=False)
+    ledger: Ledger = field(init=False)
+    cache: MetricsCache = field(default_factory=MetricsCache)
+
+    def __post_init__(self) -> None:
+        self.index = TimelineIndex(self.world)
+        self.ledger = Ledger(self.world)
+
+    def viewer(self, principal: Principal) -> Viewer:
+        app = self.world.apps.get(principal.client_id)
+        return Viewer(principal.kind, principal.user_id, app.plan if app else "basic")
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(content, status_code=status, headers=headers, media_type=JSON_TYPE)
+
+
+Answer = Callable[[], endpoints.Result]
+Handler = Callable[[Sim, Request, Principal], Answer]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How an endpoint is reached: who may call it and whether it reads posts."""
+
+    name: str
+    auth: str = "any"  # "any" | "user" | "app"
+    reads_posts: bool = True
+
+
+def _endpoint(spec: Spec, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        sim: Sim = request.app.state.sim
+        try:
+            return _serve(sim, spec, handler, request)
+        except Exception:
+            log.exception("xsim bug answering %s %s", request.method, request.url.path)
+            return json_response(500, problems.generic(500, "Internal Server Error"))
+
+    return run
+
+
+def _serve(sim: Sim, spec: Spec, handler: Handler, request: Request) -> Response:
+    principal = sim.oauth.authenticate(request.headers.get("authorization"))
+    if principal is None:
+        return json_response(401, problems.UNAUTHORIZED)  # no rate-limit headers (recorded)
+    now = sim.clock.now()
+    fault = request.scope.get(SCOPE_KEY)
+    if fault == "429":
+        state = sim.limiter.exhaust(spec.name, principal.token_id, principal.kind, now)
+        return json_response(429, problems.TOO_MANY_REQUESTS, state.headers())
+    state = sim.limiter.hit(spec.name, principal.token_id, principal.kind, now)
+    headers = state.headers()
+    if not state.allowed:
+        return json_response(429, problems.TOO_MANY_REQUESTS, headers)
+    if fault in ("500", "502", "503"):
+        status = int(fault)
+        return json_response(status, problems.generic(status, _STATUS_TITLES[status]), headers)
+    denied = _auth_problem(spec, principal)
+    if denied is not None:
+        return json_response(403, denied, headers)
+    try:
+        result = _run_handler(sim, spec, handler, request, principal)
+    except InvalidRequest as exc:
+        return json_response(400, problems.invalid_request(exc.errors), headers)
+    if result is None:
+        app = sim.world.apps.get(principal.client_id)
+        product = f"standard-{app.plan}" if app else "standard-basic"
+        return json_response(429, problems.usage_capped(product), headers)
+    sim.ledger.record(
+        now, principal.client_id, principal.user_id, spec.name, result.posts, result.users
+    )
+    return json_response(200, result.body, headers)
+
+
+def _auth_problem(spec: Spec, principal: Principal) -> dict[str, Any] | None:
+    if spec.auth == "user" and principal.kind != "user":
+        return problems.unsupported_auth(APP_ONLY, USER_CONTEXT)
+    if spec.auth == "app" and principal.kind != "app":
+        return problems.unsupported_auth("OAuth 2.0 User Context", APP_ONLY)
+    if principal.kind == "user" and spec.auth != "app":
+        missing = [s for s in READ_SCOPES if s not in principal.scopes]
+        if missing:
+            return problems.missing_scopes(missing)
+    return None
+
+
+def _run_handler(
+    sim: Sim, spec: Spec, handler: Handler, request: Request, principal: Principal
+) -> endpoints.Result | None:
+    """Validate (400 first), then the monthly cap (None: refused), then answer."""
+    answer = handler(sim, request, principal)
+    if spec.reads_posts and sim.ledger.capped(principal.client_id, sim.clock.now()):
+        return None
+    return answer()
+
+
+def _query(request: Request) -> list[tuple[str, str]]:
+    return list(request.query_params.multi_items())
+
+
+def _renderer(sim: Sim, principal: Principal, fields: Fields) -> Renderer:
+    return Renderer(sim.world, sim.index, sim.cache, sim.clock.now(), sim.viewer(principal), fields)
+
+
+# -- handlers: validate the request, return the thunk that answers it ----------------------
+
+
+def _users_me(sim: Sim, request: Request, p: Principal) -> Answer:
+    r = _renderer(sim, p, parse_fields("users_me", _query(request)))
+    user_id = p.user_id or ""
+    return lambda: endpoints.user_lookup(r, sim.world.users.get(user_id), "id", user_id)
+
+
+def _users_id(sim: Sim, request: Request, p: Principal) -> Answer:
+    user_id = check_path_id("id", request.path_params["id"])
+    r = _renderer(sim, p, parse_fields("users_id", _query(request)))
+    return lambda: endpoints.user_lookup(r, sim.world.users.get(user_id), "id", user_id)
+
+
+def _users_by_username(sim: Sim, request: Request, p: Principal) -> Answer:
+    name = check_username(request.path_params["username"])
+    r = _renderer(sim, p, parse_fields("users_by_username", _query(request)))
+    user = sim.index.by_username(name)
+    return lambda: endpoints.user_lookup(r, user, "username", name)
+
+
+def _users_tweets(sim: Sim, request: Request, p: Principal) -> Answer:
+    user_id = check_path_id("id", request.path_params["id"])
+    query = parse_timeline(_query(request))
+    r = _renderer(sim, p, query.fields)
+    return lambda: endpoints.timeline(r, sim.index, user_id, query)
+
+
+def _tweets(sim: Sim, request: Request, p: Principal) -> Answer:
+    ids, fields = parse_ids(_query(request))
+    r = _renderer(sim, p, fields)
+    return lambda: endpoints.tweets(r, ids)
+
+
+def _tweets_id(sim: Sim, request: Request, p: Principal) -> Answer:
+    post_id = check_path_id("id", request.path_params["id"])
+    r = _renderer(sim, p, parse_fields("tweets_id", _query(request)))
+    return lambda: endpoints.tweet(r, post_id)
+
+
+def _usage(sim: Sim, request: Request, p: Principal) -> Answer:
+    query = parse_usage(_query(request))
+    return lambda: endpoints.usage(sim.ledger, p.client_id, query, sim.clock.now())
+
+
+def _routes() -> list[BaseRoute]:
+    table: list[tuple[str, Spec, Handler]] = [
+        ("/2/users/me", Spec("users_me", auth="user", reads_posts=False), _users_me),
+        ("/2/users/by/username/{username}", Spec("users_by_username", reads_posts=False),
+         _users_by_username),
+        ("/2/users/{id}/tweets", Spec("users_tweets"), _users_tweets),
+        ("/2/users/{id}", Spec("users_id", reads_posts=False), _users_id),
+        ("/2/tweets", Spec("tweets"), _tweets),
+        ("/2/tweets/{id}", Spec("tweets_id"), _tweets_id),
+        ("/2/usage/tweets", Spec("usage_tweets", auth="app", reads_posts=False), _usage),
+    ]  # fmt: skip
+    return [Route(path, _endpoint(spec, fn), methods=["GET"]) for path, spec, fn in table]
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """Unknown path or method: the real API's HTML 404 page (recorded), with rate headers."""
+    headers: dict[str, str] = {}
+    sim: Sim = request.app.state.sim
+    principal = sim.oauth.authenticate(request.headers.get("authorization"))
+    if principal is not None:
+        state = sim.limiter.hit("unknown", principal.token_id, principal.kind, sim.clock.now())
+        headers = state.headers()
+    page = "<!DOCTYPE html><html><head><title>Page not found</title></head><body>"
+    page += "<h1>Sorry, that page doesn’t exist!</h1></body></html>"
+    return Response(page, status_code=404, headers=headers, media_type="text/html;charset=utf-8")
+
+
+def create_app(
+    world: World,
+    *,
+    clock: Clock | None = None,
+    faults: FaultSpec | None = None,
+    token_lifetime: timedelta = timedelta(hours=2),
+    auto_approve: bool = False,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    limiter: RateLimiter | None = None,
+) -> Starlette:
+    """The xsim app for ``world``; a fixed clock defaults to ``world.now`` when it has one."""
+    if clock is None:
+        clock = FixedClock(world.now) if world.now is not None else RealClock()
+    oauth = OAuthServer(
+        world, clock.now, access_token_lifetime=token_lifetime, auto_approve=auto_approve
+    )
+    plan = FaultPlan(faults) if faults is not None and faults.rates else None
+    sim = Sim(world, clock, oauth, limiter or RateLimiter(), plan)
+    app = Starlette(
+        routes=[*oauth.routes(), *_routes(), *admin_routes()],
+        exception_handlers={404: _not_found, 405: _not_found},
+    )
+    app.state.sim = sim
+    if plan is not None:
+        app.add_middleware(FaultMiddleware, plan=plan, sleep=sleep)
+    return app

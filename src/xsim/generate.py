@@ -1,0 +1,536 @@
+"""Generate a realistic world, deterministic by seed (``xsim world``).
+
+Each user posts in their own time zone with a weekly rhythm (weekdays busier) and a daily one
+(working hours busier), in a mix of ten content types. How a post does depends on the
+weekday and hour it went out and on its type, through multipliers that are *planted*: each
+user has one best weekday, one best hour and one best content type, and ``world.planted``
+records them, with every multiplier, the spiking posts and the promoted and deleted ones,
+so analytics can be checked against the truth. Engagement rate means engagements /
+impressions throughout.
+
+The engagement model, per post::
+
+    slot        = weekday_multiplier[local weekday] * hour_multiplier[local hour]
+    impressions = reach * sqrt(slot * type_rate) * type_reach * noise(0.35) [* spike]
+    rate        = base_rate * slot * type_rate * noise(0.15)
+    engagements = impressions * rate, split into likes, reposts, replies, ...
+
+so the planted slot and type are best by engagement rate, by impressions and by engagements.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from xsim import generate_text as gt
+from xsim.model import App, Media, MediaFinal, Post, PostFinal, Reference, Token, User, World
+
+CONTENT_TYPES = (
+    "text", "link", "photo", "video", "gif", "poll", "thread", "reply", "quote", "retweet",
+)  # fmt: skip
+ORIGINAL_TYPES = ("text", "link", "photo", "video", "gif", "poll", "thread")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CALLBACKS = ["http://127.0.0.1:8765/callback", "http://localhost:8765/callback"]
+USER_SCOPES = frozenset({"tweet.read", "users.read", "offline.access"})
+TOKEN_LIFETIME = timedelta(hours=2)
+
+_MIX = {"text": 0.2, "link": 0.13, "photo": 0.16, "video": 0.08, "gif": 0.04, "poll": 0.04,
+        "thread": 0.06, "reply": 0.14, "quote": 0.06, "retweet": 0.09}  # fmt: skip
+# Engagement-rate and reach multipliers of each type before the planted best type is lifted.
+_TYPE_RATE = {"text": 1.0, "link": 0.85, "photo": 1.15, "video": 1.25, "gif": 1.05,
+              "poll": 1.1, "thread": 1.1, "reply": 0.9, "quote": 0.95, "retweet": 0.0}  # fmt: skip
+_TYPE_REACH = {"reply": 0.25, "quote": 0.8}
+_BEST_TYPE_LIFT = 1.5  # the best type's rate: 1.5 x the best of the ordinary types
+_BEST_DAY, _BEST_HOUR, _NEXT_HOUR = 1.45, 1.6, 1.2
+# Posting activity by local hour and weekday (Monday first).
+_HOUR_ACTIVITY = [0.1, 0.05, 0.03, 0.03, 0.05, 0.15, 0.4, 0.8, 1.2, 1.5, 1.4, 1.3,
+                  1.5, 1.3, 1.2, 1.2, 1.3, 1.2, 1.0, 0.9, 0.8, 0.6, 0.4, 0.2]  # fmt: skip
+_DAY_ACTIVITY = [1.1, 1.15, 1.15, 1.1, 1.0, 0.55, 0.45]
+_TIME_ZONES = ["America/New_York", "Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles",
+               "Europe/London", "Asia/Kolkata", "Australia/Sydney", "America/Sao_Paulo"]  # fmt: skip
+_SPIKE_SHARE, _PROMOTED_SHARE, _DELETED_SHARE = 0.007, 0.02, 0.01
+_MEDIA_PREFIX = {"photo": "3", "video": "7", "animated_gif": "16"}
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    seed: int
+    users: int
+    days: int
+    now: datetime
+    posts_per_week: float = 10.0
+
+
+@dataclass
+class _Profile:
+    """One user's hidden parameters (what ``planted`` reports)."""
+
+    user: User
+    zone: ZoneInfo
+    rng: random.Random
+    reach: float
+    base_rate: float
+    posts_per_week: float
+    day_mult: list[float]
+    hour_mult: list[float]
+    type_rate: dict[str, float]
+    best_day: int
+    best_hour: int
+    best_type: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Event:
+    """A post to be made: when, by whom, what kind (threads become several posts)."""
+
+    at: datetime
+    ms: int
+    profile: _Profile
+    kind: str
+    thread_position: int = 0  # 0: a standalone post or a thread's head
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    if lam > 30:
+        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
+    limit, k, p = math.exp(-lam), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+def _noise(rng: random.Random, sigma: float) -> float:
+    return math.exp(rng.gauss(0.0, sigma) - sigma * sigma / 2)  # mean 1
+
+
+def _profile(index: int, options: GenerateOptions, taken: set[str]) -> _Profile:
+    rng = random.Random(f"xsim-world:{options.seed}:user:{index}")
+    handle = gt.username(rng, taken)
+    created = options.now - timedelta(days=rng.uniform(400, 5000))
+    zone_name = _TIME_ZONES[(index + options.seed) % len(_TIME_ZONES)]
+    followers = int(min(2e6, max(50.0, rng.lognormvariate(math.log(3000), 1.2))))
+    user = User(
+        id=str(gt.snowflake(created, rng.getrandbits(22))),
+        username=handle,
+        name=gt.display_name(handle),
+        created_at=created.replace(microsecond=0),
+        description=gt.sentence(rng),
+        location=zone_name.split("/")[-1].replace("_", " "),
+        followers_count=followers,
+        following_count=int(rng.uniform(50, 1500)),
+        listed_count=followers // rng.randint(40, 200),
+        like_count=int(rng.uniform(100, 20000)),
+        time_zone=zone_name,
+    )
+    best_day = rng.randrange(5)  # a weekday: enough posts there for the effect to show
+    best_hour = rng.choice([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19])
+    day_mult = [round(base * rng.uniform(0.96, 1.04), 3) for base in (1, 1, 1, 1, 0.95, 0.9, 0.9)]
+    day_mult[best_day] = _BEST_DAY
+    top = max(_HOUR_ACTIVITY)
+    hour_mult = [round(0.85 + 0.15 * a / top * rng.uniform(0.95, 1.0), 3) for a in _HOUR_ACTIVITY]
+    for hour in (best_hour - 1, best_hour + 1):
+        hour_mult[hour % 24] = _NEXT_HOUR
+    hour_mult[best_hour] = _BEST_HOUR
+    best_type = rng.choice(ORIGINAL_TYPES)
+    type_rate = dict(_TYPE_RATE)
+    type_rate[best_type] = round(_BEST_TYPE_LIFT * max(_TYPE_RATE.values()), 3)
+    return _Profile(
+        user=user,
+        zone=ZoneInfo(zone_name),
+        rng=rng,
+        reach=followers * rng.uniform(0.08, 0.3) + 50,
+        base_rate=rng.uniform(0.012, 0.035),
+        posts_per_week=options.posts_per_week * rng.uniform(0.7, 1.3),
+        day_mult=day_mult,
+        hour_mult=hour_mult,
+        type_rate=type_rate,
+        best_day=best_day,
+        best_hour=best_hour,
+        best_type=best_type,
+    )
+
+
+def _schedule(profile: _Profile, start: datetime, now: datetime) -> list[_Event]:
+    """The user's posting times: a Poisson count per local day, hours by local activity."""
+    rng, zone = profile.rng, profile.zone
+    per_day = profile.posts_per_week / 7 / (sum(_DAY_ACTIVITY) / 7)
+    kinds, mix = list(_MIX), list(_MIX.values())
+    hour_cum = list(_cumulative(_HOUR_ACTIVITY))
+    events: list[_Event] = []
+    day: date = start.astimezone(zone).date()
+    last = now.astimezone(zone).date()
+    while day <= last:
+        for _ in range(_poisson(rng, per_day * _DAY_ACTIVITY[day.weekday()])):
+            hour = rng.choices(range(24), cum_weights=hour_cum)[0]
+            local = datetime(day.year, day.month, day.day, hour, rng.randrange(60),
+                             rng.randrange(60), tzinfo=zone)  # fmt: skip
+            at = local.astimezone(UTC)
+            if not start <= at <= now:
+                continue
+            kind = rng.choices(kinds, weights=mix)[0]
+            events.append(_Event(at, rng.randrange(1000), profile, kind))
+            if kind == "thread":  # self-replies a minute or two apart
+                follow = at
+                for position in range(1, rng.randint(2, 5)):
+                    follow += timedelta(seconds=rng.randint(40, 180))
+                    if follow <= now:
+                        events.append(_Event(follow, rng.randrange(1000), profile, kind, position))
+        day += timedelta(days=1)
+    return events
+
+
+def _cumulative(weights: Sequence[float]) -> list[float]:
+    total, out = 0.0, []
+    for weight in weights:
+        total += weight
+        out.append(total)
+    return out
+
+
+def _local_slot(event: _Event) -> tuple[int, int]:
+    local = event.at.astimezone(event.profile.zone)
+    return local.weekday(), local.hour
+
+
+def _finals(event: _Event, kind: str, rng: random.Random) -> tuple[PostFinal, float]:
+    """Final counts and the effective engagement-rate multiplier of one post."""
+    profile = event.profile
+    if kind == "retweet":  # a repost earns nothing of its own
+        return PostFinal(0, 0, 0, 0, 0), 0.0
+    weekday, hour = _local_slot(event)
+    slot = profile.day_mult[weekday] * profile.hour_mult[hour]
+    type_rate = profile.type_rate[kind]
+    reach = profile.reach * _TYPE_REACH.get(kind, 1.0) / (1 + 1.5 * event.thread_position)
+    impressions = max(1, round(reach * math.sqrt(slot * type_rate) * _noise(rng, 0.35)))
+    rate = min(0.5, profile.base_rate * slot * type_rate * _noise(rng, 0.15))
+    engagements = round(impressions * rate)
+
+    def part(share: float) -> int:
+        return round(engagements * share * _noise(rng, 0.2))
+
+    clicks = part(0.25 if kind == "link" else 0.0)
+    counts = [part(0.42), part(0.07), part(0.05), part(0.015), part(0.04), clicks, part(0.06)]
+    engagements = max(engagements, sum(counts))
+    likes, reposts, replies, quotes, bookmarks, link_clicks, profile_clicks = counts
+    final = PostFinal(impressions, likes, reposts, replies, quotes, bookmarks, link_clicks,
+                      profile_clicks, engagements)  # fmt: skip
+    return final, slot * type_rate
+
+
+@dataclass
+class _Builder:
+    """Turns time-ordered events into posts and media, wiring references as it goes."""
+
+    rng: random.Random
+    users: dict[str, User]
+    posts: dict[str, Post] = field(default_factory=dict)
+    media: dict[str, Media] = field(default_factory=dict)
+    recent: list[Post] = field(default_factory=list)  # reply/quote/retweet targets
+    thread_last: dict[str, Post] = field(default_factory=dict)  # user id -> open thread's tip
+    spikes: list[dict[str, Any]] = field(default_factory=list)
+    last_id: int = 0
+
+    def next_id(self, event: _Event) -> str:
+        # Ids encode the time like X's snowflakes; bumping keeps them strictly increasing.
+        candidate = gt.snowflake(event.at + timedelta(milliseconds=event.ms), 0)
+        candidate |= self.rng.getrandbits(10) << 12  # worker bits; the sequence stays 0
+        self.last_id = max(candidate, self.last_id + 1)
+        return str(self.last_id)
+
+    def target(self, author_id: str, rng: random.Random) -> Post | None:
+        """A recent post by someone else (anyone, in a one-user world) to answer or share."""
+        pool = self.recent[-200:]
+        others = [p for p in pool if p.author_id != author_id] or pool
+        return rng.choice(others) if others else None
+
+    def add(self, event: _Event) -> None:
+        profile, rng, user = event.profile, event.profile.rng, event.profile.user
+        kind = event.kind
+        target = self.target(user.id, rng) if kind in ("reply", "quote", "retweet") else None
+        tip = self.thread_last.get(user.id) if event.thread_position else None
+        if (kind in ("reply", "quote", "retweet") and target is None) or (
+            event.thread_position and tip is None
+        ):
+            kind = "text"  # nothing to answer yet (the first posts of a world)
+        post_id = self.next_id(event)
+        post = Post(id=post_id, author_id=user.id, text="", created_at=event.at)
+        post.conversation_id = post_id
+        entities: dict[str, Any] = {}
+        text = gt.sentence(rng)
+        if kind == "thread" and tip is not None:
+            post.references.append(Reference("replied_to", tip.id))
+            post.conversation_id = tip.conversation_id
+            text = f"{event.thread_position + 1}/ {text}"
+        elif kind == "thread":
+            text = f"1/ {text} A thread."
+        elif kind == "link":
+            text = gt.with_link(rng, text, entities)
+        elif kind == "reply" and target is not None:
+            author = self.users[target.author_id]
+            post.references.append(Reference("replied_to", target.id))
+            post.conversation_id = target.conversation_id or target.id
+            text = gt.with_mention(gt.reply_text(rng), author.username, author.id, entities)
+        elif kind == "quote" and target is not None:
+            post.references.append(Reference("quoted", target.id))
+        elif kind == "retweet" and target is not None:
+            post.references.append(Reference("retweeted", target.id))
+            text = f"RT @{self.users[target.author_id].username}: {target.text}"
+        if kind in ("text", "photo", "video", "poll") and rng.random() < 0.3:
+            text = gt.with_hashtag(rng, text, entities)
+        post.text = text
+        post.entities = entities or None
+        post.final, _ = _finals(event, kind, rng)
+        half_life = rng.lognormvariate(math.log(6.0), 0.35) * (1.6 if kind == "video" else 1.0)
+        post.half_life_hours = round(half_life, 2)
+        if kind in ("photo", "video", "gif"):
+            for index in range(rng.choice((1, 1, 1, 2, 3, 4)) if kind == "photo" else 1):
+                post.media_keys.append(self.media_item(event, kind, post.final.impressions, index))
+        if kind == "poll":
+            post.poll = _poll(event, post.final.impressions, rng)
+        self._effects(post, kind, event, rng)
+        self.posts[post_id] = post
+        profile.counts[kind] = profile.counts.get(kind, 0) + 1
+        if kind == "thread":
+            self.thread_last[user.id] = post
+        if kind != "retweet":
+            self.recent.append(post)
+            if len(self.recent) > 400:
+                del self.recent[:200]
+
+    def media_item(self, event: _Event, kind: str, impressions: int, index: int) -> str:
+        rng = self.rng
+        mtype = {"photo": "photo", "video": "video", "gif": "animated_gif"}[kind]
+        number = gt.snowflake(event.at - timedelta(seconds=30 + index), rng.getrandbits(22))
+        while f"{_MEDIA_PREFIX[mtype]}_{number}" in self.media:
+            number += 1
+        key = f"{_MEDIA_PREFIX[mtype]}_{number}"
+        final, duration = MediaFinal(), None
+        width, height = rng.choice([(1280, 720), (1080, 1350), (1080, 1920), (1200, 675)])
+        if mtype == "video":
+            views = int(impressions * rng.uniform(0.15, 0.45))
+            plays = [int(views * rng.uniform(0.85, 1.0))]
+            for low, high in ((0.55, 0.8), (0.6, 0.85), (0.65, 0.9), (0.6, 0.9)):
+                plays.append(int(plays[-1] * rng.uniform(low, high)))  # viewers drop off
+            final, duration = MediaFinal(views, *plays), rng.randint(5_000, 180_000)
+        elif mtype == "animated_gif":
+            final = MediaFinal(view_count=int(impressions * rng.uniform(0.1, 0.3)))
+            duration = rng.randint(2_000, 8_000)
+        self.media[key] = Media(
+            media_key=key,
+            type="photo" if mtype == "photo" else "video" if mtype == "video" else "animated_gif",
+            url=gt.media_url(key) if mtype == "photo" else None,
+            preview_image_url=None if mtype == "photo" else gt.media_url(key),
+            width=width,
+            height=height,
+            duration_ms=duration,
+            final=final,
+        )
+        return key
+
+    def _effects(self, post: Post, kind: str, event: _Event, rng: random.Random) -> None:
+        """Spikes, promotion and deletion, each drawn for a few posts of fitting kinds."""
+        if kind == "retweet" or event.thread_position:
+            return
+        if kind != "reply" and rng.random() < _SPIKE_SHARE:
+            factor = round(rng.uniform(8, 25), 2)
+            post.final = _scaled(post.final, factor, factor)
+            post.half_life_hours = round(post.half_life_hours * 3, 2)  # virality lasts longer
+            self.spikes.append(
+                {"post_id": post.id, "user_id": post.author_id, "impressions_multiplier": factor}
+            )
+        elif kind in ORIGINAL_TYPES and rng.random() < _PROMOTED_SHARE:
+            share = round(rng.uniform(0.3, 0.7), 3)
+            post.final = _scaled(post.final, 1 / (1 - share), 1.0)  # paid reach adds on top
+            post.final.promoted_share = share
+            post.promoted = True
+        elif rng.random() < _DELETED_SHARE:
+            post.deleted = True
+
+
+def _scaled(final: PostFinal, factor: float, unsplit_factor: float) -> PostFinal:
+    """``final`` times ``factor`` (quotes and bookmarks times ``unsplit_factor``)."""
+    return PostFinal(
+        impressions=round(final.impressions * factor),
+        likes=round(final.likes * factor),
+        reposts=round(final.reposts * factor),
+        replies=round(final.replies * factor),
+        quotes=round(final.quotes * unsplit_factor),
+        bookmarks=round(final.bookmarks * unsplit_factor),
+        url_link_clicks=round(final.url_link_clicks * factor),
+        user_profile_clicks=round(final.user_profile_clicks * factor),
+        engagements=round(final.engagements * factor),
+    )
+
+
+def _poll(event: _Event, impressions: int, rng: random.Random) -> dict[str, Any]:
+    labels = gt.poll_options(rng)
+    voters = int(impressions * rng.uniform(0.01, 0.04))
+    weights = [rng.random() + 0.1 for _ in labels]
+    minutes = rng.choice((60, 1440, 1440, 4320, 10080))
+    end = event.at + timedelta(minutes=minutes)
+    return {
+        "id": str(gt.snowflake(event.at, rng.getrandbits(22))),
+        "options": [
+            {"position": i + 1, "label": label, "votes": int(voters * w / sum(weights))}
+            for i, (label, w) in enumerate(zip(labels, weights, strict=True))
+        ],
+        "duration_minutes": minutes,
+        "end_datetime": end.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def content_types(world: World) -> dict[str, str]:
+    """The content type of every post as the generator means it, read from the data alone.
+
+    retweet, quote and reply come from the references; a reply to one's own post, and a post
+    its author replies to, are a thread; then poll, video, gif and photo come from the
+    attachments, link from url entities, and text is the rest.
+    """
+    posts = world.posts
+    self_answered: set[str] = set()
+    for post in posts.values():
+        for ref in post.references:
+            parent = posts.get(ref.id)
+            if ref.type == "replied_to" and parent and parent.author_id == post.author_id:
+                self_answered.add(ref.id)
+    return {post.id: _content_type(post, world, self_answered) for post in posts.values()}
+
+
+def _content_type(post: Post, world: World, self_answered: set[str]) -> str:
+    kinds = {ref.type for ref in post.references}
+    if "retweeted" in kinds:
+        return "retweet"
+    if "quoted" in kinds:
+        return "quote"
+    if "replied_to" in kinds:
+        parent_id = next(r.id for r in post.references if r.type == "replied_to")
+        parent = world.posts.get(parent_id)
+        return "thread" if parent and parent.author_id == post.author_id else "reply"
+    if post.id in self_answered:
+        return "thread"
+    if post.poll is not None:
+        return "poll"
+    types = {world.media[key].type for key in post.media_keys if key in world.media}
+    for media_type, name in (("video", "video"), ("animated_gif", "gif"), ("photo", "photo")):
+        if media_type in types:
+            return name
+    if post.entities and post.entities.get("urls"):
+        return "link"
+    return "text"
+
+
+# --- the whole world ------------------------------------------------------------------------
+
+
+def _apps(rng: random.Random, users: list[User], now: datetime) -> tuple[list[App], list[Token]]:
+    confidential = App(
+        client_id=gt.fake_secret(rng, "client", 20),
+        name="xpulse demo (confidential)",
+        callback_urls=list(CALLBACKS),
+        plan="basic",
+        client_secret=gt.fake_secret(rng, "secret", 40),
+        bearer_tokens=[gt.fake_secret(rng, "bearer", 48)],
+        monthly_read_cap=15_000,
+        consumer_key=gt.fake_secret(rng, "ck", 25),
+        consumer_secret=gt.fake_secret(rng, "cs", 45),
+    )
+    public = App(
+        client_id=gt.fake_secret(rng, "client", 20),
+        name="xpulse demo (public client)",
+        callback_urls=list(CALLBACKS),
+        plan="pay-per-use",
+        client_secret=None,
+        monthly_read_cap=None,
+    )
+    tokens = [
+        Token(
+            access_token=gt.fake_secret(rng, "at", 40),
+            client_id=confidential.client_id,
+            user_id=user.id,
+            scopes=USER_SCOPES,
+            expires_at=now + TOKEN_LIFETIME,
+            refresh_token=gt.fake_secret(rng, "rt", 40),
+        )
+        for user in users
+    ]
+    return [confidential, public], tokens
+
+
+def _planted(
+    options: GenerateOptions, profiles: list[_Profile], builder: _Builder
+) -> dict[str, Any]:
+    return {
+        "generator": {
+            "seed": options.seed,
+            "users": options.users,
+            "days": options.days,
+            "posts_per_week": options.posts_per_week,
+            "now": options.now.isoformat().replace("+00:00", "Z"),
+        },
+        "engagement_rate": "engagements / impressions",
+        "model": (
+            "rate = base_rate * weekday_multipliers[local weekday] * hour_multipliers[local "
+            "hour] * content_type_multipliers[type] * noise; impressions = reach * "
+            "sqrt(slot * type multiplier) * noise; retweets earn nothing of their own"
+        ),
+        "content_types": list(CONTENT_TYPES),
+        "users": {
+            p.user.id: {
+                "username": p.user.username,
+                "time_zone": p.user.time_zone,
+                "best_slot": {
+                    "weekday": WEEKDAYS[p.best_day],
+                    "weekday_index": p.best_day,
+                    "hour": p.best_hour,
+                },
+                "best_content_type": p.best_type,
+                "weekday_multipliers": dict(zip(WEEKDAYS, p.day_mult, strict=True)),
+                "hour_multipliers": p.hour_mult,
+                "content_type_multipliers": {k: v for k, v in p.type_rate.items() if v},
+                "base_engagement_rate": round(p.base_rate, 5),
+                "reach": round(p.reach, 1),
+                "post_counts": dict(sorted(p.counts.items())),
+            }
+            for p in profiles
+        },
+        "spikes": builder.spikes,
+        "promoted_post_ids": [p.id for p in builder.posts.values() if p.promoted],
+        "deleted_post_ids": [p.id for p in builder.posts.values() if p.deleted],
+    }
+
+
+def generate_world(options: GenerateOptions) -> World:
+    """A world of ``options.users`` users posting for ``options.days`` days up to ``now``."""
+    if options.users < 1 or options.days < 1 or options.posts_per_week <= 0:
+        raise ValueError("users and days must be at least 1 and posts per week above 0")
+    now = options.now.astimezone(UTC).replace(microsecond=0)
+    options = GenerateOptions(options.seed, options.users, options.days, now,
+                              options.posts_per_week)  # fmt: skip
+    taken: set[str] = set()
+    profiles = [_profile(i, options, taken) for i in range(options.users)]
+    start = now - timedelta(days=options.days)
+    events = [event for p in profiles for event in _schedule(p, start, now)]
+    events.sort(key=lambda e: (e.at, e.ms, e.profile.user.id, e.thread_position))
+    rng = random.Random(f"xsim-world:{options.seed}:world")
+    users = {p.user.id: p.user for p in profiles}
+    builder = _Builder(rng=rng, users=users)
+    for event in events:
+        builder.add(event)
+    apps, tokens = _apps(rng, list(users.values()), now)
+    return World(
+        apps={app.client_id: app for app in apps},
+        users=users,
+        posts=builder.posts,
+        media=builder.media,
+        tokens=tokens,
+        now=now,
+        planted=_planted(options, profiles, builder),
+    )

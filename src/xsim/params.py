@@ -1,0 +1,383 @@
+"""Query parsing and validation, answering bad input with the real API's 400 body.
+
+Every endpoint is described once in :data:`ENDPOINTS` (its query parameters); values are
+checked against the OpenAPI 2.159 enums and patterns. All problems in one request are
+reported together, each as ``{"parameters": {name: [raw values]}, "message": ...}`` with
+the wording of the recorded 400s (``The `ids` query parameter value [NA] does not match
+^[0-9]{1,19}$``).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from xsim.clock import parse_instant
+
+TWEET_FIELDS = (
+    "article", "attachments", "author_id", "card_uri", "community_id", "context_annotations",
+    "conversation_id", "created_at", "display_text_range", "edit_controls",
+    "edit_history_tweet_ids", "entities", "geo", "id", "in_reply_to_user_id", "lang",
+    "media_metadata", "non_public_metrics", "note_tweet", "organic_metrics",
+    "possibly_sensitive", "promoted_metrics", "public_metrics", "referenced_tweets",
+    "reply_settings", "scopes", "source", "suggested_source_links",
+    "suggested_source_links_with_counts", "text", "withheld",
+)  # fmt: skip
+TWEET_EXPANSIONS = (
+    "article.cover_media", "article.media_entities", "attachments.media_keys",
+    "attachments.media_source_tweet", "attachments.poll_ids", "author_id",
+    "edit_history_tweet_ids", "entities.mentions.username", "geo.place_id",
+    "in_reply_to_user_id", "entities.note.mentions.username", "referenced_tweets.id",
+    "referenced_tweets.id.attachments.media_keys", "referenced_tweets.id.author_id",
+)  # fmt: skip
+MEDIA_FIELDS = (
+    "alt_text", "duration_ms", "height", "media_key", "non_public_metrics", "organic_metrics",
+    "preview_image_url", "promoted_metrics", "public_metrics", "type", "url", "variants",
+    "width",
+)  # fmt: skip
+POLL_FIELDS = ("duration_minutes", "end_datetime", "id", "options", "voting_status")
+USER_FIELDS = (
+    "affiliation", "confirmed_email", "connection_status", "created_at", "description",
+    "entities", "id", "is_identity_verified", "location", "most_recent_tweet_id", "name",
+    "parody", "pinned_tweet_id", "profile_banner_url", "profile_image_url", "protected",
+    "public_metrics", "receives_your_dm", "subscription", "subscription_type", "url",
+    "username", "verified", "verified_followers_count", "verified_type", "withheld",
+)  # fmt: skip
+PLACE_FIELDS = (
+    "contained_within", "country", "country_code", "full_name", "geo", "id", "name",
+    "place_type",
+)  # fmt: skip
+USER_EXPANSIONS = ("affiliation.user_id", "most_recent_tweet_id", "pinned_tweet_id")
+USAGE_FIELDS = (
+    "cap_reset_day", "daily_client_app_usage", "daily_project_usage", "project_cap",
+    "project_id", "project_usage",
+)  # fmt: skip
+EXCLUDE = ("replies", "retweets")
+
+_TWEET_FIELD_PARAMS = ("tweet.fields", "media.fields", "poll.fields", "user.fields", "place.fields")
+_ENUMS: dict[str, tuple[str, ...]] = {
+    "tweet.fields": TWEET_FIELDS,
+    "media.fields": MEDIA_FIELDS,
+    "poll.fields": POLL_FIELDS,
+    "user.fields": USER_FIELDS,
+    "place.fields": PLACE_FIELDS,
+    "usage.fields": USAGE_FIELDS,
+    "exclude": EXCLUDE,
+}
+
+# The query parameters of each endpoint, in the spec's order (used in "is not one of").
+ENDPOINTS: dict[str, tuple[str, ...]] = {
+    "users_me": ("expansions", "tweet.fields", "user.fields"),
+    "users_id": ("expansions", "tweet.fields", "user.fields"),
+    "users_by_username": ("expansions", "tweet.fields", "user.fields"),
+    "users_tweets": (
+        "since_id",
+        "until_id",
+        "max_results",
+        "pagination_token",
+        "exclude",
+        "start_time",
+        "end_time",
+        "expansions",
+        *_TWEET_FIELD_PARAMS,
+    ),
+    "tweets": ("ids", "expansions", *_TWEET_FIELD_PARAMS),
+    "tweets_id": ("expansions", *_TWEET_FIELD_PARAMS),
+    "usage_tweets": ("days", "usage.fields"),
+}
+USER_ENDPOINTS = frozenset({"users_me", "users_id", "users_by_username"})
+
+ID_PATTERN = "^[0-9]{1,19}$"
+USERNAME_PATTERN = "^[A-Za-z0-9_]{1,15}$"
+_ID_RE = re.compile(ID_PATTERN)
+_USERNAME_RE = re.compile(USERNAME_PATTERN)
+_TIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE
+)
+
+
+class InvalidRequest(Exception):
+    """One or more bad parameters; ``errors`` is the body's ``errors`` list."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(str(e["message"]) for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Fields:
+    """What the caller asked to see: fields per object type and expansions."""
+
+    tweet: frozenset[str] = frozenset()
+    user: frozenset[str] = frozenset()
+    media: frozenset[str] = frozenset()
+    poll: frozenset[str] = frozenset()
+    place: frozenset[str] = frozenset()
+    expansions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PageToken:
+    """Where a page starts: strictly older (``older``) or newer than ``boundary``."""
+
+    boundary: int
+    older: bool
+
+
+@dataclass(frozen=True)
+class TimelineQuery:
+    fields: Fields
+    max_results: int = 10
+    page: PageToken | None = None
+    since_id: int | None = None
+    until_id: int | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    exclude: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class UsageQuery:
+    days: int = 7
+    fields: frozenset[str] = frozenset()
+
+
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _b36(value: int) -> str:
+    out = ""
+    while True:
+        value, digit = divmod(value, 36)
+        out = _B36[digit] + out
+        if value == 0:
+            return out
+
+
+def encode_page_token(token: PageToken) -> str:
+    """An opaque lowercase base36 token (like the recordings' ``7140dibdnow9...``)."""
+    body = _b36(token.boundary * 2 + (0 if token.older else 1))
+    check = _b36(zlib.crc32(body.encode()) % 36**4).rjust(4, "0")
+    return body + check
+
+
+def decode_page_token(text: str) -> PageToken | None:
+    if not 5 <= len(text) <= 40 or any(c not in _B36 for c in text):
+        return None
+    body, check = text[:-4], text[-4:]
+    if _b36(zlib.crc32(body.encode()) % 36**4).rjust(4, "0") != check:
+        return None
+    value = int(body, 36)
+    return PageToken(boundary=value // 2, older=value % 2 == 0)
+
+
+class _Collector:
+    """Reads one request's query, collecting every problem before failing."""
+
+    def __init__(self, endpoint: str, query: list[tuple[str, str]]) -> None:
+        self.errors: list[dict[str, Any]] = []
+        self.values: dict[str, str] = {}
+        allowed = ENDPOINTS[endpoint]
+        for name, value in query:
+            if name not in allowed:
+                self.error(
+                    name,
+                    [value],
+                    f"The query parameter [{name}] is not one of [{','.join(allowed)}]",
+                )
+            else:
+                self.values[name] = value  # a repeated parameter: the last one wins
+
+    def error(self, name: str, values: list[str], message: str) -> None:
+        self.errors.append({"parameters": {name: values}, "message": message})
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InvalidRequest(self.errors)
+
+    def enum_list(self, name: str, allowed: tuple[str, ...]) -> frozenset[str]:
+        raw = self.values.get(name)
+        if raw is None:
+            return frozenset()
+        items = raw.split(",")
+        good: set[str] = set()
+        for item in items:
+            if item in allowed:
+                good.add(item)
+            else:
+                self.error(
+                    name,
+                    [raw],
+                    f"The `{name}` query parameter value [{item}] is not one of "
+                    f"[{', '.join(allowed)}]",
+                )
+        return frozenset(good)
+
+    def int_in_range(self, name: str, low: int, high: int, default: int) -> int:
+        raw = self.values.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw, 10)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high or not raw.strip().lstrip("+-").isdigit():
+            self.error(
+                name,
+                [raw],
+                f"The `{name}` query parameter value [{raw}] is not between {low} and {high}",
+            )
+            return default
+        return value
+
+    def post_id(self, name: str) -> int | None:
+        raw = self.values.get(name)
+        if raw is None:
+            return None
+        if not _ID_RE.match(raw):
+            self.error(
+                name,
+                [raw],
+                f"The `{name}` query parameter value [{raw}] does not match {ID_PATTERN}",
+            )
+            return None
+        return int(raw)
+
+    def instant(self, name: str) -> datetime | None:
+        raw = self.values.get(name)
+        if raw is None:
+            return None
+        if _TIME_RE.match(raw):
+            try:
+                return parse_instant(raw)
+            except ValueError:
+                pass
+        self.error(
+            name,
+            [raw],
+            f"Invalid '{name}':'{raw}'. '{name}' must be a valid RFC 3339 "
+            "date-time (YYYY-MM-DDTHH:mm:ssZ)",
+        )
+        return None
+
+    def fields(self, endpoint: str) -> Fields:
+        expansions = USER_EXPANSIONS if endpoint in USER_ENDPOINTS else TWEET_EXPANSIONS
+        return Fields(
+            tweet=self.enum_list("tweet.fields", TWEET_FIELDS),
+            user=self.enum_list("user.fields", USER_FIELDS),
+            media=self.enum_list("media.fields", MEDIA_FIELDS),
+            poll=self.enum_list("poll.fields", POLL_FIELDS),
+            place=self.enum_list("place.fields", PLACE_FIELDS),
+            expansions=self.enum_list("expansions", expansions),
+        )
+
+
+def check_path_id(name: str, raw: str) -> str:
+    """A path ``{id}``: digits only, else the 400 the real API gives."""
+    if not _ID_RE.match(raw):
+        msg = f"The `{name}` query parameter value [{raw}] does not match {ID_PATTERN}"
+        raise InvalidRequest([{"parameters": {name: [raw]}, "message": msg}])
+    return raw
+
+
+def check_username(raw: str) -> str:
+    if not _USERNAME_RE.match(raw):
+        msg = f"The `username` query parameter value [{raw}] does not match {USERNAME_PATTERN}"
+        raise InvalidRequest([{"parameters": {"username": [raw]}, "message": msg}])
+    return raw
+
+
+def parse_fields(endpoint: str, query: list[tuple[str, str]]) -> Fields:
+    """Fields and expansions of a lookup endpoint (users/me, users/{id}, tweets/{id})."""
+    c = _Collector(endpoint, query)
+    fields = c.fields(endpoint)
+    c.raise_if_any()
+    return fields
+
+
+def parse_ids(query: list[tuple[str, str]]) -> tuple[list[str], Fields]:
+    """``GET /2/tweets``: 1–100 ids, each ``^[0-9]{1,19}$``."""
+    c = _Collector("tweets", query)
+    fields = c.fields("tweets")
+    raw = c.values.get("ids")
+    ids: list[str] = []
+    if raw is None or raw == "":
+        c.error("ids", [] if raw is None else [raw], "The `ids` query parameter can not be empty")
+    else:
+        ids = raw.split(",")
+        bad = [i for i in ids if not _ID_RE.match(i)]
+        if bad:
+            c.error(
+                "ids",
+                [raw],
+                f"The `ids` query parameter value [{bad[0]}] does not match {ID_PATTERN}",
+            )
+        elif len(ids) > 100:
+            c.error(
+                "ids",
+                [raw],
+                f"The number of values in the `ids` query parameter list "
+                f"[{len(ids)}] is not between 1 and 100",
+            )
+    c.raise_if_any()
+    return list(dict.fromkeys(ids)), fields  # a repeated id is answered once
+
+
+def parse_timeline(query: list[tuple[str, str]]) -> TimelineQuery:
+    """``GET /2/users/{id}/tweets`` parameters."""
+    c = _Collector("users_tweets", query)
+    fields = c.fields("users_tweets")
+    max_results = c.int_in_range("max_results", 5, 100, 10)
+    since_id, until_id = c.post_id("since_id"), c.post_id("until_id")
+    start, end = c.instant("start_time"), c.instant("end_time")
+    exclude = c.enum_list("exclude", EXCLUDE)
+    page: PageToken | None = None
+    raw_token = c.values.get("pagination_token")
+    if raw_token is not None:
+        page = decode_page_token(raw_token)
+        if page is None:
+            c.error(
+                "pagination_token",
+                [raw_token],
+                f"The `pagination_token` query parameter value [{raw_token}] is not valid",
+            )
+    if start is not None and end is not None and start >= end:
+        s, e = c.values["start_time"], c.values["end_time"]
+        c.errors.append(
+            {
+                "parameters": {"start_time": [s], "end_time": [e]},
+                "message": (
+                    f"Invalid 'start_time':'{s}'. 'start_time' must be before 'end_time':{e}"
+                ),
+            }
+        )
+    if since_id is not None and until_id is not None and since_id >= until_id:
+        s, u = c.values["since_id"], c.values["until_id"]
+        c.errors.append(
+            {
+                "parameters": {"since_id": [s], "until_id": [u]},
+                "message": f"Invalid 'since_id':'{s}'. 'since_id' must be less than 'until_id':{u}",
+            }
+        )
+    c.raise_if_any()
+    return TimelineQuery(
+        fields=fields,
+        max_results=max_results,
+        page=page,
+        since_id=since_id,
+        until_id=until_id,
+        start_time=start,
+        end_time=end,
+        exclude=exclude,
+    )
+
+
+def parse_usage(query: list[tuple[str, str]]) -> UsageQuery:
+    c = _Collector("usage_tweets", query)
+    days = c.int_in_range("days", 1, 90, 7)
+    fields = c.enum_list("usage.fields", USAGE_FIELDS)
+    c.raise_if_any()
+    return UsageQuery(days=days, fields=fields)

@@ -1,0 +1,137 @@
+"""The real API's error bodies (RFC 7807 Problems), shaped as the recordings show them.
+
+Top-level failures are a Problem with ``type`` and ``title`` (``status`` only where X sends
+it: 401/403/429/5xx carry it, the 400 invalid-request body does not). Partial errors beside
+``data`` are Problems with ``value``/``resource_id``/``parameter``/``resource_type``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEMS = "https://api.twitter.com/2/problems/"
+INVALID_REQUEST = PROBLEMS + "invalid-request"
+NOT_FOUND = PROBLEMS + "resource-not-found"
+NOT_AUTHORIZED_RESOURCE = PROBLEMS + "not-authorized-for-resource"
+NOT_AUTHORIZED_FIELD = PROBLEMS + "not-authorized-for-field"
+UNSUPPORTED_AUTH = PROBLEMS + "unsupported-authentication"
+USAGE_CAPPED = PROBLEMS + "usage-capped"
+UNAVAILABLE = PROBLEMS + "resource-unavailable"
+CLIENT_FORBIDDEN = PROBLEMS + "client-forbidden"
+
+Problem = dict[str, Any]
+
+
+def generic(status: int, title: str) -> Problem:
+    """The ``about:blank`` Problem X sends for 401, 429 and 5xx (recorded 401 body)."""
+    return {"title": title, "type": "about:blank", "status": status, "detail": title}
+
+
+UNAUTHORIZED = generic(401, "Unauthorized")
+TOO_MANY_REQUESTS = generic(429, "Too Many Requests")
+
+
+def invalid_request(errors: list[dict[str, Any]]) -> Problem:
+    """The 400 body: ``errors`` of ``{parameters, message}``, no ``status`` (as recorded)."""
+    return {
+        "errors": errors,
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": INVALID_REQUEST,
+    }
+
+
+def not_found(resource_type: str, parameter: str, value: str) -> Problem:
+    noun = "tweet" if resource_type == "tweet" else resource_type
+    return {
+        "value": value,
+        "detail": f"Could not find {noun} with {parameter}: [{value}].",
+        "title": "Not Found Error",
+        "resource_type": resource_type,
+        "parameter": parameter,
+        "resource_id": value,
+        "type": NOT_FOUND,
+    }
+
+
+def not_authorized(resource_type: str, parameter: str, value: str, section: str) -> Problem:
+    noun = "Tweet" if resource_type == "tweet" else resource_type
+    return {
+        "value": value,
+        "detail": f"Sorry, you are not authorized to see the {noun} with {parameter}: [{value}].",
+        "title": "Authorization Error",
+        "resource_type": resource_type,
+        "parameter": parameter,
+        "resource_id": value,
+        "section": section,
+        "type": NOT_AUTHORIZED_RESOURCE,
+    }
+
+
+def field_unauthorized(
+    resource_type: str, field: str, parameter: str, value: str, section: str
+) -> Problem:
+    """A private metric the caller may not read (wording as in real client bug reports)."""
+    noun = {"tweet": "Tweet", "media": "Media"}.get(resource_type, resource_type)
+    return {
+        "resource_type": resource_type,
+        "field": field,
+        "parameter": parameter,
+        "resource_id": value,
+        "title": "Field Authorization Error",
+        "section": section,
+        "detail": (
+            f"Sorry, you are not authorized to access '{field}' on the {noun} "
+            f"with {parameter} : [{value}]."
+        ),
+        "value": value,
+        "type": NOT_AUTHORIZED_FIELD,
+    }
+
+
+def unsupported_auth(used: str, supported: str) -> Problem:
+    return {
+        "title": "Unsupported Authentication",
+        "detail": (
+            f"Authenticating with {used} is forbidden for this endpoint.  "
+            f"Supported authentication types are [{supported}]."
+        ),
+        "type": UNSUPPORTED_AUTH,
+        "status": 403,
+    }
+
+
+def missing_scopes(missing: list[str]) -> Problem:
+    """A user token without the endpoint's scopes: 403, naming what is missing."""
+    return {
+        "title": "Forbidden",
+        "type": "about:blank",
+        "status": 403,
+        "detail": f"Missing required OAuth 2.0 scopes: [{', '.join(missing)}].",
+    }
+
+
+def usage_capped(product: str) -> Problem:
+    """The monthly post-read cap (a body reported by Basic-tier users)."""
+    return {
+        "product_name": product,
+        "title": "UsageCapExceeded",
+        "period": "Monthly",
+        "scope": "Product",
+        "detail": "Usage cap exceeded: Monthly product cap",
+        "type": USAGE_CAPPED,
+        "status": 429,
+    }
+
+
+def unavailable(resource_type: str, parameter: str, value: str) -> Problem:
+    return {
+        "parameter": parameter,
+        "resource_id": value,
+        "resource_type": resource_type,
+        "section": "data",
+        "title": "Resource Unavailable",
+        "detail": f"Temporarily unable to serve {resource_type} with {parameter}: [{value}].",
+        "type": UNAVAILABLE,
+        "value": value,
+    }

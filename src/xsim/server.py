@@ -1,0 +1,90 @@
+"""Run xsim over HTTP with uvicorn: in the foreground (``xsim serve``) or in a thread.
+
+``serve_in_thread(world, **opts)`` binds 127.0.0.1 on a free port *before* starting, so the
+yielded base URL is ready to use and no two tests race for a port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import uvicorn
+
+from xsim.app import create_app
+from xsim.clock import Clock, FixedClock, RealClock
+from xsim.faults import FaultSpec
+from xsim.model import World
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def build_app(
+    world: World,
+    *,
+    now: datetime | None = None,
+    faults: FaultSpec | None = None,
+    token_lifetime_seconds: float | None = None,
+    auto_approve: bool = False,
+    clock: Clock | None = None,
+) -> Any:
+    """The app with the CLI's options: ``--now`` fixes the clock, else the world's ``now``."""
+    if clock is None:
+        if now is not None:
+            clock = FixedClock(now)
+        elif world.now is not None:
+            clock = FixedClock(world.now)
+        else:
+            clock = RealClock()
+    lifetime = timedelta(hours=2)
+    if token_lifetime_seconds is not None:
+        lifetime = timedelta(seconds=token_lifetime_seconds)
+    return create_app(
+        world, clock=clock, faults=faults, token_lifetime=lifetime, auto_approve=auto_approve
+    )
+
+
+def run(world: World, host: str, port: int, log_level: str = "warning", **opts: Any) -> None:
+    """Serve until interrupted (one worker: the world lives in this process's memory)."""
+    uvicorn.run(build_app(world, **opts), host=host, port=port, log_level=log_level,
+                access_log=log_level == "debug")  # fmt: skip
+
+
+@contextlib.contextmanager
+def serve_in_thread(world: World, log_level: str = "warning", **opts: Any) -> Iterator[str]:
+    """Serve ``world`` on 127.0.0.1 at a free port in a daemon thread; yield the base URL.
+
+    Takes :func:`build_app`'s options; use :func:`serve_app` to serve an app you built
+    (to reach its ``app.state.sim``).
+    """
+    with serve_app(build_app(world, **opts), log_level) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve_app(app: Any, log_level: str = "warning") -> Iterator[str]:
+    """Serve an already built xsim app on a free 127.0.0.1 port; yield its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("xsim did not start")
+            time.sleep(0.005)  # polling a thread's start-up, not waiting on wall-clock logic
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from xpulse.analytics import PeriodError, TimeZoneError, parse_period, report_windows
+from xpulse.errors import XpulseError
+
+NOW = datetime(2026, 5, 27, 12, 0, tzinfo=UTC)  # a Wednesday
+
+
+def test_last_week_is_the_previous_iso_week_in_the_zone() -> None:
+    p = parse_period("last-week", "Europe/Berlin", NOW)
+    assert p.label == "2026-W21"
+    assert p.start.isoformat() == "2026-05-18T00:00:00+02:00"
+    assert p.end.isoformat() == "2026-05-25T00:00:00+02:00"
+    assert not p.partial
+    prev = p.previous()
+    assert prev.label == "2026-W20"
+    assert (prev.start.date(), prev.end) == (date(2026, 5, 11), p.start)
+
+
+def test_monday_early_in_tokyo_is_already_the_next_week() -> None:
+    # Sunday 20:00 UTC is Monday 05:00 in Tokyo: "last-week" there is the week just ended.
+    sunday_evening = datetime(2026, 5, 24, 20, 0, tzinfo=UTC)
+    assert parse_period("last-week", "Asia/Tokyo", sunday_evening).label == "2026-W21"
+    assert parse_period("last-week", "UTC", sunday_evening).label == "2026-W20"
+
+
+def test_this_week_is_partial_and_compared_to_the_same_stretch_of_last_week() -> None:
+    p = parse_period("this-week", "UTC", NOW)
+    assert (p.label, p.partial, p.end) == ("2026-W22", True, NOW)
+    prev = p.previous()
+    assert prev.start == p.start - timedelta(days=7)
+    assert prev.end == NOW - timedelta(days=7)
+    assert [d.isoformat() for d in p.local_dates()] == ["2026-05-25", "2026-05-26", "2026-05-27"]
+
+
+def test_month_and_its_previous_period_of_the_same_length() -> None:
+    p = parse_period("2026-04", "UTC", NOW)
+    assert (p.label, p.kind, p.days) == ("2026-04", "month", 30)
+    prev = p.previous()
+    assert (prev.label, prev.days) == ("2026-03-02..2026-03-31", 30)
+    assert prev.end == p.start
+
+
+def test_range_is_inclusive_and_crosses_dst_by_calendar_days() -> None:
+    p = parse_period("2026-03-28..2026-03-30", "Europe/Berlin", NOW)
+    assert p.days == 3
+    assert len(p.local_dates()) == 3
+    # Spring forward on 2026-03-29: three calendar days are 71 hours.
+    assert p.end_utc - p.start_utc == timedelta(hours=71)
+    assert p.previous().label == "2026-03-25..2026-03-27"
+
+
+def test_iso_week_spec_and_single_day() -> None:
+    assert parse_period("2026-w01", "UTC", NOW).start.date() == date(2025, 12, 29)
+    day = parse_period("2026-05-04", "America/New_York", NOW)
+    assert (day.days, day.start.isoformat()) == (1, "2026-05-04T00:00:00-04:00")
+
+
+def test_windows_cover_previous_period_and_lookback() -> None:
+    p = parse_period("last-week", "UTC", NOW)
+    w = report_windows(p, 90)
+    assert w.lookback_end == p.end_utc
+    assert w.lookback_start == p.end_utc - timedelta(days=90)
+    assert w.fetch_start == w.lookback_start
+    long = report_windows(parse_period("2026-01-01..2026-04-30", "UTC", NOW), 30)
+    assert long.fetch_start == long.previous.start_utc
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("yesterday-ish", "unparseable period 'yesterday-ish'"),
+        ("2026-W54", "2026 has no week 54"),
+        ("2026-13", "there is no month 13"),
+        ("2026-02-30", "2026-02-30 is not a calendar date"),
+        ("2026-05-10..2026-05-01", "it ends before it starts"),
+        ("2027-01", "in the future"),
+    ],
+)
+def test_bad_periods_are_one_clear_line(spec: str, fragment: str) -> None:
+    with pytest.raises(PeriodError) as caught:
+        parse_period(spec, "UTC", NOW)
+    message = str(caught.value)
+    assert fragment in message
+    assert "\n" not in message
+    assert isinstance(caught.value, XpulseError)
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "", "../etc/passwd", "Europe/"])
+def test_unknown_time_zone(zone: str) -> None:
+    with pytest.raises(TimeZoneError, match="unknown time zone"):
+        parse_period("last-week", zone, NOW)

@@ -1,0 +1,211 @@
+"""Every rendering of one report document: inert untrusted text, n/a for nulls, structure."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from xpulse.analytics.document import Report
+from xpulse.render.csv import COLUMNS, render_csv
+from xpulse.render.html import render_html
+from xpulse.render.json import render_json
+from xpulse.render.markdown import render_markdown
+from xpulse.render.terminal import render_text
+
+URL_IN_CSS = re.compile(r"url\(", re.IGNORECASE)
+POST_LINK = re.compile(r"^https://x\.com/(acme|i)/status/[0-9]+$")
+
+
+class Collector(HTMLParser):
+    """Every tag with its attributes, and the text inside <script>/<style>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+
+def parse_html(page: str) -> Collector:
+    parser = Collector()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def test_html_makes_no_external_request_and_links_only_to_posts(report: Report) -> None:
+    page = render_html(report)
+    parsed = parse_html(page)
+    tags = [tag for tag, _ in parsed.tags]
+    assert "script" not in tags
+    assert "link" not in tags
+    assert "img" not in tags and "iframe" not in tags and "object" not in tags
+    hrefs: list[str] = []
+    for tag, attrs in parsed.tags:
+        for name, value in attrs.items():
+            if value is None:
+                continue
+            if name in ("src", "srcset", "href", "xlink:href", "action", "poster", "data"):
+                if value.startswith(("url(#", "#")):
+                    continue
+                assert tag == "a" and name == "href", (tag, name, value)
+                hrefs.append(value)
+            if name.startswith("on"):
+                pytest.fail(f"event handler attribute {name} on <{tag}>")
+            if name == "style" or name == "fill":
+                assert not re.search(r"url\((?!#)", value), value
+    assert hrefs, "post links expected"
+    assert all(POST_LINK.match(h) for h in hrefs), hrefs
+    # CSS refers to nothing outside the page either (no url(), no @import).
+    css = "".join(parsed.styles)
+    assert not URL_IN_CSS.search(css) and "@import" not in css
+    assert "@media print" in css
+    assert "Content-Security-Policy" in page
+
+
+def test_html_escapes_post_text(report: Report) -> None:
+    page = render_html(report)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="javascript' not in page.lower()
+    # The hostile post's stored javascript: URL is never used; its permalink is.
+    assert 'href="https://x.com/acme/status/1001"' in page
+
+
+def test_html_has_one_svg_per_chart_and_a_full_heatmap(report: Report) -> None:
+    page = render_html(report)
+    assert page.count("<svg") == 4
+    parsed = parse_html(page)
+    cells = [a for t, a in parsed.tags if t == "rect" and a.get("class") == "cell"]
+    assert len(cells) == 7 * 24
+    svgs = [a for t, a in parsed.tags if t == "svg"]
+    assert all(a.get("role") == "img" and a.get("aria-labelledby") for a in svgs)
+    assert len({a.get("id") for a in svgs}) == 4
+
+
+def test_html_shows_figures_and_nulls_as_na(report: Report) -> None:
+    page = render_html(report)
+    assert "7,040" in page  # impressions of the period
+    assert "+76.0%" in page  # against 4,000 the week before
+    assert report.formulas.engagement_rate.replace("(", "") in page.replace("(", "")
+    # Quotes were 0 in both periods: no change can be computed.
+    row = re.search(r"<td>Quotes</td>(.*?)</tr>", page, re.S)
+    assert row and row.group(1).count("n/a") == 1
+    # The post with no impressions has no rate; it is not shown as 0%.
+    assert "0.00%" not in page
+
+
+def test_html_for_a_period_with_no_posts_says_so(empty_report: Report) -> None:
+    page = render_html(empty_report)
+    assert "No posts in this period." in page
+    assert page.count("<svg") == 4
+    assert "All posts (0)" in page
+
+
+# --- terminal -----------------------------------------------------------------------------
+
+
+def test_terminal_shows_untrusted_text_literally(report: Report) -> None:
+    out = render_text(report, width=200)
+    assert "<script>alert(1)</script> [red]x[/red]" in out
+    assert "\x1b" not in out  # plain mode: no escape sequences at all
+
+
+def test_terminal_colour_mode_does_not_interpret_post_markup(report: Report) -> None:
+    out = render_text(report, width=200, color=True)
+    assert "[red]x[/red]" in out
+    assert "\x1b]8;" in out  # post links are terminal hyperlinks
+
+
+def test_terminal_has_sparklines_and_na(report: Report, empty_report: Report) -> None:
+    out = render_text(report, width=120)
+    assert re.search(r"Impressions\s+│\s+[▁▂▃▄▅▆▇█]{7}\s", out)
+    assert "+2.82 pts" in out  # 4.42% against 1.60%
+    empty = render_text(empty_report, width=120)
+    assert "No posts in this period." in empty
+    assert "0.00%" not in empty and "n/a" in empty
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+
+def test_markdown_is_inert_and_links_only_http(report: Report) -> None:
+    md = render_markdown(report)
+    assert "<script" not in md
+    assert "&lt;script&gt;" in md
+    assert "\\[red\\]" in md
+    links = re.findall(r"\]\(<([^>]*)>\)", md)
+    assert links and all(POST_LINK.match(link) for link in links)
+    assert "javascript:alert(1)](" not in md
+    # Every table row has the same number of cells as its header: no text broke a table.
+    for block in re.findall(r"((?:^\|.*\|\n)+)", md, re.M):
+        rows = [r for r in block.splitlines() if r]
+        widths = {len(re.findall(r"(?<!\\)\|", r)) for r in rows}
+        assert len(widths) == 1, rows
+
+
+def test_markdown_empty_period(empty_report: Report) -> None:
+    md = render_markdown(empty_report)
+    assert "**No posts in this period.**" in md
+    assert "## All posts" not in md
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def test_csv_has_every_post_and_is_formula_safe(report: Report, build: Any) -> None:
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    assert [r["id"] for r in rows] == ["1001", "1002", "1003", "1004", "1005"]
+    assert tuple(rows[0].keys()) == COLUMNS
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["1001"]["text"] == build.evil
+    assert by_id["1004"]["text"] == "'=cmd|' /C calc'!A0"
+    assert by_id["1001"]["url"] == "https://x.com/acme/status/1001"
+    assert by_id["1005"]["engagement_rate_pct"] == ""  # no impressions: no rate, not 0
+    assert by_id["1003"]["impressions"] == "800"
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_csv_formula_in_every_text_field(build: Any) -> None:
+    hostile = build.post("77", "+SUM(A1)", 0, 9, 10, 1, ctype="text")
+    out = render_csv(build.report([hostile]))
+    assert "'+SUM(A1)" in out
+
+
+def test_csv_of_empty_period_is_just_the_header(empty_report: Report) -> None:
+    assert render_csv(empty_report).strip() == ",".join(COLUMNS)
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def test_json_is_the_document_and_roundtrips(report: Report, report_dict: dict[str, Any]) -> None:
+    text = render_json(report)
+    data = json.loads(text)
+    assert data == report_dict
+    assert data["schema"] == "https://xpulse.dev/schemas/report/v1" and data["version"] == 1
+    assert Report.from_dict(data) == report
+    # Every rendering also accepts the JSON dict.
+    assert render_markdown(data) == render_markdown(report)
