@@ -1,32 +1,52 @@
 """How many timeline pages a second xsim serves from an in-memory world of 100,000 posts.
 
-Drives the ASGI app in-process with httpx's ``ASGITransport`` (one process, one thread, so
-one core; the client's own cost is included, which makes the figure conservative). Each
-request is ``GET /2/users/{id}/tweets`` with ``tweet.fields=public_metrics,created_at``,
-walking every author's timeline page by page with ``pagination_token`` and starting over,
-with a fixed clock and a user token whose rate limit is raised out of the way.
+Two ways to drive it (``--mode``):
 
-    PYTHONPATH=src .venv/bin/python bench/xsim_timeline.py [--pages 20000] [--max-results 10]
+- ``http`` (the figure we quote): one uvicorn worker in a child process pinned to one core
+  serves the app over loopback; the load generator runs in this process on the other core
+  with a few keep-alive connections, so the server's core does nothing but serve.
+- ``asgi``: the app in-process through httpx's ``ASGITransport``; client and server share
+  one thread, so the client's own cost is in the figure (a lower bound).
+
+Each request is ``GET /2/users/{id}/tweets?max_results=N&tweet.fields=public_metrics,
+created_at`` walking the 20 authors' timelines page by page with ``pagination_token`` and
+starting over at the end, with a fixed clock and rate limits raised out of the way. The
+first pass over each post computes its metric curve (``--warm`` runs one full pass before
+timing, as a fixed-clock session reaches after its first read of each post).
+
+    PYTHONPATH=src .venv/bin/python bench/xsim_timeline.py --mode http --seconds 10
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import multiprocessing
 import os
+import re
+import socket
+import sys
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-import httpx
+# httpx's ASGITransport tries ``import sniffio`` on every request; it is not installed, and
+# a failing import costs ~0.1 ms. Marking it absent makes that check free (client side only).
+sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
-from xsim.app import create_app
-from xsim.clock import FixedClock
-from xsim.model import App, Post, PostFinal, Token, User, World
-from xsim.ratelimit import LIMITS, RateLimiter
+import httpx  # noqa: E402
+
+from xsim.app import create_app  # noqa: E402
+from xsim.clock import FixedClock  # noqa: E402
+from xsim.model import App, Post, PostFinal, Token, User, World  # noqa: E402
+from xsim.ratelimit import LIMITS, RateLimiter  # noqa: E402
 
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
 AUTHORS = 20
 POSTS = 100_000
+FIELDS = "public_metrics,created_at"
+_NEXT = re.compile(rb'"next_token":"([0-9a-z]+)"')
 
 
 def build_world() -> World:
@@ -50,43 +70,183 @@ def build_world() -> World:
     return World({"bench-app": app}, users, posts, {}, tokens=tokens, now=NOW)
 
 
-async def run(pages: int, max_results: int) -> tuple[int, float, int]:
-    world = build_world()
+def build_app() -> Any:
     limits = {k: (10**9, 10**9) for k in LIMITS}
-    app = create_app(world, clock=FixedClock(NOW), limiter=RateLimiter(limits))
-    transport = httpx.ASGITransport(app=app)
-    params = {"max_results": str(max_results), "tweet.fields": "public_metrics,created_at"}
-    posts_seen = 0
+    return create_app(build_world(), clock=FixedClock(NOW), limiter=RateLimiter(limits))
+
+
+class Walker:
+    """Which page to ask for next: each author's timeline in turn, from the top again."""
+
+    def __init__(self, max_results: int) -> None:
+        self.max_results = max_results
+        self.tokens: dict[int, str | None] = dict.fromkeys(range(AUTHORS))
+        self.n = 0
+
+    def next_target(self) -> tuple[int, str]:
+        a = self.n % AUTHORS
+        self.n += 1
+        path = f"/2/users/{1000 + a}/tweets?max_results={self.max_results}&tweet.fields={FIELDS}"
+        if self.tokens[a]:
+            path += f"&pagination_token={self.tokens[a]}"
+        return a, path
+
+
+# -- in-process -----------------------------------------------------------------------------
+
+
+async def run_asgi(seconds: float, max_results: int, warm: bool) -> tuple[int, float]:
+    transport = httpx.ASGITransport(app=build_app())
+    walker = Walker(max_results)
     async with httpx.AsyncClient(transport=transport, base_url="http://xsim") as client:
-        tokens: dict[int, str | None] = dict.fromkeys(range(AUTHORS))
-        # Warm-up: the first pass fills the metric cache as any fixed-clock session would.
-        start = time.perf_counter()
-        for n in range(pages):
-            a = n % AUTHORS
-            query = dict(params)
-            if tokens[a]:
-                query["pagination_token"] = tokens[a]  # type: ignore[assignment]
-            r = await client.get(f"/2/users/{1000 + a}/tweets", params=query,
-                                 headers={"Authorization": f"Bearer bench-token-{a}"})  # fmt: skip
+
+        async def one() -> None:
+            a, path = walker.next_target()
+            r = await client.get(path, headers={"Authorization": f"Bearer bench-token-{a}"})
             if r.status_code != 200:
                 raise SystemExit(f"unexpected {r.status_code}: {r.text[:200]}")
-            body = r.json()
-            posts_seen += body["meta"]["result_count"]
-            tokens[a] = body["meta"].get("next_token")
-        elapsed = time.perf_counter() - start
-    return pages, elapsed, posts_seen
+            walker.tokens[a] = r.json()["meta"].get("next_token")
+
+        if warm:
+            for _ in range(AUTHORS * (3200 // max_results + 1)):
+                await one()
+        count, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            for _ in range(100):
+                await one()
+            count += 100
+        return count, time.perf_counter() - start
+
+
+# -- over loopback --------------------------------------------------------------------------
+
+
+def _serve(sock: socket.socket, core: int | None, http: str) -> None:
+    if core is not None:
+        os.sched_setaffinity(0, {core})
+    import uvicorn
+
+    config = uvicorn.Config(
+        build_app(), http=http, log_level="error", access_log=False, lifespan="off"
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+async def _connection(port: int, walker: Walker, stop: float, counts: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    while time.perf_counter() < stop:
+        a, path = walker.next_target()
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer bench-token-{a}\r\n\r\n".encode()
+        )
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise SystemExit(f"unexpected answer: {head[:80]!r}")
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+        body = await reader.readexactly(length)
+        found = _NEXT.search(body)
+        walker.tokens[a] = found.group(1).decode() if found else None
+        counts[0] += 1
+    writer.close()
+
+
+async def _load(port: int, seconds: float, walker: Walker, connections: int) -> int:
+    counts = [0]
+    stop = time.perf_counter() + seconds
+    await asyncio.gather(*(_connection(port, walker, stop, counts) for _ in range(connections)))
+    return counts[0]
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) a process has used: the server's own cost on its core."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_http(
+    seconds: float, max_results: int, warm: bool, connections: int, http: str
+) -> tuple[int, float, float]:
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    server_core = cores[0] if cores else None
+    if len(cores) > 1:
+        os.sched_setaffinity(0, set(cores[1:]))  # the load generator keeps off the server's core
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # NODELAY
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    ctx = multiprocessing.get_context("fork")
+    server = ctx.Process(target=_serve, args=(sock, server_core, http), daemon=True)
+    server.start()
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("server did not start") from None
+                time.sleep(0.05)
+        walker = Walker(max_results)
+        if warm:
+            asyncio.run(_warm(port, walker))
+        cpu_before = _cpu_seconds(server.pid)
+        start = time.perf_counter()
+        count = asyncio.run(_load(port, seconds, walker, connections))
+        wall = time.perf_counter() - start
+        return count, wall, _cpu_seconds(server.pid) - cpu_before
+    finally:
+        server.terminate()
+        server.join(10)
+
+
+async def _warm(port: int, walker: Walker) -> None:
+    """One full pass over every reachable post, so each post's metrics are cached."""
+    target = AUTHORS * (3200 // walker.max_results + 1)
+    counts = [0]
+    while counts[0] < target:
+        await _connection(port, walker, time.perf_counter() + 0.5, counts)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=20_000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--mode", choices=["http", "asgi"], default="http")
+    parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--max-results", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--http",
+        choices=["auto", "h11", "httptools"],
+        default="auto",
+        help="uvicorn's HTTP parser (auto: httptools when installed)",
+    )
+    parser.add_argument("--warm", action="store_true", help="read every post once first")
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
-    pages, elapsed, seen = asyncio.run(run(args.pages, args.max_results))
-    print(f"world: {POSTS:,} posts, {AUTHORS} authors; max_results={args.max_results}")
-    print(f"{pages:,} pages ({seen:,} posts) in {elapsed:.2f} s: {pages / elapsed:,.0f} pages/s")
+    if args.mode == "asgi":
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        count, elapsed = asyncio.run(run_asgi(args.seconds, args.max_results, args.warm))
+        cpu = elapsed
+    else:
+        count, elapsed, cpu = run_http(
+            args.seconds, args.max_results, args.warm, args.connections, args.http
+        )
+    summary = {
+        "mode": args.mode,
+        "posts_in_world": POSTS,
+        "max_results": args.max_results,
+        "warm": args.warm,
+        "http": args.http if args.mode == "http" else None,
+        "pages": count,
+        "seconds": round(elapsed, 2),
+        "pages_per_second": round(count / elapsed),
+        # Pages per second of CPU the server used: what one core does when it is not shared
+        # (the machine may run other work; wall-clock figures then understate it).
+        "server_cpu_seconds": round(cpu, 2),
+        "pages_per_server_cpu_second": round(count / cpu) if cpu else None,
+    }
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -8,221 +8,41 @@ records them, with every multiplier, the spiking posts and the promoted and dele
 so analytics can be checked against the truth. Engagement rate means engagements /
 impressions throughout.
 
-The engagement model, per post::
-
-    slot        = weekday_multiplier[local weekday] * hour_multiplier[local hour]
-    impressions = reach * sqrt(slot * type_rate) * type_reach * noise(0.35) [* spike]
-    rate        = base_rate * slot * type_rate * noise(0.15)
-    engagements = impressions * rate, split into likes, reposts, replies, ...
-
-so the planted slot and type are best by engagement rate, by impressions and by engagements.
+The engagement model lives in :mod:`xsim.generate_people`; this module turns its
+schedule into posts, media, references, spikes, promotion and deletion.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from xsim import generate_text as gt
+from xsim.generate_people import (
+    CONTENT_TYPES,
+    ORIGINAL_TYPES,
+    WEEKDAYS,
+    Event,
+    GenerateOptions,
+    Profile,
+    finals,
+    make_profile,
+    schedule,
+)
 from xsim.model import App, Media, MediaFinal, Post, PostFinal, Reference, Token, User, World
 
-CONTENT_TYPES = (
-    "text", "link", "photo", "video", "gif", "poll", "thread", "reply", "quote", "retweet",
-)  # fmt: skip
-ORIGINAL_TYPES = ("text", "link", "photo", "video", "gif", "poll", "thread")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CALLBACKS = ["http://127.0.0.1:8765/callback", "http://localhost:8765/callback"]
 USER_SCOPES = frozenset({"tweet.read", "users.read", "offline.access"})
 TOKEN_LIFETIME = timedelta(hours=2)
 
-_MIX = {"text": 0.2, "link": 0.13, "photo": 0.16, "video": 0.08, "gif": 0.04, "poll": 0.04,
-        "thread": 0.06, "reply": 0.14, "quote": 0.06, "retweet": 0.09}  # fmt: skip
-# Engagement-rate and reach multipliers of each type before the planted best type is lifted.
-_TYPE_RATE = {"text": 1.0, "link": 0.85, "photo": 1.15, "video": 1.25, "gif": 1.05,
-              "poll": 1.1, "thread": 1.1, "reply": 0.9, "quote": 0.95, "retweet": 0.0}  # fmt: skip
-_TYPE_REACH = {"reply": 0.25, "quote": 0.8}
-_BEST_TYPE_LIFT = 1.5  # the best type's rate: 1.5 x the best of the ordinary types
-_BEST_DAY, _BEST_HOUR, _NEXT_HOUR = 1.45, 1.6, 1.2
-# Posting activity by local hour and weekday (Monday first).
-_HOUR_ACTIVITY = [0.1, 0.05, 0.03, 0.03, 0.05, 0.15, 0.4, 0.8, 1.2, 1.5, 1.4, 1.3,
-                  1.5, 1.3, 1.2, 1.2, 1.3, 1.2, 1.0, 0.9, 0.8, 0.6, 0.4, 0.2]  # fmt: skip
-_DAY_ACTIVITY = [1.1, 1.15, 1.15, 1.1, 1.0, 0.55, 0.45]
-_TIME_ZONES = ["America/New_York", "Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles",
-               "Europe/London", "Asia/Kolkata", "Australia/Sydney", "America/Sao_Paulo"]  # fmt: skip
 _SPIKE_SHARE, _PROMOTED_SHARE, _DELETED_SHARE = 0.007, 0.02, 0.01
 _MEDIA_PREFIX = {"photo": "3", "video": "7", "animated_gif": "16"}
 
-
-@dataclass(frozen=True)
-class GenerateOptions:
-    seed: int
-    users: int
-    days: int
-    now: datetime
-    posts_per_week: float = 10.0
-
-
-@dataclass
-class _Profile:
-    """One user's hidden parameters (what ``planted`` reports)."""
-
-    user: User
-    zone: ZoneInfo
-    rng: random.Random
-    reach: float
-    base_rate: float
-    posts_per_week: float
-    day_mult: list[float]
-    hour_mult: list[float]
-    type_rate: dict[str, float]
-    best_day: int
-    best_hour: int
-    best_type: str
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class _Event:
-    """A post to be made: when, by whom, what kind (threads become several posts)."""
-
-    at: datetime
-    ms: int
-    profile: _Profile
-    kind: str
-    thread_position: int = 0  # 0: a standalone post or a thread's head
-
-
-def _poisson(rng: random.Random, lam: float) -> int:
-    if lam > 30:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, rng.random()
-    while p > limit:
-        k += 1
-        p *= rng.random()
-    return k
-
-
-def _noise(rng: random.Random, sigma: float) -> float:
-    return math.exp(rng.gauss(0.0, sigma) - sigma * sigma / 2)  # mean 1
-
-
-def _profile(index: int, options: GenerateOptions, taken: set[str]) -> _Profile:
-    rng = random.Random(f"xsim-world:{options.seed}:user:{index}")
-    handle = gt.username(rng, taken)
-    created = options.now - timedelta(days=rng.uniform(400, 5000))
-    zone_name = _TIME_ZONES[(index + options.seed) % len(_TIME_ZONES)]
-    followers = int(min(2e6, max(50.0, rng.lognormvariate(math.log(3000), 1.2))))
-    user = User(
-        id=str(gt.snowflake(created, rng.getrandbits(22))),
-        username=handle,
-        name=gt.display_name(handle),
-        created_at=created.replace(microsecond=0),
-        description=gt.sentence(rng),
-        location=zone_name.split("/")[-1].replace("_", " "),
-        followers_count=followers,
-        following_count=int(rng.uniform(50, 1500)),
-        listed_count=followers // rng.randint(40, 200),
-        like_count=int(rng.uniform(100, 20000)),
-        time_zone=zone_name,
-    )
-    best_day = rng.randrange(5)  # a weekday: enough posts there for the effect to show
-    best_hour = rng.choice([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19])
-    day_mult = [round(base * rng.uniform(0.96, 1.04), 3) for base in (1, 1, 1, 1, 0.95, 0.9, 0.9)]
-    day_mult[best_day] = _BEST_DAY
-    top = max(_HOUR_ACTIVITY)
-    hour_mult = [round(0.85 + 0.15 * a / top * rng.uniform(0.95, 1.0), 3) for a in _HOUR_ACTIVITY]
-    for hour in (best_hour - 1, best_hour + 1):
-        hour_mult[hour % 24] = _NEXT_HOUR
-    hour_mult[best_hour] = _BEST_HOUR
-    best_type = rng.choice(ORIGINAL_TYPES)
-    type_rate = dict(_TYPE_RATE)
-    type_rate[best_type] = round(_BEST_TYPE_LIFT * max(_TYPE_RATE.values()), 3)
-    return _Profile(
-        user=user,
-        zone=ZoneInfo(zone_name),
-        rng=rng,
-        reach=followers * rng.uniform(0.08, 0.3) + 50,
-        base_rate=rng.uniform(0.012, 0.035),
-        posts_per_week=options.posts_per_week * rng.uniform(0.7, 1.3),
-        day_mult=day_mult,
-        hour_mult=hour_mult,
-        type_rate=type_rate,
-        best_day=best_day,
-        best_hour=best_hour,
-        best_type=best_type,
-    )
-
-
-def _schedule(profile: _Profile, start: datetime, now: datetime) -> list[_Event]:
-    """The user's posting times: a Poisson count per local day, hours by local activity."""
-    rng, zone = profile.rng, profile.zone
-    per_day = profile.posts_per_week / 7 / (sum(_DAY_ACTIVITY) / 7)
-    kinds, mix = list(_MIX), list(_MIX.values())
-    hour_cum = list(_cumulative(_HOUR_ACTIVITY))
-    events: list[_Event] = []
-    day: date = start.astimezone(zone).date()
-    last = now.astimezone(zone).date()
-    while day <= last:
-        for _ in range(_poisson(rng, per_day * _DAY_ACTIVITY[day.weekday()])):
-            hour = rng.choices(range(24), cum_weights=hour_cum)[0]
-            local = datetime(day.year, day.month, day.day, hour, rng.randrange(60),
-                             rng.randrange(60), tzinfo=zone)  # fmt: skip
-            at = local.astimezone(UTC)
-            if not start <= at <= now:
-                continue
-            kind = rng.choices(kinds, weights=mix)[0]
-            events.append(_Event(at, rng.randrange(1000), profile, kind))
-            if kind == "thread":  # self-replies a minute or two apart
-                follow = at
-                for position in range(1, rng.randint(2, 5)):
-                    follow += timedelta(seconds=rng.randint(40, 180))
-                    if follow <= now:
-                        events.append(_Event(follow, rng.randrange(1000), profile, kind, position))
-        day += timedelta(days=1)
-    return events
-
-
-def _cumulative(weights: Sequence[float]) -> list[float]:
-    total, out = 0.0, []
-    for weight in weights:
-        total += weight
-        out.append(total)
-    return out
-
-
-def _local_slot(event: _Event) -> tuple[int, int]:
-    local = event.at.astimezone(event.profile.zone)
-    return local.weekday(), local.hour
-
-
-def _finals(event: _Event, kind: str, rng: random.Random) -> tuple[PostFinal, float]:
-    """Final counts and the effective engagement-rate multiplier of one post."""
-    profile = event.profile
-    if kind == "retweet":  # a repost earns nothing of its own
-        return PostFinal(0, 0, 0, 0, 0), 0.0
-    weekday, hour = _local_slot(event)
-    slot = profile.day_mult[weekday] * profile.hour_mult[hour]
-    type_rate = profile.type_rate[kind]
-    reach = profile.reach * _TYPE_REACH.get(kind, 1.0) / (1 + 1.5 * event.thread_position)
-    impressions = max(1, round(reach * math.sqrt(slot * type_rate) * _noise(rng, 0.35)))
-    rate = min(0.5, profile.base_rate * slot * type_rate * _noise(rng, 0.15))
-    engagements = round(impressions * rate)
-
-    def part(share: float) -> int:
-        return round(engagements * share * _noise(rng, 0.2))
-
-    clicks = part(0.25 if kind == "link" else 0.0)
-    counts = [part(0.42), part(0.07), part(0.05), part(0.015), part(0.04), clicks, part(0.06)]
-    engagements = max(engagements, sum(counts))
-    likes, reposts, replies, quotes, bookmarks, link_clicks, profile_clicks = counts
-    final = PostFinal(impressions, likes, reposts, replies, quotes, bookmarks, link_clicks,
-                      profile_clicks, engagements)  # fmt: skip
-    return final, slot * type_rate
+__all__ = ["CONTENT_TYPES", "GenerateOptions", "content_types", "generate_world"]
 
 
 @dataclass
@@ -238,7 +58,7 @@ class _Builder:
     spikes: list[dict[str, Any]] = field(default_factory=list)
     last_id: int = 0
 
-    def next_id(self, event: _Event) -> str:
+    def next_id(self, event: Event) -> str:
         # Ids encode the time like X's snowflakes; bumping keeps them strictly increasing.
         candidate = gt.snowflake(event.at + timedelta(milliseconds=event.ms), 0)
         candidate |= self.rng.getrandbits(10) << 12  # worker bits; the sequence stays 0
@@ -251,7 +71,7 @@ class _Builder:
         others = [p for p in pool if p.author_id != author_id] or pool
         return rng.choice(others) if others else None
 
-    def add(self, event: _Event) -> None:
+    def add(self, event: Event) -> None:
         profile, rng, user = event.profile, event.profile.rng, event.profile.user
         kind = event.kind
         target = self.target(user.id, rng) if kind in ("reply", "quote", "retweet") else None
@@ -287,7 +107,7 @@ class _Builder:
             text = gt.with_hashtag(rng, text, entities)
         post.text = text
         post.entities = entities or None
-        post.final, _ = _finals(event, kind, rng)
+        post.final, _ = finals(event, kind, rng)
         half_life = rng.lognormvariate(math.log(6.0), 0.35) * (1.6 if kind == "video" else 1.0)
         post.half_life_hours = round(half_life, 2)
         if kind in ("photo", "video", "gif"):
@@ -305,7 +125,7 @@ class _Builder:
             if len(self.recent) > 400:
                 del self.recent[:200]
 
-    def media_item(self, event: _Event, kind: str, impressions: int, index: int) -> str:
+    def media_item(self, event: Event, kind: str, impressions: int, index: int) -> str:
         rng = self.rng
         mtype = {"photo": "photo", "video": "video", "gif": "animated_gif"}[kind]
         number = gt.snowflake(event.at - timedelta(seconds=30 + index), rng.getrandbits(22))
@@ -335,11 +155,11 @@ class _Builder:
         )
         return key
 
-    def _effects(self, post: Post, kind: str, event: _Event, rng: random.Random) -> None:
+    def _effects(self, post: Post, kind: str, event: Event, rng: random.Random) -> None:
         """Spikes, promotion and deletion, each drawn for a few posts of fitting kinds."""
         if kind == "retweet" or event.thread_position:
             return
-        if kind != "reply" and rng.random() < _SPIKE_SHARE:
+        if event.spike and kind not in ("reply", "retweet"):
             factor = round(rng.uniform(8, 25), 2)
             post.final = _scaled(post.final, factor, factor)
             post.half_life_hours = round(post.half_life_hours * 3, 2)  # virality lasts longer
@@ -370,7 +190,7 @@ def _scaled(final: PostFinal, factor: float, unsplit_factor: float) -> PostFinal
     )
 
 
-def _poll(event: _Event, impressions: int, rng: random.Random) -> dict[str, Any]:
+def _poll(event: Event, impressions: int, rng: random.Random) -> dict[str, Any]:
     labels = gt.poll_options(rng)
     voters = int(impressions * rng.uniform(0.01, 0.04))
     weights = [rng.random() + 0.1 for _ in labels]
@@ -465,7 +285,7 @@ def _apps(rng: random.Random, users: list[User], now: datetime) -> tuple[list[Ap
 
 
 def _planted(
-    options: GenerateOptions, profiles: list[_Profile], builder: _Builder
+    options: GenerateOptions, profiles: list[Profile], builder: _Builder
 ) -> dict[str, Any]:
     return {
         "generator": {
@@ -507,6 +327,16 @@ def _planted(
     }
 
 
+def _with_spikes(profile: Profile, events: list[Event]) -> list[Event]:
+    """Mark a few of a user's original posts to go viral (one at least, given ten posts)."""
+    eligible = [e for e in events if e.kind in ORIGINAL_TYPES and not e.thread_position]
+    if len(eligible) >= 10:
+        count = max(1, round(len(eligible) * _SPIKE_SHARE))
+        for event in profile.rng.sample(eligible, count):
+            event.spike = True
+    return events
+
+
 def generate_world(options: GenerateOptions) -> World:
     """A world of ``options.users`` users posting for ``options.days`` days up to ``now``."""
     if options.users < 1 or options.days < 1 or options.posts_per_week <= 0:
@@ -515,15 +345,21 @@ def generate_world(options: GenerateOptions) -> World:
     options = GenerateOptions(options.seed, options.users, options.days, now,
                               options.posts_per_week)  # fmt: skip
     taken: set[str] = set()
-    profiles = [_profile(i, options, taken) for i in range(options.users)]
+    profiles = [make_profile(i, options, taken) for i in range(options.users)]
     start = now - timedelta(days=options.days)
-    events = [event for p in profiles for event in _schedule(p, start, now)]
+    events = [event for p in profiles for event in _with_spikes(p, schedule(p, start, now))]
     events.sort(key=lambda e: (e.at, e.ms, e.profile.user.id, e.thread_position))
     rng = random.Random(f"xsim-world:{options.seed}:world")
     users = {p.user.id: p.user for p in profiles}
     builder = _Builder(rng=rng, users=users)
-    for event in events:
-        builder.add(event)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # many small acyclic objects: collection passes would only rescan them
+    try:
+        for event in events:
+            builder.add(event)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     apps, tokens = _apps(rng, list(users.values()), now)
     return World(
         apps={app.client_id: app for app in apps},

@@ -9,7 +9,6 @@ that no multipart dependency is needed and duplicated parameters can be refused.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import re
@@ -102,8 +101,8 @@ def require(form: dict[str, str], name: str) -> str:
     return value
 
 
-def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
-    """(client_id, secret) from a Basic header, form-decoded per RFC 6749 §2.3.1."""
+def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    """(client_id, secret) from a Basic header, as sent (see :func:`matches`)."""
     if not authorization:
         return None
     scheme, _, payload = authorization.partition(" ")
@@ -111,27 +110,37 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(payload.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError and non-ASCII input
         raise OAuthError("invalid_client", "Missing valid authorization header", 401) from None
     if ":" not in decoded:
         raise OAuthError("invalid_client", "Missing valid authorization header", 401)
     client_id, _, secret = decoded.partition(":")
-    return unquote_plus(client_id), unquote_plus(secret)
+    return client_id, secret
+
+
+def matches(sent: str, expected: str) -> bool:
+    """RFC 6749 §2.3.1 form-encodes Basic credentials; most X clients send them raw.
+
+    Accept both spellings, comparing in constant time.
+    """
+    want = expected.encode("utf-8")
+    raw = hmac.compare_digest(sent.encode("utf-8"), want)
+    return hmac.compare_digest(unquote_plus(sent).encode("utf-8"), want) or raw
 
 
 def authenticate_client(world: World, request: Request, form: dict[str, str]) -> App:
     """The calling app: Basic for confidential clients, ``client_id`` in the body for public."""
-    basic = _basic_credentials(request.headers.get("authorization"))
+    basic = basic_credentials(request.headers.get("authorization"))
     body_id = form.get("client_id")
     if basic is not None:
         client_id, secret = basic
-        app = world.apps.get(client_id)
+        app = world.apps.get(client_id) or world.apps.get(unquote_plus(client_id))
         if app is None:
             raise OAuthError("invalid_client", "Client authentication failed.", 401)
+        client_id = app.client_id
         if body_id is not None and body_id != client_id:
             raise OAuthError("invalid_request", "client_id does not match the Basic credentials.")
-        expected = app.client_secret or ""
-        if not hmac.compare_digest(secret.encode("utf-8"), expected.encode("utf-8")):
+        if not matches(secret, app.client_secret or ""):
             raise OAuthError("invalid_client", "Client authentication failed.", 401)
         return app
     if body_id is None:

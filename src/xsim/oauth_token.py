@@ -15,9 +15,6 @@ use the v1.1 ``{"errors": [{"code", "message"}]}`` shape, as X's do.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import logging
 from urllib.parse import unquote_plus
 
@@ -28,10 +25,12 @@ from xsim.model import App, World
 from xsim.oauth_http import (
     NO_STORE,
     authenticate_client,
+    basic_credentials,
     check_verifier_format,
     error_response,
     format_scopes,
     json_response,
+    matches,
     parse_scopes,
     read_form,
     require,
@@ -128,23 +127,18 @@ class TokenEndpoints:
         )
 
     def _consumer(self, authorization: str | None) -> App | None:
-        scheme, _, payload = (authorization or "").partition(" ")
-        if scheme.lower() != "basic":
-            return None
         try:
-            decoded = base64.b64decode(payload.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+            creds = basic_credentials(authorization)
+        except OAuthError:
             return None
-        key, sep, secret = decoded.partition(":")
-        if not sep:
+        if creds is None:
             return None
-        key, secret = unquote_plus(key), unquote_plus(secret)
+        key, secret = creds
+        keys = {key, unquote_plus(key)}
         for app in self._world.apps.values():
             if app.consumer_key is None or app.consumer_secret is None:
                 continue
-            if app.consumer_key == key and hmac.compare_digest(
-                app.consumer_secret.encode("utf-8"), secret.encode("utf-8")
-            ):
+            if app.consumer_key in keys and matches(secret, app.consumer_secret):
                 return app
         return None
 

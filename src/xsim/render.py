@@ -46,6 +46,13 @@ class MetricsCache:
     def __init__(self) -> None:
         self._now: datetime | None = None
         self._posts: dict[str, PostMetrics] = {}
+        self._created: dict[str, str] = {}  # created_at never changes: format it once
+
+    def created_at(self, post: Post) -> str:
+        text = self._created.get(post.id)
+        if text is None:
+            text = self._created[post.id] = iso_z(post.created_at)
+        return text
 
     def post(self, post: Post, now: datetime) -> PostMetrics:
         if now != self._now:
@@ -114,7 +121,7 @@ class Renderer:
         if not want:
             return out
         if "created_at" in want:
-            out["created_at"] = iso_z(post.created_at)
+            out["created_at"] = self.cache.created_at(post)
         if "author_id" in want:
             out["author_id"] = post.author_id
         if "conversation_id" in want:

@@ -69,7 +69,9 @@ def serve_in_thread(world: World, log_level: str = "warning", **opts: Any) -> It
 @contextlib.contextmanager
 def serve_app(app: Any, log_level: str = "warning") -> Iterator[str]:
     """Serve an already built xsim app on a free 127.0.0.1 port; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say so; without it
+    # every response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -9,6 +9,7 @@ entry, e.g. ``world.json: $.posts[17].created_at: 'yesterday' is not a 'date-tim
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from typing import Any, cast
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from xsim.fastschema import SchemaCompiler
 from xsim.model import (
     App,
     Media,
@@ -48,6 +50,11 @@ _QUARTILES = (
     "playback_75_count",
     "playback_100_count",
 )
+
+
+# Errors in these sections never quote the value; the listed checks only quote key names.
+_SECRET_SECTIONS = frozenset({"apps", "tokens"})
+_NAME_ONLY = frozenset({"required", "additionalProperties"})
 
 
 class WorldError(ValueError):
@@ -77,11 +84,30 @@ def _is_date_time(value: object) -> bool:
     return datetime.fromisoformat(value).tzinfo is not None
 
 
+# Top-level lists and the $defs entry their items follow.
+_SECTIONS = {"apps": "app", "users": "user", "tokens": "token", "media": "media", "posts": "post"}
+
+
 @cache
-def _validator() -> Draft202012Validator:
+def _validator(definition: str | None = None) -> Draft202012Validator:
+    """jsonschema's validator of the whole document, or of one ``$defs`` entry."""
     schema = world_schema()
+    if definition is not None:
+        schema = {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=_format_checker)
+
+
+@cache
+def _fast() -> SchemaCompiler:
+    return SchemaCompiler(world_schema(), {"date-time": _date_time_ok})
+
+
+def _date_time_ok(value: object) -> bool:
+    try:
+        return _is_date_time(value)
+    except ValueError:
+        return False
 
 
 def json_path(parts: Iterable[str | int]) -> str:
@@ -97,22 +123,58 @@ def json_path(parts: Iterable[str | int]) -> str:
     return out
 
 
-def _schema_message(error: ValidationError) -> str:
+def _schema_message(error: ValidationError, path: list[str | int]) -> str:
     if error.validator == "oneOf" and error.schema_path and "metrics" in error.schema_path:
         return "state either 'exact' counts, or 'final' counts with an optional 'half_life_hours'"
     if error.validator == "const" and list(error.absolute_path) == ["xsim_world"]:
         return f"unsupported world format version {error.instance!r} (expected {FORMAT_VERSION})"
     message = error.message
+    path = list(error.absolute_path)
+    if path and path[0] in _SECRET_SECTIONS and error.validator not in _NAME_ONLY:
+        # These sections hold secrets: say what was expected, never echo the value.
+        message = (
+            f"not a valid value (not shown): fails {error.validator!r} {error.validator_value!r}"
+        )
     if len(message) > _MESSAGE_LIMIT:
         message = message[: _MESSAGE_LIMIT - 3] + "..."
     return message
 
 
-def validate_document(doc: object, source: str = "world.json") -> None:
-    """Raise :class:`WorldError` for the first place ``doc`` breaks the schema."""
+def _first_error(doc: object) -> tuple[tuple[str | int, ...], ValidationError] | None:
+    """jsonschema's first error, looking only at the entry the fast check found bad."""
+    fast = _fast()
+    if isinstance(doc, dict):
+        for section, definition in _SECTIONS.items():
+            items = doc.get(section)
+            if not isinstance(items, list):
+                continue
+            item_ok = fast.ref_check(f"#/$defs/{definition}")
+            for index, item in enumerate(items):
+                if not item_ok(item):
+                    error = next(_validator(definition).iter_errors(item), None)
+                    if error is not None:
+                        return (section, index), error
+        shallow = {k: [] if k in _SECTIONS and isinstance(v, list) else v for k, v in doc.items()}
+        error = next(_validator().iter_errors(shallow), None)
+        if error is not None:
+            return (), error
     error = next(_validator().iter_errors(doc), None)
-    if error is not None:
-        raise WorldError(f"{source}: {json_path(error.absolute_path)}: {_schema_message(error)}")
+    return ((), error) if error is not None else None
+
+
+def validate_document(doc: object, source: str = "world.json") -> None:
+    """Raise :class:`WorldError` for the first place ``doc`` breaks the schema.
+
+    A compiled yes/no check clears a valid document quickly; jsonschema, the authority,
+    explains the first bad entry when that check says no.
+    """
+    if _fast().ref_check("#")(doc):
+        return
+    found = _first_error(doc)
+    if found is not None:
+        prefix, error = found
+        parts = [*prefix, *error.absolute_path]
+        raise WorldError(f"{source}: {json_path(parts)}: {_schema_message(error, parts)}")
 
 
 # --- JSON -> model ------------------------------------------------------------------------
@@ -186,16 +248,22 @@ def _media(d: dict[str, Any]) -> Media:
     )
 
 
-def _post_final(counts: dict[str, Any]) -> PostFinal:
-    values = {name: counts[name] for name in _COUNTS}
-    values.update({name: counts.get(name, 0) for name in _OPTIONAL_COUNTS})
-    # X's engagements count every interaction; when a world leaves it out, add them up.
-    engagements = counts.get("engagements")
-    if engagements is None:
-        engagements = sum(values[name] for name in values if name != "impressions")
-    return PostFinal(
-        **values, engagements=engagements, promoted_share=counts.get("promoted_share", 0.0)
+def _post_final(c: dict[str, Any]) -> PostFinal:
+    get = c.get
+    likes, reposts, replies, quotes = c["likes"], c["reposts"], c["replies"], c["quotes"]
+    bookmarks, links, profiles = (
+        get("bookmarks", 0),
+        get("url_link_clicks", 0),
+        get("user_profile_clicks", 0),
     )
+    # X's engagements count every interaction; when a world leaves it out, add them up.
+    engagements = get("engagements")
+    if engagements is None:
+        engagements = likes + reposts + replies + quotes + bookmarks + links + profiles
+    return PostFinal(
+        c["impressions"], likes, reposts, replies, quotes, bookmarks, links, profiles,
+        engagements, get("promoted_share", 0.0),
+    )  # fmt: skip
 
 
 def _post(d: dict[str, Any]) -> Post:
@@ -258,13 +326,19 @@ def load_world(path: Path) -> World:
         raise WorldError(f"{source}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise WorldError(f"{source}: not UTF-8 text") from None
+    # Millions of small objects and no cycles: the cyclic GC would only rescan them.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         doc = json.loads(text)
+        return world_from_json(doc, source)
     except json.JSONDecodeError as exc:
         raise WorldError(
             f"{source}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
-    return world_from_json(doc, source)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 # --- cross-checks -------------------------------------------------------------------------
@@ -396,6 +470,11 @@ def _post_json(post: Post) -> dict[str, Any]:
     return out
 
 
+def _media_final_json(final: MediaFinal) -> dict[str, Any]:
+    counts = {name: getattr(final, name) for name in ("view_count", *_QUARTILES)}
+    return {"final": counts} if any(counts.values()) else {}
+
+
 def world_to_json(world: World) -> dict[str, Any]:
     """The JSON document of ``world``; ``world_from_json`` of it gives an equal world."""
     doc: dict[str, Any] = {"xsim_world": FORMAT_VERSION}
@@ -473,7 +552,7 @@ def world_to_json(world: World) -> dict[str, Any]:
                 "alt_text": m.alt_text,
             }
         )
-        | {"final": {name: getattr(m.final, name) for name in ("view_count", *_QUARTILES)}}
+        | _media_final_json(m.final)
         for m in world.media.values()
     ]
     doc["posts"] = [_post_json(p) for p in world.posts.values()]

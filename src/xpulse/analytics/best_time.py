@@ -3,15 +3,19 @@
 Each post counts in the cell of its local weekday and hour. A post's *relative rate* is its
 engagement rate divided by the account's mean rate for its content type over the window, so
 that a slot does not win merely because videos (which earn more) happened to go out then.
-A cell's score is the mean relative rate of its posts, shrunk toward 1 (the account's usual)
-as if ``prior_posts`` extra ordinary posts were in the cell:
+Weekdays (all hours) and hours (all weekdays) are scored first, their mean relative rate
+shrunk toward 1 (the account's usual) as if ``prior_posts`` ordinary posts were added::
 
-    score = (sum of the cell's relative rates + k) / (posts + k)
+    weekday score = (sum of relative rates + k) / (posts + k)        (the same per hour)
 
-so a cell with two lucky posts cannot outrank a cell with twenty good ones; a score of 1.3
-reads "30 % above this account's usual rate for the same kinds of post". Cells with fewer
-than ``min_posts`` posts are set aside (``enough_posts: false``, no score) and never ranked.
-Posts with no impressions have no rate and are left out of the grid.
+A cell is shrunk toward what its weekday and hour show, not toward 1, so a thin cell leans on
+the whole week while a full one speaks for itself::
+
+    cell score = (sum of relative rates + k × weekday score × hour score) / (posts + k)
+
+A score of 1.3 reads "30 % above this account's usual rate for the same kinds of post".
+Cells, weekdays and hours with fewer than ``min_posts`` posts are set aside (no score, no
+rank). Posts with no impressions have no rate and are left out.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from xpulse.analytics.document import BestSlot, BestTime, BestTimeCell
+from xpulse.analytics.document import BestSlot, BestTime, BestTimeCell, SlotSummary
 from xpulse.analytics.inputs import PostRow
 from xpulse.analytics.metrics import interactions, rate, rounded
 
@@ -37,13 +41,45 @@ class _Cell:
 
 
 def method_text(min_posts: int, prior_posts: float) -> str:
+    k = f"{prior_posts:g}"
     return (
         "relative rate = a post's engagement rate / the account's mean rate for its content "
-        "type in the window; score = the cell's mean relative rate shrunk toward 1 with a "
-        f"prior weight of {prior_posts:g} posts: (sum of relative rates + {prior_posts:g}) / "
-        f"(posts + {prior_posts:g}); cells with fewer than {min_posts} posts are set aside "
-        "and not ranked"
+        f"type in the window; weekday (or hour) score = (sum of relative rates + {k}) / "
+        f"(posts + {k}); cell score = (sum of relative rates + {k} × weekday score × hour "
+        f"score) / (posts + {k}); 1 = the account's usual; fewer than {min_posts} posts: set "
+        "aside, not ranked"
     )
+
+
+def _score(cell: _Cell, prior_posts: float, prior: float = 1.0) -> float:
+    return (sum(cell.relative) + prior_posts * prior) / (len(cell.relative) + prior_posts)
+
+
+def _summaries(
+    groups: dict[int, _Cell], size: int, labels: list[str], min_posts: int, prior_posts: float
+) -> list[SlotSummary]:
+    """Every weekday or hour with its score, and a rank among those with enough posts."""
+    scored = [
+        (_score(groups[i], prior_posts), len(groups[i].rates), i)
+        for i in range(size)
+        if i in groups and len(groups[i].rates) >= min_posts
+    ]
+    ranks = {i: r + 1 for r, (_, _, i) in enumerate(sorted(scored, key=lambda t: (-t[0], -t[1])))}
+    out = []
+    for i in range(size):
+        cell = groups.get(i, _Cell())
+        n = len(cell.rates)
+        out.append(
+            SlotSummary(
+                index=i,
+                label=labels[i],
+                posts=n,
+                mean_post_rate=rounded(sum(cell.rates) / n) if n else None,
+                score=rounded(_score(cell, prior_posts)) if i in ranks else None,
+                rank=ranks.get(i),
+            )
+        )
+    return out
 
 
 def best_time(
@@ -69,14 +105,21 @@ def best_time(
     type_mean = {t: sum(v) / len(v) for t, v in by_type.items()}
 
     cells: dict[tuple[int, int], _Cell] = {}
+    weekdays: dict[int, _Cell] = {}
+    hours: dict[int, _Cell] = {}
     for post, post_rate in rated:
         local = post.created_at.astimezone(zone)
-        cell = cells.setdefault((local.weekday(), local.hour), _Cell())
-        cell.rates.append(post_rate)
-        if type_mean[post.content_type] > 0:
-            cell.relative.append(post_rate / type_mean[post.content_type])
-        cell.impressions += post.impressions
-        cell.engagements += interactions(post)
+        mean = type_mean[post.content_type]
+        for cell in (
+            cells.setdefault((local.weekday(), local.hour), _Cell()),
+            weekdays.setdefault(local.weekday(), _Cell()),
+            hours.setdefault(local.hour, _Cell()),
+        ):
+            cell.rates.append(post_rate)
+            if mean > 0:
+                cell.relative.append(post_rate / mean)
+            cell.impressions += post.impressions
+            cell.engagements += interactions(post)
 
     out_cells: list[BestTimeCell] = []
     ranked: list[tuple[float, int, int, int, float]] = []
@@ -84,7 +127,9 @@ def best_time(
         n = len(cell.rates)
         cell_mean = sum(cell.rates) / n
         enough = n >= min_posts
-        score = (sum(cell.relative) + prior_posts) / (len(cell.relative) + prior_posts)
+        # A thin cell leans on what its weekday and its hour show across the whole week.
+        prior = _score(weekdays[weekday], prior_posts) * _score(hours[hour], prior_posts)
+        score = _score(cell, prior_posts, prior)
         out_cells.append(
             BestTimeCell(
                 weekday=weekday,
@@ -126,4 +171,6 @@ def best_time(
         posts=len(rated),
         cells=out_cells,
         best_slots=best,
+        by_weekday=_summaries(weekdays, 7, list(WEEKDAYS), min_posts, prior_posts),
+        by_hour=_summaries(hours, 24, [f"{h:02d}:00" for h in range(24)], min_posts, prior_posts),
     )

@@ -118,6 +118,10 @@ def _daily(period: Period, posts: Sequence[PostRow]) -> list[DailyPoint]:
     ]
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def build_report(
     inputs: ReportInputs,
     period: Period,
@@ -126,14 +130,18 @@ def build_report(
     generated_at: datetime,
 ) -> Report:
     """The report of ``inputs.account`` for ``period`` (its time zone is the report's)."""
+    if generated_at.tzinfo is None:
+        raise ValueError("generated_at must be an aware datetime")
     opts = options or ReportOptions()
     zone = period.zone
     windows = report_windows(period, opts.lookback_days)
-    own = [p for p in inputs.posts if p.content_type != "retweet"]
+    # A post handed over twice (overlapping store reads) counts once: the last row wins.
+    unique = list({p.id: p for p in inputs.posts}.values())
+    own = [p for p in unique if p.content_type != "retweet"]
     in_period = sorted(_in(period, own), key=lambda p: (p.created_at, p.id))
     previous_posts = _in(windows.previous, own)
     lookback = [p for p in own if windows.lookback_start <= p.created_at < windows.lookback_end]
-    retweets = sum(1 for p in _in(period, inputs.posts) if p.content_type == "retweet")
+    retweets = sum(1 for p in _in(period, unique) if p.content_type == "retweet")
 
     current_totals = totals(in_period)
     previous_totals = totals(previous_posts)
@@ -156,8 +164,15 @@ def build_report(
         )
     if period.partial:
         notes.append(f"{period.label} had not ended at the report instant; figures are to date.")
+    unread = sum(1 for p in in_period if p.observed_at is None)
+    if unread:
+        notes.append(
+            f"{_n(unread, 'post')} of {period.label} not read yet: their metrics count as 0."
+        )
     if retweets:
-        notes.append(f"{retweets} retweets of other accounts' posts are left out of every figure.")
+        notes.append(
+            f"{_n(retweets, 'retweet')} of other accounts' posts left out of every figure."
+        )
 
     return Report(
         schema=SCHEMA_ID,

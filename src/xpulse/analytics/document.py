@@ -27,12 +27,16 @@ class _Model(BaseModel):
 
 
 class AccountInfo(_Model):
+    """The account the report is about."""
+
     name: str = Field(description="The account's name in the xpulse configuration.")
     username: str | None = Field(description="The X @username, without the @.")
     user_id: str | None = Field(description="The X user id.")
 
 
 class PeriodInfo(_Model):
+    # No docstring: the portfolio document (xpulse.render.portfolio) embeds this model and
+    # its committed schema would change with it.
     label: str = Field(description="e.g. 2026-W21, 2026-05 or 2026-05-01..2026-05-10.")
     kind: Literal["week", "month", "range"]
     start: datetime = Field(description="Inclusive start, local time with offset.")
@@ -43,6 +47,8 @@ class PeriodInfo(_Model):
 
 
 class Formulas(_Model):
+    """The formulas behind the figures, in words, as a reader should see them."""
+
     engagements: str
     engagement_rate: str
     x_engagement_rate: str
@@ -51,6 +57,8 @@ class Formulas(_Model):
 
 
 class Totals(_Model):
+    """Sums over the period's own posts (retweets left out) and the rates on those sums."""
+
     posts: Count
     impressions: Count
     likes: Count
@@ -87,12 +95,16 @@ class Change(_Model):
 
 
 class Comparison(_Model):
+    """The previous period of the same length, its totals, and the change."""
+
     period: PeriodInfo
     totals: Totals
     change: Change
 
 
 class PostEntry(_Model):
+    """One post with its latest metrics and its rates."""
+
     id: str
     created_at: datetime = Field(description="UTC.")
     created_local: datetime = Field(description="The same instant in the report's time zone.")
@@ -113,6 +125,8 @@ class PostEntry(_Model):
 
 
 class TopPosts(_Model):
+    """The period's best posts by engagements, and by rate above an impressions floor."""
+
     limit: Count
     min_impressions: int = Field(description="A post needs this many impressions to rank by rate.")
     by_engagements: list[PostEntry]
@@ -120,6 +134,8 @@ class TopPosts(_Model):
 
 
 class DailyPoint(_Model):
+    """One local day: posts created that day and their metrics at the report instant."""
+
     date: date
     posts: Count
     impressions: Count
@@ -127,6 +143,8 @@ class DailyPoint(_Model):
 
 
 class BestTimeCell(_Model):
+    """One weekday × hour cell of the best-time grid."""
+
     weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday, local time.")
     hour: int = Field(ge=0, le=23, description="0–23, local time.")
     posts: Count
@@ -141,6 +159,8 @@ class BestTimeCell(_Model):
 
 
 class BestSlot(_Model):
+    """A ranked weekday × hour slot (only cells with enough posts are ranked)."""
+
     rank: Count
     weekday: Count
     weekday_name: str
@@ -150,7 +170,20 @@ class BestSlot(_Model):
     mean_post_rate: float
 
 
+class SlotSummary(_Model):
+    """One weekday (all hours) or one hour (all weekdays), scored as the grid's cells are."""
+
+    index: int = Field(ge=0, le=23, description="Weekday 0–6 (Monday first) or hour 0–23.")
+    label: str = Field(description="e.g. Tuesday, or 14:00.")
+    posts: Count
+    mean_post_rate: float | None
+    score: float | None
+    rank: int | None = Field(description="1 = best; null when set aside for too few posts.")
+
+
 class BestTime(_Model):
+    """Best time to post over the look-back window, in the report's time zone."""
+
     method: str
     window_start: datetime
     window_end: datetime
@@ -161,9 +194,13 @@ class BestTime(_Model):
     posts: Count
     cells: list[BestTimeCell] = Field(description="Only cells with at least one post.")
     best_slots: list[BestSlot]
+    by_weekday: list[SlotSummary] = Field(description="All 7 weekdays, Monday first.")
+    by_hour: list[SlotSummary] = Field(description="All 24 hours, 0 first.")
 
 
 class ContentTypeEntry(_Model):
+    """One content type with its pooled rate and the interval around it."""
+
     content_type: str
     posts: Count
     impressions: Count
@@ -174,6 +211,8 @@ class ContentTypeEntry(_Model):
 
 
 class ContentTypes(_Model):
+    """What kind of post works: the rate of each content type with an interval."""
+
     method: str
     confidence: float
     window: Literal["period", "lookback"]
@@ -183,9 +222,12 @@ class ContentTypes(_Model):
 
 
 class Spike(_Model):
+    """A post far above the account's usual impressions for its age."""
+
     post_id: str
     url: str | None
     text: str
+    content_type: str
     age_hours: float
     impressions: Count
     usual_impressions: float = Field(description="The age-matched median of the account.")
@@ -195,6 +237,8 @@ class Spike(_Model):
 
 
 class Spikes(_Model):
+    """Posts of the period far above the account's usual level for their age."""
+
     method: str
     z_threshold: float
     min_references: Count
@@ -204,6 +248,8 @@ class Spikes(_Model):
 
 
 class LifecyclePoint(_Model):
+    """The typical share of a post's impressions arrived by one age."""
+
     label: str
     hours: float
     share_median: float | None = Field(description="Median share of impressions, 0–1.")
@@ -211,6 +257,8 @@ class LifecyclePoint(_Model):
 
 
 class Lifecycle(_Model):
+    """How a post's impressions typically arrive over its first hours and days."""
+
     method: str
     min_age_days: float
     eligible_posts: Count
@@ -218,6 +266,8 @@ class Lifecycle(_Model):
 
 
 class EndpointCost(_Model):
+    """API usage of one endpoint."""
+
     endpoint: str
     calls: Count
     reads: Count
@@ -225,6 +275,8 @@ class EndpointCost(_Model):
 
 
 class Cost(_Model):
+    """What collecting this account cost while the period ran."""
+
     calls: Count
     reads: Count
     usd: float

@@ -42,6 +42,12 @@ CONTENT_TYPES: tuple[str, ...] = get_args(ContentType)
 OWN_CONTENT_TYPES: tuple[str, ...] = tuple(t for t in CONTENT_TYPES if t != "retweet")
 
 
+def _require_aware(moment: datetime, name: str) -> None:
+    # A naive datetime would silently shift every local figure: refuse it at the door.
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime (UTC from the store)")
+
+
 @dataclass(frozen=True, slots=True)
 class PostRow:
     id: str
@@ -59,12 +65,20 @@ class PostRow:
     engagements: int | None = None  # X's own engagements count, when it was read
     observed_at: datetime | None = None  # when the metrics above were read
 
+    def __post_init__(self) -> None:
+        _require_aware(self.created_at, "PostRow.created_at")
+        if self.observed_at is not None:
+            _require_aware(self.observed_at, "PostRow.observed_at")
+
 
 @dataclass(frozen=True, slots=True)
 class ObservationRow:
     post_id: str
     observed_at: datetime
     impressions: int
+
+    def __post_init__(self) -> None:
+        _require_aware(self.observed_at, "ObservationRow.observed_at")
 
 
 @dataclass(frozen=True, slots=True)

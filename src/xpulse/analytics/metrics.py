@@ -27,8 +27,9 @@ CHANGE_FORMULA = (
     "change = (this - previous) / previous × 100; null when the previous value is 0 or absent"
 )
 METRICS_AS_OF = (
-    "each post's metrics are the latest stored read at the report instant; retweets of "
-    "other accounts' posts are left out of every figure"
+    "each post's metrics are its latest stored read at the report instant, so the previous "
+    "period's posts have had longer to gather them; retweets of other accounts' posts are "
+    "left out of every figure"
 )
 
 FORMULAS = Formulas(

@@ -176,7 +176,7 @@ def parse_period(spec: str, tz: str, now: datetime) -> Period:
     start = _local_midnight(first, zone)
     end = _local_midnight(first + timedelta(days=days), zone)
     if now <= start:
-        raise PeriodError(f"empty period {spec!r}: it starts {start.isoformat()}, in the future")
+        raise PeriodError(f"empty period {spec!r}: it has not started yet ({start.isoformat()})")
     partial = now < end
     if partial:
         end = now.astimezone(zone)

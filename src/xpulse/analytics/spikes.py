@@ -2,10 +2,18 @@
 
 A post of age *a* (hours since posting at its latest read) is compared with the account's
 other posts of the look-back window at that same age, each read off its own observation
-series (see :mod:`xpulse.analytics.series`). On log(1 + impressions) the modified z-score
-z = 0.6745 (x - median) / MAD is computed; z >= threshold (3.5, Iglewicz & Hoaglin) marks a
-spike. Median and MAD are robust: earlier spikes in the history do not raise the bar. A post
-with fewer than ``min_references`` comparable posts is not judged and is counted unchecked.
+series (see :mod:`xpulse.analytics.series`). All of the account's own posts are the
+reference, whatever their type: comparing within a type found a few more planted spikes in
+xsim worlds but also flagged ordinary posts, and a spike is something a person acts on.
+On log(1 + impressions) the modified z-score z = 0.6745 (x - median) / MAD is
+computed; z >= threshold (3.5, Iglewicz & Hoaglin) marks a spike. Median and MAD are
+robust: earlier spikes in the history do not raise the bar. A post with fewer than
+``min_references`` comparable posts is not judged and is counted unchecked.
+
+Ages are matched on a grid 10 % apart (a post of 30 h meets the others at 29.5 h), so the
+account's history is read once per grid age rather than once per post: O(g × n) for n
+posts and g <= ~150 grid ages, instead of O(n²). The post itself is part of the reference
+at its age, which a median barely notices.
 """
 
 from __future__ import annotations
@@ -16,16 +24,34 @@ from collections.abc import Iterable, Mapping
 from xpulse.analytics.document import Spike, Spikes
 from xpulse.analytics.inputs import PostRow
 from xpulse.analytics.series import Series
-from xpulse.analytics.stats import robust_z
+from xpulse.analytics.stats import robust_center
 
 
 def method_text(threshold: float, min_references: int) -> str:
     return (
-        "modified z-score on log(1 + impressions) against the account's other posts of the "
-        "look-back window at the same age (their observations interpolated): "
+        "modified z-score on log(1 + impressions) against the account's posts of the "
+        "look-back window at the same age (their observations interpolated; ages matched "
+        "within 5 %): "
         f"z = 0.6745 × (x − median) / MAD; a spike when z ≥ {threshold:g}; posts with fewer "
         f"than {min_references} comparable posts are not judged"
     )
+
+
+GRID_STEP = math.log(1.1)
+
+
+def _grid_age(age: float) -> float:
+    """The grid age nearest to ``age`` (hours): powers of 1.1, at most 5 % away."""
+    return math.exp(round(math.log(age) / GRID_STEP) * GRID_STEP)
+
+
+def _baseline(age: float, refs: list[Series]) -> tuple[int, float, float]:
+    """(references, median, robust scale) of log(1 + impressions) at ``age``."""
+    sample = [math.log1p(v) for ref in refs if (v := ref.at(age)) is not None]
+    if not sample:
+        return 0, 0.0, 0.0
+    med, scale = robust_center(sample)
+    return len(sample), med, scale
 
 
 def find_spikes(
@@ -36,7 +62,8 @@ def find_spikes(
     threshold: float,
     min_references: int,
 ) -> Spikes:
-    refs = [(p.id, series[p.id]) for p in references if p.id in series]
+    refs = [series[p.id] for p in references if p.id in series]
+    baselines: dict[float, tuple[int, float, float]] = {}
     found: list[Spike] = []
     checked = unchecked = 0
     for post in candidates:
@@ -45,16 +72,15 @@ def find_spikes(
             unchecked += 1
             continue
         age = own.last_age
-        sample = []
-        for ref_id, ref in refs:
-            if ref_id != post.id and (value := ref.at(age)) is not None:
-                sample.append(math.log1p(value))
-        if len(sample) < min_references:
+        grid = _grid_age(age) if age > 0 else 0.0
+        if grid not in baselines:
+            baselines[grid] = _baseline(grid, refs)
+        n, med, scale = baselines[grid]
+        if n < min_references:
             unchecked += 1
             continue
         checked += 1
-        x = math.log1p(post.impressions)
-        med, _, z = robust_z(x, sample)
+        z = (math.log1p(own.last_value) - med) / scale if scale > 0 else None
         if z is not None and z >= threshold:
             usual = math.expm1(med)
             found.append(
@@ -62,12 +88,13 @@ def find_spikes(
                     post_id=post.id,
                     url=post.url,
                     text=post.text,
+                    content_type=post.content_type,
                     age_hours=round(age, 2),
                     impressions=post.impressions,
                     usual_impressions=round(usual, 1),
                     ratio=round(post.impressions / usual, 2) if usual > 0 else None,
                     z=round(z, 2),
-                    references=len(sample),
+                    references=n,
                 )
             )
     found.sort(key=lambda s: -s.z)

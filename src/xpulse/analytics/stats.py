@@ -24,22 +24,24 @@ def median(values: Sequence[float]) -> float:
     return (ordered[mid - 1] + ordered[mid]) / 2.0
 
 
-def robust_z(value: float, sample: Sequence[float]) -> tuple[float, float, float | None]:
-    """(median, scale, z) of ``value`` against ``sample``, robust to outliers.
+def robust_center(sample: Sequence[float]) -> tuple[float, float]:
+    """(median, scale) of a sample, where scale estimates a standard deviation robustly.
 
-    z = 0.6745 (x - median) / MAD (Iglewicz & Hoaglin's modified z-score). When more than
-    half the sample is tied and the MAD is 0, the mean absolute deviation scaled by 1.2533
-    stands in; when that is 0 too, z is None (the sample has no spread to measure against).
+    scale = MAD / 0.6745, so (x - median) / scale is Iglewicz & Hoaglin's modified z-score.
+    When more than half the sample is tied and the MAD is 0, the mean absolute deviation
+    × 1.2533 stands in; a scale of 0 means the sample has no spread at all.
     """
     med = median(sample)
     mad = median([abs(v - med) for v in sample])
     if mad > 0:
-        return med, mad / MAD_TO_SD, MAD_TO_SD * (value - med) / mad
-    mean_ad = sum(abs(v - med) for v in sample) / len(sample)
-    if mean_ad > 0:
-        scale = MEANAD_TO_SD * mean_ad
-        return med, scale, (value - med) / scale
-    return med, 0.0, None
+        return med, mad / MAD_TO_SD
+    return med, MEANAD_TO_SD * sum(abs(v - med) for v in sample) / len(sample)
+
+
+def robust_z(value: float, sample: Sequence[float]) -> tuple[float, float, float | None]:
+    """(median, scale, z) of ``value`` against ``sample``; z is None when there is no spread."""
+    med, scale = robust_center(sample)
+    return med, scale, (value - med) / scale if scale > 0 else None
 
 
 def ratio_interval(

@@ -102,6 +102,7 @@ class XClient:
         )
         # Private metrics are asked only with the owner's token: X answers 403 otherwise.
         self.owned = owned
+        self.user_id: str | None = None  # set by open_client when sign-in stored it
 
     def __enter__(self) -> XClient:
         return self

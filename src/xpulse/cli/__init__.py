@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "collect": "xpulse.cli.collect:collect",
     "cost": "xpulse.cli.cost:cost",
     "export": "xpulse.cli.export:export",
+    "report": "xpulse.cli.report:report",
 }
 
 

@@ -39,7 +39,9 @@ def slots(name: str) -> tuple[timedelta, ...]:
     try:
         return SCHEDULES[name]
     except KeyError:
-        raise ValueError(f"unknown refresh schedule {name!r} (use {', '.join(SCHEDULES)})")
+        raise ValueError(
+            f"unknown refresh schedule {name!r} (use {', '.join(SCHEDULES)})"
+        ) from None
 
 
 def reached_slot(

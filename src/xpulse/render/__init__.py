@@ -1,0 +1,53 @@
+"""Renderings of the one report document: terminal, Markdown, HTML, JSON and CSV.
+
+Renderings only format what the document holds; they never compute analytics. Every one
+takes the :class:`~xpulse.analytics.document.Report` (or its JSON dict) and escapes the
+untrusted text (post text, names, URLs) for its own format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from xpulse.analytics.document import Report
+
+Format = Literal["text", "md", "html", "json", "csv"]
+FORMATS: tuple[Format, ...] = ("text", "md", "html", "json", "csv")
+SUFFIXES: dict[str, Format] = {
+    ".txt": "text",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".csv": "csv",
+}
+
+
+def render(
+    document: Report | Mapping[str, Any], fmt: Format, *, width: int = 100, color: bool = False
+) -> str:
+    """The report in ``fmt``; ``width``/``color`` apply to the terminal text only."""
+    # Imported here so that one format does not load the others' dependencies.
+    if fmt == "text":
+        from xpulse.render.terminal import render_text
+
+        return render_text(document, width=width, color=color)
+    if fmt == "md":
+        from xpulse.render.markdown import render_markdown
+
+        return render_markdown(document)
+    if fmt == "html":
+        from xpulse.render.html import render_html
+
+        return render_html(document)
+    if fmt == "json":
+        from xpulse.render.json import render_json
+
+        return render_json(document)
+    if fmt == "csv":
+        from xpulse.render.csv import render_csv
+
+        return render_csv(document)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -163,11 +163,21 @@ def daily_chart(
     return "".join(parts)
 
 
-def _heat_fill(value: float, top: float) -> str:
+def _heat_share(value: float, low: float, high: float) -> float:
+    """Where ``value`` sits between the lowest and highest shown cell, as 0.15 .. 1.
+
+    Scaling between the shown extremes (not from zero) keeps close scores apart; the floor
+    keeps the weakest ranked cell visibly coloured, unlike an empty slot.
+    """
+    if high <= low:
+        return 1.0
+    return 0.15 + 0.85 * max(0.0, min(1.0, (value - low) / (high - low)))
+
+
+def _heat_fill(share: float) -> str:
     """A sequential blue from near-white to dark, readable in greyscale."""
-    share = 0.0 if top <= 0 else max(0.0, min(1.0, value / top))
-    low, high = (239, 243, 255), (8, 69, 148)
-    rgb = tuple(round(lo + (hi - lo) * share) for lo, hi in zip(low, high, strict=True))
+    light, dark = (239, 243, 255), (8, 69, 148)
+    rgb = tuple(round(lo + (hi - lo) * share) for lo, hi in zip(light, dark, strict=True))
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
@@ -189,7 +199,7 @@ def heatmap(
     width, height = 720, 300
     left, top, cell_w, cell_h = 44, 44, 27, 26
     shown = [c.value for row in cells for c in row if c.value is not None and not c.set_aside]
-    top_value = max(shown, default=0.0)
+    low_value, top_value = min(shown, default=0.0), max(shown, default=0.0)
 
     def show(value: float | None) -> str:
         return fmt.percent(value) if value_format == "percent" else fmt.number(value)
@@ -222,7 +232,7 @@ def heatmap(
                 fill = f"url(#{cid}-hatch)"
                 note = f"{cell.posts} posts, too few to rank"
             else:
-                fill = _heat_fill(cell.value, top_value)
+                fill = _heat_fill(_heat_share(cell.value, low_value, top_value))
                 note = f"{cell.posts} posts, {value_label} {show(cell.value)}"
             parts.append(
                 f'<rect class="cell" x="{x}" y="{y}" width="{cell_w - 1}" height="{cell_h - 1}" '
@@ -234,7 +244,10 @@ def heatmap(
                     f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 3}" height="{cell_h - 3}" '
                     f'fill="none" stroke="#d94801" stroke-width="2.5"/>'
                 )
-                ink = "#ffffff" if cell.value and cell.value > top_value * 0.55 else INK
+                dark = (
+                    cell.value is not None and _heat_share(cell.value, low_value, top_value) > 0.55
+                )
+                ink = "#ffffff" if dark else INK
                 outlines.append(
                     text(
                         x + cell_w / 2,
@@ -250,9 +263,10 @@ def heatmap(
     for step in range(6):
         parts.append(
             f'<rect x="{left + step * 22}" y="{legend_y}" width="22" height="10" '
-            f'fill="{_heat_fill(step / 5, 1.0)}"/>'
+            f'fill="{_heat_fill(0.15 + 0.17 * step)}"/>'
         )
-    parts.append(text(left, legend_y + 24, f"0 → {show(top_value)} {value_label}", fill=MUTED))
+    scale = f"{show(low_value)} → {show(top_value)} {value_label}" if shown else "no ranked slots"
+    parts.append(text(left, legend_y + 24, scale, fill=MUTED))
     parts.append(
         f'<rect x="{left + 300}" y="{legend_y}" width="22" height="10" fill="url(#{cid}-hatch)" '
         f'stroke="{GRID}"/>'

@@ -18,6 +18,7 @@ __all__ = [
     "html_text",
     "markdown_link",
     "markdown_text",
+    "one_line",
     "post_url",
     "safe_url",
     "strip_controls",

@@ -32,6 +32,7 @@ from xpulse.render.view import (
     previous_text,
     slot_text,
     summary_rows,
+    times,
     title,
     top_bars,
 )
@@ -94,7 +95,6 @@ def _charts(report: Report) -> dict[str, Markup]:
             f"Best time to post, score by weekday and hour ({report.period.tz})",
             heat_cells(report),
             "score",
-            value_format="percent",
         ),
         "content": charts.interval_bars(
             "chart-content-types",
@@ -159,7 +159,7 @@ def _context(report: Report) -> dict[str, Any]:
                     "rank": s.rank,
                     "slot": slot_text(s.weekday, s.hour),
                     "posts": s.posts,
-                    "score": fmt.percent(s.score),
+                    "score": fmt.number(s.score),
                     "rate": fmt.percent(s.mean_post_rate),
                 }
                 for s in bt.best_slots
@@ -184,8 +184,7 @@ def _context(report: Report) -> dict[str, Any]:
                 for t in ct.types
             ],
             "method": (
-                f"{ct.method}; {ct.confidence:.0%} interval; posts from "
-                f"{ct.window_start:%d %b %Y} to {ct.window_end:%d %b %Y}"
+                f"{ct.method}; posts from {ct.window_start:%d %b %Y} to {ct.window_end:%d %b %Y}"
             ),
         },
         "spikes": {
@@ -196,7 +195,7 @@ def _context(report: Report) -> dict[str, Any]:
                     "age": f"{s.age_hours:.0f} h",
                     "impressions": fmt.count(s.impressions),
                     "usual": fmt.count(s.usual_impressions),
-                    "ratio": f"{s.ratio:.1f}×",
+                    "ratio": times(s.ratio),
                 }
                 for s in sp.posts
             ],

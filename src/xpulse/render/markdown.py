@@ -26,6 +26,7 @@ from xpulse.render.view import (
     previous_text,
     slot_text,
     summary_rows,
+    times,
     title,
 )
 
@@ -100,7 +101,7 @@ def _best_time(report: Report) -> list[str]:
             str(s.rank),
             slot_text(s.weekday, s.hour),
             str(s.posts),
-            fmt.percent(s.score),
+            fmt.number(s.score),
             fmt.percent(s.mean_post_rate),
         ]
         for s in bt.best_slots
@@ -124,7 +125,7 @@ def _content_types(report: Report) -> list[str]:
         for t in ct.types
         if t.posts > 0
     ]
-    note = f"Method: {markdown_text(ct.method)}; {ct.confidence:.0%} interval."
+    note = f"Method: {markdown_text(ct.method)}."
     if not rows:
         return [note, "", "No posts."]
     return [note, "", *_table(["Type", "Posts", "Impressions", "Rate", "Interval"], rows)]
@@ -144,7 +145,7 @@ def _spikes(report: Report) -> list[str]:
             f"{s.age_hours:.0f} h",
             fmt.count(s.impressions),
             fmt.count(s.usual_impressions),
-            f"{s.ratio:.1f}×",
+            times(s.ratio),
         ]
         for s in sp.posts
     ]

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from xpulse.analytics.document import PostEntry, Report
 from xpulse.render import fmt
+from xpulse.render.charts import WEEKDAYS
 from xpulse.render.escape import one_line
 from xpulse.render.sparkline import sparkline
 from xpulse.render.svg import truncate
@@ -26,6 +27,7 @@ from xpulse.render.view import (
     as_report,
     cost_text,
     formula_lines,
+    heat_cells,
     link_for,
     local_time,
     period_text,
@@ -33,6 +35,7 @@ from xpulse.render.view import (
     previous_text,
     slot_text,
     summary_rows,
+    times,
     title,
 )
 
@@ -137,10 +140,37 @@ def _best_time(report: Report) -> RenderableType:
             str(slot.rank),
             slot_text(slot.weekday, slot.hour),
             str(slot.posts),
-            fmt.percent(slot.score),
+            fmt.number(slot.score),
             fmt.percent(slot.mean_post_rate),
         )
-    return Group(table, _plain(f"Method: {bt.method}", "dim"))
+    return Group(table, _grid(report), _plain(f"Method: {bt.method}", "dim"))
+
+
+SHADES = " ░▒▓█"
+
+
+def _grid(report: Report) -> Text:
+    """A weekday x hour map: shade by score (darker is better), ``·`` set aside, digits
+    for the ranked slots. Shades split the scored cells' range in four equal steps."""
+    cells = heat_cells(report)
+    scores = [c.value for row in cells for c in row if c.value is not None and not c.set_aside]
+    low, high = min(scores, default=0.0), max(scores, default=0.0)
+    out = Text("     " + "".join(f"{h:<3d}" for h in range(0, 24, 3)).rstrip() + "\n")
+    for day, row in enumerate(cells):
+        out.append(f"{WEEKDAYS[day]}  ")
+        for cell in row:
+            if cell.rank is not None and cell.rank < 10:
+                out.append(str(cell.rank), style="bold reverse")
+            elif cell.posts == 0:
+                out.append(" ")
+            elif cell.set_aside or cell.value is None:
+                out.append("·", style="dim")
+            else:
+                share = 1.0 if high <= low else (cell.value - low) / (high - low)
+                out.append(SHADES[1 + min(3, int(share * 4))], style="blue")
+        out.append("\n")
+    out.append("digits: ranked best slots · dot: too few posts · darker: higher score", "dim")
+    return out
 
 
 def _content_types(report: Report) -> RenderableType:
@@ -162,7 +192,7 @@ def _content_types(report: Report) -> RenderableType:
             if t.interval_low is not None
             else fmt.NA,
         )
-    method = f"Method: {ct.method}; {ct.confidence:.0%} interval"
+    method = f"Method: {ct.method}"
     return Group(table, _plain(method, "dim"))
 
 
@@ -183,7 +213,7 @@ def _spikes(report: Report) -> RenderableType:
             f"{spike.age_hours:.0f} h",
             fmt.count(spike.impressions),
             fmt.count(spike.usual_impressions),
-            f"{spike.ratio:.1f}×",
+            times(spike.ratio),
         )
     return Group(table, _plain(f"Method: {sp.method}", "dim"))
 

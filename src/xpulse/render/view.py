@@ -172,6 +172,7 @@ def content_bars(report: Report) -> list[IntervalBar]:
     return [
         IntervalBar(t.content_type, t.engagement_rate, t.interval_low, t.interval_high, t.posts)
         for t in report.content_types.types
+        if t.posts > 0  # the table lists every type; the chart only those with posts
     ]
 
 
@@ -191,3 +192,8 @@ def cost_text(report: Report) -> str:
         f"Collection cost: {fmt.money(c.usd)} for {fmt.count(c.reads)} reads "
         f"in {fmt.count(c.calls)} calls."
     )
+
+
+def times(ratio: float | None) -> str:
+    """A multiple of the usual level: ``12.5×``; n/a when the usual level is zero."""
+    return fmt.NA if ratio is None else f"{ratio:.1f}×"

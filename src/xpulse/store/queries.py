@@ -24,6 +24,8 @@ from sqlalchemy import Connection, RowMapping, Table, and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from xpulse.store.schema import (
+    MEDIA_METRICS,
+    OBSERVATION_METRICS,
     accounts,
     api_calls,
     billed_reads,
@@ -103,11 +105,9 @@ def upsert_posts(conn: Connection, rows: list[dict[str, Any]]) -> int:
     ids = [r["id"] for r in rows]
     known: dict[str, datetime] = {}
     for chunk in _chunks(ids):
-        known.update(
-            conn.execute(
-                select(posts.c.id, posts.c.first_seen_at).where(posts.c.id.in_(chunk))
-            ).tuples()
-        )
+        stmt = select(posts.c.id, posts.c.first_seen_at).where(posts.c.id.in_(chunk))
+        for post_id, first_seen in conn.execute(stmt):
+            known[post_id] = first_seen
     for r in rows:
         if r["id"] in known:
             r["first_seen_at"] = known[r["id"]]
@@ -126,13 +126,16 @@ def upsert_media(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def append_observations(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append one row per post read; a metric missing from a row is stored as NULL."""
     if rows:
-        conn.execute(observations.insert(), rows)
+        blank = dict.fromkeys(OBSERVATION_METRICS)
+        conn.execute(observations.insert(), [{**blank, **r} for r in rows])
 
 
 def append_media_observations(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(media_observations.insert(), rows)
+        blank = dict.fromkeys(MEDIA_METRICS)
+        conn.execute(media_observations.insert(), [{**blank, **r} for r in rows])
 
 
 def posts_in_period(
@@ -211,7 +214,7 @@ def refresh_candidates(
         )
         .order_by(posts.c.created_at, posts.c.id)
     )
-    return [RefreshCandidate(i, c, o) for i, c, o in conn.execute(stmt).tuples()]
+    return [RefreshCandidate(i, c, o) for i, c, o in conn.execute(stmt)]
 
 
 def newest_post_times(conn: Connection, account: str, since: datetime) -> list[datetime]:
@@ -277,7 +280,7 @@ def cost_by_account_endpoint(conn: Connection, start: datetime, end: datetime) -
     )
     return [
         CostLine(a, e, int(n), int(r), int(b), int(m))
-        for a, e, n, r, b, m in conn.execute(stmt).tuples()
+        for a, e, n, r, b, m in conn.execute(stmt)
     ]
 
 

@@ -229,6 +229,7 @@ checkpoints = Table(
     Column("sweep_newest_id", ID),  # newest id seen by the in-flight sweep
     _ts("sweep_start_time"),  # the in-flight sweep's start_time (its token needs the same)
     Column("pagination_token", Text),  # next page of the in-flight sweep; NULL: none
+    Column("pending_ids", JSON),  # posts a page left out as unavailable: fetched by id next
     _ts("started_at"),
     _ts("updated_at", nullable=False),
 )

@@ -49,11 +49,24 @@ def test_cells_are_local_weekday_and_hour_and_small_cells_are_set_aside() -> Non
     # All text posts: type mean = (4*4 + 2*10 + 3*1) / 9 = 39/9 %.
     type_mean = 39 / 9
     tuesday = cells[(1, 9)]
-    assert tuesday.score == pytest.approx((4 * 4 / type_mean + 5) / (4 + 5), abs=1e-4)
+    relative = 4 / type_mean  # each Tuesday post against the text mean
+    # Tuesday (all hours) and 09:00 (all days) hold the same four posts here.
+    weekday_score = hour_score = (4 * relative + 5) / (4 + 5)
+    cell_score = (4 * relative + 5 * weekday_score * hour_score) / (4 + 5)
+    assert tuesday.score == pytest.approx(cell_score, abs=1e-4)
     assert tuesday.engagement_rate == pytest.approx(4.0)
     ranked = [(s.rank, s.weekday_name, s.hour) for s in grid.best_slots]
     assert ranked == [(1, "Tuesday", 9), (2, "Monday", 12)]  # Friday never ranks
-    assert "fewer than 3 posts are set aside" in grid.method
+    assert "fewer than 3 posts: set aside" in grid.method
+    # The same scores per weekday and per hour, every one listed, ranks where judged.
+    weekdays = [(w.label, w.posts, w.rank) for w in grid.by_weekday]
+    assert weekdays[:5] == [
+        ("Monday", 3, 2), ("Tuesday", 4, 1), ("Wednesday", 0, None), ("Thursday", 0, None),
+        ("Friday", 2, None),
+    ]  # fmt: skip
+    assert len(grid.by_hour) == 24
+    assert grid.by_hour[9].label == "09:00"
+    assert grid.by_hour[9].score == pytest.approx(hour_score, abs=1e-4)
 
 
 def test_a_slot_does_not_win_because_of_its_content_type() -> None:
@@ -73,15 +86,16 @@ def test_a_slot_does_not_win_because_of_its_content_type() -> None:
 
 
 def test_shrinkage_prefers_more_evidence() -> None:
-    # Three posts at 6 % against twelve at 5 %; the rest at 2 %. With k = 5 the larger cell wins.
+    # Monday 08:00: three posts at 6 %; Tuesday 09:00: twelve at 5 %; the rest at 2 %.
     posts = [
         *(make_post(f"a{i}", _at(0, 8, i), impressions=1000, likes=60) for i in range(3)),
-        *(make_post(f"b{i}", _at(1, 8, i), impressions=1000, likes=50) for i in range(12)),
-        *(make_post(f"c{i}", _at(2, 8, i), impressions=1000, likes=20) for i in range(12)),
+        *(make_post(f"b{i}", _at(1, 9, i), impressions=1000, likes=50) for i in range(12)),
+        *(make_post(f"c{i}", _at(0, 9, i), impressions=1000, likes=20) for i in range(12)),
+        *(make_post(f"d{i}", _at(1, 8, i), impressions=1000, likes=20) for i in range(3)),
     ]
-    assert [(s.weekday, s.hour) for s in _grid(posts).best_slots[:2]] == [(1, 8), (0, 8)]
-    # Without shrinkage the small cell would win.
-    assert (_grid(posts, prior_posts=0.0).best_slots[0].weekday) == 0
+    assert _grid(posts).best_slots[0].posts == 12
+    # Without shrinkage the three lucky posts would win.
+    assert _grid(posts, prior_posts=0.0).best_slots[0].posts == 3
 
 
 def test_posts_outside_the_window_do_not_count() -> None:

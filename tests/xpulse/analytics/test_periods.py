@@ -78,7 +78,7 @@ def test_windows_cover_previous_period_and_lookback() -> None:
         ("2026-13", "there is no month 13"),
         ("2026-02-30", "2026-02-30 is not a calendar date"),
         ("2026-05-10..2026-05-01", "it ends before it starts"),
-        ("2027-01", "in the future"),
+        ("2027-01", "it has not started yet (2027-01-01T00:00:00+00:00)"),
     ],
 )
 def test_bad_periods_are_one_clear_line(spec: str, fragment: str) -> None:

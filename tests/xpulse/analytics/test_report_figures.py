@@ -60,6 +60,14 @@ def test_totals_by_hand(report: Report) -> None:
     assert t.x_engagement_rate == pytest.approx(8.75)
     assert report.retweets_excluded == 1
     assert "rt" not in {p.id for p in report.posts}
+    assert "1 retweet of other accounts' posts left out of every figure." in report.notes
+
+
+def test_a_post_handed_over_twice_counts_once() -> None:
+    period = parse_period("last-week", "UTC", NOW)
+    twice = build_report(ReportInputs("acme", [*POSTS, POSTS[0]]), period, generated_at=NOW)
+    assert twice.totals.posts == 3
+    assert twice.totals.impressions == 1250
 
 
 def test_previous_period_and_change(report: Report) -> None:
@@ -139,3 +147,20 @@ def test_empty_period_still_builds_and_says_so() -> None:
     assert len(report.daily) == 7
     assert report.cost is None
     assert "No posts in 2026-W10." in report.notes
+
+
+def test_naive_datetimes_are_refused() -> None:
+    with pytest.raises(ValueError, match="must be an aware datetime"):
+        make_post("n", datetime(2026, 5, 20, 12, 0))
+
+
+def test_unread_posts_count_as_zero_and_are_named() -> None:
+    unread = make_post("u", d(19), observed_at=None)
+    report = build_report(
+        ReportInputs("acme", [*POSTS, unread]), parse_period("last-week", "UTC", NOW),
+        generated_at=NOW,
+    )  # fmt: skip
+    assert report.totals.posts == 4
+    assert report.totals.impressions == 1250
+    assert "1 post of 2026-W21 not read yet: their metrics count as 0." in report.notes
+    assert report.spikes.unchecked >= 1

@@ -9,8 +9,9 @@ xsim's generator is not at hand (and to pin the effects down exactly).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from xpulse.analytics import ObservationRow, PostRow, ReportInputs
@@ -51,7 +52,9 @@ def inputs_from_world(
     user_id: str,
     now: datetime,
     ages_h: Sequence[float] = OBSERVATION_AGES_H,
+    types: Mapping[str, str] | None = None,
 ) -> ReportInputs:
+    """One user's posts at ``now`` (``types``: post id -> content type, else derived here)."""
     user = world.users[user_id]
     posts: list[PostRow] = []
     observations: list[ObservationRow] = []
@@ -65,7 +68,9 @@ def inputs_from_world(
                 account=user.username,
                 created_at=post.created_at,
                 text=post.text,
-                content_type=content_type_of(post, world),
+                content_type=cast(
+                    ContentType, types[post.id] if types else content_type_of(post, world)
+                ),
                 url=f"https://x.com/{user.username}/status/{post.id}",
                 impressions=m.impressions,
                 likes=m.likes,

@@ -10,7 +10,7 @@ from xpulse.render.charts import Bar, HeatCell, IntervalBar, bar_chart, daily_ch
 from xpulse.render.sparkline import sparkline
 
 NS = {"s": "http://www.w3.org/2000/svg"}
-EVIL = "<script>alert(1)</script> & \"quoted\" ]]>"
+EVIL = '<script>alert(1)</script> & "quoted" ]]>'
 
 
 def parse(svg: str) -> ET.Element:

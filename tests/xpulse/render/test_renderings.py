@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -105,8 +106,8 @@ def test_html_has_one_svg_per_chart_and_a_full_heatmap(report: Report) -> None:
 
 def test_html_shows_figures_and_nulls_as_na(report: Report) -> None:
     page = render_html(report)
-    assert "7,040" in page  # impressions of the period
-    assert "+76.0%" in page  # against 4,000 the week before
+    assert "42,150" in page  # impressions of the period, the retweet left out
+    assert "+621.1%" in page  # against the week before
     assert report.formulas.engagement_rate.replace("(", "") in page.replace("(", "")
     # Quotes were 0 in both periods: no change can be computed.
     row = re.search(r"<td>Quotes</td>(.*?)</tr>", page, re.S)
@@ -140,7 +141,8 @@ def test_terminal_colour_mode_does_not_interpret_post_markup(report: Report) -> 
 def test_terminal_has_sparklines_and_na(report: Report, empty_report: Report) -> None:
     out = render_text(report, width=120)
     assert re.search(r"Impressions\s+│\s+[▁▂▃▄▅▆▇█]{7}\s", out)
-    assert "+2.82 pts" in out  # 4.42% against 1.60%
+    points = report.previous.change.engagement_rate_points
+    assert points is not None and f"{points:+.2f} pts" in out
     empty = render_text(empty_report, width=120)
     assert "No posts in this period." in empty
     assert "0.00%" not in empty and "n/a" in empty
@@ -173,12 +175,12 @@ def test_markdown_empty_period(empty_report: Report) -> None:
 # --- CSV ----------------------------------------------------------------------------------
 
 
-def test_csv_has_every_post_and_is_formula_safe(report: Report, build: Any) -> None:
+def test_csv_has_every_post_and_is_formula_safe(report: Report, builders: Any) -> None:
     rows = list(csv.DictReader(io.StringIO(render_csv(report))))
     assert [r["id"] for r in rows] == ["1001", "1002", "1003", "1004", "1005"]
     assert tuple(rows[0].keys()) == COLUMNS
     by_id = {r["id"]: r for r in rows}
-    assert by_id["1001"]["text"] == build.evil
+    assert by_id["1001"]["text"] == builders.evil
     assert by_id["1004"]["text"] == "'=cmd|' /C calc'!A0"
     assert by_id["1001"]["url"] == "https://x.com/acme/status/1001"
     assert by_id["1005"]["engagement_rate_pct"] == ""  # no impressions: no rate, not 0
@@ -188,9 +190,10 @@ def test_csv_has_every_post_and_is_formula_safe(report: Report, build: Any) -> N
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
-def test_csv_formula_in_every_text_field(build: Any) -> None:
-    hostile = build.post("77", "+SUM(A1)", 0, 9, 10, 1, ctype="text")
-    out = render_csv(build.report([hostile]))
+def test_csv_formula_in_every_text_field(builders: Any) -> None:
+    created = builders.week_start + timedelta(hours=30)
+    hostile = builders.post("77", created, "+SUM(A1)", 10, 1, "text")
+    out = render_csv(builders.report([hostile]))
     assert "'+SUM(A1)" in out
 
 
@@ -209,3 +212,13 @@ def test_json_is_the_document_and_roundtrips(report: Report, report_dict: dict[s
     assert Report.from_dict(data) == report
     # Every rendering also accepts the JSON dict.
     assert render_markdown(data) == render_markdown(report)
+
+
+def test_terminal_best_time_grid_marks_ranked_and_set_aside(report: Report) -> None:
+    out = render_text(report, width=120)
+    grid = {line[:3]: line[5:29] for line in out.splitlines() if line[:3] in ("Mon", "Tue")}
+    best = report.best_time.best_slots[0]
+    assert (best.weekday, best.hour) == (1, 9)  # the history plants Tuesdays 09:00
+    assert grid["Tue"][9] == "1"
+    set_aside = [c for c in report.best_time.cells if not c.enough_posts and c.weekday == 1]
+    assert set_aside and all(grid["Tue"][c.hour] == "·" for c in set_aside)

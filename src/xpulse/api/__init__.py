@@ -1,0 +1,20 @@
+"""xpulse's X API client: transport, endpoints, sign-in and the token lifecycle.
+
+Start with :func:`open_client` (``xpulse.api.factory``): it turns the config and the
+account's credential into an :class:`XClient` whose every call goes through one
+:class:`~xpulse.api.transport.Transport` (retries, rate limits, metering, redacted logs).
+
+Modules: ``transport`` (the call policy), ``ratelimit`` (429s and pacing), ``errors``
+(the exception tree), ``redact``, ``endpoints`` (the endpoint table), ``client``
+(typed calls), ``normalize`` (pure flattening), ``oauth2`` (PKCE, token endpoint),
+``loopback`` (the sign-in callback), ``tokens`` (the token store), ``auth`` (bearer and
+refreshing user tokens), ``factory`` (``open_client``), ``signin`` (login/logout/status).
+"""
+
+from __future__ import annotations
+
+from xpulse.api.client import Page, XClient
+from xpulse.api.factory import open_client
+from xpulse.api.transport import CallRecord
+
+__all__ = ["CallRecord", "Page", "XClient", "open_client"]

@@ -1,0 +1,67 @@
+"""``xpulse collect``: plan, check the budget, collect every configured account."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from xpulse.collect.runner import RunResult
+    from xpulse.collect.service import Prepared
+
+
+@click.command()
+@click.option("--account", "account", metavar="NAME", help="Collect only this account.")
+@click.option("--dry-run", is_flag=True, help="Print the plan (reads and dollars) and stop.")
+@click.option("--allow-over-budget", is_flag=True, help="Run even if it passes the monthly budget.")
+def collect(account: str | None, dry_run: bool, allow_over_budget: bool) -> None:
+    """Collect new posts and refresh metrics that are due, for every account.
+
+    Prints the plan (reads and dollars) before any read; a run that would pass the monthly
+    budget does not start unless --allow-over-budget.
+
+    Example:
+
+        xpulse collect --dry-run && xpulse collect
+    """
+    from xpulse.collect.service import execute, prepare
+    from xpulse.config import load_config
+
+    config = load_config()
+    prepared = prepare(config, account)
+    for line in prepared.plan.lines():
+        click.echo(line)
+    if dry_run:
+        return
+    if sys.stderr.isatty():
+        result = _with_progress(prepared, allow_over_budget)
+    else:
+        result = execute(prepared, allow_over_budget=allow_over_budget)
+    for acc in result.accounts:
+        if acc.error:
+            click.echo(f"xpulse: {acc.name}: {acc.error}", err=True)
+    if result.stopped:
+        click.echo(f"xpulse: {result.stopped}", err=True)
+    click.echo(result.summary())
+    if not result.ok:
+        raise SystemExit(1)
+
+
+def _with_progress(prepared: Prepared, allow_over_budget: bool) -> RunResult:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from xpulse.collect.service import execute
+
+    with Progress(
+        TextColumn("collect"), BarColumn(), MofNCompleteColumn(), TextColumn("reads"),
+        transient=True, console=Console(stderr=True),
+    ) as bar:  # fmt: skip
+        task = bar.add_task("reads", total=max(prepared.plan.reads, 1))
+
+        def advance(_account: str, reads: int) -> None:
+            bar.advance(task, reads)
+
+        return execute(prepared, allow_over_budget=allow_over_budget, progress=advance)

@@ -1,0 +1,45 @@
+"""``xpulse export``: stored posts with latest metrics, or every observation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option("--observations", is_flag=True, help="Every observation, not the latest per post.")
+@click.option("--account", metavar="NAME", help="Only this account's posts.")
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+)
+def export(fmt: str, observations: bool, account: str | None, out: Path | None) -> None:
+    """Export stored posts with their latest metrics (or --observations: every read).
+
+    CSV cells are safe in a spreadsheet; a file is written whole or not at all.
+
+    Example:
+
+        xpulse export --format csv --out posts.csv
+    """
+    from xpulse.config import load_config
+    from xpulse.store import open_store
+    from xpulse.store.export import Format, atomic_text
+    from xpulse.store.export import export as run_export
+
+    config = load_config()
+    if account is not None:
+        config.account(account)  # an unknown name is a clear error, not an empty file
+    engine = open_store(config.db_url())
+    kind: Format = "csv" if fmt == "csv" else "jsonl"
+    with engine.connect() as conn:
+        if out is None:
+            run_export(conn, kind, sys.stdout, observations=observations, account=account)
+            return
+        with atomic_text(out) as fh:
+            count = run_export(conn, kind, fh, observations=observations, account=account)
+    click.echo(f"wrote {count:,} records to {out}", err=True)

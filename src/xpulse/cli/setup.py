@@ -1,0 +1,149 @@
+"""``xpulse init``: write a commented config file (never a secret)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+import tomlkit
+from tomlkit.items import Table
+
+from xpulse.api.oauth2 import redirect_uri
+from xpulse.config import parse_config
+from xpulse.errors import ConfigError
+from xpulse.paths import config_path, data_dir
+
+HEADER = """\
+xpulse configuration, written by `xpulse init`. Edit freely; `xpulse auth status` checks it.
+Secrets never go in this file. They come from the environment or the token store:
+  XPULSE_CLIENT_SECRET           the app's client secret (confidential apps only)
+  XPULSE_BEARER_TOKEN            app bearer token, for accounts with auth = "bearer"
+  XPULSE_ACCESS_TOKEN_<NAME>     an account's tokens for CI/cron (NAME = account name,
+  XPULSE_REFRESH_TOKEN_<NAME>    upper case, '-' as '_'); otherwise `xpulse auth login`
+Overrides: XPULSE_API_BASE (api.base_url), XPULSE_DB (database_url), XPULSE_HOME (dirs)."""
+
+
+def build_document(
+    *,
+    client_id: str,
+    api_base: str,
+    account: str | None,
+    username: str | None,
+    timezone: str,
+    plan: str,
+    budget: float,
+    port: int,
+) -> tomlkit.TOMLDocument:
+    doc = tomlkit.document()
+    for line in HEADER.splitlines():
+        doc.add(tomlkit.comment(line))
+    doc.add(tomlkit.nl())
+    doc.add("timezone", tomlkit.item(timezone).comment("IANA name; reports use it"))
+    doc.add(
+        "plan",
+        tomlkit.item(plan).comment("pay-per-use | basic | pro | enterprise: prices the reads"),
+    )
+    doc.add("monthly_budget_usd", tomlkit.item(budget).comment("collect stops before this"))
+    doc.add(
+        "refresh_schedule",
+        tomlkit.item("weekly").comment("weekly | lifecycle (1h,6h,24h,3d,7d,28d: more reads)"),
+    )
+    doc.add(
+        "database_url",
+        tomlkit.item("").comment(f"empty: SQLite in {data_dir()}; or a PostgreSQL URL"),
+    )
+    api: Table = tomlkit.table()
+    api.add("base_url", tomlkit.item(api_base).comment("the X API, or a local xsim"))
+    api.add(
+        "client_id",
+        tomlkit.item(client_id).comment("OAuth 2.0 client id from the X developer portal"),
+    )
+    api.add(
+        "callback_port",
+        tomlkit.item(port).comment(f"register {redirect_uri(port)} as the app's callback"),
+    )
+    api.add("timeout_seconds", 30.0)
+    api.add("max_retries", tomlkit.item(4).comment("for 5xx, timeouts, dropped connections"))
+    api.add("max_concurrency_per_token", 4)
+    api.add(tomlkit.comment('authorize_url = ""  # default: x.com for X, <base_url>/i/... else'))
+    doc.add("api", api)
+    accounts = tomlkit.aot()
+    if username:
+        entry = tomlkit.table()
+        entry.add("name", account or "main")
+        entry.add("username", username.removeprefix("@"))
+        entry.add("auth", tomlkit.item("oauth2").comment('"bearer": public metrics only'))
+        entry.add("own", True)
+        accounts.append(entry)
+        doc.add("accounts", accounts)
+    else:
+        doc.add(tomlkit.nl())
+        doc.add(tomlkit.comment("[[accounts]]"))
+        doc.add(tomlkit.comment('name = "main"'))
+        doc.add(tomlkit.comment('username = "your_handle"'))
+        doc.add(tomlkit.comment('auth = "oauth2"   # or "bearer" for an account you do not own'))
+    return doc
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.command()
+@click.option("--client-id", default="", help="OAuth 2.0 client id of your X app.")
+@click.option("--account", "account", default=None, help="Name for the account [main].")
+@click.option("--username", default=None, help="The account's X @username.")
+@click.option("--api-base", default="https://api.x.com", show_default=True, help="API URL.")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA time zone.")
+@click.option(
+    "--plan",
+    type=click.Choice(["pay-per-use", "basic", "pro", "enterprise"]),
+    default="pay-per-use",
+    show_default=True,
+)
+@click.option("--budget", type=float, default=5.0, show_default=True, help="USD per month.")
+@click.option("--callback-port", type=int, default=8765, show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing config.")
+def init(force: bool, account: str | None, username: str | None, **opts: Any) -> None:
+    """Write a commented config file (in XPULSE_HOME or the user config dir).
+
+    Example:
+
+        xpulse init --client-id abc123 --account main --username jack
+    """
+    path = config_path()
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists; pass --force to overwrite it")
+    if account and not username:
+        raise ConfigError("--account needs --username (the account's X @username)")
+    doc = build_document(
+        client_id=opts["client_id"],
+        api_base=opts["api_base"],
+        account=account,
+        username=username,
+        timezone=opts["timezone"],
+        plan=opts["plan"],
+        budget=opts["budget"],
+        port=opts["callback_port"],
+    )
+    text = tomlkit.dumps(doc)
+    parse_config(tomlkit.loads(text).unwrap(), path)  # refuse to write what cannot load
+    write_atomically(path, text)
+    click.echo(f"wrote {path}")
+    if not opts["client_id"]:
+        click.echo("next: set api.client_id in it, then run: xpulse auth login")
+    else:
+        click.echo("next: xpulse auth login")

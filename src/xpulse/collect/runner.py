@@ -1,0 +1,368 @@
+"""The collector: every account in parallel, each page stored with its checkpoint.
+
+Per account, in order:
+
+1. the user id, looked up once and cached in ``accounts``;
+2. the timeline sweep: new posts since the last one seen (``since_id``), page by page. The
+   checkpoint keeps the in-flight sweep (its ``since_id``, ``start_time`` and next
+   ``pagination_token``), so a killed run resumes at the next page; ``since_id`` advances
+   only when the sweep completes. The sweep never reaches back further than
+   :data:`BACKFILL` (X hides a post asked for with private metrics once it is 30 days old);
+   older history is for the archive importer;
+3. the refresh: posts the schedule says are due, 100 ids a call. "Due" is computed from
+   the stored observations, so a resumed run skips what the killed one already stored and
+   a second run straight after reads nothing.
+
+Concurrency: accounts run in a thread pool; every API call holds its token's semaphore,
+so no token has more than ``per_token`` calls in flight (app-only bearer accounts share
+one token and so one semaphore). Clock and monotonic time are injected.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from xpulse.api.errors import ApiError, MonthlyCapReached, NeedsSignIn
+from xpulse.collect.budget import Budget, BudgetExceeded
+from xpulse.collect.calllog import CallLog
+from xpulse.collect.planner import BATCH, AccountSpec
+from xpulse.collect.pricing import PriceTable, billing_day, dollars
+from xpulse.collect.schedule import HORIZON, due_ids
+from xpulse.collect.source import Fetched, Source
+from xpulse.collect.store_page import UNAVAILABLE, Stored, call_rows, ids_with, store_fetched
+from xpulse.errors import XpulseError
+from xpulse.store import queries
+
+BACKFILL = timedelta(days=29)  # a day short of X's 30-day private-metrics window
+PRIVATE_MARGIN = timedelta(days=29)  # refresh with private fields only below this age
+PAGE_SIZE = 100
+UNAVAILABLE_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class AccountJob:
+    spec: AccountSpec
+    source: Source
+    token_key: str  # which token the calls use: accounts sharing one share its limit
+    calls: CallLog | None = None  # the client's on_call sink, drained into each page
+
+
+@dataclass
+class AccountResult:
+    name: str
+    new_posts: int = 0
+    refreshed: int = 0
+    reads: int = 0
+    billable: int = 0
+    micros: int = 0
+    error: str | None = None
+
+    def add(self, stored: Stored) -> None:
+        self.reads += stored.reads
+        self.billable += stored.billable
+        self.micros += stored.micros
+
+
+@dataclass(frozen=True)
+class RunResult:
+    accounts: list[AccountResult]
+    elapsed_s: float
+    stopped: str | None = None  # why the whole run stopped early (monthly cap)
+
+    @property
+    def ok(self) -> bool:
+        return self.stopped is None and all(a.error is None for a in self.accounts)
+
+    def summary(self) -> str:
+        new = sum(a.new_posts for a in self.accounts)
+        upd = sum(a.refreshed for a in self.accounts)
+        reads = sum(a.reads for a in self.accounts)
+        micros = sum(a.micros for a in self.accounts)
+        failed = sum(1 for a in self.accounts if a.error)
+        tail = f", {failed} account(s) failed" if failed else ""
+        return (
+            f"collected {len(self.accounts)} account(s): {new:,} new posts, {upd:,} refreshed, "
+            f"{reads:,} reads, {dollars(micros)}, {self.elapsed_s:.1f} s{tail}"
+        )
+
+
+class Stop(XpulseError):
+    """Another account hit the monthly cap: no more calls this run."""
+
+
+@dataclass
+class Runner:
+    engine: Engine
+    schedule: tuple[timedelta, ...]
+    prices: PriceTable = field(default_factory=PriceTable)
+    budget: Budget = field(default_factory=lambda: Budget(None, 0))
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    monotonic: Callable[[], float] = time.monotonic
+    per_token: int = 4
+    max_parallel_accounts: int = 16
+    progress: Callable[[str, int], None] | None = None  # (account, reads just stored)
+
+    def __post_init__(self) -> None:
+        self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._stop_reason: str | None = None
+
+    # -- the run --------------------------------------------------------------------------
+
+    def run(self, jobs: list[AccountJob]) -> RunResult:
+        started = self.monotonic()
+        results = [AccountResult(j.spec.name) for j in jobs]
+        workers = max(1, min(self.max_parallel_accounts, len(jobs)))
+        with ThreadPoolExecutor(workers, thread_name_prefix="collect") as pool:
+            list(pool.map(self._collect_safely, jobs, results))
+        return RunResult(results, self.monotonic() - started, self._stop_reason)
+
+    def _collect_safely(self, job: AccountJob, result: AccountResult) -> None:
+        try:
+            self._collect(job, result)
+        except MonthlyCapReached as exc:
+            self._flush_calls(job)
+            with self._lock:
+                self._stop_reason = f"monthly read cap reached: {exc}"
+            self._stop.set()
+            result.error = "stopped: the app's monthly read cap is reached"
+        except NeedsSignIn as exc:
+            self._flush_calls(job)
+            with self.engine.begin() as conn:
+                queries.set_needs_sign_in(conn, job.spec.name, True, self.clock())
+            result.error = (
+                f"needs sign-in: {exc} (run `xpulse auth login --account {job.spec.name}`)"
+            )
+        except Stop:
+            result.error = "stopped: the app's monthly read cap is reached"
+        except (ApiError, BudgetExceeded, XpulseError) as exc:
+            self._flush_calls(job)
+            result.error = str(exc)
+
+    def _flush_calls(self, job: AccountJob) -> None:
+        """Calls that failed without a page still cost rate limit: log them (no bill)."""
+        records = job.calls.drain() if job.calls else []
+        if records:
+            with self.engine.begin() as conn:
+                for row in call_rows(job.spec.name, records, None, 0, 0):
+                    queries.record_call(conn, row)
+
+    @contextmanager
+    def _call(self, job: AccountJob, max_micros: int) -> Iterator[list[int]]:
+        """One API call: stop flag, budget reservation, the token's concurrency bound."""
+        if self._stop.is_set():
+            raise Stop("monthly cap reached")
+        with self._lock:
+            sem = self._semaphores.setdefault(
+                job.token_key, threading.BoundedSemaphore(self.per_token)
+            )
+        self.budget.reserve(max_micros)
+        actual = [0]
+        try:
+            with sem:
+                yield actual
+        finally:
+            self.budget.settle(max_micros, actual[0])
+
+    def _drain(self, job: AccountJob) -> list[Any]:
+        return job.calls.drain() if job.calls else []
+
+    # -- one account ------------------------------------------------------------------------
+
+    def _collect(self, job: AccountJob, result: AccountResult) -> None:
+        spec = job.spec
+        with self.engine.begin() as conn:
+            account = queries.ensure_account(conn, spec.name, spec.username, self.clock())
+        user_id = account["user_id"]
+        if user_id is None:
+            user_id = self._lookup_user(job, result)
+        self._sweep(job, user_id, result)
+        self._refresh(job, user_id, result)
+        if account["needs_sign_in"]:
+            with self.engine.begin() as conn:
+                queries.set_needs_sign_in(conn, spec.name, False, self.clock())
+
+    def _lookup_user(self, job: AccountJob, result: AccountResult) -> str:
+        with self._call(job, self.prices.user_micros) as actual:
+            found = job.source.user_id()
+            now = self.clock()
+            with self.engine.begin() as conn:
+                queries.set_user_id(conn, job.spec.name, found.id, now)
+                priced = {f"user:{found.id}": self.prices.user_micros} if found.users_read else {}
+                if self.prices.dedupe_same_utc_day:
+                    billable, micros = queries.bill(conn, job.spec.name, billing_day(now), priced)
+                else:
+                    billable, micros = len(priced), sum(priced.values())
+                records = self._drain(job)
+                for row in call_rows(job.spec.name, records, None, billable, micros):
+                    queries.record_call(conn, row)
+            actual[0] = micros
+        result.reads += found.users_read
+        result.billable += billable
+        result.micros += micros
+        return found.id
+
+    def _sweep(self, job: AccountJob, user_id: str, result: AccountResult) -> None:
+        spec = job.spec
+        with self.engine.begin() as conn:
+            cp = queries.get_checkpoint(conn, spec.name, "timeline")
+        pending = list(cp["pending_ids"] or []) if cp is not None else []
+        self._fill_gaps(job, user_id, pending, result)
+        now = self.clock()
+        if cp is not None and cp["pagination_token"] is not None:
+            since, start = cp["sweep_since_id"], cp["sweep_start_time"]
+            token, newest = cp["pagination_token"], cp["sweep_newest_id"]
+            started = cp["started_at"]
+        else:
+            since = cp["since_id"] if cp is not None else None
+            start, token, newest, started = now - BACKFILL, None, None, now
+        last_since = cp["since_id"] if cp is not None else None
+        pages = job.source.timeline(
+            user_id, since_id=since, start_time=start, pagination_token=token, private=spec.own
+        )
+        price = self.prices.post(spec.own)
+        while True:
+            with self._call(job, PAGE_SIZE * price) as actual:
+                fetched = next(pages, None)
+                if fetched is None:
+                    return
+                newest = _max_id(newest, _newest_id(fetched))
+                done = fetched.next_token is None
+                gaps = ids_with(fetched, UNAVAILABLE)
+                checkpoint = {
+                    "job": "timeline",
+                    # since_id moves only when the sweep is complete
+                    "since_id": _max_id(since, newest) if done else last_since,
+                    "sweep_since_id": None if done else since,
+                    "sweep_start_time": None if done else start,
+                    "sweep_newest_id": None if done else newest,
+                    "pagination_token": fetched.next_token,
+                    "pending_ids": gaps,
+                    "started_at": started,
+                    "updated_at": self.clock(),
+                }
+                stored = self._store(job, user_id, fetched, checkpoint)
+                actual[0] = stored.micros
+            result.add(stored)
+            result.new_posts += stored.new_posts
+            self._fill_gaps(job, user_id, gaps, result)
+            if done:
+                return
+
+    def _fill_gaps(
+        self, job: AccountJob, user_id: str, ids: list[str], result: AccountResult
+    ) -> None:
+        """Posts a page left out as "temporarily unavailable": the sweep moves past them, so
+        they are fetched by id now. They stay in the checkpoint (``pending_ids``) until
+        stored, so a run that dies or gives up here fetches them next time: no gap."""
+        for _ in range(UNAVAILABLE_RETRIES):
+            if not ids:
+                return
+            price = len(ids) * self.prices.post(job.spec.own)
+            with self._call(job, price) as actual:
+                fetched = job.source.lookup(ids, private=job.spec.own)
+                left = ids_with(fetched, UNAVAILABLE)
+                cp = {"job": "timeline", "pending_ids": left, "updated_at": self.clock()}
+                stored = self._store(job, user_id, fetched, cp)
+                actual[0] = stored.micros
+            result.add(stored)
+            result.new_posts += stored.new_posts
+            ids = left
+        if ids:
+            raise ApiError(
+                f"X kept {len(ids)} post(s) unavailable ({', '.join(ids[:3])}); "
+                "the next collect fetches them"
+            )
+
+    def _store(
+        self, job: AccountJob, user_id: str, fetched: Fetched, checkpoint: dict[str, Any] | None
+    ) -> Stored:
+        now = self.clock()
+        with self.engine.begin() as conn:
+            stored = store_fetched(
+                conn,
+                account=job.spec.name,
+                user_id=user_id,
+                own_token=job.spec.own,
+                fetched=fetched,
+                now=now,
+                prices=self.prices,
+                records=self._drain(job),
+                checkpoint=checkpoint,
+            )
+        if self.progress is not None:
+            self.progress(job.spec.name, stored.reads)
+        return stored
+
+    def _refresh(self, job: AccountJob, user_id: str, result: AccountResult) -> None:
+        now = self.clock()
+        with self.engine.begin() as conn:
+            candidates = queries.refresh_candidates(conn, job.spec.name, now - HORIZON)
+        created = {c.post_id: c.created_at for c in candidates}
+        due = due_ids(
+            self.schedule, ((c.post_id, c.created_at, c.last_observed_at) for c in candidates), now
+        )
+        private = [i for i in due if job.spec.own and now - created[i] < PRIVATE_MARGIN]
+        public = [i for i in due if i not in set(private)]
+        batches = [(b, True) for b in _batches(private)] + [(b, False) for b in _batches(public)]
+        if not batches:
+            return
+        lock = threading.Lock()
+
+        def one(batch: tuple[list[str], bool]) -> None:
+            ids, with_private = batch
+            stored = self._lookup(job, user_id, ids, with_private)
+            denied = stored.field_denied
+            with lock:
+                result.add(stored)
+                result.refreshed += stored.observations
+            if denied and with_private:  # X hid them for a private field: ask publicly
+                again = self._lookup(job, user_id, denied, False)
+                with lock:
+                    result.add(again)
+                    result.refreshed += again.observations
+
+        workers = max(1, min(self.per_token, len(batches)))
+        if workers == 1:
+            for b in batches:
+                one(b)
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix=f"refresh-{job.spec.name}") as pool:
+            list(pool.map(one, batches))
+
+    def _lookup(self, job: AccountJob, user_id: str, ids: list[str], private: bool) -> Stored:
+        with self._call(job, len(ids) * self.prices.post(job.spec.own)) as actual:
+            fetched = job.source.lookup(ids, private=private)
+            stored = self._store(job, user_id, fetched, None)
+            actual[0] = stored.micros
+        return stored
+
+
+def _batches(ids: list[str]) -> list[list[str]]:
+    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+
+def _newest_id(fetched: Fetched) -> str | None:
+    newest = fetched.meta.get("newest_id")
+    ids = [str(t["id"]) for t in fetched.data if "id" in t]
+    if newest is not None:
+        ids.append(str(newest))
+    return max(ids, key=int) if ids else None
+
+
+def _max_id(a: str | None, b: str | None) -> str | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if int(a) >= int(b) else b

@@ -1,0 +1,183 @@
+"""The portfolio summary (``xpulse report --all-accounts``): one row per account.
+
+The document holds, per account, the period's totals and the change from the previous
+period exactly as the single-account report computes them (``xpulse.analytics``); this
+module only defines its versioned shape and renders it in every format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any, Final, Literal
+
+from jinja2 import Template
+from pydantic import BaseModel, ConfigDict, Field
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from xpulse.analytics.document import PeriodInfo
+from xpulse.render import fmt
+from xpulse.render.escape import csv_cell, markdown_text, one_line
+
+PORTFOLIO_SCHEMA_ID: Final = "https://xpulse.dev/schemas/portfolio/v1"
+
+
+class PortfolioRow(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account: str = Field(description="The account's configured name (or 'all' for the total).")
+    username: str | None
+    posts: int
+    impressions: int
+    engagements: int = Field(description="likes + reposts + replies + quotes.")
+    engagement_rate: float | None = Field(description="engagements / impressions × 100.")
+    previous_posts: int
+    previous_impressions: int
+    previous_engagements: int
+    previous_engagement_rate: float | None
+    change_impressions: float | None = Field(description="Percent; null: nothing to compare.")
+    change_engagements: float | None
+    change_engagement_rate_points: float | None
+
+
+class Portfolio(BaseModel):
+    """Every configured account's totals for one period, against the previous period."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        title="Portfolio",
+        json_schema_extra={
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://xpulse.dev/schemas/portfolio/v1",
+        },
+    )
+
+    schema_: Literal["https://xpulse.dev/schemas/portfolio/v1"] = Field(alias="schema")
+    version: Literal[1]
+    generated_at: datetime
+    period: PeriodInfo
+    previous_period: PeriodInfo
+    engagement_rate_formula: str
+    accounts: list[PortfolioRow]
+    total: PortfolioRow
+
+    def to_json(self, indent: int | None = 2) -> str:
+        data = self.model_dump(mode="json", by_alias=True)
+        return json.dumps(data, indent=indent, ensure_ascii=False) + "\n"
+
+
+def portfolio_schema_text() -> str:
+    """The committed ``xpulse/schemas/portfolio.schema.json`` (a test keeps them equal)."""
+    schema = Portfolio.model_json_schema(by_alias=True, mode="serialization")
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+HEADERS = ("Account", "Posts", "Impressions", "Engagements", "Rate", "Impr. change", "Rate change")
+
+
+def _cells(row: PortfolioRow) -> list[str]:
+    return [
+        f"@{row.username}" if row.username else row.account,
+        fmt.count(row.posts),
+        fmt.count(row.impressions),
+        fmt.count(row.engagements),
+        fmt.percent(row.engagement_rate),
+        fmt.change(row.change_impressions),
+        fmt.NA
+        if row.change_engagement_rate_points is None
+        else f"{row.change_engagement_rate_points:+.2f} pts",
+    ]
+
+
+def _heading(p: Portfolio) -> str:
+    return (
+        f"Portfolio · {p.period.label} ({p.period.tz}) against {p.previous_period.label}, "
+        f"{len(p.accounts)} accounts"
+    )
+
+
+def portfolio_table(p: Portfolio) -> Table:
+    table = Table(title=Text(_heading(p)), title_justify="left")
+    for i, name in enumerate(HEADERS):
+        table.add_column(name, justify="left" if i == 0 else "right")
+    for row in p.accounts:
+        table.add_row(*(Text(one_line(c)) for c in _cells(row)))
+    table.add_section()
+    table.add_row(*(Text(c, style="bold") for c in _cells(p.total)))
+    table.caption = Text(p.engagement_rate_formula)
+    return table
+
+
+def render_portfolio_text(p: Portfolio, width: int = 100, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, color_system="truecolor" if color else None,
+        force_terminal=color, highlight=False, emoji=False,
+    )  # fmt: skip
+    console.print(portfolio_table(p))
+    return buffer.getvalue()
+
+
+def render_portfolio_markdown(p: Portfolio) -> str:
+    lines = [f"# {markdown_text(_heading(p))}", ""]
+    lines.append("| " + " | ".join(HEADERS) + " |")
+    lines.append("| --- |" + " ---: |" * (len(HEADERS) - 1))
+    for row in [*p.accounts, p.total]:
+        lines.append("| " + " | ".join(markdown_text(c) for c in _cells(row)) + " |")
+    lines.extend(["", f"`{p.engagement_rate_formula.replace('`', '')}`", ""])
+    return "\n".join(lines)
+
+
+_HTML = Template(
+    """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{{ heading }}</title>
+<style>
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #1f2328; max-width: 1040px; margin: 0 auto; padding: 24px 20px; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: 5px 8px; border-bottom: 1px solid #d0d7de; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f6f8fa; } tr.total td { font-weight: 600; border-top: 2px solid #1f2328; }
+p { color: #57606a; }
+@media print { body { font-size: 11px; padding: 0; } tr { break-inside: avoid; } }
+</style></head><body>
+<h1>{{ heading }}</h1>
+<table><thead><tr>{% for h in headers %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>
+{% endfor %}<tr class="total">{% for c in total %}<td>{{ c }}</td>{% endfor %}</tr>
+</tbody></table>
+<p><code>{{ formula }}</code></p>
+</body></html>
+""",
+    autoescape=True,
+)
+
+
+def render_portfolio_html(p: Portfolio) -> str:
+    page: str = _HTML.render(
+        heading=_heading(p),
+        headers=HEADERS,
+        rows=[_cells(r) for r in p.accounts],
+        total=_cells(p.total),
+        formula=p.engagement_rate_formula,
+    )
+    return page
+
+
+def render_portfolio_csv(p: Portfolio) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    fields = list(PortfolioRow.model_fields)
+    writer.writerow(fields)
+    for row in [*p.accounts, p.total]:
+        data: dict[str, Any] = row.model_dump()
+        writer.writerow([csv_cell(data[f]) for f in fields])
+    return out.getvalue()

@@ -1,0 +1,179 @@
+"""Make a report from the store: the one library call behind ``xpulse report``.
+
+Config says which account and time zone; the store gives the rows; analytics builds the
+:class:`Report`; a rendering formats it. Errors a user can cause (unknown account, bad
+period or time zone, an empty database) are :class:`XpulseError` subclasses with one line.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from xpulse.analytics import ReportOptions, build_report, parse_period, report_windows
+from xpulse.analytics.build import period_info
+from xpulse.analytics.compare import compare
+from xpulse.analytics.document import Report, Totals
+from xpulse.analytics.metrics import ENGAGEMENT_RATE_FORMULA, totals
+from xpulse.config import AccountConfig, Config
+from xpulse.errors import XpulseError
+from xpulse.render.portfolio import PORTFOLIO_SCHEMA_ID, Portfolio, PortfolioRow
+from xpulse.store.report_queries import (
+    StoredAccount,
+    count_posts,
+    portfolio_posts,
+    report_inputs,
+    stored_accounts,
+)
+
+
+class ReportError(XpulseError):
+    """A report cannot be made from what the store holds; the message says what to do."""
+
+
+class EmptyStoreError(ReportError):
+    """The database holds no posts at all."""
+
+
+class NoAccountDataError(ReportError):
+    """The account is configured but nothing of it was ever collected."""
+
+
+class OutputError(ReportError):
+    """The output file cannot be written."""
+
+
+def _check_not_empty(engine: Engine) -> None:
+    with engine.connect() as conn:
+        if count_posts(conn) == 0:
+            raise EmptyStoreError(
+                "the database holds no posts yet: run `xpulse collect` (or import an archive) first"
+            )
+
+
+def _stored(engine: Engine, account: AccountConfig) -> StoredAccount:
+    with engine.connect() as conn:
+        known = stored_accounts(conn)
+    stored = known.get(account.name)
+    if stored is None:
+        raise NoAccountDataError(
+            f"no data for account {account.name!r} yet: run `xpulse collect --account "
+            f"{account.name}` first"
+        )
+    return stored
+
+
+def make_report(
+    config: Config,
+    engine: Engine,
+    *,
+    account: str | None,
+    period: str,
+    tz: str | None,
+    now: datetime,
+    options: ReportOptions | None = None,
+) -> Report:
+    """The report of one configured account for ``period`` as seen at the instant ``now``.
+
+    The time zone is ``tz``, else the account's, else the config's.
+    """
+    acct = config.account(account)
+    zone = tz or acct.timezone or config.timezone
+    the_period = parse_period(period, zone, now)
+    opts = options or ReportOptions()
+    _check_not_empty(engine)
+    stored = _stored(engine, acct)
+    windows = report_windows(the_period, opts.lookback_days)
+    with engine.connect() as conn:
+        inputs = report_inputs(
+            conn,
+            stored,
+            fetch_start=windows.fetch_start,
+            as_of=now,
+            period_start=the_period.start_utc,
+            period_end=the_period.end_utc,
+        )
+    return build_report(inputs, the_period, opts, generated_at=now)
+
+
+def _row(name: str, username: str | None, cur: Totals, prev: Totals) -> PortfolioRow:
+    change = compare(cur, prev)
+    return PortfolioRow(
+        account=name,
+        username=username,
+        posts=cur.posts,
+        impressions=cur.impressions,
+        engagements=cur.engagements,
+        engagement_rate=cur.engagement_rate,
+        previous_posts=prev.posts,
+        previous_impressions=prev.impressions,
+        previous_engagements=prev.engagements,
+        previous_engagement_rate=prev.engagement_rate,
+        change_impressions=change.impressions,
+        change_engagements=change.engagements,
+        change_engagement_rate_points=change.engagement_rate_points,
+    )
+
+
+def make_portfolio(
+    config: Config, engine: Engine, *, period: str, tz: str | None, now: datetime
+) -> Portfolio:
+    """Every configured account's totals for one period (one time zone for all, so the
+    periods line up): ``tz``, else the config's."""
+    if not config.accounts:
+        raise ReportError(f"{config.path}: no [[accounts]] configured")
+    the_period = parse_period(period, tz or config.timezone, now)
+    previous = the_period.previous()
+    _check_not_empty(engine)
+    names = [a.name for a in config.accounts]
+    with engine.connect() as conn:
+        known = stored_accounts(conn)
+        rows = portfolio_posts(conn, names, previous.start_utc, the_period.end_utc, now)
+    out: list[PortfolioRow] = []
+    all_cur, all_prev = [], []
+    for acct in config.accounts:
+        own = [p for p in rows[acct.name] if p.content_type != "retweet"]
+        cur = [p for p in own if the_period.contains(p.created_at)]
+        prev = [p for p in own if previous.contains(p.created_at)]
+        all_cur.extend(cur)
+        all_prev.extend(prev)
+        stored = known.get(acct.name)
+        username = stored.username if stored else acct.username
+        out.append(_row(acct.name, username, totals(cur), totals(prev)))
+    return Portfolio(
+        schema=PORTFOLIO_SCHEMA_ID,
+        version=1,
+        generated_at=now,
+        period=period_info(the_period),
+        previous_period=period_info(previous),
+        engagement_rate_formula=ENGAGEMENT_RATE_FORMULA,
+        accounts=out,
+        total=_row("all", None, totals(all_cur), totals(all_prev)),
+    )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same folder and a rename, so a
+    reader never sees a partial file and an error leaves no file behind."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be shared
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,184 @@
+"""The reads a report needs, turned into analytics inputs (``xpulse.analytics.inputs``).
+
+One account's report reads its posts created in the report's fetch window (the previous
+period and the look-back), every observation of them up to the report instant, and the API
+usage recorded while the period ran. A post's metrics are, per metric, the newest non-null
+value observed at or before the report instant: a read that did not return a metric (NULL)
+never turns an earlier count into 0.
+
+The portfolio (every account at once) reads only the period and the one before it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Connection, RowMapping, func, select
+
+from xpulse.analytics.inputs import (
+    CONTENT_TYPES,
+    ContentType,
+    CostRow,
+    ObservationRow,
+    PostRow,
+    ReportInputs,
+)
+from xpulse.store.schema import accounts, api_calls, observations, posts
+
+CHUNK = 500  # ids per IN (...) list
+METRICS = ("impressions", "likes", "reposts", "replies", "quotes", "bookmarks", "engagements")
+_POST_COLUMNS = (
+    posts.c.id,
+    posts.c.account,
+    posts.c.text,
+    posts.c.created_at,
+    posts.c.content_type,
+)
+
+
+@dataclass(frozen=True)
+class StoredAccount:
+    name: str
+    username: str
+    user_id: str | None
+
+
+def stored_accounts(conn: Connection) -> dict[str, StoredAccount]:
+    """Every account the store knows, by configured name."""
+    rows = conn.execute(select(accounts.c.name, accounts.c.username, accounts.c.user_id))
+    return {name: StoredAccount(name, username, uid) for name, username, uid in rows}
+
+
+def count_posts(conn: Connection) -> int:
+    """How many posts the store holds (0: nothing was ever collected or imported)."""
+    return int(conn.execute(select(func.count()).select_from(posts)).scalar_one())
+
+
+def _content_type(value: str) -> ContentType:
+    # A type this version does not know is reported as plain text rather than dropped.
+    return cast(ContentType, value) if value in CONTENT_TYPES else "text"
+
+
+def _observations(
+    conn: Connection, post_ids: Sequence[str], as_of: datetime
+) -> dict[str, list[RowMapping]]:
+    """Each post's observations at or before ``as_of``, oldest first."""
+    cols = [observations.c.post_id, observations.c.observed_at, observations.c.id]
+    cols += [observations.c[m] for m in METRICS]
+    out: dict[str, list[RowMapping]] = defaultdict(list)
+    for i in range(0, len(post_ids), CHUNK):
+        stmt = (
+            select(*cols)
+            .where(
+                observations.c.post_id.in_(post_ids[i : i + CHUNK]),
+                observations.c.observed_at <= as_of,
+            )
+            .order_by(observations.c.post_id, observations.c.observed_at, observations.c.id)
+        )
+        for row in conn.execute(stmt).mappings():
+            out[row["post_id"]].append(row)
+    return out
+
+
+def _post_row(post: RowMapping, series: list[RowMapping]) -> PostRow:
+    latest: dict[str, int] = {}
+    for obs in series:  # oldest first: later non-null values win
+        for metric in METRICS:
+            value = obs[metric]
+            if value is not None:
+                latest[metric] = int(value)
+    return PostRow(
+        id=post["id"],
+        account=post["account"],
+        created_at=post["created_at"],
+        text=post["text"],
+        content_type=_content_type(post["content_type"]),
+        url=None,
+        impressions=latest.get("impressions", 0),
+        likes=latest.get("likes", 0),
+        reposts=latest.get("reposts", 0),
+        replies=latest.get("replies", 0),
+        quotes=latest.get("quotes", 0),
+        bookmarks=latest.get("bookmarks", 0),
+        engagements=latest.get("engagements"),
+        observed_at=series[-1]["observed_at"] if series else None,
+    )
+
+
+def _posts(
+    conn: Connection, names: Iterable[str], start: datetime, end: datetime
+) -> list[RowMapping]:
+    stmt = (
+        select(*_POST_COLUMNS)
+        .where(
+            posts.c.account.in_(list(names)),
+            posts.c.created_at >= start,
+            posts.c.created_at < end,
+        )
+        .order_by(posts.c.account, posts.c.created_at, posts.c.id)
+    )
+    return list(conn.execute(stmt).mappings())
+
+
+def cost_rows(conn: Connection, account: str, start: datetime, end: datetime) -> list[CostRow]:
+    """API usage for ``account`` in ``[start, end)``, per endpoint (billable reads, USD)."""
+    c = api_calls.c
+    stmt = (
+        select(
+            c.endpoint,
+            func.count(),
+            func.coalesce(func.sum(c.billable_reads), 0),
+            func.coalesce(func.sum(c.cost_micros), 0),
+        )
+        .where(c.account == account, c.at >= start, c.at < end)
+        .group_by(c.endpoint)
+        .order_by(c.endpoint)
+    )
+    return [
+        CostRow(endpoint=e, calls=int(n), reads=int(r), usd=int(m) / 1_000_000)
+        for e, n, r, m in conn.execute(stmt)
+    ]
+
+
+def report_inputs(
+    conn: Connection,
+    account: StoredAccount,
+    fetch_start: datetime,
+    as_of: datetime,
+    period_start: datetime,
+    period_end: datetime,
+) -> ReportInputs:
+    """Everything analytics needs for one account's report, read at the instant ``as_of``."""
+    rows = _posts(conn, [account.name], fetch_start, min(as_of, period_end))
+    series = _observations(conn, [r["id"] for r in rows], as_of)
+    post_rows = [_post_row(r, series.get(r["id"], [])) for r in rows]
+    obs_rows = [
+        ObservationRow(post_id=o["post_id"], observed_at=o["observed_at"], impressions=int(imp))
+        for pid in series
+        for o in series[pid]
+        if (imp := o["impressions"]) is not None
+    ]
+    return ReportInputs(
+        account=account.name,
+        posts=post_rows,
+        observations=obs_rows,
+        cost=cost_rows(conn, account.name, period_start, period_end),
+        username=account.username,
+        user_id=account.user_id,
+    )
+
+
+def portfolio_posts(
+    conn: Connection, names: Sequence[str], start: datetime, end: datetime, as_of: datetime
+) -> dict[str, list[PostRow]]:
+    """Posts with their metrics at ``as_of`` for many accounts at once, by account name."""
+    rows = _posts(conn, names, start, min(as_of, end))
+    series = _observations(conn, [r["id"] for r in rows], as_of)
+    out: dict[str, list[PostRow]] = {name: [] for name in names}
+    for row in rows:
+        out[row["account"]].append(_post_row(row, series.get(row["id"], [])))
+    return out

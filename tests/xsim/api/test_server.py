@@ -1,0 +1,59 @@
+"""Over real HTTP: uvicorn in a thread on a free loopback port."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from xsim_api_support import ALICE, ALICE_TOKEN, NOW, make_world
+
+from xsim.cli import cli
+from xsim.faults import parse_faults
+from xsim.server import serve_in_thread
+
+AUTH = {"Authorization": f"Bearer {ALICE_TOKEN}"}
+
+
+def test_timeline_over_http_with_recorded_headers() -> None:
+    with serve_in_thread(make_world(), now=NOW) as base, httpx.Client(base_url=base) as client:
+        r = client.get(f"/2/users/{ALICE}/tweets", params={"max_results": 5}, headers=AUTH)
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "application/json; charset=utf-8"
+        assert r.headers["x-rate-limit-limit"] == "1500"
+        nxt = r.json()["meta"]["next_token"]
+        page2 = client.get(
+            f"/2/users/{ALICE}/tweets",
+            params={"max_results": 5, "pagination_token": nxt},
+            headers=AUTH,
+        )
+        assert page2.json()["meta"]["previous_token"]
+        assert client.get("/2/users/me").status_code == 401
+
+
+def test_dropped_connection_over_http() -> None:
+    with (
+        serve_in_thread(make_world(), now=NOW, faults=parse_faults("drop=1")) as base,
+        httpx.Client(base_url=base) as client,
+        pytest.raises(httpx.TransportError),
+    ):
+        client.get("/2/users/me", headers=AUTH)
+
+
+def test_serve_refuses_a_bad_world_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "world.json"
+    bad.write_text('{"apps": 3}')
+    result = CliRunner().invoke(cli, ["serve", "--world", str(bad), "--port", "0"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "xsim: error:" in result.output
+    assert "Traceback" not in result.output
+    missing = CliRunner().invoke(cli, ["serve", "--world", str(tmp_path / "none.json")])
+    assert missing.exit_code == 2
+
+
+def test_serve_help_has_an_example() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output
+    bad_faults = CliRunner().invoke(cli, ["serve", "--world", "w.json", "--faults", "x=1"])
+    assert bad_faults.exit_code == 2

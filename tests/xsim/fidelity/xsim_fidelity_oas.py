@@ -1,0 +1,186 @@
+"""The OpenAPI 2.159 document as a response checker: schema validation and field names.
+
+``OpenApi.check(path, status, body)`` returns every way a response body breaks the spec:
+
+- schema errors from ``openapi-schema-validator`` (the OAS 3.0 validator, as the document
+  declares ``openapi: 3.0.0``), with ``$ref`` resolved through a ``referencing`` registry;
+- ``Problem`` objects checked against the schema their ``type`` maps to (the validator
+  does not implement ``discriminator``, so this is done by hand);
+- field names the schema does not declare. Most objects allow additional properties, so a
+  misspelt or invented field would validate; the walker names it instead.
+
+Error bodies are checked against ``Problem``: the spec gives ``default`` two media types
+(``application/json`` -> ``Error``, ``application/problem+json`` -> ``Problem``), but the
+real API answers Problems with ``application/json`` (every recorded 400/401 does).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+SPEC_FILE = "openapi/x-api-v2-openapi-2.159.json"
+ROOT = "urn:x-api-v2-2.159"
+Json = Any
+
+
+@dataclass
+class OpenApi:
+    doc: dict[str, Any]
+    registry: Registry[Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        resource = Resource.from_contents(self.doc, default_specification=DRAFT4)
+        self.registry = Registry().with_resource(ROOT, resource)
+
+    # -- schema lookup ----------------------------------------------------------------
+
+    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """Follow ``$ref`` (local to the document) until a schema without one."""
+        while "$ref" in schema:
+            ref = schema["$ref"]
+            if not ref.startswith("#/"):
+                raise ValueError(f"external $ref {ref!r}")
+            node: Any = self.doc
+            for part in ref[2:].split("/"):
+                node = node[part.replace("~1", "/").replace("~0", "~")]
+            schema = node
+        return schema
+
+    def response_schema(self, path: str, status: int, method: str = "get") -> dict[str, Any]:
+        """The schema of ``method path`` answering ``status`` (error bodies: ``Problem``)."""
+        responses = self.doc["paths"][path][method]["responses"]
+        spec = responses.get(str(status))
+        if spec is None:
+            if status < 400:
+                raise KeyError(f"{method.upper()} {path} declares no {status} response")
+            return {"$ref": "#/components/schemas/Problem"}
+        return dict(spec["content"]["application/json"]["schema"])
+
+    def problem_schema(self, problem_type: str) -> dict[str, Any] | None:
+        mapping = self.doc["components"]["schemas"]["Problem"]["discriminator"]["mapping"]
+        ref = mapping.get(problem_type)
+        return None if ref is None else {"$ref": ref}
+
+    # -- checks -----------------------------------------------------------------------
+
+    def validate(self, schema: dict[str, Any], instance: Json) -> list[str]:
+        validator = OAS30Validator(
+            _rebase(schema), registry=self.registry, format_checker=oas30_format_checker
+        )
+        out = []
+        for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.path)):
+            where = _pointer(error.absolute_path)
+            out.append(f"{where}: {error.message[:300]}")
+        return out
+
+    def check(self, path: str, status: int, body: Json, method: str = "get") -> list[str]:
+        """Every spec violation of one response body (empty: it conforms)."""
+        schema = self.response_schema(path, status, method)
+        problems = self.validate(schema, body)
+        problems += self._problems(body, status)
+        problems += [f"{p}: field not in the spec" for p in self.unknown_fields(schema, body)]
+        return list(dict.fromkeys(problems))  # a Problem is walked twice: report it once
+
+    def _problems(self, body: Json, status: int) -> list[str]:
+        """Each Problem (the error body itself, or each of ``errors[]`` on a 200)."""
+        if not isinstance(body, dict):
+            return []
+        found: list[tuple[str, Json]] = []
+        if status >= 400:
+            found.append(("$", body))
+        else:
+            found += [(f"$.errors[{i}]", e) for i, e in enumerate(body.get("errors", []))]
+        out = []
+        for where, problem in found:
+            kind = problem.get("type") if isinstance(problem, dict) else None
+            schema = self.problem_schema(kind) if isinstance(kind, str) else None
+            if schema is None:
+                out.append(f"{where}: Problem type {kind!r} is not in the spec's mapping")
+                continue
+            out += [f"{where}{e[1:]}" for e in self.validate(schema, problem)]
+            out += [f"{where}{p[1:]}: field not in the spec" for p in self.unknown_fields(schema, problem)]
+        return out
+
+    def unknown_fields(self, schema: dict[str, Any], instance: Json, where: str = "$") -> list[str]:
+        """JSON paths of object keys that no applicable schema declares."""
+        schemas = self._flatten(schema, instance)
+        if isinstance(instance, dict):
+            declared: dict[str, list[dict[str, Any]]] = {}
+            free = False
+            typed = False
+            for s in schemas:
+                if "properties" in s:
+                    typed = True
+                    for name, sub in s["properties"].items():
+                        declared.setdefault(name, []).append(sub)
+                extra = s.get("additionalProperties")
+                if isinstance(extra, dict):
+                    free = True
+                    for name in instance:
+                        declared.setdefault(name, []).append(extra)
+            out: list[str] = []
+            for name, value in instance.items():
+                subs = declared.get(name)
+                if subs is None:
+                    if typed and not free:
+                        out.append(f"{where}.{name}")
+                    continue
+                # A field is fine if any of the schemas that declare it accepts its names.
+                results = [self.unknown_fields(sub, value, f"{where}.{name}") for sub in subs]
+                out += min(results, key=len)
+            return out
+        if isinstance(instance, list):
+            out = []
+            for s in schemas:
+                if "items" in s:
+                    for i, item in enumerate(instance):
+                        out += self.unknown_fields(s["items"], item, f"{where}[{i}]")
+                    break
+            return out
+        return []
+
+    def _flatten(
+        self, schema: dict[str, Any], instance: Json, mapped: bool = False
+    ) -> list[dict[str, Any]]:
+        """The schema and every schema it combines (allOf, oneOf, anyOf), resolved.
+
+        A ``discriminator`` (``Problem``'s ``type``) picks the mapped schema for the instance.
+        """
+        schema = self.resolve(schema)
+        disc = schema.get("discriminator")
+        if disc and isinstance(instance, dict) and not mapped:
+            target = disc.get("mapping", {}).get(instance.get(disc["propertyName"]))
+            if target is not None:  # the mapped schema is allOf [Problem, ...]: no loop
+                return self._flatten({"$ref": target}, instance, mapped=True)
+        out = [schema]
+        for key in ("allOf", "oneOf", "anyOf"):
+            for sub in schema.get(key, []):
+                out += self._flatten(sub, instance, mapped)
+        return out
+
+
+def _rebase(schema: dict[str, Any]) -> dict[str, Any]:
+    """Point local ``$ref`` s at the registered document."""
+    text = json.dumps(schema).replace('"#/components/', f'"{ROOT}#/components/')
+    return dict(json.loads(text))
+
+
+def _pointer(parts: Any) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+@cache
+def load(x_api_dir: Path) -> OpenApi:
+    doc = json.loads((x_api_dir / SPEC_FILE).read_text("utf-8"))
+    return OpenApi(doc)
