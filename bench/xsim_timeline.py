@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import multiprocessing
 import os
@@ -126,9 +127,9 @@ def _serve(sock: socket.socket, core: int | None, http: str) -> None:
         os.sched_setaffinity(0, {core})
     import uvicorn
 
-    config = uvicorn.Config(
-        build_app(), http=http, log_level="error", access_log=False, lifespan="off"
-    )
+    app = build_app()
+    gc.freeze()  # as `xsim serve` does once the world is loaded
+    config = uvicorn.Config(app, http=http, log_level="error", access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -57,6 +57,11 @@ def days_to_month_end(now: datetime) -> int:
     return (first_next.date() - now.date()).days
 
 
+# One request's reads, column by column. Only strings, ints and bytes inside, so the garbage
+# collector does not rescan millions of entries (a tuple per read made a busy server crawl).
+_Batch = tuple[datetime, str, str | None, str, str, tuple[str, ...], bytes, tuple[int, ...]]
+
+
 class Ledger:
     def __init__(self, world: World) -> None:
         self.world = world
@@ -65,8 +70,8 @@ class Ledger:
         self._other = round(p.other_post_read * MICRO)
         self._user = round(p.user_read * MICRO)
         self._dedupe = p.dedupe_same_utc_day
-        self.entries: list[LedgerEntry] = []
-        self._seen: set[tuple[str, str, str, date]] = set()
+        self._batches: list[_Batch] = []
+        self._seen: dict[tuple[str, date], set[str]] = defaultdict(set)
         self._monthly: dict[tuple[str, tuple[int, int]], int] = defaultdict(int)
         self._daily: dict[tuple[str, date], int] = defaultdict(int)
         self._lock = threading.Lock()
@@ -94,29 +99,55 @@ class Ledger:
         posts: list[Post],
         users: list[User],
     ) -> None:
+        if not posts and not users:
+            return
         day = now.date()
-        seen, dedupe, append = self._seen, self._dedupe, self.entries.append
-        reads = [
-            ("post", p.id, own, self._own if own else self._other)
-            for p in posts
-            for own in (user_id is not None and p.author_id == user_id,)
-        ]
-        reads.extend(("user", u.id, False, self._user) for u in users)
+        kinds = "p" * len(posts) + "u" * len(users)
+        ids = tuple([p.id for p in posts] + [u.id for u in users])
+        # flags per read: 1 = own post, 2 = deduped
+        flags = bytearray(1 if user_id is not None and p.author_id == user_id else 0 for p in posts)
+        flags.extend(bytes(len(users)))
         with self._lock:
-            for kind, resource_id, own, price in reads:
-                key = (client_id, kind, resource_id, day)
-                deduped = dedupe and key in seen
-                seen.add(key)
-                append(LedgerEntry(now, client_id, user_id, endpoint, kind, resource_id, own,
-                                   price, 0 if deduped else price, deduped))  # fmt: skip
+            seen = self._seen[(client_id, day)]
+            charged: list[int] = []
+            for i, (kind, resource_id) in enumerate(zip(kinds, ids, strict=True)):
+                key = resource_id if kind == "p" else "u" + resource_id
+                if self._dedupe and key in seen:
+                    flags[i] |= 2
+                    charged.append(0)
+                else:
+                    seen.add(key)
+                    charged.append(self._price(kind, flags[i]))
+            self._batches.append(
+                (now, client_id, user_id, endpoint, kinds, ids, bytes(flags), tuple(charged))
+            )
             if posts:
                 self._monthly[(client_id, _month(day))] += len(posts)
                 self._daily[(client_id, day)] += len(posts)
 
+    def _price(self, kind: str, flag: int) -> int:
+        if kind == "u":
+            return self._user
+        return self._own if flag & 1 else self._other
+
+    @property
+    def entries(self) -> list[LedgerEntry]:
+        """Every billable read, oldest first."""
+        with self._lock:
+            batches = list(self._batches)
+        out: list[LedgerEntry] = []
+        for at, client_id, user_id, endpoint, kinds, ids, flags, charged in batches:
+            for kind, resource_id, flag, paid in zip(kinds, ids, flags, charged, strict=True):
+                out.append(
+                    LedgerEntry(at, client_id, user_id, endpoint,
+                                "post" if kind == "p" else "user", resource_id, bool(flag & 1),
+                                self._price(kind, flag), paid, bool(flag & 2))
+                )  # fmt: skip
+        return out
+
     def snapshot(self, client_id: str | None = None) -> dict[str, Any]:
         """Entries and totals (``GET /_sim/ledger``), optionally for one app."""
-        with self._lock:
-            entries = [e for e in self.entries if client_id is None or e.client_id == client_id]
+        entries = [e for e in self.entries if client_id is None or e.client_id == client_id]
         totals: dict[str, Any] = {
             "post_reads": sum(1 for e in entries if e.resource_type == "post"),
             "user_reads": sum(1 for e in entries if e.resource_type == "user"),

@@ -108,7 +108,8 @@ def tweet(r: Renderer, post_id: str) -> Result:
 
 def _numeric_id(text: str) -> str:
     """A stable numeric id for an app (the API's project and client app ids are digits)."""
-    return str(zlib.crc32(text.encode("utf-8")) + 1_000_000_000)
+    # 10 digits below 2**31: the spec types daily_project_usage.project_id as int32
+    return str(zlib.crc32(text.encode("utf-8")) % 1_000_000_000 + 1_000_000_000)
 
 
 def usage(ledger: Ledger, client_id: str, q: UsageQuery, now: datetime) -> Result:

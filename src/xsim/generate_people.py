@@ -105,7 +105,7 @@ def make_profile(index: int, options: GenerateOptions, taken: set[str]) -> Profi
     handle = gt.username(rng, taken)
     created = options.now - timedelta(days=rng.uniform(400, 5000))
     zone_name = _TIME_ZONES[(index + options.seed) % len(_TIME_ZONES)]
-    followers = int(min(2e6, max(50.0, rng.lognormvariate(math.log(3000), 1.2))))
+    followers = int(min(2e6, max(300.0, rng.lognormvariate(math.log(3000), 1.2))))
     user = User(
         id=str(gt.snowflake(created, rng.getrandbits(22))),
         username=handle,
@@ -135,7 +135,7 @@ def make_profile(index: int, options: GenerateOptions, taken: set[str]) -> Profi
         user=user,
         zone=ZoneInfo(zone_name),
         rng=rng,
-        reach=followers * rng.uniform(0.08, 0.3) + 50,
+        reach=followers * rng.uniform(0.08, 0.3) + 800,  # non-followers see posts too
         base_rate=rng.uniform(0.012, 0.035),
         posts_per_week=options.posts_per_week * rng.uniform(0.7, 1.3),
         day_mult=day_mult,
@@ -198,7 +198,10 @@ def finals(event: Event, kind: str, rng: random.Random) -> tuple[PostFinal, floa
     slot = profile.day_mult[weekday] * profile.hour_mult[hour]
     type_rate = profile.type_rate[kind]
     reach = profile.reach * _TYPE_REACH.get(kind, 1.0) / (1 + 1.5 * event.thread_position)
-    impressions = max(1, round(reach * math.sqrt(slot * type_rate) * _noise(rng, 0.35)))
+    spread = _noise(rng, 0.35)
+    if event.spike:  # a spike is a multiple of the usual level, not of an unlucky draw
+        spread = max(spread, 1.0)
+    impressions = max(1, round(reach * math.sqrt(slot * type_rate) * spread))
     rate = min(0.5, profile.base_rate * slot * type_rate * _noise(rng, 0.15))
     engagements = round(impressions * rate)
 

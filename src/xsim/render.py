@@ -29,6 +29,7 @@ PRIVATE_WINDOW = timedelta(days=30)
 PRIVATE_FIELDS = ("non_public_metrics", "organic_metrics", "promoted_metrics")
 SELF_SERVE: frozenset[Plan] = frozenset({"free", "basic", "pro", "pay-per-use"})
 Json = dict[str, Any]
+DEFAULT_AVATAR = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
 
 
 @dataclass(frozen=True)
@@ -223,8 +224,8 @@ class Renderer:
             out["verified"] = user.verified
         if "verified_type" in want:
             out["verified_type"] = "blue" if user.verified else "none"
-        if "profile_image_url" in want and user.profile_image_url:
-            out["profile_image_url"] = user.profile_image_url
+        if "profile_image_url" in want:  # X shows its default avatar when none was set
+            out["profile_image_url"] = user.profile_image_url or DEFAULT_AVATAR
         if "most_recent_tweet_id" in want:
             newest = self.index.newest_at(user.id, self.now)
             if newest is not None:
@@ -336,9 +337,8 @@ class Renderer:
                     target = self.world.posts.get(ref.id)
                     param = "referenced_tweets.id"
                     if target is None or target.deleted:
-                        error = problems.not_found("tweet", param, ref.id)
-                        error["section"] = "includes"
-                        result.errors.append(error)
+                        # recorded: no "section" on a not-found entry, even in includes
+                        result.errors.append(problems.not_found("tweet", param, ref.id))
                     elif not self.can_see(target):
                         result.errors.append(
                             problems.not_authorized("tweet", param, ref.id, "includes")

@@ -7,6 +7,7 @@ yielded base URL is ready to use and no two tests race for a port.
 from __future__ import annotations
 
 import contextlib
+import gc
 import socket
 import threading
 import time
@@ -51,7 +52,10 @@ def build_app(
 
 def run(world: World, host: str, port: int, log_level: str = "warning", **opts: Any) -> None:
     """Serve until interrupted (one worker: the world lives in this process's memory)."""
-    uvicorn.run(build_app(world, **opts), host=host, port=port, log_level=log_level,
+    app = build_app(world, **opts)
+    # The world is read-only from here on: keep the collector from rescanning its objects.
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, log_level=log_level,
                 access_log=log_level == "debug")  # fmt: skip
 
 

@@ -55,6 +55,10 @@ _QUARTILES = (
 # Errors in these sections never quote the value; the listed checks only quote key names.
 _SECRET_SECTIONS = frozenset({"apps", "tokens"})
 _NAME_ONLY = frozenset({"required", "additionalProperties"})
+_PUBLIC_FIELDS = frozenset(
+    {"client_id", "name", "callback_urls", "plan", "monthly_read_cap", "user_id", "scopes"}
+    | {"expires_at"}
+)
 
 
 class WorldError(ValueError):
@@ -126,15 +130,14 @@ def json_path(parts: Iterable[str | int]) -> str:
 def _schema_message(error: ValidationError, path: list[str | int]) -> str:
     if error.validator == "oneOf" and error.schema_path and "metrics" in error.schema_path:
         return "state either 'exact' counts, or 'final' counts with an optional 'half_life_hours'"
-    if error.validator == "const" and list(error.absolute_path) == ["xsim_world"]:
+    if error.validator == "const" and path == ["xsim_world"]:
         return f"unsupported world format version {error.instance!r} (expected {FORMAT_VERSION})"
     message = error.message
-    path = list(error.absolute_path)
-    if path and path[0] in _SECRET_SECTIONS and error.validator not in _NAME_ONLY:
+    public = len(path) >= 3 and path[2] in _PUBLIC_FIELDS
+    if path and path[0] in _SECRET_SECTIONS and not public and error.validator not in _NAME_ONLY:
         # These sections hold secrets: say what was expected, never echo the value.
-        message = (
-            f"not a valid value (not shown): fails {error.validator!r} {error.validator_value!r}"
-        )
+        rule = f"{error.validator} {error.validator_value!r}"
+        message = f"invalid value (not shown, it may be a secret): fails {rule}"
     if len(message) > _MESSAGE_LIMIT:
         message = message[: _MESSAGE_LIMIT - 3] + "..."
     return message

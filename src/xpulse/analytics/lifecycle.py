@@ -4,7 +4,10 @@ For every post of the look-back window whose latest read is at least ``min_age_d
 its impressions at each checkpoint (interpolated from its observations, see
 :mod:`xpulse.analytics.series`) are divided by its impressions at that latest read; the
 figure is the median of those shares across the posts that allow an estimate at that
-checkpoint, with their number. Under ``min_posts`` such posts the share is null.
+checkpoint, with their number. A post counts at a checkpoint only when its latest read is at
+least twice as old: a post last read at 7 d says nothing about what arrives after 7 d, so
+its "share by 7 d" (1 by definition) is left out rather than reported as a fact. Under
+``min_posts`` such posts the share is null.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from xpulse.analytics.stats import median
 
 
 def _label(hours: float) -> str:
-    if hours % 24 == 0:
+    if hours >= 48 and hours % 24 == 0:
         return f"{int(hours // 24)} d"
     return f"{hours:g} h"
 
@@ -27,8 +30,9 @@ def method_text(min_age_days: float, min_posts: int) -> str:
     return (
         "per post: impressions at the checkpoint (linear interpolation between stored "
         "observations, only where an observation lies within a factor of 2 of that age) / "
-        f"impressions at its latest read, for posts read at least {min_age_days:g} days after "
-        f"posting; the median across posts, null under {min_posts} posts"
+        f"impressions at its latest read, for posts read at least {min_age_days:g} days and "
+        "at least twice the checkpoint's age after posting; the median across posts, null "
+        f"under {min_posts} posts"
     )
 
 
@@ -48,6 +52,8 @@ def lifecycle(
             continue
         eligible += 1
         for hours in checkpoints_hours:
+            if s.last_age < 2 * hours:
+                continue
             value = s.at(hours)
             if value is not None:
                 shares[hours].append(min(1.0, value / s.last_value))

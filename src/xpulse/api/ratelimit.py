@@ -13,8 +13,10 @@ first match wins:
    what refused the call is the plan's monthly read cap;
 5. nothing to go on -> unknown: reported as :class:`RateLimited` without a reset, not retried.
 
-Clock skew: waits are computed against the server's ``Date`` header when it has one, so a
-local clock that is off does not shorten or stretch them; they are clamped either way.
+Clock skew: waits are computed against the server's ``Date`` header when it makes the reset
+plausible (at most 15 minutes ahead), else against the local clock; a reset that neither
+clock makes plausible is not waited for beyond a short pause (so a bad clock cannot make
+xpulse sleep for hours), and waits are clamped either way.
 """
 
 from __future__ import annotations
@@ -114,6 +116,20 @@ def server_now(headers: httpx.Headers, local_now: datetime) -> datetime:
             parsed = parsed.replace(tzinfo=UTC)
         return parsed.astimezone(UTC)
     return local_now
+
+
+def plausible_now(reset: datetime, server: datetime, local: datetime) -> datetime | None:
+    """The clock to measure a 15-minute window's ``reset`` against, or None.
+
+    A window's reset lies at most 15 minutes after the server's now. The server's ``Date``
+    is tried first, then the local clock; when neither makes the reset plausible (a
+    simulator with a frozen clock, a badly wrong clock) None says "do not trust it".
+    """
+    for now in (server, local):
+        ahead = (reset - now).total_seconds()
+        if -60 <= ahead <= MAX_WINDOW_WAIT:
+            return now
+    return None
 
 
 def seconds_until(reset: datetime, now: datetime, *, margin: float = 1.0) -> float:

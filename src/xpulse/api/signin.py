@@ -18,7 +18,6 @@ import httpx
 from xpulse.api import oauth2
 from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
-from xpulse.api.errors import ApiError
 from xpulse.api.factory import (
     BEARER_ENV,
     access_env,
@@ -30,7 +29,7 @@ from xpulse.api.loopback import CallbackListener
 from xpulse.api.tokens import TokenRecord, TokenStore, default_store, refresh_lock
 from xpulse.api.transport import Clock, Sleep, utc_now
 from xpulse.config import AccountConfig, Config
-from xpulse.errors import ConfigError
+from xpulse.errors import ConfigError, XpulseError
 
 
 @dataclass(frozen=True)
@@ -139,21 +138,18 @@ def logout(
         if record is None:
             return f"{account.name}: not signed in; nothing to forget"
         note = "revoked and forgotten"
-        tokens = [
-            (t, h)
-            for t, h in (
-                (record.refresh_token, "refresh_token"),
-                (record.access_token, "access_token"),
-            )
-            if t
-        ]
+        pairs = ((record.refresh_token, "refresh_token"), (record.access_token, "access_token"))
+        tokens = [(token, hint) for token, hint in pairs if token]
         if tokens:
             try:
                 with httpx.Client(transport=transport, timeout=config.api.timeout_seconds) as http:
                     oauth = oauth_client(config, http, clock)
-                    for token, hint in tokens:
-                        oauth.revoke(token, hint)
-            except ApiError as e:
+                    # Revoking the refresh token ends the grant; X may then refuse the
+                    # access token as unknown, which is the outcome wanted.
+                    confirmed = [oauth.revoke(token, hint) for token, hint in tokens]
+                if not confirmed[0]:
+                    note = "forgotten locally; X did not confirm the revocation"
+            except XpulseError as e:
                 note = f"forgotten locally; X did not confirm the revocation ({e})"
         store.delete(account.name)
     return f"{account.name}: {note}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
@@ -26,6 +27,7 @@ from xpulse.errors import ConfigError
 from xpulse.paths import state_dir
 
 KEYRING_SERVICE = "xpulse"
+log = logging.getLogger("xpulse.api")
 
 
 def fingerprint(secret: str) -> str:
@@ -179,27 +181,47 @@ class FileTokenStore:
 
 
 class KeyringTokenStore:
-    """The OS keyring (one JSON entry per account): atomic per entry by the keyring."""
+    """The OS keyring (one JSON entry per account), with the file as the fallback.
 
-    def __init__(self) -> None:
+    A keyring can fail at any moment (locked, no session bus); a refreshed pair must still
+    be saved, so a failed write goes to the file store instead, and reads look there too.
+    """
+
+    def __init__(self, fallback: FileTokenStore | None = None) -> None:
         import keyring
 
         self._keyring = keyring
+        self.fallback = fallback or FileTokenStore()
 
     @property
     def where(self) -> str:
         return f"the OS keyring (service {KEYRING_SERVICE!r})"
 
     def load(self, account: str) -> TokenRecord | None:
-        raw = self._keyring.get_password(KEYRING_SERVICE, account)
-        return None if raw is None else TokenRecord.from_json(raw)
+        try:
+            raw = self._keyring.get_password(KEYRING_SERVICE, account)
+        except Exception as e:  # keyring backends raise their own error types
+            log.warning("keyring read failed (%s); using %s", type(e).__name__, self.fallback.where)
+            raw = None
+        if raw is None:
+            return self.fallback.load(account)
+        return TokenRecord.from_json(raw)
 
     def save(self, record: TokenRecord) -> None:
-        self._keyring.set_password(KEYRING_SERVICE, record.account, record.to_json())
+        try:
+            self._keyring.set_password(KEYRING_SERVICE, record.account, record.to_json())
+        except Exception as e:
+            log.warning(
+                "keyring write failed (%s); saving to %s", type(e).__name__, self.fallback.where
+            )
+            self.fallback.save(record)
+            return
+        self.fallback.delete(record.account)  # an older copy there must not win later
 
     def delete(self, account: str) -> None:
-        with contextlib.suppress(Exception):  # keyring raises its own PasswordDeleteError
+        with contextlib.suppress(Exception):
             self._keyring.delete_password(KEYRING_SERVICE, account)
+        self.fallback.delete(account)
 
 
 def _keyring_works() -> bool:

@@ -249,7 +249,7 @@ class Transport:
                 f"timed out ({type(e).__name__})",
                 final=TransportError(f"{method} {shown}: no answer (timed out)"),
             ) from None
-        except httpx.TransportError as e:
+        except httpx.RequestError as e:  # connection, protocol, decoding: no usable answer
             self._record(endpoint, method, 0, started, None, {})
             reason = redact.text(str(e) or type(e).__name__)
             raise _Retry(
@@ -259,8 +259,10 @@ class Transport:
         shown = redact.url(str(response.request.url))
         window = ratelimit.parse(response.headers)
         if window is not None:
-            skew = ratelimit.server_now(response.headers, started) - started
-            self.pacer.update(endpoint.path, window, skew)
+            server = ratelimit.server_now(response.headers, started)
+            now = ratelimit.plausible_now(window.reset, server, started)
+            if now is not None:  # pace only when the reset can be trusted
+                self.pacer.update(endpoint.path, window, now - started)
         status = response.status_code
         try:
             body: Any = _json(response)
@@ -330,7 +332,14 @@ class Transport:
         )
         if kind == "unknown" or reset is None:
             raise error
-        now = ratelimit.server_now(response.headers, started)
+        server = ratelimit.server_now(response.headers, started)
+        now = ratelimit.plausible_now(reset, server, started)
+        if now is None:
+            # A reset no clock makes sense of: if it is far ahead it is a 24-hour window
+            # (stop); else a frozen or wrong clock (pause briefly, retries stay bounded).
+            if (reset - server).total_seconds() > ratelimit.MAX_WINDOW_WAIT:
+                raise error
+            raise _WindowWait(1.0, error)
         raise _WindowWait(ratelimit.seconds_until(reset, now), error)
 
     def _record(

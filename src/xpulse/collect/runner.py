@@ -186,7 +186,9 @@ class Runner:
         user_id = account["user_id"]
         if user_id is None:
             user_id = self._lookup_user(job, result)
-        self._sweep(job, user_id, result)
+        if self._sweep(job, user_id, result):
+            # that was an interrupted sweep finished; posts newer than it need a fresh one
+            self._sweep(job, user_id, result)
         self._refresh(job, user_id, result)
         if account["needs_sign_in"]:
             with self.engine.begin() as conn:
@@ -212,14 +214,17 @@ class Runner:
         result.micros += micros
         return found.id
 
-    def _sweep(self, job: AccountJob, user_id: str, result: AccountResult) -> None:
+    def _sweep(self, job: AccountJob, user_id: str, result: AccountResult) -> bool:
+        """One timeline sweep, resumed from the checkpoint if one was cut short; returns
+        whether it was such a resumed sweep."""
         spec = job.spec
         with self.engine.begin() as conn:
             cp = queries.get_checkpoint(conn, spec.name, "timeline")
         pending = list(cp["pending_ids"] or []) if cp is not None else []
         self._fill_gaps(job, user_id, pending, result)
         now = self.clock()
-        if cp is not None and cp["pagination_token"] is not None:
+        resumed = cp is not None and cp["pagination_token"] is not None
+        if cp is not None and resumed:
             since, start = cp["sweep_since_id"], cp["sweep_start_time"]
             token, newest = cp["pagination_token"], cp["sweep_newest_id"]
             started = cp["started_at"]
@@ -235,7 +240,7 @@ class Runner:
             with self._call(job, PAGE_SIZE * price) as actual:
                 fetched = next(pages, None)
                 if fetched is None:
-                    return
+                    return resumed
                 newest = _max_id(newest, _newest_id(fetched))
                 done = fetched.next_token is None
                 gaps = ids_with(fetched, UNAVAILABLE)
@@ -257,7 +262,7 @@ class Runner:
             result.new_posts += stored.new_posts
             self._fill_gaps(job, user_id, gaps, result)
             if done:
-                return
+                return resumed
 
     def _fill_gaps(
         self, job: AccountJob, user_id: str, ids: list[str], result: AccountResult

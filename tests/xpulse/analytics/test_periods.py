@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xpulse.analytics import PeriodError, TimeZoneError, parse_period, report_windows
 from xpulse.errors import XpulseError
@@ -94,3 +96,21 @@ def test_bad_periods_are_one_clear_line(spec: str, fragment: str) -> None:
 def test_unknown_time_zone(zone: str) -> None:
     with pytest.raises(TimeZoneError, match="unknown time zone"):
         parse_period("last-week", zone, NOW)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 1, 1)),  # ends before NOW
+    length=st.integers(min_value=1, max_value=120),
+    zone=st.sampled_from(["UTC", "Europe/Berlin", "America/Santiago", "Australia/Lord_Howe"]),
+)
+def test_ranges_and_previous_periods_tile_the_calendar(first: date, length: int, zone: str) -> None:
+    last = first + timedelta(days=length - 1)
+    p = parse_period(f"{first}..{last}", zone, NOW)
+    prev = p.previous()
+    assert not p.partial
+    assert (p.days, prev.days) == (length, length)
+    assert len(p.local_dates()) == len(prev.local_dates()) == length
+    assert p.local_dates()[0] == first and p.local_dates()[-1] == last
+    assert prev.end_utc == p.start_utc  # back to back: no gap, no overlap
+    assert prev.local_dates()[-1] == first - timedelta(days=1)

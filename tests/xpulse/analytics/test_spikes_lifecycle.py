@@ -138,7 +138,7 @@ def test_lifecycle_median_share_and_count() -> None:
     points = {c.label: c for c in result.checkpoints}
     assert result.eligible_posts == 6
     assert (points["1 h"].posts, points["1 h"].share_median) == (5, 0.1)
-    assert (points["1 d"].posts, points["1 d"].share_median) == (6, 0.65)  # 40,50,60,70,80,90
+    assert (points["24 h"].posts, points["24 h"].share_median) == (6, 0.65)  # 40,50,60,70,80,90
     assert points["7 d"].posts == 6
     # "late" at 7 d: 800 + 200 × 68 / 380 = 835.8 → shares 80, 83.6, 90, 95, 99, 100.
     assert points["7 d"].share_median == pytest.approx(0.925)
@@ -152,3 +152,22 @@ def test_lifecycle_needs_enough_posts() -> None:
         [post], build_series([post], obs), checkpoints_hours=(1.0,), min_age_days=7, min_posts=5
     )
     assert (result.checkpoints[0].posts, result.checkpoints[0].share_median) == (1, None)
+
+
+def test_a_share_needs_a_read_well_after_the_checkpoint() -> None:
+    # Read at 24 h and last at 7 d (a weekly schedule): 24 h is judged (800 / 1000), but
+    # "share by 7 d" would be 1 by definition, so 7 d stays unknown rather than 100 %.
+    created = NOW - timedelta(days=30)
+    posts = [
+        make_post(f"w{i}", created, impressions=1000, observed_at=created + 168 * H)
+        for i in range(5)
+    ]
+    obs = [ObservationRow(p.id, created + 24 * H, 800) for p in posts]
+    result = lifecycle(
+        posts, build_series(posts, obs), checkpoints_hours=(24.0, 168.0), min_age_days=7,
+        min_posts=5,
+    )  # fmt: skip
+    day, week = result.checkpoints
+    assert (day.share_median, day.posts) == (0.8, 5)
+    assert (week.share_median, week.posts) == (None, 0)
+    assert "twice the checkpoint's age" in result.method

@@ -55,19 +55,16 @@ def test_best_weekday_hour_and_slot_found(generated: list[tuple[World, dict[str,
             best = report.best_time
             assert [d.index for d in best.by_weekday if d.rank == 1] == [slot["weekday_index"]]
             assert [h.index for h in best.by_hour if h.rank == 1] == [slot["hour"]]
-            cell = next(
-                c
-                for c in best.cells
-                if (c.weekday, c.hour) == (slot["weekday_index"], slot["hour"])
-            )
-            if cell.enough_posts:
+            planted = (slot["weekday_index"], slot["hour"])
+            cell = next((c for c in best.cells if (c.weekday, c.hour) == planted), None)
+            if cell is not None and cell.enough_posts:
                 judged += 1
                 top = best.best_slots[0]
-                assert (top.weekday, top.hour) == (cell.weekday, cell.hour)
+                assert (top.weekday, top.hour) == planted
             else:  # too few posts there to judge: set aside and said so, not ranked
-                assert cell.score is None
-                assert cell.posts < best.min_posts
-    assert judged >= 10
+                assert planted not in [(s.weekday, s.hour) for s in best.best_slots]
+                assert cell is None or (cell.score is None and cell.posts < best.min_posts)
+    assert judged >= len(generated) * 3  # most accounts post there often enough
 
 
 def test_best_content_type_found(generated: list[tuple[World, dict[str, Report]]]) -> None:

@@ -134,3 +134,35 @@ def test_keyring_store_round_trips_with_a_working_backend(monkeypatch) -> None:
         assert store.load("main") is None
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_failing_keyring_write_still_saves_the_tokens(monkeypatch) -> None:
+    keyring = pytest.importorskip("keyring")
+    from keyring.backend import KeyringBackend
+    from keyring.errors import KeyringLocked
+    from xpulse_api_fakes import T0
+
+    from xpulse.api.tokens import TokenRecord
+
+    class Locked(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return None
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            raise KeyringLocked("locked")
+
+        def delete_password(self, service: str, username: str) -> None:
+            pass
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Locked())
+    try:
+        store = default_store()
+        rec = TokenRecord("main", "fake-a", "fake-rotated-r", T0, updated_at=T0)
+        store.save(rec)  # the rotated refresh token must not be lost
+        assert store.load("main") == rec
+        assert FileTokenStore().load("main") == rec
+    finally:
+        keyring.set_keyring(previous)

@@ -260,3 +260,25 @@ def test_401_refreshes_once_then_succeeds_or_fails(clock: FakeClock) -> None:
     with pytest.raises(Unauthorized):
         client.get_me()
     assert auth.refreshes == 1  # never a loop
+
+
+def test_a_reset_no_clock_explains_is_not_slept_on(clock: FakeClock) -> None:
+    # A simulator with a frozen clock: its reset is a day behind both clocks.
+    stale = clock.now - timedelta(days=1)
+    limited = json_response(
+        429, {"title": "Too Many Requests"}, rate_headers(75, 0, stale, clock.now)
+    )
+    with pytest.raises(RateLimited):
+        make_client(Script([limited]), clock).get_me()
+    assert clock.sleeps == [1.0, 1.0, 1.0]  # short, bounded pauses; never hours
+
+
+def test_local_clock_is_used_when_the_date_header_is_wrong(clock: FakeClock) -> None:
+    reset = clock.now + timedelta(seconds=120)
+    headers = rate_headers(75, 0, reset, clock.now)
+    headers["date"] = "Thu, 01 Jan 2004 00:00:00 GMT"  # a broken proxy's date
+    script = Script(
+        [json_response(429, {"title": "Too Many Requests"}, headers), json_response(200, ME)]
+    )
+    make_client(script, clock).get_me()
+    assert clock.sleeps == [pytest.approx(121.0, abs=1.0)]

@@ -110,3 +110,29 @@ def test_help_has_examples() -> None:
     for args in (["init"], ["auth"], ["auth", "login"], ["auth", "status"], ["auth", "logout"]):
         result = runner.invoke(cli, [*args, "--help"])
         assert result.exit_code == 0 and "Example:" in result.output, args
+
+
+def test_bearer_accounts_have_nothing_to_sign_in(isolated_env: Path, monkeypatch) -> None:
+    write(
+        isolated_env / "config.toml",
+        '[api]\nclient_id = "abc"\n[[accounts]]\nname = "rival"\nusername = "bob"\n'
+        'auth = "bearer"\nown = false\n',
+    )
+    runner = CliRunner()
+    login = runner.invoke(cli, ["auth", "login", "--no-browser"])
+    assert login.exit_code == 2
+    assert "uses an app bearer token (XPULSE_BEARER_TOKEN)" in login.output
+    assert "XPULSE_BEARER_TOKEN not set" in runner.invoke(cli, ["auth", "status"]).output
+    monkeypatch.setenv("XPULSE_BEARER_TOKEN", "fake-app-bearer-abcdef")
+    status = runner.invoke(cli, ["auth", "status"])
+    assert "rival (@bob): app bearer set" in status.output
+    assert "fake-app-bearer" not in status.output
+
+
+def test_login_without_client_id_is_one_clear_line(isolated_env: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["init", "--username", "jack"])
+    result = runner.invoke(cli, ["auth", "login", "--no-browser"])
+    assert result.exit_code == 2
+    assert "api.client_id is empty" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -34,7 +34,7 @@ from xpulse.config import load_config
 server = pytest.importorskip("xsim.server")
 
 SRC = Path(__file__).resolve().parents[3] / "src"
-LIFETIME = 60  # seconds: tokens expire within the test
+LIFETIME = 5  # seconds: tokens expire within the test
 
 
 class Clock:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import httpx
 
-from xsim.model import App, Post, PostFinal, User, World
+from xsim.model import App, Post, PostFinal, Token, User, World
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 CLIENT_ID = "fake-xpulse-client"
 ALICE = "1001"
+ALICE_TOKEN = "fake-alice-preset-access"  # a token the world starts with (no sign-in)
+POST_IDS = [str(1_790_000_000_000_000_000 + i) for i in range(5)]
 
 
 def free_port() -> int:
@@ -22,11 +24,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def make_world(port: int) -> World:
+def make_world(port: int, cap: int | None = 15_000) -> World:
+    callback = f"http://127.0.0.1:{port}/callback"
     apps = {
-        CLIENT_ID: App(
-            CLIENT_ID, "xpulse test app", [f"http://127.0.0.1:{port}/callback"], plan="basic"
-        )
+        CLIENT_ID: App(CLIENT_ID, "xpulse test app", [callback], plan="basic", monthly_read_cap=cap)
     }
     users = {
         ALICE: User(ALICE, "alice", "Alice", NOW - timedelta(days=900)),
@@ -43,7 +44,9 @@ def make_world(port: int) -> World:
         )
         for i in range(5)
     }
-    return World(apps=apps, users=users, posts=posts, media={}, tokens=[], now=NOW)
+    scopes = frozenset({"tweet.read", "users.read", "offline.access"})
+    tokens = [Token(ALICE_TOKEN, CLIENT_ID, ALICE, scopes, NOW + timedelta(days=365))]
+    return World(apps=apps, users=users, posts=posts, media={}, tokens=tokens, now=NOW)
 
 
 def write_config(home: Path, base_url: str, port: int) -> Path:

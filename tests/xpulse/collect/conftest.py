@@ -7,6 +7,7 @@ must store exactly the same thing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -107,10 +108,23 @@ class Sim:
         return Runner(engine, slots(schedule), clock=self.now, **kw)
 
 
+class PathCounter:
+    """ASGI wrapper counting requests per path (e.g. token refreshes)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.hits: Counter[str] = Counter()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.hits[scope["path"]] += 1
+        await self.app(scope, receive, send)
+
+
 @contextmanager
 def serve(world: World, **opts: Any) -> Iterator[Sim]:
     clock = FixedClock(T0)
-    app = build_app(world, clock=clock, **opts)
+    app = PathCounter(build_app(world, clock=clock, **opts))
     with serve_app(app) as url:
         sim = Sim(url, world, clock, app)
         try:

@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-# --import-mode=importlib puts no test folder on sys.path; the tests import their helpers.
-sys.path.insert(0, str(Path(__file__).parent))
+# --import-mode=importlib puts no test folder on sys.path; the tests import their helpers
+# from ./helpers (a folder without a conftest.py, so no other suite's `conftest` is shadowed).
+sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 
 from xsim_api_support import Api, make_api
 
@@ -38,3 +39,17 @@ def make() -> Iterator[Any]:
     yield build
     for c in clients:
         c.close()
+
+
+@pytest.fixture
+def live() -> Iterator[tuple[str, Any]]:
+    """xsim over real HTTP (uvicorn in a thread, free 127.0.0.1 port): (base URL, its Sim)."""
+    from xsim_api_support import NOW, make_world
+
+    from xsim.app import create_app
+    from xsim.clock import FixedClock
+    from xsim.server import serve_app
+
+    app = create_app(make_world(), clock=FixedClock(NOW))
+    with serve_app(app) as base_url:
+        yield base_url, app.state.sim

@@ -57,3 +57,14 @@ def test_serve_help_has_an_example() -> None:
     assert result.exit_code == 0 and "Example:" in result.output
     bad_faults = CliRunner().invoke(cli, ["serve", "--world", "w.json", "--faults", "x=1"])
     assert bad_faults.exit_code == 2
+
+
+def test_live_fixture_ledger_and_clock_over_http(live: tuple[str, object]) -> None:
+    base, _sim = live
+    with httpx.Client(base_url=base) as client:
+        client.get("/2/tweets/2000", headers=AUTH)
+        ledger = client.get("/_sim/ledger").json()
+        assert ledger["totals"]["post_reads"] == 1
+        assert ledger["totals"]["cost_usd"] == 0.005  # Bob's post read by Alice
+        moved = client.post("/_sim/clock", json={"now": "2026-05-21T00:00:00Z"}).json()
+        assert moved["now"] == "2026-05-21T00:00:00.000Z"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -102,11 +103,26 @@ _VALUES = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(path=_PATHS, query=st.lists(st.tuples(_NAMES, _VALUES), max_size=5), token=st.booleans())
-def test_fuzzed_queries_never_crash(path: str, query: list[tuple[str, str]], token: bool) -> None:
+_SEGMENTS = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="/?#"), max_size=25
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path=_PATHS,
+    segment=st.one_of(st.none(), _SEGMENTS),
+    query=st.lists(st.tuples(_NAMES, _VALUES), max_size=5),
+    token=st.booleans(),
+)
+def test_fuzzed_queries_never_crash(
+    path: str, segment: str | None, query: list[tuple[str, str]], token: bool
+) -> None:
     fuzz_api, client = _shared()
     headers = {"Authorization": f"Bearer {BEARER if token else 'fake-alice-user-token'}"}
+    if segment is not None:  # a made-up id or username in the path, percent-encoded
+        part = quote(segment, safe="") or "x"
+        path = path.replace(ALICE, part).replace("/20", f"/{part}").replace("/alice", f"/{part}")
     r = client.get(path, params=query, headers=headers)
     assert r.status_code in (200, 400, 403, 404), (r.status_code, r.text)
     assert fuzz_api.sim is not None

@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Served
 from xsim_fidelity_oas import OpenApi
 from xsim_fidelity_world import (
     BEARER,
@@ -29,7 +28,10 @@ from xsim_fidelity_world import (
     OTHER_TOKEN,
     OWNER_TOKEN,
     PROTECTED_TOKEN,
+    RATE_TOKEN,
 )
+
+from conftest import Served
 
 # Field names the 2.159 schema does not declare but the real API sends, each with its
 # evidence; anything else a crawl finds outside the schema is a failure.
@@ -105,7 +107,10 @@ def crawl(openapi: OpenApi, served: Served) -> list[Call]:
     }
     calls: list[Call] = []
 
-    def add(spec: str, path: str, token: str | None, status: int = 200, **params: str) -> None:
+    def add(spec: str, path: str, token: str | None, **params: str) -> None:
+        calls.append(Call(spec, path, token, 200, params))
+
+    def expect(status: int, spec: str, path: str, token: str | None, **params: str) -> None:
         calls.append(Call(spec, path, token, status, params))
 
     # users/me, users/{id}, users/by/username/{username}
@@ -168,31 +173,31 @@ def crawl(openapi: OpenApi, served: Served) -> list[Call]:
     add("/2/usage/tweets", "/2/usage/tweets", ENT_BEARER, **{"usage.fields": usage})
 
     # 400: the malformed requests of the issue's "Bad input"
-    add(tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, 400, max_results="4")
-    add(tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, 400, max_results="101")
-    add(tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, 400, max_results="ten")
-    add(tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, 400, start_time="yesterday")
-    add(tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, 400, start_time="2026-05-10T00:00Z",
+    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="4")
+    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="101")
+    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="ten")
+    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, start_time="yesterday")
+    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, start_time="2026-05-10T00:00Z",
         end_time="2026-05-01T00:00Z")  # fmt: skip
-    add(tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, 400, pagination_token="nope")
-    add(tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, 400, **{"tweet.fields": "bogus"})
-    add(tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, 400, foo="bar", max_results="1000")
-    add(tl, "/2/users/abc/tweets", OWNER_TOKEN, 400)
-    add("/2/tweets", "/2/tweets", BEARER, 400, ids=",".join(str(10**6 + i) for i in range(101)))
-    add("/2/tweets", "/2/tweets", BEARER, 400, ids="NA,NA")
-    add("/2/tweets", "/2/tweets", BEARER, 400)
-    add("/2/tweets/{id}", "/2/tweets/x1", BEARER, 400)
-    add("/2/users/{id}", f"/2/users/{owner}", BEARER, 400, **{"user.fields": "followers"})
-    add("/2/users/by/username/{username}", "/2/users/by/username/no-dash", BEARER, 400)
-    add("/2/usage/tweets", "/2/usage/tweets", BEARER, 400, days="91")
+    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, pagination_token="nope")
+    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, **{"tweet.fields": "bogus"})
+    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, foo="bar", max_results="1000")
+    expect(400, tl, "/2/users/abc/tweets", OWNER_TOKEN)
+    expect(400, "/2/tweets", "/2/tweets", BEARER, ids=",".join(str(10**6 + i) for i in range(101)))
+    expect(400, "/2/tweets", "/2/tweets", BEARER, ids="NA,NA")
+    expect(400, "/2/tweets", "/2/tweets", BEARER)
+    expect(400, "/2/tweets/{id}", "/2/tweets/x1", BEARER)
+    expect(400, "/2/users/{id}", f"/2/users/{owner}", BEARER, **{"user.fields": "followers"})
+    expect(400, "/2/users/by/username/{username}", "/2/users/by/username/no-dash", BEARER)
+    expect(400, "/2/usage/tweets", "/2/usage/tweets", BEARER, days="91")
 
     # 401 and 403
-    add("/2/users/me", "/2/users/me", None, 401)
-    add("/2/users/me", "/2/users/me", "fake-unknown-token", 401)
-    add(tl, f"/2/users/{owner}/tweets", None, 401)
-    add("/2/users/me", "/2/users/me", BEARER, 403)
-    add("/2/usage/tweets", "/2/usage/tweets", OWNER_TOKEN, 403)
-    add(tl, f"/2/users/{owner}/tweets", NO_SCOPE_TOKEN, 403)
+    expect(401, "/2/users/me", "/2/users/me", None)
+    expect(401, "/2/users/me", "/2/users/me", "fake-unknown-token")
+    expect(401, tl, f"/2/users/{owner}/tweets", None)
+    expect(403, "/2/users/me", "/2/users/me", BEARER)
+    expect(403, "/2/usage/tweets", "/2/usage/tweets", OWNER_TOKEN)
+    expect(403, tl, f"/2/users/{owner}/tweets", NO_SCOPE_TOKEN)
     return calls
 
 
@@ -299,7 +304,7 @@ def test_rate_limit_429_validates(openapi: OpenApi, served: Served, http: httpx.
     """users/me allows 75 calls a window (recorded); the 76th is a 429 Problem."""
     last = None
     for _ in range(76):
-        last = get(http, "/2/users/me", PROTECTED_TOKEN)
+        last = get(http, "/2/users/me", RATE_TOKEN)
         if last.status_code == 429:
             break
     assert last is not None and last.status_code == 429
@@ -337,7 +342,10 @@ def test_the_checker_catches_what_it_should(
 ) -> None:
     """A real xsim body, spoiled three ways, is caught three ways."""
     body = get(
-        http, f"/2/users/{served.who.owner}/tweets", OWNER_TOKEN, **{"tweet.fields": "public_metrics"}
+        http,
+        f"/2/users/{served.who.owner}/tweets",
+        OWNER_TOKEN,
+        **{"tweet.fields": "public_metrics"},
     ).json()
     assert openapi.check("/2/users/{id}/tweets", 200, body) == []
     body["data"][0]["public_metrics"]["like_count"] = "7"
@@ -350,3 +358,35 @@ def test_the_checker_catches_what_it_should(
     problem = {"type": "https://api.twitter.com/2/problems/resource-not-found", "title": "x"}
     found = openapi.check("/2/tweets", 200, {"errors": [problem]})
     assert any("'parameter' is a required property" in f for f in found), found
+
+
+def test_injected_faults_are_answered_in_the_spec_shapes(openapi: OpenApi) -> None:
+    """429, 500, 503 and partial-error faults: each answer still validates."""
+    from xsim_fidelity_world import crawl_world
+
+    from xsim.faults import FaultSpec
+    from xsim.server import serve_in_thread
+
+    world, who = crawl_world()
+    rates = {"429": 0.2, "500": 0.2, "503": 0.2, "partial": 0.2}
+    ids = sorted((p.id for p in world.posts.values() if p.author_id == who.owner), key=int)
+    seen: dict[int, int] = {}
+    failures: list[str] = []
+    with (
+        serve_in_thread(world, faults=FaultSpec(rates=rates, seed=11)) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        for i in range(60):
+            if i % 2:
+                spec, path, params = "/2/tweets", "/2/tweets", {"ids": ",".join(ids[i : i + 5])}
+            else:
+                spec, path = "/2/users/{id}/tweets", f"/2/users/{who.owner}/tweets"
+                params = {"tweet.fields": "public_metrics"}
+            response = get(client, path, BEARER, **params)
+            seen[response.status_code] = seen.get(response.status_code, 0) + 1
+            failures += [f"{path} {response.status_code}: {v}" for v in
+                         violations(openapi, spec, response, True)]  # fmt: skip
+            if response.status_code == 200 and "errors" in response.json():
+                seen[0] = seen.get(0, 0) + 1  # a partial answer
+    assert not failures, "\n".join(failures[:20])
+    assert {0, 200, 429, 500, 503} <= set(seen), seen

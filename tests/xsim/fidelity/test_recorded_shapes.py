@@ -15,10 +15,17 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Served
-from xsim_fidelity_shapes import differences, load_recording, load_twarc, load_vcr, query_of
+from xsim_fidelity_shapes import (
+    differences,
+    load_recording,
+    load_twarc,
+    load_vcr,
+    objects,
+    query_of,
+)
 from xsim_fidelity_world import BEARER, NOW, OTHER_TOKEN, OWNER_TOKEN, crawl_world
 
+from conftest import Served
 from xsim.server import serve_in_thread
 
 # Parts of the real objects xsim does not generate (its world has no such data).
@@ -32,10 +39,13 @@ UNMODELLED = frozenset(
         "variants",  # media variants (video renditions)
         "users[].entities",  # user.fields=entities (URLs in a profile)
         "users[].pinned_tweet_id",
+        # Deliberate: follower counts left self-serve plans in April 2026 (seed 000).
+        "users[].public_metrics.followers_count",
+        "users[].public_metrics.following_count",
     }
 )
-# Fields the API added after the 2021 recordings (public_metrics in 2022-23, edits in 2022).
-NEWER = frozenset({"impression_count", "bookmark_count", "edit_history_tweet_ids"})
+# A field the API added after the 2021 recordings (edits, in 2022).
+NEWER = frozenset({"edit_history_tweet_ids"})
 RATE_HEADERS = {"x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"}
 
 
@@ -69,6 +79,14 @@ def fields_of(url: str, drop: tuple[str, ...] = ()) -> dict[str, str]:
     return {k: v for k, v in query_of(url).items() if k not in skip}
 
 
+def keysets(body: Any, drop: frozenset[str] = frozenset()) -> dict[str, set[frozenset[str]]]:
+    """Exact key sets of every object, by path: for bodies that carry default fields only."""
+    return {
+        where: {frozenset(k for k in o if k not in drop) for o in objs}
+        for where, objs in objects(body).items()
+    }
+
+
 def error_keys(body: dict[str, Any]) -> dict[str, set[frozenset[str]]]:
     """The key sets of a body's ``errors``, by problem type."""
     out: dict[str, set[frozenset[str]]] = {}
@@ -88,17 +106,18 @@ def owner_posts(served: Served, with_refs: bool = False) -> list[str]:
 
 def test_partial_errors_beside_data(x_api_dir: Path, shaped: Served, xsim: httpx.Client) -> None:
     rec = load_recording(x_api_dir, "tweets-3c8bee")
-    ids = owner_posts(shaped, with_refs=True)[:5] + ["1", "2", "3"]
+    ids = [*owner_posts(shaped, with_refs=True)[:60], "1", "2", "3"]
     params = {**fields_of(rec["url"]), "ids": ",".join(ids)}
     ours = get(xsim, "/2/tweets", OWNER_TOKEN, params)
     assert ours.status_code == rec["status_code"] == 200
     body = ours.json()
     assert set(body) == set(rec["body"]) == {"data", "includes", "errors"}
-    diff = differences(rec["body"], body, UNMODELLED, NEWER)
+    diff = differences(rec["body"], body, UNMODELLED)
     assert diff == [], "\n".join(diff)
-    assert error_keys(body)[rec["body"]["errors"][0]["type"]] == error_keys(rec["body"])[
-        rec["body"]["errors"][0]["type"]
-    ]
+    assert (
+        error_keys(body)[rec["body"]["errors"][0]["type"]]
+        == error_keys(rec["body"])[rec["body"]["errors"][0]["type"]]
+    )
 
 
 def test_200_with_only_errors(x_api_dir: Path, xsim: httpx.Client) -> None:
@@ -107,7 +126,7 @@ def test_200_with_only_errors(x_api_dir: Path, xsim: httpx.Client) -> None:
     ours = get(xsim, "/2/tweets", BEARER, params)
     assert ours.status_code == rec["status_code"] == 200
     assert set(ours.json()) == set(rec["body"]) == {"errors"}
-    assert differences(rec["body"], ours.json()) == []
+    assert keysets(ours.json()) == keysets(rec["body"])
     assert len(ours.json()["errors"]) == len(rec["body"]["errors"])
 
 
@@ -117,7 +136,7 @@ def test_timeline_of_a_missing_user_is_200_with_only_errors(
     rec = load_recording(x_api_dir, "users__1405327120163872777__tweets-d24b15")
     ours = get(xsim, "/2/users/1405327120163872777/tweets", BEARER, fields_of(rec["url"]))
     assert ours.status_code == rec["status_code"] == 200
-    assert differences(rec["body"], ours.json()) == []
+    assert keysets(ours.json()) == keysets(rec["body"])
     assert ours.json()["errors"][0]["detail"] == rec["body"]["errors"][0]["detail"]
 
 
@@ -136,9 +155,9 @@ def test_timeline_pages_and_their_tokens(
     for rec, ours in ((first, page1), (second, page2)):
         assert ours.status_code == rec["status_code"] == 200
         assert set(ours.json()["meta"]) == set(rec["body"]["meta"])
-        diff = differences(rec["body"], ours.json(), UNMODELLED, NEWER)
+        diff = differences(rec["body"], ours.json(), UNMODELLED)
         assert diff == [], "\n".join(diff)
-        assert RATE_HEADERS <= set(ours.headers)
+        assert set(ours.headers) >= RATE_HEADERS
         assert ours.headers["x-rate-limit-limit"] == rec["headers"]["x-rate-limit-limit"]
     # The recorded tokens are opaque lowercase base36; so are xsim's.
     for token in (page1.json()["meta"]["next_token"], page2.json()["meta"]["previous_token"]):
@@ -163,9 +182,7 @@ def test_page_with_errors_for_unauthorized_includes(
     assert error_keys(ours)[kind] == error_keys(rec["body"])[kind]
 
 
-def test_missing_referenced_post_error(
-    x_api_dir: Path, shaped: Served, xsim: httpx.Client
-) -> None:
+def test_missing_referenced_post_error(x_api_dir: Path, shaped: Served, xsim: httpx.Client) -> None:
     """twarc's page: a referenced post that is gone is a not-found error with no section."""
     page = next(p for p in load_twarc(x_api_dir, "withheld") if "meta" in p and "errors" in p)
     kind = "https://api.twitter.com/2/problems/resource-not-found"
@@ -180,13 +197,13 @@ def test_invalid_request_bodies_with_parameters_map(
 ) -> None:
     """Same bad input, same 400 body: ``errors[].parameters`` map, no ``status``."""
     window = load_recording(x_api_dir, "tweets__search__all-92adbd")
-    q = query_of(window["url"])
-    ours = get(xsim, f"/2/users/{shaped.who.owner}/tweets", OWNER_TOKEN,
-               {"start_time": q["start_time"], "end_time": q["end_time"]})  # fmt: skip
+    # The values sent are in the body's parameters map (the mock's file URL is normalised).
+    sent = {k: v[0] for k, v in window["body"]["errors"][0]["parameters"].items()}
+    ours = get(xsim, f"/2/users/{shaped.who.owner}/tweets", OWNER_TOKEN, sent)
     assert ours.status_code == window["status_code"] == 400
     assert ours.json() == window["body"]
     assert ours.headers["content-type"] == window["headers"]["content-type"]
-    assert RATE_HEADERS <= set(ours.headers)
+    assert set(ours.headers) >= RATE_HEADERS
 
     ids = load_recording(x_api_dir, "users-208538")
     ours = get(xsim, "/2/tweets", BEARER, {"ids": query_of(ids["url"])["ids"]})
@@ -212,7 +229,7 @@ def test_unknown_path_is_an_html_404_with_rate_limit_headers(
     ours = get(xsim, "/2/tweets/count/all", BEARER, query_of(rec["url"]))
     assert ours.status_code == rec["status_code"] == 404
     assert ours.headers["content-type"].replace(" ", "") == rec["headers"]["content-type"]
-    assert RATE_HEADERS <= set(ours.headers)
+    assert set(ours.headers) >= RATE_HEADERS
     assert ours.headers["x-rate-limit-limit"] == rec["headers"]["x-rate-limit-limit"]
 
 
@@ -237,9 +254,9 @@ def test_tweepy_cassettes_default_shapes_and_rate_headers(
     ours = get(xsim, url, token, params)
     assert ours.status_code == rec["status"]["code"] == 200
     # Default fields only: the same keys at every level (2021 cassettes predate edits).
-    assert differences(rec["body"], ours.json(), newer=NEWER) == []
+    assert keysets(ours.json(), NEWER) == keysets(rec["body"], NEWER)
     headers = {k: v[0] for k, v in rec["headers"].items()}
-    assert RATE_HEADERS <= set(ours.headers)
+    assert set(ours.headers) >= RATE_HEADERS
     assert ours.headers["x-rate-limit-limit"] == headers["x-rate-limit-limit"]
     assert ours.headers["content-type"] == headers["content-type"]
     for name in RATE_HEADERS:
@@ -261,5 +278,5 @@ def test_video_media_in_includes(x_api_dir: Path, shaped: Served, xsim: httpx.Cl
     ours = get(xsim, "/2/tweets", BEARER, params)
     assert ours.status_code == 200
     media = ours.json()["includes"]["media"]
-    assert differences(rec["includes"]["media"], media, UNMODELLED, NEWER) == []
+    assert differences(rec["includes"]["media"], media, UNMODELLED) == []
     assert all(isinstance(m["public_metrics"]["view_count"], int) for m in media)

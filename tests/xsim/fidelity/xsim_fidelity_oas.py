@@ -106,7 +106,10 @@ class OpenApi:
                 out.append(f"{where}: Problem type {kind!r} is not in the spec's mapping")
                 continue
             out += [f"{where}{e[1:]}" for e in self.validate(schema, problem)]
-            out += [f"{where}{p[1:]}: field not in the spec" for p in self.unknown_fields(schema, problem)]
+            out += [
+                f"{where}{p[1:]}: field not in the spec"
+                for p in self.unknown_fields(schema, problem)
+            ]
         return out
 
     def unknown_fields(self, schema: dict[str, Any], instance: Json, where: str = "$") -> list[str]:
@@ -134,8 +137,10 @@ class OpenApi:
                         out.append(f"{where}.{name}")
                     continue
                 # A field is fine if any of the schemas that declare it accepts its names.
-                results = [self.unknown_fields(sub, value, f"{where}.{name}") for sub in subs]
-                out += min(results, key=len)
+                results: list[list[str]] = [
+                    self.unknown_fields(sub, value, f"{where}.{name}") for sub in subs
+                ]
+                out += sorted(results, key=len)[0]
             return out
         if isinstance(instance, list):
             out = []

@@ -29,6 +29,7 @@ OTHER_TOKEN = "fake-fidelity-other-token"
 PROTECTED_TOKEN = "fake-fidelity-protected-token"
 NO_SCOPE_TOKEN = "fake-fidelity-token-without-users-read"
 ENT_OWNER_TOKEN = "fake-fidelity-enterprise-owner-token"
+RATE_TOKEN = "fake-fidelity-rate-limit-token"  # used up by the 429 test only
 EXPIRED_TOKEN = "fake-fidelity-expired-owner-token"
 REFRESH_TOKEN = "fake-fidelity-owner-refresh-token"
 CALLBACK = "http://127.0.0.1:8765/callback"
@@ -48,7 +49,7 @@ def people(world: World) -> People:
     for post in world.posts.values():
         counts[post.author_id] += 1
     ranked = sorted(counts, key=lambda uid: (-counts[uid], uid))
-    return People(ranked[0], ranked[1], ranked[-1])
+    return People(ranked[0], ranked[min(1, len(ranked) - 1)], ranked[-1])
 
 
 def _apps() -> dict[str, App]:
@@ -75,6 +76,7 @@ def crawl_world(now: datetime = NOW) -> tuple[World, People]:
         Token(PROTECTED_TOKEN, CLIENT_ID, who.protected, READ, live),
         Token(NO_SCOPE_TOKEN, CLIENT_ID, who.owner, frozenset({"tweet.read"}), live),
         Token(ENT_OWNER_TOKEN, ENT_CLIENT_ID, who.owner, READ, live),
+        Token(RATE_TOKEN, CLIENT_ID, who.other, READ, live),
     ]
     return world, who
 

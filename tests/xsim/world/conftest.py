@@ -39,9 +39,7 @@ def small_world() -> World:
 @pytest.fixture(scope="session")
 def busy_world() -> World:
     """Four users posting 60 a week for 120 days: enough posts to see every planted effect."""
-    return generate_world(
-        GenerateOptions(seed=5, users=4, days=120, now=NOW, posts_per_week=60.0)
-    )
+    return generate_world(GenerateOptions(seed=5, users=4, days=120, now=NOW, posts_per_week=60.0))
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 
@@ -139,7 +140,7 @@ def test_hourly_increments_sum_to_growth() -> None:
     start, end = T0 - timedelta(hours=2), T0 + timedelta(hours=30, minutes=20)
     steps = hourly_increments(post, start, end)
     assert steps[0][0] == T0.replace(minute=0)
-    assert all(b[0] - a[0] == timedelta(hours=1) for a, b in zip(steps, steps[1:], strict=False))
+    assert all(b[0] - a[0] == timedelta(hours=1) for a, b in itertools.pairwise(steps))
     total = post_metrics_at(post, end)
     assert sum(s.impressions for _, s in steps) == total.impressions
     assert sum(s.likes for _, s in steps) == total.likes
@@ -163,8 +164,15 @@ def test_property_monotone_bounded(
     post = _post(
         promoted=True,
         half_life_hours=half_life,
-        final=PostFinal(final, final // 3, final // 9, final // 20, final // 50,
-                        engagements=final // 2, promoted_share=share),  # fmt: skip
+        final=PostFinal(
+            final,
+            final // 3,
+            final // 9,
+            final // 20,
+            final // 50,
+            engagements=final // 2,
+            promoted_share=share,
+        ),
     )
     early, late = sorted((a, b))
     m1 = post_metrics_at(post, T0 + timedelta(seconds=early))

@@ -1,0 +1,127 @@
+"""``xpulse collect``, ``cost`` and ``export`` as a user runs them, against xsim over HTTP.
+
+xsim runs on the real clock here, as the CLI does; sign-in comes from the CI/cron
+environment variables (a refresh token per account), through the real token lifecycle.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from xpulse.cli import cli
+from xsim.clock import RealClock
+from xsim.generate import generate_world
+from xsim.generate_people import GenerateOptions
+from xsim.model import World
+from xsim.server import build_app, serve_app
+
+
+@dataclass
+class Live:
+    url: str
+    world: World
+    home: Path
+
+    def ledger(self) -> dict[str, Any]:
+        return httpx.get(f"{self.url}/_sim/ledger", timeout=10).json()  # type: ignore[no-any-return]
+
+
+def _config(live: Live, budget: float, names: list[str]) -> None:
+    app = next(a for a in live.world.apps.values() if a.client_secret)
+    users = [live.world.users[t.user_id] for t in live.world.tokens]
+    lines = [f"monthly_budget_usd = {budget}", "", "[api]", f'base_url = "{live.url}"',
+             f'client_id = "{app.client_id}"', ""]  # fmt: skip
+    for name, user in zip(names, users, strict=False):
+        lines += ["[[accounts]]", f'name = "{name}"', f'username = "{user.username}"', ""]
+    (live.home / "config.toml").write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.fixture
+def live(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    world = generate_world(GenerateOptions(seed=4, users=2, days=20, now=now, posts_per_week=40))
+    app = next(a for a in world.apps.values() if a.client_secret)
+    monkeypatch.setenv("XPULSE_CLIENT_SECRET", app.client_secret or "")
+    for name, token in zip(["alpha", "beta"], world.tokens, strict=False):
+        monkeypatch.setenv(f"XPULSE_REFRESH_TOKEN_{name.upper()}", token.refresh_token or "")
+    with serve_app(build_app(world, clock=RealClock())) as url:
+        yield Live(url, world, isolated_env)
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_dry_run_prints_the_plan_and_reads_nothing(live: Live) -> None:
+    _config(live, 50.0, ["alpha", "beta"])
+    result = _run("collect", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "alpha: 1 user lookup, up to 3,200 posts (first sweep)" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("plan: 6,402 reads, $6.420;")
+    assert live.ledger()["totals"]["post_reads"] == 0
+
+
+def test_over_budget_run_does_not_start(live: Live) -> None:
+    _config(live, 1.0, ["alpha", "beta"])
+    result = CliRunner().invoke(cli, ["collect"])
+    assert result.exit_code != 0
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("xpulse: error: the run would pass the monthly budget")
+    assert "--allow-over-budget" in last
+    assert live.ledger()["totals"]["post_reads"] == 0
+
+
+def test_collect_then_cost_agrees_with_the_ledger_and_export_is_safe(
+    live: Live, tmp_path: Path
+) -> None:
+    _config(live, 50.0, ["alpha", "beta"])
+    result = _run("collect")
+    assert result.exit_code == 0, result.output
+    summary = result.output.strip().splitlines()[-1]
+    assert summary.startswith("collected 2 account(s): ") and " new posts, " in summary
+
+    cost = json.loads(_run("cost", "--json").output)
+    ledger = live.ledger()["totals"]
+    assert cost["cost_usd"] == pytest.approx(ledger["cost_usd"], abs=1e-9)
+    assert cost["reads"] == ledger["post_reads"]
+    assert set(cost["by_account"]) == {"alpha", "beta"}
+    assert "forecast to month end" in _run("cost").output
+
+    out = tmp_path / "posts.csv"
+    assert _run("export", "--format", "csv", "--out", str(out)).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) == ledger["own_post_reads"]
+    assert all(r["impressions"] != "" for r in rows)
+    for r in rows:  # no cell can start a formula
+        assert not r["text"].startswith(("=", "+", "-", "@", "\t", "\r"))
+
+    jsonl = _run("export", "--format", "jsonl", "--observations", "--account", "beta").output
+    records = [json.loads(line) for line in jsonl.splitlines()]
+    assert records and {r["account"] for r in records} == {"beta"}
+
+
+def test_an_account_that_needs_sign_in_fails_alone(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config(live, 50.0, ["alpha", "beta"])
+    monkeypatch.setenv("XPULSE_REFRESH_TOKEN_BETA", "rt-made-up-and-revoked")
+    result = CliRunner().invoke(cli, ["collect"])
+    assert result.exit_code == 1
+    assert "xpulse: beta: needs sign-in" in result.output
+    assert "xpulse auth login --account beta" in result.output
+    assert "rt-made-up" not in result.output
+    assert "1 account(s) failed" in result.output
+    ledger = live.ledger()["entries"]
+    alpha_user = live.world.tokens[0].user_id
+    assert ledger and all(e["user_id"] == alpha_user for e in ledger)  # alpha went on
