@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xsim import endpoints, problems
 from xsim.admin import admin_routes
@@ -231,6 +232,36 @@ def _routes() -> list[BaseRoute]:
     return [Route(path, _endpoint(spec, fn), methods=["GET"]) for path, spec, fn in table]
 
 
+class CrashGuard:
+    """Last line of defence around every route (OAuth and admin too): a bug is a 500 Problem
+    and a log line, never a traceback to the client or a dead server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("xsim bug answering %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise  # half a response is out: let the server close the connection
+            await json_response(500, problems.generic(500, "Internal Server Error"))(
+                scope, receive, send
+            )
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     """Unknown path or method: the real API's HTML 404 page (recorded), with rate headers."""
     headers: dict[str, str] = {}
@@ -267,6 +298,7 @@ def create_app(
         exception_handlers={404: _not_found, 405: _not_found},
     )
     app.state.sim = sim
+    app.add_middleware(CrashGuard)
     if plan is not None:
         app.add_middleware(FaultMiddleware, plan=plan, sleep=sleep)
     return app

@@ -125,13 +125,12 @@ def usage_capped(product: str) -> Problem:
 
 
 def unavailable(resource_type: str, parameter: str, value: str) -> Problem:
+    """A resource that could not be served this time (``ResourceUnavailableProblem``)."""
     return {
         "parameter": parameter,
         "resource_id": value,
         "resource_type": resource_type,
-        "section": "data",
         "title": "Resource Unavailable",
         "detail": f"Temporarily unable to serve {resource_type} with {parameter}: [{value}].",
         "type": UNAVAILABLE,
-        "value": value,
     }

@@ -1,10 +1,8 @@
-"""Load, check and save world documents (the JSON format of ``schemas/world.schema.json``).
+"""Load and save world documents (the JSON format of ``schemas/world.schema.json``).
 
-Loading validates the document against the committed schema with one compiled validator,
-then runs the cross-checks a schema cannot express (unique ids, references that resolve,
-nothing posted after the world's clock) in single passes, so 100,000 posts load in seconds.
-Any problem becomes a :class:`WorldError` naming the file and the JSON path of the bad
-entry, e.g. ``world.json: $.posts[17].created_at: 'yesterday' is not a 'date-time'``.
+:func:`load_world` checks a document (:mod:`xsim.world_check`: the schema, then
+cross-checks) and builds the :class:`~xsim.model.World`; :func:`dump_world` writes one back
+atomically. ``world_from_json(world_to_json(w)) == w``: a round trip loses nothing.
 """
 
 from __future__ import annotations
@@ -12,19 +10,11 @@ from __future__ import annotations
 import gc
 import json
 import os
-import re
 import tempfile
-from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-
-from xsim.fastschema import SchemaCompiler
 from xsim.model import (
     App,
     Media,
@@ -37,159 +27,37 @@ from xsim.model import (
     User,
     World,
 )
+from xsim.world_check import (
+    FORMAT_VERSION,
+    QUARTILES,
+    WorldError,
+    cross_check,
+    iso,
+    json_path,
+    validate_document,
+    world_schema,
+)
 
-FORMAT_VERSION = 1
-_MESSAGE_LIMIT = 200
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+__all__ = [
+    "WorldError",
+    "dump_world",
+    "dumps_world",
+    "json_path",
+    "load_world",
+    "validate_document",
+    "world_from_json",
+    "world_schema",
+    "world_to_json",
+]
+
 _COUNTS = ("impressions", "likes", "reposts", "replies", "quotes")
 _OPTIONAL_COUNTS = ("bookmarks", "url_link_clicks", "user_profile_clicks")
-_QUARTILES = (
-    "playback_0_count",
-    "playback_25_count",
-    "playback_50_count",
-    "playback_75_count",
-    "playback_100_count",
-)
-
-
-# Errors in these sections never quote the value; the listed checks only quote key names.
-_SECRET_SECTIONS = frozenset({"apps", "tokens"})
-_NAME_ONLY = frozenset({"required", "additionalProperties"})
-_PUBLIC_FIELDS = frozenset(
-    {"client_id", "name", "callback_urls", "plan", "monthly_read_cap", "user_id", "scopes"}
-    | {"expires_at"}
-)
-
-
-class WorldError(ValueError):
-    """A world document that cannot be served; the message names the file and JSON path."""
-
-
-# --- schema -------------------------------------------------------------------------------
-
-
-def world_schema() -> dict[str, Any]:
-    """The committed JSON Schema of the world format."""
-    text = resources.files("xsim").joinpath("schemas/world.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-_format_checker = FormatChecker(formats=())
-
-
-@_format_checker.checks("date-time", raises=ValueError)
-def _is_date_time(value: object) -> bool:
-    # RFC 3339 needs a date, a time and an offset; fromisoformat alone accepts bare dates.
-    if not isinstance(value, str):
-        return True
-    if "T" not in value.upper():
-        return False
-    return datetime.fromisoformat(value).tzinfo is not None
-
-
-# Top-level lists and the $defs entry their items follow.
-_SECTIONS = {"apps": "app", "users": "user", "tokens": "token", "media": "media", "posts": "post"}
-
-
-@cache
-def _validator(definition: str | None = None) -> Draft202012Validator:
-    """jsonschema's validator of the whole document, or of one ``$defs`` entry."""
-    schema = world_schema()
-    if definition is not None:
-        schema = {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=_format_checker)
-
-
-@cache
-def _fast() -> SchemaCompiler:
-    return SchemaCompiler(world_schema(), {"date-time": _date_time_ok})
-
-
-def _date_time_ok(value: object) -> bool:
-    try:
-        return _is_date_time(value)
-    except ValueError:
-        return False
-
-
-def json_path(parts: Iterable[str | int]) -> str:
-    """``$.posts[17].created_at`` from ``("posts", 17, "created_at")``."""
-    out = "$"
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _IDENTIFIER.match(part):
-            out += f".{part}"
-        else:
-            out += f"[{json.dumps(part)}]"
-    return out
-
-
-def _schema_message(error: ValidationError, path: list[str | int]) -> str:
-    if error.validator == "oneOf" and error.schema_path and "metrics" in error.schema_path:
-        return "state either 'exact' counts, or 'final' counts with an optional 'half_life_hours'"
-    if error.validator == "const" and path == ["xsim_world"]:
-        return f"unsupported world format version {error.instance!r} (expected {FORMAT_VERSION})"
-    message = error.message
-    public = len(path) >= 3 and path[2] in _PUBLIC_FIELDS
-    if path and path[0] in _SECRET_SECTIONS and not public and error.validator not in _NAME_ONLY:
-        # These sections hold secrets: say what was expected, never echo the value.
-        rule = f"{error.validator} {error.validator_value!r}"
-        message = f"invalid value (not shown, it may be a secret): fails {rule}"
-    if len(message) > _MESSAGE_LIMIT:
-        message = message[: _MESSAGE_LIMIT - 3] + "..."
-    return message
-
-
-def _first_error(doc: object) -> tuple[tuple[str | int, ...], ValidationError] | None:
-    """jsonschema's first error, looking only at the entry the fast check found bad."""
-    fast = _fast()
-    if isinstance(doc, dict):
-        for section, definition in _SECTIONS.items():
-            items = doc.get(section)
-            if not isinstance(items, list):
-                continue
-            item_ok = fast.ref_check(f"#/$defs/{definition}")
-            for index, item in enumerate(items):
-                if not item_ok(item):
-                    error = next(_validator(definition).iter_errors(item), None)
-                    if error is not None:
-                        return (section, index), error
-        shallow = {k: [] if k in _SECTIONS and isinstance(v, list) else v for k, v in doc.items()}
-        error = next(_validator().iter_errors(shallow), None)
-        if error is not None:
-            return (), error
-    error = next(_validator().iter_errors(doc), None)
-    return ((), error) if error is not None else None
-
-
-def validate_document(doc: object, source: str = "world.json") -> None:
-    """Raise :class:`WorldError` for the first place ``doc`` breaks the schema.
-
-    A compiled yes/no check clears a valid document quickly; jsonschema, the authority,
-    explains the first bad entry when that check says no.
-    """
-    if _fast().ref_check("#")(doc):
-        return
-    found = _first_error(doc)
-    if found is not None:
-        prefix, error = found
-        parts = [*prefix, *error.absolute_path]
-        raise WorldError(f"{source}: {json_path(parts)}: {_schema_message(error, parts)}")
-
 
 # --- JSON -> model ------------------------------------------------------------------------
 
 
 def _time(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _app(d: dict[str, Any]) -> App:
@@ -316,7 +184,7 @@ def world_from_json(doc: object, source: str = "world.json") -> World:
         now=_time(doc["now"]) if "now" in doc else None,
         planted=dict(doc.get("planted", {})),
     )
-    _cross_check(doc, world, source)
+    cross_check(doc, world, source)
     return world
 
 
@@ -342,92 +210,6 @@ def load_world(path: Path) -> World:
     finally:
         if gc_was_enabled:
             gc.enable()
-
-
-# --- cross-checks -------------------------------------------------------------------------
-
-
-def _duplicates(
-    items: Sequence[dict[str, Any]], key: str, section: str, source: str, fold: bool = False
-) -> None:
-    seen: set[str] = set()
-    for index, item in enumerate(items):
-        value = item[key].lower() if fold else item[key]
-        if value in seen:
-            raise WorldError(
-                f"{source}: {json_path((section, index, key))}: duplicate {key} {item[key]!r}"
-            )
-        seen.add(value)
-
-
-def _cross_check(doc: dict[str, Any], world: World, source: str) -> None:
-    def fail(parts: tuple[str | int, ...], message: str) -> None:
-        raise WorldError(f"{source}: {json_path(parts)}: {message}")
-
-    _duplicates(doc["apps"], "client_id", "apps", source)
-    _duplicates(doc["users"], "id", "users", source)
-    _duplicates(doc["users"], "username", "users", source, fold=True)
-    _duplicates(doc.get("media", []), "media_key", "media", source)
-    _duplicates(doc["posts"], "id", "posts", source)
-    _duplicates(doc.get("tokens", []), "access_token", "tokens", source)
-
-    bearers: set[str] = set()
-    for a_index, app in enumerate(doc["apps"]):
-        for b_index, bearer in enumerate(app.get("bearer_tokens", [])):
-            if bearer in bearers:
-                fail(("apps", a_index, "bearer_tokens", b_index), "duplicate bearer token")
-            bearers.add(bearer)
-
-    refresh: set[str] = set()
-    for index, token in enumerate(world.tokens):
-        if token.client_id not in world.apps:
-            fail(("tokens", index, "client_id"), f"{token.client_id!r} is not a known app")
-        if token.user_id not in world.users:
-            fail(("tokens", index, "user_id"), f"{token.user_id!r} is not a known user id")
-        if token.refresh_token is not None:
-            if "offline.access" not in token.scopes:
-                fail(("tokens", index, "refresh_token"), "a refresh token needs offline.access")
-            if token.refresh_token in refresh:
-                fail(("tokens", index, "refresh_token"), "duplicate refresh token")
-            refresh.add(token.refresh_token)
-
-    for index, media in enumerate(world.media.values()):
-        final = media.final
-        plays = [getattr(final, name) for name in _QUARTILES]
-        for position in range(1, len(plays)):
-            if plays[position] > plays[position - 1]:
-                name = _QUARTILES[position]
-                fail(
-                    ("media", index, "final", name),
-                    f"{plays[position]} plays exceed the {plays[position - 1]} of "
-                    f"{_QUARTILES[position - 1]} (quartile plays cannot increase)",
-                )
-
-    now = world.now
-    for index, post in enumerate(world.posts.values()):
-        if post.author_id not in world.users:
-            fail(("posts", index, "author_id"), f"{post.author_id!r} is not a known user id")
-        if now is not None and post.created_at > now:
-            fail(
-                ("posts", index, "created_at"),
-                f"{_iso(post.created_at)} is after the world's now ({_iso(now)})",
-            )
-        for k_index, key in enumerate(post.media_keys):
-            if key not in world.media:
-                fail(("posts", index, "media_keys", k_index), f"{key!r} is not a known media_key")
-        for r_index, ref in enumerate(post.references):
-            if ref.id not in world.posts:
-                fail(("posts", index, "references", r_index, "id"), f"{ref.id!r} is not a post")
-            if ref.id == post.id:
-                fail(("posts", index, "references", r_index, "id"), "a post cannot cite itself")
-        if post.conversation_id is not None and post.conversation_id not in world.posts:
-            fail(("posts", index, "conversation_id"), f"{post.conversation_id!r} is not a post")
-        if post.final.promoted_share > 0 and not post.promoted:
-            fail(("posts", index, "metrics"), 'promoted_share needs "promoted": true')
-        if post.poll is not None:
-            positions = sorted(option["position"] for option in post.poll["options"])
-            if positions != list(range(1, len(positions) + 1)):
-                fail(("posts", index, "poll", "options"), "positions must be 1, 2, ... in order")
 
 
 # --- model -> JSON ------------------------------------------------------------------------
@@ -456,7 +238,7 @@ def _post_json(post: Post) -> dict[str, Any]:
         {
             "id": post.id,
             "author_id": post.author_id,
-            "created_at": _iso(post.created_at),
+            "created_at": iso(post.created_at),
             "text": post.text,
             "lang": post.lang,
             "conversation_id": post.conversation_id,
@@ -474,7 +256,7 @@ def _post_json(post: Post) -> dict[str, Any]:
 
 
 def _media_final_json(final: MediaFinal) -> dict[str, Any]:
-    counts = {name: getattr(final, name) for name in ("view_count", *_QUARTILES)}
+    counts = {name: getattr(final, name) for name in ("view_count", *QUARTILES)}
     return {"final": counts} if any(counts.values()) else {}
 
 
@@ -482,7 +264,7 @@ def world_to_json(world: World) -> dict[str, Any]:
     """The JSON document of ``world``; ``world_from_json`` of it gives an equal world."""
     doc: dict[str, Any] = {"xsim_world": FORMAT_VERSION}
     if world.now is not None:
-        doc["now"] = _iso(world.now)
+        doc["now"] = iso(world.now)
     doc["pricing"] = {
         "own_post_read": world.pricing.own_post_read,
         "other_post_read": world.pricing.other_post_read,
@@ -511,7 +293,7 @@ def world_to_json(world: World) -> dict[str, Any]:
                 "id": u.id,
                 "username": u.username,
                 "name": u.name,
-                "created_at": _iso(u.created_at),
+                "created_at": iso(u.created_at),
                 "description": u.description or None,
                 "location": u.location,
                 "url": u.url,
@@ -535,7 +317,7 @@ def world_to_json(world: World) -> dict[str, Any]:
                 "access_token": t.access_token,
                 "client_id": t.client_id,
                 "user_id": t.user_id,
-                "expires_at": _iso(t.expires_at),
+                "expires_at": iso(t.expires_at),
                 "refresh_token": t.refresh_token,
             }
         )

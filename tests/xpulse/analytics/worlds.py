@@ -53,6 +53,7 @@ def inputs_from_world(
     now: datetime,
     ages_h: Sequence[float] = OBSERVATION_AGES_H,
     types: Mapping[str, str] | None = None,
+    with_urls: bool = True,
 ) -> ReportInputs:
     """One user's posts at ``now`` (``types``: post id -> content type, else derived here)."""
     user = world.users[user_id]
@@ -71,7 +72,7 @@ def inputs_from_world(
                 content_type=cast(
                     ContentType, types[post.id] if types else content_type_of(post, world)
                 ),
-                url=f"https://x.com/{user.username}/status/{post.id}",
+                url=f"https://x.com/{user.username}/status/{post.id}" if with_urls else None,
                 impressions=m.impressions,
                 likes=m.likes,
                 reposts=m.reposts,

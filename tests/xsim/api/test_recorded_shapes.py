@@ -66,3 +66,17 @@ def test_a_handler_bug_is_a_500_problem_not_a_crash(
         "status": 500,
         "detail": "Internal Server Error",
     }
+
+
+def test_a_bug_outside_the_api_handlers_is_a_500_problem_too(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xsim import admin
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(admin, "post_metrics_at", broken)
+    r = api.get("/_sim/truth", None, ids="2000")
+    assert r.status_code == 500 and r.json()["title"] == "Internal Server Error"
+    assert api.get("/_sim/clock", None).status_code == 200  # and the server goes on

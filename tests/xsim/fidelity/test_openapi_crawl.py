@@ -13,6 +13,7 @@ The enterprise crawl must be clean of it.
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ import pytest
 from xsim_fidelity_oas import OpenApi
 from xsim_fidelity_world import (
     BEARER,
+    CLIENT_ID,
     ENT_BEARER,
     ENT_OWNER_TOKEN,
     NO_SCOPE_TOKEN,
@@ -29,9 +31,14 @@ from xsim_fidelity_world import (
     OWNER_TOKEN,
     PROTECTED_TOKEN,
     RATE_TOKEN,
+    crawl_world,
 )
 
 from conftest import Served
+from xsim.faults import FaultSpec
+from xsim.server import serve_in_thread
+
+pytestmark = pytest.mark.shared  # reads ../shared/x-api
 
 # Field names the 2.159 schema does not declare but the real API sends, each with its
 # evidence; anything else a crawl finds outside the schema is a failure.
@@ -164,6 +171,21 @@ def crawl(openapi: OpenApi, served: Served) -> list[Call]:
         for token in (OWNER_TOKEN, BEARER):
             add("/2/tweets/{id}", f"/2/tweets/{pid}", token, **everything)
             add("/2/tweets/{id}", f"/2/tweets/{pid}", token, **private)
+
+    # A seeded sample of field and expansion subsets, per token
+    rng = random.Random(2159)
+    lists = {name: v.split(",") for name, v in private.items()}
+    for i in range(36):
+        params = {
+            name: ",".join(rng.sample(values, rng.randint(1, len(values))))
+            for name, values in lists.items()
+            if rng.random() < 0.7
+        }
+        token = (OWNER_TOKEN, OTHER_TOKEN, BEARER, ENT_OWNER_TOKEN)[i % 4]
+        if i % 3:
+            add(tl, f"/2/users/{(owner, other)[i % 2]}/tweets", token, max_results="100", **params)
+        else:
+            add("/2/tweets", "/2/tweets", token, ids=",".join(mixed[i : i + 60]), **params)
 
     # usage/tweets
     usage = ",".join(enum(openapi, "UsageFieldsParameter"))
@@ -312,13 +334,9 @@ def test_rate_limit_429_validates(openapi: OpenApi, served: Served, http: httpx.
     assert violations(openapi, "/2/users/me", last, True) == []
 
 
-def test_monthly_cap_429_validates(openapi: OpenApi, x_api_dir: Any) -> None:
-    from xsim_fidelity_world import crawl_world
-
-    from xsim.server import serve_in_thread
-
+def test_monthly_cap_429_validates(openapi: OpenApi) -> None:
     world, who = crawl_world()
-    world.apps["fidelity-confidential-app"].monthly_read_cap = 5
+    world.apps[CLIENT_ID].monthly_read_cap = 5
     with serve_in_thread(world) as url, httpx.Client(base_url=url) as client:
         first = get(client, f"/2/users/{who.owner}/tweets", BEARER)
         capped = get(client, f"/2/users/{who.owner}/tweets", BEARER)
@@ -362,11 +380,6 @@ def test_the_checker_catches_what_it_should(
 
 def test_injected_faults_are_answered_in_the_spec_shapes(openapi: OpenApi) -> None:
     """429, 500, 503 and partial-error faults: each answer still validates."""
-    from xsim_fidelity_world import crawl_world
-
-    from xsim.faults import FaultSpec
-    from xsim.server import serve_in_thread
-
     world, who = crawl_world()
     rates = {"429": 0.2, "500": 0.2, "503": 0.2, "partial": 0.2}
     ids = sorted((p.id for p in world.posts.values() if p.author_id == who.owner), key=int)

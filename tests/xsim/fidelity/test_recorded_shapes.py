@@ -28,6 +28,8 @@ from xsim_fidelity_world import BEARER, NOW, OTHER_TOKEN, OWNER_TOKEN, crawl_wor
 from conftest import Served
 from xsim.server import serve_in_thread
 
+pytestmark = pytest.mark.shared  # reads ../shared/x-api
+
 # Parts of the real objects xsim does not generate (its world has no such data).
 UNMODELLED = frozenset(
     {
@@ -148,7 +150,7 @@ def test_timeline_pages_and_their_tokens(
     second = load_recording(x_api_dir, "users__460255655__tweets-87f62e")
     assert query_of(second["url"])["pagination_token"] == first["body"]["meta"]["next_token"]
     path = f"/2/users/{shaped.who.owner}/tweets"
-    params = fields_of(first["url"])
+    params = {**fields_of(first["url"]), "max_results": "25"}  # page 2 is not the last
     page1 = get(xsim, path, OTHER_TOKEN, params)
     token = page1.json()["meta"]["next_token"]
     page2 = get(xsim, path, OTHER_TOKEN, {**params, "pagination_token": token})
@@ -280,3 +282,20 @@ def test_video_media_in_includes(x_api_dir: Path, shaped: Served, xsim: httpx.Cl
     media = ours.json()["includes"]["media"]
     assert differences(rec["includes"]["media"], media, UNMODELLED) == []
     assert all(isinstance(m["public_metrics"]["view_count"], int) for m in media)
+
+
+def test_one_window_per_token_and_endpoint(x_api_dir: Path, shaped: Served) -> None:
+    """Recorded lookups in one window share one reset and count remaining down."""
+    recs = [
+        load_recording(x_api_dir, n) for n in ("tweets-0b8bd2", "tweets-3c8bee", "tweets-da6002")
+    ]
+    assert len({r["headers"]["x-rate-limit-reset"] for r in recs}) == 1
+    ids = ",".join(owner_posts(shaped)[:3])
+    with shaped.client() as http:
+        answers = [get(http, "/2/tweets", OTHER_TOKEN, {"ids": ids}) for _ in range(3)]
+    assert len({a.headers["x-rate-limit-reset"] for a in answers}) == 1
+    remaining = [int(a.headers["x-rate-limit-remaining"]) for a in answers]
+    assert remaining[0] - remaining[1] == remaining[1] - remaining[2] == 1
+    assert {a.headers["x-rate-limit-limit"] for a in answers} == {
+        r["headers"]["x-rate-limit-limit"] for r in recs
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from xsim_fidelity_seed import extract_script, indent, split_lines
 
 
@@ -31,6 +32,7 @@ def _body(tree: ast.Module, name: str) -> list[str]:
     return [type(stmt).__name__ for stmt in func.body]
 
 
+@pytest.mark.shared
 def test_seed_script_keeps_its_structure(x_api_dir: Path) -> None:
     source = extract_script(x_api_dir.parent)
     tree = ast.parse(source)

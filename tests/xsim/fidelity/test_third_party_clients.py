@@ -109,6 +109,22 @@ def test_tweepy_paginator_reads_a_timeline_with_public_metrics(served: Served) -
     assert pages[0].meta["result_count"] == 40 and "previous_token" not in pages[0].meta
     assert "next_token" not in pages[-1].meta
 
+    # Backwards with previous_token: from the last page's token to the first page.
+    backwards = list(
+        reversed(
+            tweepy.Paginator(
+                client.get_users_tweets,
+                owner,
+                tweet_fields=["public_metrics", "created_at"],
+                max_results=40,
+                pagination_token=pages[-2].meta["next_token"],
+            )
+        )
+    )
+    assert [[t.id for t in p.data] for p in backwards] == [
+        [t.id for t in p.data] for p in pages[::-1]
+    ]
+
 
 def test_tweepy_user_context_private_metrics_and_flatten(served: Served) -> None:
     """The owner's own token reads non-public metrics of posts under 30 days old."""
@@ -175,6 +191,7 @@ def slack() -> Iterator[SlackReceiver]:
         yield receiver
 
 
+@pytest.mark.shared
 def test_seed_weekly_report_script_end_to_end(
     x_api_dir: Path, tmp_path: Path, slack: SlackReceiver
 ) -> None:

@@ -234,3 +234,14 @@ def test_errors_never_show_secrets(
     message = _error(tmp_path, doc)
     assert f": {path}: " in message
     assert "xsim-example-" not in message
+
+
+def test_a_document_that_is_not_an_object(tmp_path: Path) -> None:
+    assert _error(tmp_path, []).endswith(": $: [] is not of type 'object'")
+
+
+def test_naive_and_offset_times_become_utc(tmp_path: Path, doc: dict[str, Any]) -> None:
+    doc["posts"][0]["created_at"] = "2026-04-10T14:00:00+02:00"
+    world = load_world(_write(tmp_path, doc))
+    created = world.posts[doc["posts"][0]["id"]].created_at
+    assert created.isoformat() == "2026-04-10T12:00:00+00:00"
