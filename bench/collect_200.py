@@ -101,15 +101,17 @@ class Counting(CallLog):
         super().__call__(record)
 
 
-def timed_run(runner: Runner, jobs: list[AccountJob], calls: Counter[str]) -> tuple[float, int]:
+def timed_run(
+    runner: Runner, jobs: list[AccountJob], calls: Counter[str]
+) -> tuple[float, float, int]:
     calls.clear()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = runner.run(jobs)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     failed = [a for a in result.accounts if a.error]
     if failed:
         raise SystemExit(f"{len(failed)} accounts failed: {failed[0].error}")
-    return wall, sum(calls.values())
+    return wall, cpu, sum(calls.values())
 
 
 def main() -> None:
@@ -118,6 +120,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--parallel", type=int, default=16, help="accounts at a time")
     parser.add_argument("--per-token", type=int, default=4)
+    parser.add_argument("--profile", action="store_true", help="cProfile the client side")
     args = parser.parse_args()
 
     w = make_world(args.accounts)
@@ -156,11 +159,21 @@ def main() -> None:
             if advance is not None:
                 now[0] += advance
                 httpx.post(f"{url}/_sim/clock", json={"advance_seconds": advance.total_seconds()})
-            wall, total = timed_run(runner, jobs, calls)
+            if args.profile:
+                import cProfile
+                import pstats
+
+                prof = cProfile.Profile()
+                prof.enable()
+            wall, cpu, total = timed_run(runner, jobs, calls)
+            if args.profile:
+                prof.disable()
+                pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
             chain = max(calls.values())
             bound = max(total * args.latency / args.parallel, chain * args.latency)
+            ratio = f"({wall / bound:.2f}x)" if bound else ""
             print(f"{label:<14} {total:>5} calls  wall {wall:6.2f} s  bound {bound:6.2f} s  "
-                  f"({wall / bound:.2f}x)")  # fmt: skip
+                  f"{ratio}  collector CPU {cpu:5.2f} s")  # fmt: skip
         engine.dispose()
     for client in clients:
         client.close()

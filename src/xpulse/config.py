@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from xpulse.config_delivery import DeliveryConfig
 from xpulse.errors import ConfigError
 from xpulse.paths import config_path, data_dir
 
@@ -109,6 +110,7 @@ class Config(_Model):
     refresh_schedule: Literal["weekly", "lifecycle"] = "weekly"
     database_url: str = ""  # "" -> sqlite file in data_dir(); env XPULSE_DB overrides
     accounts: list[AccountConfig] = Field(default_factory=list)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)  # see config_delivery
     path: Path = Field(default_factory=config_path, exclude=True)
 
     @field_validator("timezone")

@@ -11,7 +11,6 @@ in a handler becomes a 500 Problem and a log line, never a dropped request.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xsim import endpoints, problems
+from xsim import endpoints, jsonbody, problems
 from xsim.admin import admin_routes
 from xsim.billing import Ledger
 from xsim.clock import Clock, FixedClock, RealClock
@@ -78,7 +77,7 @@ class Sim:
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    content = jsonbody.dumps(body)
     return Response(content, status_code=status, headers=headers, media_type=JSON_TYPE)
 
 

@@ -162,7 +162,7 @@ class _Builder:
         if event.spike and kind not in ("reply", "retweet"):
             factor = round(rng.uniform(8, 25), 2)
             post.final = _scaled(post.final, factor, factor)
-            post.half_life_hours = round(post.half_life_hours * 3, 2)  # virality lasts longer
+            post.half_life_hours = round(post.half_life_hours * 1.5, 2)  # virality lasts longer
             self.spikes.append(
                 {"post_id": post.id, "user_id": post.author_id, "impressions_multiplier": factor}
             )

@@ -48,6 +48,8 @@ _TIME_ZONES = [
 
 @dataclass(frozen=True)
 class GenerateOptions:
+    """What ``xsim world`` asks for: the same options give the same world."""
+
     seed: int
     users: int
     days: int
@@ -101,6 +103,7 @@ def _noise(rng: random.Random, sigma: float) -> float:
 
 
 def make_profile(index: int, options: GenerateOptions, taken: set[str]) -> Profile:
+    """User ``index`` and their hidden parameters, from a random stream of their own."""
     rng = random.Random(f"xsim-world:{options.seed}:user:{index}")
     handle = gt.username(rng, taken)
     created = options.now - timedelta(days=rng.uniform(400, 5000))

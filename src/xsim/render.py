@@ -21,6 +21,7 @@ from typing import Any
 from xsim import problems
 from xsim.clock import as_utc, iso_z
 from xsim.curves import PostMetrics, media_metrics_at, post_metrics_at
+from xsim.jsonbody import Raw, encode
 from xsim.model import Media, Plan, Post, User, World
 from xsim.params import Fields
 from xsim.timeline import TimelineIndex
@@ -44,10 +45,28 @@ class Viewer:
 class MetricsCache:
     """Metrics at one instant, shared by requests while the clock stands still."""
 
+    MAX_POSTS = 500_000  # a bound on what one instant may hold
+
     def __init__(self) -> None:
         self._now: datetime | None = None
         self._posts: dict[str, PostMetrics] = {}
+        self._json: dict[tuple[str, frozenset[str]], Raw] = {}
         self._created: dict[str, str] = {}  # created_at never changes: format it once
+
+    def _at(self, now: datetime) -> None:
+        if now != self._now or len(self._json) > self.MAX_POSTS:
+            self._posts, self._json = {}, {}
+            self._now = now
+
+    def tweet_json(self, renderer: Renderer, post: Post) -> Raw:
+        """A post's JSON for these tweet.fields at this instant (the same for every viewer
+        allowed to see it: access is decided before a post is rendered)."""
+        self._at(renderer.now)
+        key = (post.id, renderer.fields.tweet)
+        text = self._json.get(key)
+        if text is None:
+            text = self._json[key] = Raw(encode(renderer.tweet(post)))
+        return text
 
     def created_at(self, post: Post) -> str:
         text = self._created.get(post.id)
@@ -56,9 +75,7 @@ class MetricsCache:
         return text
 
     def post(self, post: Post, now: datetime) -> PostMetrics:
-        if now != self._now:
-            self._posts = {}
-            self._now = now
+        self._at(now)
         cached = self._posts.get(post.id)
         if cached is None:
             cached = post_metrics_at(post, now)
@@ -70,8 +87,8 @@ class MetricsCache:
 class Rendered:
     """What a handler puts in the body: ``data`` items, ``includes`` and ``errors``."""
 
-    data: list[Json] = field(default_factory=list)
-    includes: dict[str, list[Json]] = field(default_factory=dict)
+    data: list[Json | Raw] = field(default_factory=list)
+    includes: dict[str, list[Json | Raw]] = field(default_factory=dict)
     errors: list[Json] = field(default_factory=list)
     posts: list[Post] = field(default_factory=list)  # every post delivered (for billing)
     users: list[User] = field(default_factory=list)  # every user delivered (for billing)
@@ -297,7 +314,7 @@ class Renderer:
                     problems.field_unauthorized("tweet", denied, parameter, post.id, "data")
                 )
                 continue
-            result.data.append(self.tweet(post))
+            result.data.append(self.cache.tweet_json(self, post))
             result.posts.append(post)
         if self.fields.expansions:
             self._expand(result)
@@ -307,7 +324,7 @@ class Renderer:
         exp = self.fields.expansions
         delivered = list(result.posts)
         users: dict[str, User] = {}
-        tweets: dict[str, Json] = {}
+        tweets: dict[str, Json | Raw] = {}
         media: dict[str, Json] = {}
         polls: dict[str, Json] = {}
 
@@ -348,7 +365,7 @@ class Renderer:
                             problems.field_unauthorized("tweet", denied, param, ref.id, "includes")
                         )
                     else:
-                        tweets[ref.id] = self.tweet(target)
+                        tweets[ref.id] = self.cache.tweet_json(self, target)
                         referenced.append(target)
         for post in delivered:
             if "author_id" in exp:
@@ -388,7 +405,7 @@ class Renderer:
             if newest is not None and self.can_see(newest):
                 denied = self.denied_field(newest)
                 if denied is None:
-                    result.includes["tweets"] = [self.tweet(newest)]
+                    result.includes["tweets"] = [self.cache.tweet_json(self, newest)]
                     result.posts.append(newest)
                 else:
                     result.errors.append(

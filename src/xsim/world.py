@@ -115,25 +115,27 @@ def _media(d: dict[str, Any]) -> Media:
         height=d.get("height"),
         duration_ms=d.get("duration_ms"),
         alt_text=d.get("alt_text"),
-        final=MediaFinal(**d.get("final", {})),
+        final=MediaFinal(**{k: int(v) for k, v in d.get("final", {}).items()}),
     )
 
 
 def _post_final(c: dict[str, Any]) -> PostFinal:
+    # JSON Schema calls 1.0 an integer; int() keeps counts integers on the wire.
     get = c.get
-    likes, reposts, replies, quotes = c["likes"], c["reposts"], c["replies"], c["quotes"]
+    likes, reposts, replies, quotes = (
+        int(c["likes"]), int(c["reposts"]), int(c["replies"]), int(c["quotes"]),
+    )  # fmt: skip
     bookmarks, links, profiles = (
-        get("bookmarks", 0),
-        get("url_link_clicks", 0),
-        get("user_profile_clicks", 0),
-    )
+        int(get("bookmarks", 0)), int(get("url_link_clicks", 0)),
+        int(get("user_profile_clicks", 0)),
+    )  # fmt: skip
     # X's engagements count every interaction; when a world leaves it out, add them up.
     engagements = get("engagements")
     if engagements is None:
         engagements = likes + reposts + replies + quotes + bookmarks + links + profiles
     return PostFinal(
-        c["impressions"], likes, reposts, replies, quotes, bookmarks, links, profiles,
-        engagements, get("promoted_share", 0.0),
+        int(c["impressions"]), likes, reposts, replies, quotes, bookmarks, links, profiles,
+        int(engagements), get("promoted_share", 0.0),
     )  # fmt: skip
 
 

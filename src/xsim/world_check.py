@@ -26,8 +26,6 @@ from xsim.model import World
 FORMAT_VERSION = 1
 _MESSAGE_LIMIT = 200
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_COUNTS = ("impressions", "likes", "reposts", "replies", "quotes")
-_OPTIONAL_COUNTS = ("bookmarks", "url_link_clicks", "user_profile_clicks")
 QUARTILES = (
     "playback_0_count",
     "playback_25_count",

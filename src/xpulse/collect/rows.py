@@ -100,7 +100,9 @@ def _has_link(tweet: Json) -> bool:
     return False
 
 
-def content_type(tweet: Json, includes: Json | None) -> str:
+def content_type(
+    tweet: Json, includes: Json | None, media: Mapping[str, Json] | None = None
+) -> str:
     """text|link|photo|video|gif|poll|thread|reply|quote|retweet.
 
     The relation to other posts wins over the attachment: a retweet of a video is a retweet.
@@ -118,7 +120,7 @@ def content_type(tweet: Json, includes: Json | None) -> str:
         return "quote"
     if (tweet.get("attachments") or {}).get("poll_ids"):
         return "poll"
-    found = media_by_key(includes)
+    found = media if media is not None else media_by_key(includes)
     kinds = {str(found[k].get("type")) for k in _media_keys(tweet) if k in found}
     if "video" in kinds:
         return "video"
@@ -132,8 +134,14 @@ def content_type(tweet: Json, includes: Json | None) -> str:
 
 
 def post_row(
-    tweet: Json, includes: Json | None, account: str, source_url: str, now: datetime
+    tweet: Json,
+    includes: Json | None,
+    account: str,
+    source_url: str,
+    now: datetime,
+    media: Mapping[str, Json] | None = None,
 ) -> dict[str, Any]:
+    """The posts row; pass ``media`` (:func:`media_by_key` of the page) when converting many."""
     refs = _references(tweet)
     return {
         "id": str(tweet["id"]),
@@ -143,7 +151,7 @@ def post_row(
         "created_at": parse_time(str(tweet["created_at"])),
         "lang": tweet.get("lang"),
         "conversation_id": tweet.get("conversation_id"),
-        "content_type": content_type(tweet, includes),
+        "content_type": content_type(tweet, includes, media),
         "replied_to_id": refs.get("replied_to"),
         "quoted_id": refs.get("quoted"),
         "retweeted_id": refs.get("retweeted"),

@@ -92,11 +92,11 @@ def store_fetched(
     is_own_post: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Stored:
     """Write one answer and what goes with it; the caller owns the transaction."""
+    media = rows.media_by_key(fetched.includes)
     post_rows = [
-        rows.post_row(t, fetched.includes, account, fetched.url, now) for t in fetched.data
+        rows.post_row(t, fetched.includes, account, fetched.url, now, media) for t in fetched.data
     ]
     new = queries.upsert_posts(conn, post_rows)
-    media = rows.media_by_key(fetched.includes)
     queries.upsert_media(conn, [rows.media_row(m, now) for m in media.values()])
     media_obs = []
     for tweet in fetched.data:

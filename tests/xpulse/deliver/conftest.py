@@ -6,7 +6,7 @@ top post carries hostile Slack text; an empty week; and known totals the tests c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -104,3 +104,14 @@ def empty_report() -> Report:
 def previous_report() -> Report:
     """The week before, so files tests have a second period for the archive."""
     return build(history(), period="2026-W20")
+
+
+@pytest.fixture(scope="session")
+def builders_report() -> Callable[[str], Report]:
+    """A W21 report whose top post has the given text."""
+
+    def make(text: str) -> Report:
+        tue = WEEK_START + timedelta(days=1)
+        return build([*history(), post("3001", tue + timedelta(hours=9), text, 9000, 300, "text")])
+
+    return make

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -17,22 +16,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from xsim_fidelity_oas import OpenApi, load
-from xsim_fidelity_world import People, crawl_world
+from xsim_fidelity_world import Served, crawl_world
 
-from xsim.model import World
 from xsim.server import serve_in_thread
-
-
-@dataclass
-class Served:
-    """A running xsim: its base URL, the world it serves and who is who in it."""
-
-    url: str
-    world: World
-    who: People
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=10)
 
 
 @pytest.fixture

@@ -36,11 +36,11 @@ from xsim_fidelity_world import (
     NOW,
     OWNER_TOKEN,
     REFRESH_TOKEN,
+    Served,
     script_world,
     window_ids,
 )
 
-from conftest import Served
 from xsim.server import serve_in_thread
 
 TWITTER = "https://api.twitter.com"

@@ -4,8 +4,9 @@
 
 - schema errors from ``openapi-schema-validator`` (the OAS 3.0 validator, as the document
   declares ``openapi: 3.0.0``), with ``$ref`` resolved through a ``referencing`` registry;
-- ``Problem`` objects checked against the schema their ``type`` maps to (the validator
-  does not implement ``discriminator``, so this is done by hand);
+- objects with a ``discriminator`` (a ``Problem``'s ``type``, a media's ``type``) checked
+  against the schema their value maps to (the validator does not implement
+  ``discriminator``, so this is done by hand);
 - field names the schema does not declare. Most objects allow additional properties, so a
   misspelt or invented field would validate; the walker names it instead.
 
@@ -64,11 +65,6 @@ class OpenApi:
             return {"$ref": "#/components/schemas/Problem"}
         return dict(spec["content"]["application/json"]["schema"])
 
-    def problem_schema(self, problem_type: str) -> dict[str, Any] | None:
-        mapping = self.doc["components"]["schemas"]["Problem"]["discriminator"]["mapping"]
-        ref = mapping.get(problem_type)
-        return None if ref is None else {"$ref": ref}
-
     # -- checks -----------------------------------------------------------------------
 
     def validate(self, schema: dict[str, Any], instance: Json) -> list[str]:
@@ -84,36 +80,23 @@ class OpenApi:
     def check(self, path: str, status: int, body: Json, method: str = "get") -> list[str]:
         """Every spec violation of one response body (empty: it conforms)."""
         schema = self.response_schema(path, status, method)
-        problems = self.validate(schema, body)
-        problems += self._problems(body, status)
-        problems += [f"{p}: field not in the spec" for p in self.unknown_fields(schema, body)]
-        return list(dict.fromkeys(problems))  # a Problem is walked twice: report it once
+        problems = self.validate(schema, body) + self.walk(schema, body)
+        return list(dict.fromkeys(problems))
 
-    def _problems(self, body: Json, status: int) -> list[str]:
-        """Each Problem (the error body itself, or each of ``errors[]`` on a 200)."""
-        if not isinstance(body, dict):
-            return []
-        found: list[tuple[str, Json]] = []
-        if status >= 400:
-            found.append(("$", body))
-        else:
-            found += [(f"$.errors[{i}]", e) for i, e in enumerate(body.get("errors", []))]
-        out = []
-        for where, problem in found:
-            kind = problem.get("type") if isinstance(problem, dict) else None
-            schema = self.problem_schema(kind) if isinstance(kind, str) else None
-            if schema is None:
-                out.append(f"{where}: Problem type {kind!r} is not in the spec's mapping")
-                continue
-            out += [f"{where}{e[1:]}" for e in self.validate(schema, problem)]
-            out += [
-                f"{where}{p[1:]}: field not in the spec"
-                for p in self.unknown_fields(schema, problem)
-            ]
-        return out
-
-    def unknown_fields(self, schema: dict[str, Any], instance: Json, where: str = "$") -> list[str]:
-        """JSON paths of object keys that no applicable schema declares."""
+    def walk(self, schema: dict[str, Any], instance: Json, where: str = "$") -> list[str]:
+        """What the validator cannot see: undeclared field names, and each object with a
+        ``discriminator`` (a Problem's ``type``, a media's ``type``) checked against the
+        schema its value maps to (``openapi-schema-validator`` does not implement it)."""
+        out: list[str] = []
+        resolved = self.resolve(schema)
+        disc = resolved.get("discriminator")
+        if disc and isinstance(instance, dict):
+            value = instance.get(disc["propertyName"])
+            target = disc.get("mapping", {}).get(value)
+            if target is None:
+                out.append(f"{where}.{disc['propertyName']}: {value!r} is not in the mapping")
+            else:
+                out += [f"{where}{e[1:]}" for e in self.validate({"$ref": target}, instance)]
         schemas = self._flatten(schema, instance)
         if isinstance(instance, dict):
             declared: dict[str, list[dict[str, Any]]] = {}
@@ -129,28 +112,24 @@ class OpenApi:
                     free = True
                     for name in instance:
                         declared.setdefault(name, []).append(extra)
-            out: list[str] = []
             for name, value in instance.items():
                 subs = declared.get(name)
                 if subs is None:
                     if typed and not free:
-                        out.append(f"{where}.{name}")
+                        out.append(f"{where}.{name}: field not in the spec")
                     continue
-                # A field is fine if any of the schemas that declare it accepts its names.
+                # A field is fine if any of the schemas that declare it accepts it.
                 results: list[list[str]] = [
-                    self.unknown_fields(sub, value, f"{where}.{name}") for sub in subs
+                    self.walk(sub, value, f"{where}.{name}") for sub in subs
                 ]
                 out += sorted(results, key=len)[0]
-            return out
-        if isinstance(instance, list):
-            out = []
+        elif isinstance(instance, list):
             for s in schemas:
                 if "items" in s:
                     for i, item in enumerate(instance):
-                        out += self.unknown_fields(s["items"], item, f"{where}[{i}]")
+                        out += self.walk(s["items"], item, f"{where}[{i}]")
                     break
-            return out
-        return []
+        return out
 
     def _flatten(
         self, schema: dict[str, Any], instance: Json, mapped: bool = False

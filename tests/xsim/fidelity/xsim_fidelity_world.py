@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from xsim.generate import generate_world
 from xsim.generate_people import GenerateOptions
 from xsim.model import App, Token, World
@@ -42,6 +44,18 @@ class People:
     owner: str
     other: str
     protected: str
+
+
+@dataclass
+class Served:
+    """A running xsim: its base URL, the world it serves and who is who in it."""
+
+    url: str
+    world: World
+    who: People
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=10)
 
 
 def people(world: World) -> People:

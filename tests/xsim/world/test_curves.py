@@ -182,3 +182,9 @@ def test_property_monotone_bounded(
     assert 0 <= m1.promoted_impressions <= m2.promoted_impressions
     assert m1.likes <= m2.likes <= final // 3
     assert m2.engagements <= final // 2
+
+
+def test_naive_times_are_taken_as_utc() -> None:
+    post = _post()
+    naive = (T0 + timedelta(hours=3)).replace(tzinfo=None)
+    assert post_metrics_at(post, naive) == post_metrics_at(post, T0 + timedelta(hours=3))

@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from xsim.fastschema import SchemaCompiler
-from xsim.world import _date_time_ok, _format_checker, world_schema
+from xsim.world_check import _date_time_ok, _format_checker, world_schema
 
 SECTIONS = {"apps": "app", "users": "user", "tokens": "token", "media": "media", "posts": "post"}
 REPLACEMENTS: list[Any] = [

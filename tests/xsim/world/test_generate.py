@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import mean, median
 from zoneinfo import ZoneInfo
 
+from xsim.curves import post_metrics_at
 from xsim.generate import CONTENT_TYPES, GenerateOptions, content_types, generate_world
 from xsim.generate_text import TWITTER_EPOCH_MS
 from xsim.model import Post, World
@@ -227,6 +228,16 @@ def test_spikes_stand_out(busy_world: World) -> None:
         ]
         assert post.final.impressions > 4 * median(peers), spike
         assert 8 <= spike["impressions_multiplier"] <= 25
+        # and at any age: "taking off" is visible within hours
+        for hours in (2, 24):
+            age = timedelta(hours=hours)
+            usual = median(
+                post_metrics_at(p, p.created_at + age).impressions
+                for p in _own_scored(busy_world, post.author_id)
+                if types[p.id] == kind and not p.references
+            )
+            now = post_metrics_at(post, post.created_at + age).impressions
+            assert now > 4 * usual, (spike, hours)
 
 
 def test_promoted_and_deleted(busy_world: World) -> None:

@@ -245,3 +245,13 @@ def test_naive_and_offset_times_become_utc(tmp_path: Path, doc: dict[str, Any]) 
     world = load_world(_write(tmp_path, doc))
     created = world.posts[doc["posts"][0]["id"]].created_at
     assert created.isoformat() == "2026-04-10T12:00:00+00:00"
+
+
+def test_integral_floats_load_as_integer_counts(tmp_path: Path, doc: dict[str, Any]) -> None:
+    i = _post_index(doc, "Exact numbers for tests")
+    doc["posts"][i]["metrics"]["exact"]["impressions"] = 1000.0  # JSON Schema: an integer
+    doc["media"][2]["final"]["view_count"] = 1900.0
+    world = load_world(_write(tmp_path, doc))
+    impressions = world.posts[doc["posts"][i]["id"]].final.impressions
+    assert impressions == 1000 and type(impressions) is int
+    assert type(world.media[doc["media"][2]["media_key"]].final.view_count) is int

@@ -25,6 +25,7 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, text
 
+from xpulse.store import delivery_log
 from xpulse.store.schema import UTCDateTime, metadata
 
 versions = Table(
@@ -49,7 +50,16 @@ def _initial(ops: Operations) -> None:
     metadata.create_all(ops.get_bind())
 
 
-STEPS: tuple[Step, ...] = (Step(1, "initial schema", _initial),)
+def _delivery_log(ops: Operations) -> None:
+    bind = ops.get_bind()
+    for table in (delivery_log.deliveries, delivery_log.alerts):
+        table.create(bind, checkfirst=True)
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "initial schema", _initial),
+    Step(2, "deliveries and alerts", _delivery_log),
+)
 
 PG_LOCK_KEY = 0x78707573  # "xpus": an arbitrary constant shared by every xpulse process
 

@@ -1,0 +1,220 @@
+"""Email delivery over SMTP, with STARTTLS or implicit TLS (``ssl``).
+
+The password never lives in the config file: it comes from an environment variable
+(``XPULSE_SMTP_PASSWORD`` unless configured otherwise) or the OS keyring (service
+``xpulse``, entry ``smtp:<username>@<host>``). It never appears in a message, a log line,
+a repr or an exception; smtplib's debug output (which would show AUTH) is never turned on.
+Plain ``none`` security is allowed only to a loopback host, so credentials and reports are
+never sent in clear over a network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import parseaddr
+from typing import Final, Literal
+
+from xpulse.deliver.errors import DeliveryError, DestinationConfigError
+from xpulse.render.email import check_address
+from xpulse.render.escape import one_line
+
+NAME: Final = "email"
+DEFAULT_PASSWORD_ENV: Final = "XPULSE_SMTP_PASSWORD"  # noqa: S105 - a variable name
+KEYRING_SERVICE: Final = "xpulse"
+LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+Security = Literal["starttls", "ssl", "none"]
+SECURITIES: Final[tuple[Security, ...]] = ("starttls", "ssl", "none")
+
+log = logging.getLogger(__name__)
+
+
+def check_smtp(
+    host: str,
+    port: int,
+    security: str,
+    sender: str,
+    recipients: Sequence[str],
+    username: str | None = None,
+) -> None:
+    """Raise ``ValueError`` (one line) unless these SMTP settings can work; for config check."""
+    if not isinstance(host, str) or not host.strip():
+        raise ValueError("the SMTP host is empty")
+    if any(ch.isspace() or ch in "/@:" for ch in host.strip()) and not host.startswith("["):
+        raise ValueError(f"the SMTP host {one_line(host)[:60]!r} is not a host name")
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValueError(f"the SMTP port {port!r} is not between 1 and 65535")
+    if security not in SECURITIES:
+        raise ValueError(f"SMTP security {security!r}: use starttls, ssl or none")
+    if security == "none" and host.strip().lower() not in LOOPBACK:
+        raise ValueError(
+            f"SMTP security 'none' sends in clear: use starttls or ssl for {host.strip()}"
+        )
+    check_address(sender)
+    if isinstance(recipients, str) or not recipients:
+        raise ValueError("the email destination needs a list of one or more recipients")
+    for recipient in recipients:
+        check_address(recipient)
+    if username is not None and not username.strip():
+        raise ValueError("the SMTP username is empty (leave it out to send without login)")
+
+
+def keyring_password(username: str, host: str) -> str | None:
+    """The password stored in the OS keyring for ``username`` at ``host``, if any."""
+    try:
+        import keyring
+    except ImportError:
+        return None
+    try:
+        value = keyring.get_password(KEYRING_SERVICE, f"smtp:{username}@{host}")
+    except Exception:  # any backend failure means "not available here"
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(repr=False)
+class SmtpDestination:
+    """Sends report messages through one SMTP server.
+
+    ``ssl_context`` defaults to the system's verified context; tests pass one that trusts
+    their throwaway certificate. ``password_lookup`` replaces the keyring lookup (tests).
+    """
+
+    host: str
+    port: int
+    security: Security
+    username: str | None
+    password_env: str
+    sender: str
+    recipients: Sequence[str]
+    timeout: float = 30.0
+    ssl_context: ssl.SSLContext | None = None
+    password_lookup: Callable[[str, str], str | None] = field(default=keyring_password)
+    name: str = field(default=NAME, init=False)
+
+    def __post_init__(self) -> None:
+        try:
+            check_smtp(
+                self.host, self.port, self.security, self.sender, self.recipients, self.username
+            )
+        except ValueError as e:
+            raise DestinationConfigError(NAME, str(e)) from None
+        self.host = self.host.strip()
+        self.recipients = list(self.recipients)
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port} ({self.security})"
+
+    def __repr__(self) -> str:
+        return f"SmtpDestination({self.where}, user={self.username!r})"
+
+    def _password(self, username: str) -> str:
+        value = os.environ.get(self.password_env or DEFAULT_PASSWORD_ENV, "")
+        if value:
+            return value
+        stored = self.password_lookup(username, self.host)
+        if stored:
+            return stored
+        raise DestinationConfigError(
+            NAME,
+            f"no SMTP password for {username!r} at {self.host}: set "
+            f"{self.password_env or DEFAULT_PASSWORD_ENV} or store it in the OS keyring",
+        )
+
+    def _context(self) -> ssl.SSLContext:
+        return self.ssl_context or ssl.create_default_context()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "ssl":
+            return smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=self._context()
+            )
+        client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.security == "starttls":
+            client.ehlo()
+            if not client.has_extn("starttls"):
+                client.close()
+                raise DeliveryError(
+                    NAME,
+                    f"{self.where} does not offer STARTTLS; use security = 'ssl' or another port",
+                    retryable=False,
+                )
+            client.starttls(context=self._context())
+            client.ehlo()
+        return client
+
+    def send(self, message: EmailMessage) -> list[str]:
+        """Send ``message`` to the configured recipients in one SMTP transaction.
+
+        Returns the recipients the server refused while accepting others (usually none);
+        raises :class:`DeliveryError` when the message was not accepted at all.
+        """
+        password = self._password(self.username) if self.username else None
+        try:
+            client = self._connect()
+        except DeliveryError:
+            raise
+        except (OSError, smtplib.SMTPException) as e:
+            raise DeliveryError(NAME, f"cannot connect to {self.where}: {_reason(e)}") from None
+        try:
+            if self.username and password is not None:
+                client.login(self.username, password)
+            refused = client.send_message(
+                message, from_addr=_bare(self.sender), to_addrs=[_bare(r) for r in self.recipients]
+            )
+        except smtplib.SMTPAuthenticationError as e:
+            raise DeliveryError(
+                NAME,
+                f"{self.where} refused the login of {self.username!r} ({e.smtp_code}); "
+                "check the username and password",
+                retryable=False,
+            ) from None
+        except smtplib.SMTPRecipientsRefused as e:
+            raise DeliveryError(
+                NAME,
+                f"{self.where} refused every recipient ({', '.join(sorted(e.recipients))})",
+                retryable=False,
+            ) from None
+        except smtplib.SMTPNotSupportedError as e:
+            raise DeliveryError(NAME, f"{self.where}: {_reason(e)}", retryable=False) from None
+        except (OSError, smtplib.SMTPException) as e:
+            raise DeliveryError(
+                NAME, f"{self.where} did not accept the message: {_reason(e)}"
+            ) from None
+        finally:
+            _quit(client)
+        if refused:
+            log.warning("email: %s refused %s", self.where, ", ".join(sorted(refused)))
+        log.info("email: sent to %d recipient(s) via %s", len(self.recipients), self.where)
+        return sorted(refused)
+
+
+def _bare(address: str) -> str:
+    return parseaddr(address)[1]
+
+
+def _reason(error: BaseException) -> str:
+    """A one-line cause that quotes the server's reply, never our credentials."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        detail = error.smtp_error
+        text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+        return f"{error.smtp_code} {one_line(text)[:160]}"
+    if isinstance(error, socket.timeout | TimeoutError):
+        return "timed out"
+    if isinstance(error, ssl.SSLError):
+        return f"TLS failed ({one_line(error.reason or str(error))[:120]})"
+    return one_line(str(error))[:160] or type(error).__name__
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()

@@ -1,0 +1,180 @@
+"""The email rendering: one MIME message from the one report document.
+
+    multipart/alternative
+    ├── text/plain            the plain terminal rendering (tables drawn with box characters)
+    └── multipart/related
+        ├── text/html         the HTML rendering's content, charts as <img src="cid:…">
+        ├── image/png         daily impressions and engagements   (Content-ID, inline)
+        └── image/png         engagement rate by content type     (Content-ID, inline)
+
+Mail clients do not show inline SVG reliably and many block ``data:`` images, so the charts
+are PNG parts of the message itself; the HTML references nothing outside the message.
+Headers are built from validated addresses and a one-line subject, so a name or a subject
+holding CR/LF cannot add a header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from functools import cache
+from typing import Any, Final
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from xpulse.analytics.document import Report
+from xpulse.render.escape import one_line
+from xpulse.render.html import TEMPLATES, _tone
+from xpulse.render.html import _context as html_context
+from xpulse.render.png_charts import DAILY_SIZE, content_types_png, daily_png
+from xpulse.render.terminal import render_text
+from xpulse.render.view import as_report, content_bars, title
+
+TEXT_WIDTH: Final = 88
+MSGID_DOMAIN: Final = "xpulse.local"
+SUBJECT_MAX: Final = 200
+
+
+def check_address(value: str) -> str:
+    """``value`` if it is one plausible email address (optionally with a display name).
+
+    Raises ``ValueError`` with a one-line reason. Rejects CR/LF (header injection), several
+    addresses in one, and anything without ``local@domain.tld``-like parts.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("an email address is empty")
+    text = value.strip()
+    if any(ch in text for ch in "\r\n\x00"):
+        raise ValueError(f"{one_line(text)[:60]!r} contains a line break")
+    pairs = getaddresses([text])
+    if len(pairs) != 1:
+        raise ValueError(f"{text[:60]!r} is not one email address")
+    _name, addr = parseaddr(text)
+    local, sep, domain = addr.rpartition("@")
+    if (
+        not sep
+        or not local
+        or not domain
+        or any(ch.isspace() for ch in addr)
+        or "." not in domain.strip(".")
+        or domain.startswith((".", "-"))
+        or ".." in domain
+        or len(addr) > 254
+    ):
+        raise ValueError(f"{text[:60]!r} is not a valid email address (like name@example.com)")
+    return text
+
+
+def _address(value: str) -> Address:
+    name, addr = parseaddr(check_address(value))
+    local, _, domain = addr.rpartition("@")
+    return Address(display_name=one_line(name), username=local, domain=domain)
+
+
+def default_subject(report: Report) -> str:
+    """``X report · @brand · 2026-W21``."""
+    return f"X report · {title(report)}"
+
+
+def _subject(text: str) -> str:
+    flat = one_line(text)
+    return flat if len(flat) <= SUBJECT_MAX else flat[: SUBJECT_MAX - 1] + "…"
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["tone"] = _tone
+    return env
+
+
+def _plain_text(report: Report) -> str:
+    text = render_text(report, width=TEXT_WIDTH, color=False)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def _images(report: Report) -> dict[str, dict[str, Any]]:
+    """The chart PNGs, each with a fresh Content-ID and its alt text."""
+    days = report.daily
+    daily = daily_png(
+        [d.date.strftime("%a %d") for d in days],
+        [d.impressions for d in days],
+        [d.engagements for d in days],
+    )
+    bars = content_bars(report)
+    content = content_types_png(bars)
+    return {
+        "daily": {
+            "cid": make_msgid("daily", domain=MSGID_DOMAIN)[1:-1],
+            "png": daily,
+            "alt": "Daily impressions (bars) and engagements (line)",
+            "width": DAILY_SIZE[0],
+            "filename": "daily.png",
+        },
+        "content": {
+            "cid": make_msgid("content-types", domain=MSGID_DOMAIN)[1:-1],
+            "png": content,
+            "alt": "Engagement rate by content type",
+            "width": 720,
+            "filename": "content-types.png",
+        },
+    }
+
+
+def render_email_html(report: Report, images: Mapping[str, Mapping[str, Any]]) -> str:
+    """The HTML part: the HTML rendering's content with the charts as ``cid:`` images."""
+    context = html_context(report)
+    bt = report.best_time
+    context["best_time"]["intro"] = (
+        f"Look-back {bt.lookback_days} days ({bt.window_start:%d %b %Y} – "
+        f"{bt.window_end:%d %b %Y}), {bt.posts} posts, local time. Slots with fewer than "
+        f"{bt.min_posts} posts are set aside."
+    )
+    context["images"] = images
+    return _environment().get_template("report_email.html.j2").render(context)
+
+
+def report_message(
+    document: Report | Mapping[str, Any],
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    subject: str | None = None,
+) -> EmailMessage:
+    """The report as a ready-to-send message (``ValueError`` for a bad address)."""
+    report = as_report(document)
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    if not recipients:
+        raise ValueError("an email needs at least one recipient")
+    msg = EmailMessage()
+    msg["Subject"] = _subject(subject if subject is not None else default_subject(report))
+    msg["From"] = _address(sender)
+    msg["To"] = [_address(r) for r in recipients]
+    msg["Date"] = formatdate(report.generated_at.timestamp(), usegmt=True)
+    msg["Message-ID"] = make_msgid("report", domain=MSGID_DOMAIN)
+    msg["X-Xpulse-Period"] = one_line(f"{report.account.name} {report.period.label}")
+    msg.set_content(_plain_text(report), subtype="plain", charset="utf-8")
+    images = _images(report)
+    msg.add_alternative(render_email_html(report, images), subtype="html", charset="utf-8")
+    html_part = msg.get_body(preferencelist=("html",))
+    if not isinstance(html_part, EmailMessage):  # pragma: no cover - added just above
+        raise TypeError("the HTML part is missing")
+    for image in images.values():
+        html_part.add_related(
+            image["png"],
+            maintype="image",
+            subtype="png",
+            cid=f"<{image['cid']}>",
+            disposition="inline",
+            filename=image["filename"],
+        )
+    return msg
