@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import socket
 import tempfile
 import time
@@ -101,17 +102,24 @@ class Counting(CallLog):
         super().__call__(record)
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed_run(
-    runner: Runner, jobs: list[AccountJob], calls: Counter[str]
-) -> tuple[float, float, int]:
+    runner: Runner, jobs: list[AccountJob], calls: Counter[str], server_pid: int
+) -> tuple[float, float, float, int]:
     calls.clear()
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, server = time.perf_counter(), time.process_time(), cpu_of(server_pid)
     result = runner.run(jobs)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    server = cpu_of(server_pid) - server
     failed = [a for a in result.accounts if a.error]
     if failed:
         raise SystemExit(f"{len(failed)} accounts failed: {failed[0].error}")
-    return wall, cpu, sum(calls.values())
+    return wall, cpu, server, sum(calls.values())
 
 
 def main() -> None:
@@ -165,7 +173,8 @@ def main() -> None:
 
                 prof = cProfile.Profile()
                 prof.enable()
-            wall, cpu, total = timed_run(runner, jobs, calls)
+            assert server.pid is not None
+            wall, cpu, server_cpu, total = timed_run(runner, jobs, calls, server.pid)
             if args.profile:
                 prof.disable()
                 pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
@@ -173,7 +182,7 @@ def main() -> None:
             bound = max(total * args.latency / args.parallel, chain * args.latency)
             ratio = f"({wall / bound:.2f}x)" if bound else ""
             print(f"{label:<14} {total:>5} calls  wall {wall:6.2f} s  bound {bound:6.2f} s  "
-                  f"{ratio}  collector CPU {cpu:5.2f} s")  # fmt: skip
+                  f"{ratio}  CPU: collector {cpu:5.2f} s, xsim {server_cpu:5.2f} s")  # fmt: skip
         engine.dispose()
     for client in clients:
         client.close()

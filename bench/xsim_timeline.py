@@ -10,9 +10,10 @@ Two ways to drive it (``--mode``):
 
 Each request is ``GET /2/users/{id}/tweets?max_results=N&tweet.fields=public_metrics,
 created_at`` walking the 20 authors' timelines page by page with ``pagination_token`` and
-starting over at the end, with a fixed clock and rate limits raised out of the way. The
-first pass over each post computes its metric curve (``--warm`` runs one full pass before
-timing, as a fixed-clock session reaches after its first read of each post).
+starting over at the end, with rate limits raised out of the way. With the fixed clock
+(default) the first read of a post at an instant computes its metrics and JSON and later
+reads reuse them; ``--warm`` does one full pass before timing, ``--real-clock`` serves on
+the wall clock so every request is a new instant and nothing is reused (the worst case).
 
     PYTHONPATH=src .venv/bin/python bench/xsim_timeline.py --mode http --seconds 10
 """
@@ -39,7 +40,7 @@ sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 
 from xsim.app import create_app  # noqa: E402
-from xsim.clock import FixedClock  # noqa: E402
+from xsim.clock import FixedClock, RealClock  # noqa: E402
 from xsim.model import App, Post, PostFinal, Token, User, World  # noqa: E402
 from xsim.ratelimit import LIMITS, RateLimiter  # noqa: E402
 
@@ -65,15 +66,16 @@ def build_world() -> World:
     app = App("bench-app", "bench", ["http://127.0.0.1/cb"], plan="pro", monthly_read_cap=None)
     tokens = [
         Token(f"bench-token-{a}", "bench-app", str(1000 + a),
-              frozenset({"tweet.read", "users.read"}), NOW + timedelta(days=1))
+              frozenset({"tweet.read", "users.read"}), max(NOW, datetime.now(UTC)) + timedelta(days=1))
         for a in range(AUTHORS)
     ]  # fmt: skip
     return World({"bench-app": app}, users, posts, {}, tokens=tokens, now=NOW)
 
 
-def build_app() -> Any:
+def build_app(real_clock: bool = False) -> Any:
     limits = {k: (10**9, 10**9) for k in LIMITS}
-    return create_app(build_world(), clock=FixedClock(NOW), limiter=RateLimiter(limits))
+    clock = RealClock() if real_clock else FixedClock(NOW)
+    return create_app(build_world(), clock=clock, limiter=RateLimiter(limits))
 
 
 class Walker:
@@ -122,12 +124,12 @@ async def run_asgi(seconds: float, max_results: int, warm: bool) -> tuple[int, f
 # -- over loopback --------------------------------------------------------------------------
 
 
-def _serve(sock: socket.socket, core: int | None, http: str) -> None:
+def _serve(sock: socket.socket, core: int | None, http: str, real_clock: bool) -> None:
     if core is not None:
         os.sched_setaffinity(0, {core})
     import uvicorn
 
-    app = build_app()
+    app = build_app(real_clock)
     gc.freeze()  # as `xsim serve` does once the world is loaded
     config = uvicorn.Config(app, http=http, log_level="error", access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
@@ -167,7 +169,7 @@ def _cpu_seconds(pid: int | None) -> float:
 
 
 def run_http(
-    seconds: float, max_results: int, warm: bool, connections: int, http: str
+    seconds: float, max_results: int, warm: bool, connections: int, http: str, real_clock: bool
 ) -> tuple[int, float, float]:
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     server_core = cores[0] if cores else None
@@ -177,7 +179,7 @@ def run_http(
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     ctx = multiprocessing.get_context("fork")
-    server = ctx.Process(target=_serve, args=(sock, server_core, http), daemon=True)
+    server = ctx.Process(target=_serve, args=(sock, server_core, http, real_clock), daemon=True)
     server.start()
     try:
         deadline = time.monotonic() + 60
@@ -222,6 +224,12 @@ def main() -> None:
         default="auto",
         help="uvicorn's HTTP parser (auto: httptools when installed)",
     )
+    parser.add_argument(
+        "--real-clock",
+        action="store_true",
+        help="serve with the wall clock: every request is a new instant, so "
+        "nothing is cached (the worst case)",
+    )
     parser.add_argument("--warm", action="store_true", help="read every post once first")
     args = parser.parse_args()
     if args.mode == "asgi":
@@ -231,13 +239,19 @@ def main() -> None:
         cpu = elapsed
     else:
         count, elapsed, cpu = run_http(
-            args.seconds, args.max_results, args.warm, args.connections, args.http
+            args.seconds,
+            args.max_results,
+            args.warm,
+            args.connections,
+            args.http,
+            args.real_clock,
         )
     summary = {
         "mode": args.mode,
         "posts_in_world": POSTS,
         "max_results": args.max_results,
         "warm": args.warm,
+        "real_clock": args.real_clock,
         "http": args.http if args.mode == "http" else None,
         "pages": count,
         "seconds": round(elapsed, 2),

@@ -15,14 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Engine
 
 from xpulse.analytics.document import Report
 from xpulse.collect.pricing import dollars
-from xpulse.errors import XpulseError
+from xpulse.config_delivery import EmailConfig, resolve_email, resolve_slack
+from xpulse.errors import ConfigError, XpulseError
 from xpulse.store import delivery_log as log
+
+if TYPE_CHECKING:
+    from xpulse.config import Config
+    from xpulse.outbox import Transports
 
 Kind = Literal["budget", "spike", "sign-in", "run-failed"]
 Severity = Literal["info", "warning", "critical"]
@@ -166,3 +172,58 @@ def dispatch(
 def resolve_sign_in(engine: Engine, account: str, now: datetime) -> None:
     with engine.begin() as conn:
         log.resolve_alert(conn, f"sign-in:{account}", now)
+
+
+# -- the channel ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertSender:
+    """Sends alerts on the configured channel (Slack blocks or a short plain-text email)."""
+
+    channel: str
+    send: Callable[[Alert], None]
+
+
+def alert_channel(config: Config, transports: Transports) -> AlertSender | None:
+    """The configured alert channel with its secrets checked, or None when alerts are off."""
+    conf = config.delivery.alerts
+    if conf is None:
+        return None
+    label = f"{config.path}: delivery.alerts"
+    if conf.channel == "slack" and config.delivery.slack is not None:
+        target = resolve_slack(config.delivery.slack, label)
+
+        def to_slack(alert: Alert) -> None:
+            from xpulse.deliver.slack import SlackDestination
+            from xpulse.render.slack import alert_payload
+
+            payload = alert_payload(alert.title, list(alert.lines), alert.severity)
+            SlackDestination(target.webhook_url, sleep=transports.sleep).send(payload)
+
+        return AlertSender("slack", to_slack)
+    if conf.channel == "email" and config.delivery.email is not None:
+        email_conf = resolve_email(config.delivery.email, label).config
+
+        def to_email(alert: Alert) -> None:
+            from xpulse.outbox import smtp_destination
+
+            smtp_destination(email_conf, transports).send(alert_message(alert, email_conf))
+
+        return AlertSender("email", to_email)
+    raise ConfigError(f"{label}: channel {conf.channel!r} is not configured under [delivery]")
+
+
+def alert_message(alert: Alert, conf: EmailConfig) -> EmailMessage:
+    from email.utils import formatdate, make_msgid
+
+    from xpulse.render.escape import one_line
+
+    msg = EmailMessage()
+    msg["Subject"] = one_line(f"[xpulse {alert.severity}] {alert.title}")[:200]
+    msg["From"] = conf.sender
+    msg["To"] = ", ".join(conf.recipients)
+    msg["Date"] = formatdate(usegmt=True)
+    msg["Message-ID"] = make_msgid("alert", domain="xpulse.local")
+    msg.set_content("\n".join([alert.title, "", *alert.lines]) + "\n", charset="utf-8")
+    return msg

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -82,7 +82,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 Answer = Callable[[], endpoints.Result]
-Handler = Callable[[Sim, Request, Principal], Answer]
+Handler = Callable[[Sim, Request, Principal, datetime], Answer]
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def _serve(sim: Sim, spec: Spec, handler: Handler, request: Request) -> Response
     if denied is not None:
         return json_response(403, denied, headers)
     try:
-        result = _run_handler(sim, spec, handler, request, principal)
+        result = _run_handler(sim, spec, handler, request, principal, now)
     except InvalidRequest as exc:
         return json_response(400, problems.invalid_request(exc.errors), headers)
     if result is None:
@@ -147,16 +147,19 @@ def _auth_problem(spec: Spec, principal: Principal) -> dict[str, Any] | None:
     if principal.kind == "user" and spec.auth != "app":
         missing = [s for s in READ_SCOPES if s not in principal.scopes]
         if missing:
-            return problems.missing_scopes(missing)
+            log.info("token lacks %s for %s", ", ".join(missing), spec.name)
+            return problems.FORBIDDEN
     return None
 
 
 def _run_handler(
-    sim: Sim, spec: Spec, handler: Handler, request: Request, principal: Principal
+    sim: Sim, spec: Spec, handler: Handler, request: Request, principal: Principal, now: datetime
 ) -> endpoints.Result | None:
-    """Validate (400 first), then the monthly cap (None: refused), then answer."""
-    answer = handler(sim, request, principal)
-    if spec.reads_posts and sim.ledger.capped(principal.client_id, sim.clock.now()):
+    """Validate (400 first), then the monthly cap (None: refused), then answer.
+
+    The whole request sees one instant, so every number in one answer agrees."""
+    answer = handler(sim, request, principal, now)
+    if spec.reads_posts and sim.ledger.capped(principal.client_id, now):
         return None
     return answer()
 
@@ -167,54 +170,54 @@ def _query(request: Request) -> list[tuple[str, str]]:
     return parse_qsl(raw, keep_blank_values=True)
 
 
-def _renderer(sim: Sim, principal: Principal, fields: Fields) -> Renderer:
-    return Renderer(sim.world, sim.index, sim.cache, sim.clock.now(), sim.viewer(principal), fields)
+def _renderer(sim: Sim, principal: Principal, fields: Fields, now: datetime) -> Renderer:
+    return Renderer(sim.world, sim.index, sim.cache, now, sim.viewer(principal), fields)
 
 
 # -- handlers: validate the request, return the thunk that answers it ----------------------
 
 
-def _users_me(sim: Sim, request: Request, p: Principal) -> Answer:
-    r = _renderer(sim, p, parse_fields("users_me", _query(request)))
+def _users_me(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
+    r = _renderer(sim, p, parse_fields("users_me", _query(request)), now)
     user_id = p.user_id or ""
     return lambda: endpoints.user_lookup(r, sim.world.users.get(user_id), "id", user_id)
 
 
-def _users_id(sim: Sim, request: Request, p: Principal) -> Answer:
+def _users_id(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     user_id = check_path_id("id", request.path_params["id"])
-    r = _renderer(sim, p, parse_fields("users_id", _query(request)))
+    r = _renderer(sim, p, parse_fields("users_id", _query(request)), now)
     return lambda: endpoints.user_lookup(r, sim.world.users.get(user_id), "id", user_id)
 
 
-def _users_by_username(sim: Sim, request: Request, p: Principal) -> Answer:
+def _users_by_username(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     name = check_username(request.path_params["username"])
-    r = _renderer(sim, p, parse_fields("users_by_username", _query(request)))
+    r = _renderer(sim, p, parse_fields("users_by_username", _query(request)), now)
     user = sim.index.by_username(name)
     return lambda: endpoints.user_lookup(r, user, "username", name)
 
 
-def _users_tweets(sim: Sim, request: Request, p: Principal) -> Answer:
+def _users_tweets(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     user_id = check_path_id("id", request.path_params["id"])
     query = parse_timeline(_query(request))
-    r = _renderer(sim, p, query.fields)
+    r = _renderer(sim, p, query.fields, now)
     return lambda: endpoints.timeline(r, sim.index, user_id, query)
 
 
-def _tweets(sim: Sim, request: Request, p: Principal) -> Answer:
+def _tweets(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     ids, fields = parse_ids(_query(request))
-    r = _renderer(sim, p, fields)
+    r = _renderer(sim, p, fields, now)
     return lambda: endpoints.tweets(r, ids)
 
 
-def _tweets_id(sim: Sim, request: Request, p: Principal) -> Answer:
+def _tweets_id(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     post_id = check_path_id("id", request.path_params["id"])
-    r = _renderer(sim, p, parse_fields("tweets_id", _query(request)))
+    r = _renderer(sim, p, parse_fields("tweets_id", _query(request)), now)
     return lambda: endpoints.tweet(r, post_id)
 
 
-def _usage(sim: Sim, request: Request, p: Principal) -> Answer:
+def _usage(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     query = parse_usage(_query(request))
-    return lambda: endpoints.usage(sim.ledger, p.client_id, query, sim.clock.now())
+    return lambda: endpoints.usage(sim.ledger, p.client_id, query, now)
 
 
 def _routes() -> list[BaseRoute]:

@@ -30,7 +30,12 @@ def cli() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="World JSON file (see `xsim world`).",
 )
-@click.option("--now", default=None, help="Fix the clock at this ISO instant (repeatable runs).")
+@click.option(
+    "--now",
+    default=None,
+    help="Fix the clock at this ISO instant (default: the world's `now`, if it has one); "
+    "'real' for the wall clock.",
+)
 @click.option(
     "--faults",
     default=None,
@@ -65,13 +70,13 @@ def serve(
 
         xsim serve --host 127.0.0.1 --port 8787 --world world.json --now 2026-05-20T12:00:00Z
     """
-    from xsim.clock import parse_instant
+    from xsim.clock import RealClock, parse_instant
     from xsim.faults import FaultSpecError, parse_faults
     from xsim.server import run
     from xsim.world import WorldError, load_world
 
     try:
-        fixed = parse_instant(now) if now else None
+        fixed = parse_instant(now) if now and now != "real" else None
     except ValueError:
         raise click.BadParameter(f"not an ISO 8601 instant: {now!r}", param_hint="--now") from None
     try:
@@ -93,13 +98,16 @@ def serve(
         faults=spec,
         token_lifetime_seconds=token_lifetime,
         auto_approve=auto_approve,
+        clock=RealClock() if now == "real" else None,
     )
 
 
 @cli.command("world")
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same world.")
-@click.option("--users", type=click.IntRange(min=1), default=3, show_default=True)
-@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True)
+@click.option("--users", type=click.IntRange(min=1), default=3, show_default=True, help="Accounts.")
+@click.option(
+    "--days", type=click.IntRange(min=1), default=90, show_default=True, help="Days of posts."
+)
 @click.option(
     "--out",
     "out_path",
@@ -131,6 +139,7 @@ def world_command(
 
     Example:
 
+    \b
         xsim world --seed 1 --users 3 --days 90 --now 2026-05-20T12:00:00Z --out world.json
     """
     from datetime import UTC, datetime

@@ -162,7 +162,8 @@ class _Builder:
         if event.spike and kind not in ("reply", "retweet"):
             factor = round(rng.uniform(8, 25), 2)
             post.final = _scaled(post.final, factor, factor)
-            post.half_life_hours = round(post.half_life_hours * 1.5, 2)  # virality lasts longer
+            # Viral posts keep going a little longer than usual, at most 1.5 x the 6 h default.
+            post.half_life_hours = round(min(post.half_life_hours, 6.0) * 1.5, 2)
             self.spikes.append(
                 {"post_id": post.id, "user_id": post.author_id, "impressions_multiplier": factor}
             )

@@ -9,7 +9,9 @@ the post or referenced post missing beside a "Field Authorization Error", not re
 without the fields, and no 403. xsim does the same. ``promoted_metrics`` of a post that was
 never promoted are simply absent. App-only bearer tokens get public metrics only.
 Follower and following counts are left out of users' ``public_metrics`` on self-serve plans
-(removed in April 2026, seed 000); enterprise keeps them.
+(removed in April 2026, seed 000); enterprise keeps them. Seed 000 once says audience-based
+rates need "the Pro tier" but twice that the counts went from *all* self-serve tiers (Pro
+included) and remain on Enterprise only; xsim follows the latter.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import gc
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +33,7 @@ def build_app(
     token_lifetime_seconds: float | None = None,
     auto_approve: bool = False,
     clock: Clock | None = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> Any:
     """The app with the CLI's options: ``--now`` fixes the clock, else the world's ``now``."""
     if clock is None:
@@ -45,8 +46,14 @@ def build_app(
     lifetime = timedelta(hours=2)
     if token_lifetime_seconds is not None:
         lifetime = timedelta(seconds=token_lifetime_seconds)
+    extra: dict[str, Any] = {} if sleep is None else {"sleep": sleep}  # the slow fault's wait
     return create_app(
-        world, clock=clock, faults=faults, token_lifetime=lifetime, auto_approve=auto_approve
+        world,
+        clock=clock,
+        faults=faults,
+        token_lifetime=lifetime,
+        auto_approve=auto_approve,
+        **extra,
     )
 
 

@@ -110,6 +110,8 @@ def _problem_text(body: Any) -> str:
         first = errors[0].get("message") or errors[0].get("detail")
         if first:
             parts.append(str(first))
+    elif isinstance(errors, list) and errors and isinstance(errors[0], str):
+        parts.append(errors[0])  # the Engagement API's errors are plain strings
     if body.get("error"):  # RFC 6749 error bodies of the OAuth endpoints
         parts.append(str(body["error"]))
     return redact.text(": ".join(parts))[:300]
@@ -180,8 +182,12 @@ class Transport:
         *,
         path_params: Mapping[str, str] | None = None,
         params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
     ) -> tuple[dict[str, Any], CallRecord]:
-        """Send one API call (retrying as the policy allows); the JSON body and its record."""
+        """Send one API call (retrying as the policy allows); the JSON body and its record.
+
+        ``json_body`` is sent as a JSON request body (the Engagement API's POSTs).
+        """
         url = endpoint.url_path(**dict(path_params or {}))
         attempt = 0
         refreshed = False
@@ -192,7 +198,9 @@ class Transport:
                 log.info("%s: slowing down, %.1f s before the next call", endpoint.path, pause)
                 self.sleep(pause)
             try:
-                return self._attempt(method, endpoint, url, params, allow_refresh=not refreshed)
+                return self._attempt(
+                    method, endpoint, url, params, allow_refresh=not refreshed, json_body=json_body
+                )
             except _Refreshed:
                 refreshed = True
             except _WindowWait as w:
@@ -233,6 +241,7 @@ class Transport:
         params: Mapping[str, str | int] | None,
         *,
         allow_refresh: bool,
+        json_body: Any = None,
     ) -> tuple[dict[str, Any], CallRecord]:
         headers = {"Accept": "application/json"}
         sent = ""
@@ -242,7 +251,9 @@ class Transport:
         started = self.clock()
         shown = redact.url(f"{self.base_url}{url}")
         try:
-            response = self.http.request(method, url, params=params, headers=headers)
+            response = self.http.request(
+                method, url, params=params, headers=headers, json=json_body
+            )
         except httpx.TimeoutException as e:
             self._record(endpoint, method, 0, started, None, {})
             raise _Retry(

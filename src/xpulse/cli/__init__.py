@@ -24,6 +24,9 @@ COMMANDS: dict[str, str] = {
     "cost": "xpulse.cli.cost:cost",
     "export": "xpulse.cli.export:export",
     "report": "xpulse.cli.report:report",
+    "run": "xpulse.cli.run:run",
+    "schedule": "xpulse.cli.schedule:schedule",
+    "config": "xpulse.cli.config:config",
 }
 
 

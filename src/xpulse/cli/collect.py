@@ -31,14 +31,17 @@ def collect(account: str | None, dry_run: bool, allow_over_budget: bool) -> None
 
     config = load_config()
     prepared = prepare(config, account)
-    for line in prepared.plan.lines():
-        click.echo(line)
-    if dry_run:
-        return
-    if sys.stderr.isatty():
-        result = _with_progress(prepared, allow_over_budget)
-    else:
-        result = execute(prepared, allow_over_budget=allow_over_budget)
+    try:
+        for line in prepared.plan.lines():
+            click.echo(line)
+        if dry_run:
+            return
+        if sys.stderr.isatty():
+            result = _with_progress(prepared, allow_over_budget)
+        else:
+            result = execute(prepared, allow_over_budget=allow_over_budget)
+    finally:
+        prepared.engine.dispose()
     for acc in result.accounts:
         if acc.error:
             click.echo(f"xpulse: {acc.name}: {acc.error}", err=True)

@@ -26,8 +26,11 @@ def cost(month: str | None, as_json: bool) -> None:
 
     config = load_config()
     engine = open_store(config.db_url())
-    with engine.connect() as conn:
-        report = cost_report(conn, config.monthly_budget_usd, month=month)
+    try:
+        with engine.connect() as conn:
+            report = cost_report(conn, config.monthly_budget_usd, month=month)
+    finally:
+        engine.dispose()
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:

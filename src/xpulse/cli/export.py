@@ -36,10 +36,13 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
         config.account(account)  # an unknown name is a clear error, not an empty file
     engine = open_store(config.db_url())
     kind: Format = "csv" if fmt == "csv" else "jsonl"
-    with engine.connect() as conn:
-        if out is None:
-            run_export(conn, kind, sys.stdout, observations=observations, account=account)
-            return
-        with atomic_text(out) as fh:
-            count = run_export(conn, kind, fh, observations=observations, account=account)
+    try:
+        with engine.connect() as conn:
+            if out is None:
+                run_export(conn, kind, sys.stdout, observations=observations, account=account)
+                return
+            with atomic_text(out) as fh:
+                count = run_export(conn, kind, fh, observations=observations, account=account)
+    finally:
+        engine.dispose()
     click.echo(f"wrote {count:,} records to {out}", err=True)

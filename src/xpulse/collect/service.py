@@ -7,11 +7,13 @@ result = execute(prepared, allow_over_budget=False)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
+from filelock import FileLock, Timeout
 from sqlalchemy import Engine
 
 from xpulse.api.errors import ApiError
@@ -26,6 +28,7 @@ from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.config import AccountConfig, Config
 from xpulse.errors import XpulseError
+from xpulse.paths import state_dir
 from xpulse.store import open_store
 
 APP_TOKEN = "app-bearer"  # noqa: S105 - a key naming the shared app token, not a secret
@@ -87,6 +90,37 @@ def execute(
             f"({plan.lines()[-1].removeprefix('plan: ')}); "
             "pass --allow-over-budget or raise monthly_budget_usd"
         )
+    with _one_collect_at_a_time():
+        return _execute(prepared, allow_over_budget, clock, transport, progress)
+
+
+@contextmanager
+def _one_collect_at_a_time() -> Iterator[None]:
+    """Cron may start a run while the last one still goes: two sweeps of one account would
+    read (and pay for) the same pages twice, so a second run refuses to start."""
+    path = state_dir() / "collect.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise XpulseError(
+            f"another `xpulse collect` is running (lock {path}); try again when it ends"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _execute(
+    prepared: Prepared,
+    allow_over_budget: bool,
+    clock: Callable[[], datetime],
+    transport: httpx.BaseTransport | None,
+    progress: Callable[[str, int], None] | None,
+) -> RunResult:
+    plan = prepared.plan
     budget = Budget(None if allow_over_budget else plan.budget_micros, plan.month_to_date_micros)
     runner = Runner(
         prepared.engine,

@@ -94,7 +94,7 @@ def store_fetched(
     """Write one answer and what goes with it; the caller owns the transaction."""
     media = rows.media_by_key(fetched.includes)
     post_rows = [
-        rows.post_row(t, fetched.includes, account, fetched.url, now, media) for t in fetched.data
+        rows.post_row(t, fetched.includes, account, fetched.url, now) for t in fetched.data
     ]
     new = queries.upsert_posts(conn, post_rows)
     queries.upsert_media(conn, [rows.media_row(m, now) for m in media.values()])

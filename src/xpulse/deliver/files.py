@@ -20,7 +20,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,6 +30,7 @@ from markupsafe import escape
 from xpulse.analytics.document import Report
 from xpulse.deliver.errors import DeliveryError, DestinationConfigError
 from xpulse.render import fmt, render
+from xpulse.render.view import as_report
 
 NAME: Final = "files"
 INDEX_SCHEMA: Final = "https://xpulse.dev/schemas/files-index/v1"
@@ -93,8 +94,9 @@ class FilesDestination:
         folder = self.account_dir(report)
         return {f: folder / f"{base}.{SUFFIXES[f]}" for f in self.formats}
 
-    def send(self, report: Report) -> list[Path]:
+    def send(self, document: Report | Mapping[str, Any]) -> list[Path]:
         """Write the report; return the dated files written (not the index or latest copies)."""
+        report = as_report(document)
         targets = self.paths_for(report)
         texts = {f: render(report, f) for f in self.formats}  # type: ignore[arg-type]
         folder = self.account_dir(report)

@@ -137,10 +137,11 @@ class SmtpDestination:
                 self.host, self.port, timeout=self.timeout, context=self._context()
             )
         client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        if self.security == "starttls":
+        if self.security != "starttls":
+            return client
+        try:
             client.ehlo()
             if not client.has_extn("starttls"):
-                client.close()
                 raise DeliveryError(
                     NAME,
                     f"{self.where} does not offer STARTTLS; use security = 'ssl' or another port",
@@ -148,6 +149,9 @@ class SmtpDestination:
                 )
             client.starttls(context=self._context())
             client.ehlo()
+        except BaseException:
+            client.close()  # never leave the socket open behind a failed handshake
+            raise
         return client
 
     def send(self, message: EmailMessage) -> list[str]:

@@ -15,6 +15,7 @@ holding CR/LF cannot add a header.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -101,6 +102,11 @@ def _plain_text(report: Report) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 
+def _cid(name: str) -> str:
+    """A short Content-ID (no header folding), unique per message."""
+    return f"{name}.{secrets.token_hex(8)}@{MSGID_DOMAIN}"
+
+
 def _images(report: Report) -> dict[str, dict[str, Any]]:
     """The chart PNGs, each with a fresh Content-ID and its alt text."""
     days = report.daily
@@ -113,14 +119,14 @@ def _images(report: Report) -> dict[str, dict[str, Any]]:
     content = content_types_png(bars)
     return {
         "daily": {
-            "cid": make_msgid("daily", domain=MSGID_DOMAIN)[1:-1],
+            "cid": _cid("daily"),
             "png": daily,
             "alt": "Daily impressions (bars) and engagements (line)",
             "width": DAILY_SIZE[0],
             "filename": "daily.png",
         },
         "content": {
-            "cid": make_msgid("content-types", domain=MSGID_DOMAIN)[1:-1],
+            "cid": _cid("content-types"),
             "png": content,
             "alt": "Engagement rate by content type",
             "width": 720,

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Table, and_, func, select
@@ -48,10 +49,19 @@ def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: li
     """INSERT ... ON CONFLICT (keys) DO UPDATE every other column, on either dialect."""
     if not rows:
         return
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = _upsert_stmt(conn.dialect.name, table, tuple(rows[0]), tuple(keys))
+    conn.execute(stmt, rows)
+
+
+@lru_cache(maxsize=64)
+def _upsert_stmt(
+    dialect_name: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...]
+) -> Any:
+    # Built once per shape: constructing the statement costs more than running it.
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
     stmt = dialect.insert(table)
-    update = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
-    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), rows)
+    update = {c: stmt.excluded[c] for c in columns if c not in keys}
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=update)
 
 
 def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -279,8 +289,7 @@ def cost_by_account_endpoint(conn: Connection, start: datetime, end: datetime) -
         .order_by(c.account, c.endpoint)
     )
     return [
-        CostLine(a, e, int(n), int(r), int(b), int(m))
-        for a, e, n, r, b, m in conn.execute(stmt)
+        CostLine(a, e, int(n), int(r), int(b), int(m)) for a, e, n, r, b, m in conn.execute(stmt)
     ]
 
 

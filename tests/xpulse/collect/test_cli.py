@@ -125,3 +125,14 @@ def test_an_account_that_needs_sign_in_fails_alone(
     ledger = live.ledger()["entries"]
     alpha_user = live.world.tokens[0].user_id
     assert ledger and all(e["user_id"] == alpha_user for e in ledger)  # alpha went on
+
+
+def test_a_second_collect_does_not_start_while_one_runs(live: Live) -> None:
+    from filelock import FileLock
+
+    _config(live, 50.0, ["alpha", "beta"])
+    with FileLock(str(live.home / "state" / "collect.lock")):
+        result = CliRunner().invoke(cli, ["collect"])
+    assert result.exit_code == 1
+    assert "another `xpulse collect` is running" in result.output.strip().splitlines()[-1]
+    assert live.ledger()["totals"]["post_reads"] == 0

@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
-from xpulse.analytics.document import Report
+from xpulse.analytics.document import AccountInfo, Report
 from xpulse.render.slack import (
     FIELD_MAX,
     HEADER_MAX,
@@ -140,3 +142,44 @@ def test_alert_payload_is_valid_and_escaped() -> None:
 def test_validate_payload_rejects_what_slack_would(block: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         validate_payload({"text": "t", "blocks": [block]})
+
+
+def test_hostile_account_names_are_inert(report: Report) -> None:
+    hostile = report.model_copy(
+        update={"account": AccountInfo(name="x", username="<!here>&", user_id=None)}
+    )
+    payload = report_payload(hostile)
+    slack_sdk_check(payload)
+    assert payload["blocks"][0]["text"]["text"] == "X report · @&lt;!here&gt;&amp; · 2026-W21"
+    for text in all_texts(payload):
+        assert "<!" not in text
+        # An invalid handle never goes into a link: posts link through x.com/i/status.
+        assert "x.com/&lt;" not in text
+
+
+def with_top_text(report: Report, text: str) -> Report:
+    first, *rest = report.top_posts.by_engagements
+    top = report.top_posts.model_copy(
+        update={"by_engagements": [first.model_copy(update={"text": text}), *rest]}
+    )
+    spikes = report.spikes.model_copy(
+        update={"posts": [s.model_copy(update={"text": text}) for s in report.spikes.posts]}
+    )
+    return report.model_copy(update={"top_posts": top, "spikes": spikes})
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("<>&|!@#*_~`:/. \n\r\x1bachnel") + ["<!channel>", "&amp;"]),
+        max_size=800,
+    )
+)
+def test_any_post_text_gives_a_valid_inert_payload(report: Report, text: str) -> None:
+    payload = report_payload(with_top_text(report, text))
+    slack_sdk_check(payload)
+    for t in all_texts(payload):
+        for inner in ANGLE.findall(t):
+            assert re.fullmatch(r"https://x\.com/brand/status/\d+\|[^<>]*", inner), inner
+        for amp in re.finditer("&", t):
+            assert ENTITY_OK.match(t, amp.start())

@@ -86,3 +86,14 @@ def test_admin_and_oauth_routes_are_never_faulted(make: Any) -> None:
     api = only(make, "500")
     assert api.get("/_sim/clock", None).status_code == 200
     assert api.sim.faults is not None and api.sim.faults.drawn == []
+
+
+def test_same_seed_gives_the_same_answers_over_the_api(make: Any) -> None:
+    def statuses(seed: int) -> list[int]:
+        api = make(faults=parse_faults(f"429=0.2,500=0.2,503=0.1,partial=0.1,seed={seed}"))
+        return [api.get("/2/tweets/2000", BEARER).status_code for _ in range(30)]
+
+    first = statuses(7)
+    assert first == statuses(7)
+    assert first != statuses(8)
+    assert {429, 500, 503, 200} <= set(first)

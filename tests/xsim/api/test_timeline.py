@@ -126,3 +126,21 @@ def test_metrics_grow_as_the_clock_advances(make: Any) -> None:
     # The same instant read through lookup agrees with the timeline.
     same = api.get(f"/2/tweets/{after['id']}", BEARER, **{"tweet.fields": "public_metrics"})
     assert same.json()["data"]["public_metrics"] == after["public_metrics"]
+
+
+def test_timeline_expansions_fill_includes(api: Api) -> None:
+    body = api.get(
+        f"/2/users/{ALICE}/tweets",
+        BEARER,
+        max_results=100,
+        expansions="author_id,attachments.media_keys,attachments.poll_ids,referenced_tweets.id",
+        **{"tweet.fields": "author_id,attachments", "media.fields": "type,duration_ms"},
+    ).json()
+    includes = body["includes"]
+    assert [u["id"] for u in includes["users"]] == [ALICE]
+    assert includes["media"] == [{"media_key": "13_1", "type": "video", "duration_ms": 12000}]
+    assert includes["polls"][0]["id"] == "555"
+    # Bob's posts 2000 (replied to) and 2001 (retweeted) come in includes.tweets; Carol's
+    # protected post 3000 (quoted) is an includes error instead.
+    assert sorted(t["id"] for t in includes["tweets"]) == ["2000", "2001"]
+    assert [e["resource_id"] for e in body["errors"]] == ["3000"]

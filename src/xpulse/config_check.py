@@ -1,0 +1,149 @@
+"""``xpulse config check``: everything a run needs, checked without reading from X.
+
+Each check is one line of a checklist, ok or not, never with a secret in it: the file and
+its values, each account's sign-in, the database, each account's destinations (webhook
+URL format, SMTP settings and recipients, the secrets present in the environment or the
+keyring), the cadence and the alert channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from xpulse.config import Config, load_config
+from xpulse.config_delivery import (
+    DESTINATIONS,
+    AccountTargets,
+    account_timezone,
+    check_account_names,
+    resolve_email,
+    resolve_slack,
+)
+from xpulse.errors import XpulseError
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    what: str
+    detail: str
+
+    def line(self) -> str:
+        return f"[{'ok' if self.ok else 'FAIL'}] {self.what}: {self.detail}"
+
+
+def _try(what: str, fn: Callable[[], str]) -> Check:
+    try:
+        return Check(True, what, str(fn()))
+    except XpulseError as exc:
+        return Check(False, what, str(exc))
+
+
+def _sign_in(config: Config, name: str) -> Check:
+    from xpulse.api.signin import status
+
+    st = status(config, config.account(name))
+    ok_states = ("signed in", "env token", "app bearer set")
+    ok = st.state in ok_states or st.state.startswith("access token expired")
+    ok = ok or (st.state == "not signed in" and st.source.startswith("XPULSE_REFRESH_TOKEN_"))
+    detail = f"{st.state} (credential from {st.source})"
+    if not ok:
+        detail += f"; run: xpulse auth login --account {name}"
+    return Check(ok, f"account {name} sign-in", detail)
+
+
+def _database(config: Config) -> str:
+    from xpulse.store import open_store
+    from xpulse.store.db import safe_url
+
+    engine = open_store(config.db_url())
+    engine.dispose()
+    return f"{safe_url(config.db_url())} opens and is migrated"
+
+
+def _destinations(config: Config, name: str) -> list[Check]:
+    """One line per destination, each checked on its own so that every problem shows."""
+    from xpulse.outbox import describe
+
+    dests = config.delivery.for_account(name)
+    label = f"delivery ({name})"
+    out = []
+    for dest in DESTINATIONS:
+        conf = getattr(dests, dest)
+        if conf is None:
+            continue
+        what = f"account {name} {dest}"
+        try:
+            targets = AccountTargets(
+                name,
+                resolve_slack(conf, label) if dest == "slack" else None,
+                resolve_email(conf, label) if dest == "email" else None,
+                conf if dest == "files" else None,
+            )
+        except XpulseError as exc:
+            out.append(Check(False, what, str(exc).removeprefix(f"{label}.{dest}: ")))
+            continue
+        out.append(Check(True, what, describe(dest, targets, None)))
+    return out or [Check(False, f"account {name} delivery", "no destination under [delivery]")]
+
+
+def _cadence(config: Config, now: datetime) -> list[Check]:
+    from xpulse.schedule import entries, next_run
+
+    out = []
+    for entry in entries(config):
+        at = next_run(entry.cadence, entry.tz, now)
+        who = ", ".join(entry.accounts) or "every account"
+        out.append(
+            Check(
+                True,
+                f"schedule ({who})",
+                f"{entry.cadence.text} {entry.tz}; next {at:%a %Y-%m-%d %H:%M %Z}",
+            )
+        )
+    return out
+
+
+def _overrides(config: Config) -> str:
+    check_account_names(config)
+    names = ", ".join(config.delivery.accounts) or "none"
+    return f"per-account destinations: {names}"
+
+
+def _alerts(config: Config) -> str:
+    from xpulse.alerts import alert_channel
+    from xpulse.outbox import Transports
+
+    sender = alert_channel(config, Transports())
+    if sender is None:
+        return "off (add [delivery.alerts] to get them)"
+    return f"sent on {sender.channel}"
+
+
+def run_checks(path: Path | None, now: datetime) -> list[Check]:
+    """The checklist; stops after the first check when the file itself cannot load."""
+    try:
+        config = load_config(path)
+    except XpulseError as exc:
+        return [Check(False, "config file", str(exc))]
+    checks = [Check(True, "config file", f"{config.path} is valid")]
+    if not config.accounts:
+        checks.append(Check(False, "accounts", "no [[accounts]] configured; see `xpulse init`"))
+        return checks
+    checks.append(_try("delivery overrides", lambda: _overrides(config)))
+    checks.append(_try("database", lambda: _database(config)))
+    for account in config.accounts:
+        checks.append(_sign_in(config, account.name))
+        checks.append(
+            Check(True, f"account {account.name} time zone", account_timezone(config, account))
+        )
+        checks += _destinations(config, account.name)
+    try:
+        checks += _cadence(config, now)
+    except XpulseError as exc:
+        checks.append(Check(False, "schedule", str(exc)))
+    checks.append(_try("alerts", lambda: _alerts(config)))
+    return checks

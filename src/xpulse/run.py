@@ -1,0 +1,380 @@
+"""``xpulse run``: the unit a schedule calls: collect, report, deliver, alert.
+
+For each chosen account and the period (``delivery.period``, default last week):
+
+1. destinations are resolved first, secrets included, so a bad webhook URL or a missing
+   SMTP password stops the run before it reads or spends anything;
+2. an account whose every destination already has this period is left alone (no reads);
+3. the others are collected in one run (the budget guard of ``xpulse collect`` applies);
+4. the report is made once and kept in the outbox with its renderings;
+5. each destination not yet sent for this account and period is sent, and recorded;
+6. alerts (budget, spikes, sign-in, failures) go out once each.
+
+A failed destination is retried by the next run, from the outbox; a sent one never again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+from filelock import FileLock, Timeout
+from sqlalchemy import Engine
+
+from xpulse import alerts as al
+from xpulse.analytics import parse_period
+from xpulse.analytics.document import Report
+from xpulse.analytics.periods import Period
+from xpulse.api.transport import utc_now
+from xpulse.collect.planner import month_start, next_month_start
+from xpulse.collect.pricing import MICRO, dollars
+from xpulse.collect.runner import AccountResult
+from xpulse.config import AccountConfig, Config
+from xpulse.config_delivery import (
+    DESTINATIONS,
+    AccountTargets,
+    DestinationName,
+    account_timezone,
+    resolve_destinations,
+)
+from xpulse.deliver.errors import DeliveryError
+from xpulse.errors import ConfigError, XpulseError
+from xpulse.outbox import Outbox, Transports, describe, send_to
+from xpulse.paths import state_dir
+from xpulse.reporting import make_report
+from xpulse.store import delivery_log as dlog
+from xpulse.store import open_store, queries
+
+Echo = Callable[[str], None]
+
+
+class RunBusy(XpulseError):
+    """Another ``xpulse run`` holds the lock."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    accounts: tuple[str, ...] = ()  # () = every configured account
+    period: str | None = None  # None = delivery.period
+    only: tuple[DestinationName, ...] = ()  # () = every configured destination
+    dry_run: bool = False
+    allow_over_budget: bool = False
+
+
+@dataclass
+class Hooks:
+    """The outside world, injectable: the clock, the X API transport, the senders'."""
+
+    clock: Callable[[], datetime] = utc_now
+    api_transport: httpx.BaseTransport | None = None
+    transports: Transports = field(default_factory=Transports)
+
+
+@dataclass
+class AccountOutcome:
+    name: str
+    period: str
+    collected: AccountResult | None = None
+    sent: dict[str, list[str]] = field(default_factory=dict)  # destination -> files
+    already: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # destination or "collect" -> error
+    report: Report | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def line(self) -> str:
+        """One line: what happened to this account."""
+        parts = []
+        if self.collected is not None and self.collected.error is None:
+            c = self.collected
+            parts.append(
+                f"collected {c.new_posts:,} new, {c.refreshed:,} refreshed ({dollars(c.micros)})"
+            )
+        parts += [f"{d} sent" for d in self.sent]
+        parts += [f"{d} already sent" for d in self.already]
+        parts += [f"{d} FAILED: {e}" for d, e in self.failed.items()]
+        status = "ok" if self.ok else "FAILED"
+        return f"{self.name} {self.period}: {status}: " + ("; ".join(parts) or "nothing to do")
+
+
+@dataclass
+class RunOutcome:
+    accounts: list[AccountOutcome]
+    cost_micros: int = 0
+    alerts: al.Dispatched | None = None
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        alerts_ok = self.alerts is None or not self.alerts.errors
+        return alerts_ok and all(a.ok for a in self.accounts)
+
+    def lines(self) -> list[str]:
+        out = [a.line() for a in self.accounts]
+        if self.alerts is not None:
+            out += [f"alert sent: {a.title}" for a in self.alerts.sent]
+            out += self.alerts.errors
+        if not self.dry_run:
+            out.append(f"cost of this run: {dollars(self.cost_micros)}")
+        return out
+
+
+def _chosen(config: Config, names: tuple[str, ...]) -> list[AccountConfig]:
+    if not names:
+        if not config.accounts:
+            raise ConfigError(f"{config.path}: no [[accounts]] configured; see `xpulse init`")
+        return list(config.accounts)
+    return [config.account(n) for n in dict.fromkeys(names)]
+
+
+def _targets(
+    config: Config, accounts: list[AccountConfig], only: tuple[DestinationName, ...]
+) -> dict[str, AccountTargets]:
+    out = {}
+    for account in accounts:
+        targets = resolve_destinations(config, account)
+        if only:
+            targets = AccountTargets(
+                account.name,
+                targets.slack if "slack" in only else None,
+                targets.email if "email" in only else None,
+                targets.files if "files" in only else None,
+            )
+        out[account.name] = targets
+    if not any(t.names() for t in out.values()):
+        what = " or ".join(only) if only else "no destination"
+        raise ConfigError(
+            f"{config.path}: {what} is configured under [delivery] for "
+            f"{', '.join(out)}; nothing to deliver"
+        )
+    return out
+
+
+def run_job(
+    config: Config, options: RunOptions, hooks: Hooks | None = None, echo: Echo | None = None
+) -> RunOutcome:
+    """Collect, report, deliver and alert as the module docstring says; one outcome line
+    per account. Raises XpulseError only for what stops the whole run before it starts."""
+    hooks = hooks or Hooks()
+    say = echo or (lambda _line: None)
+    accounts = _chosen(config, options.accounts)
+    targets = _targets(config, accounts, options.only)
+    sender = al.alert_channel(config, hooks.transports)  # checks the alert channel up front
+    now = hooks.clock()
+    spec = options.period or config.delivery.period
+    periods = {a.name: parse_period(spec, account_timezone(config, a), now) for a in accounts}
+    lock_path = state_dir() / "run.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(lock_path), timeout=0):
+            engine = open_store(config.db_url())
+            try:
+                return _run(
+                    config, options, hooks, say, accounts, targets, periods, sender, engine, now
+                )
+            finally:
+                engine.dispose()
+    except Timeout:
+        raise RunBusy("another `xpulse run` is in progress; try again when it ends") from None
+
+
+def _run(
+    config: Config,
+    options: RunOptions,
+    hooks: Hooks,
+    say: Echo,
+    accounts: list[AccountConfig],
+    targets: dict[str, AccountTargets],
+    periods: dict[str, Period],
+    sender: al.AlertSender | None,
+    engine: Engine,
+    now: datetime,
+) -> RunOutcome:
+    outcomes: dict[str, AccountOutcome] = {}
+    pending: dict[str, list[str]] = {}
+    for account in accounts:
+        label = periods[account.name].label
+        outcome = AccountOutcome(account.name, label)
+        outcomes[account.name] = outcome
+        with engine.connect() as conn:
+            done = dlog.deliveries_for(conn, account.name, label)
+        todo: list[str] = []
+        for dest in targets[account.name].names():
+            if dest in done and done[dest].status == dlog.SENT:
+                outcome.already.append(dest)
+            else:
+                todo.append(dest)
+        pending[account.name] = todo
+    need_report = [a for a in accounts if pending[a.name]]
+    # A period whose report already sits in the outbox is resent as it is: no new reads.
+    to_collect = [a for a in need_report if Outbox(a.name, outcomes[a.name].period).load() is None]
+    if options.dry_run:
+        return _dry_run(config, hooks, say, to_collect, need_report, outcomes, pending, targets)
+
+    result_micros = _collect(config, options, hooks, to_collect, outcomes)
+    fresh: list[Report] = []
+    for account in need_report:
+        outcome = outcomes[account.name]
+        if outcome.failed:
+            continue
+        outbox = Outbox(account.name, outcome.period)
+        report = outbox.load()
+        if report is None:
+            try:
+                spec = options.period or config.delivery.period
+                report = make_report(
+                    config, engine, account=account.name, period=spec, tz=None, now=now
+                )
+            except XpulseError as exc:
+                outcome.failed["report"] = str(exc)
+                continue
+            outbox.save(report)
+            fresh.append(report)
+        outcome.report = report
+        for pending_dest in pending[account.name]:
+            _deliver(engine, pending_dest, targets[account.name], report, outbox, hooks, outcome)
+    outcome_list = [outcomes[a.name] for a in accounts]
+    run = RunOutcome(outcome_list, result_micros)
+    if sender is not None:
+        run.alerts = _alerts(config, engine, sender, outcome_list, fresh, now)
+    return run
+
+
+def _collect(
+    config: Config,
+    options: RunOptions,
+    hooks: Hooks,
+    accounts: list[AccountConfig],
+    outcomes: dict[str, AccountOutcome],
+) -> int:
+    """Collect ``accounts``; failures go on their outcomes. Returns the micros spent."""
+    if not accounts:
+        return 0
+    from xpulse.collect.service import execute, prepare
+
+    sub = config.model_copy(update={"accounts": accounts})
+    try:
+        prepared = prepare(sub, clock=hooks.clock)
+        result = execute(
+            prepared,
+            allow_over_budget=options.allow_over_budget,
+            clock=hooks.clock,
+            transport=hooks.api_transport,
+        )
+    except XpulseError as exc:
+        for account in accounts:
+            outcomes[account.name].failed["collect"] = str(exc)
+        return 0
+    for acc in result.accounts:
+        outcomes[acc.name].collected = acc
+        if acc.error:
+            outcomes[acc.name].failed["collect"] = acc.error
+    if result.stopped:
+        for account in accounts:
+            outcomes[account.name].failed.setdefault("collect", result.stopped)
+    return sum(a.micros for a in result.accounts)
+
+
+def _deliver(
+    engine: Engine,
+    dest: str,
+    targets: AccountTargets,
+    report: Report,
+    outbox: Outbox,
+    hooks: Hooks,
+    outcome: AccountOutcome,
+) -> None:
+    error: str | None = None
+    files: list[str] = []
+    try:
+        files = send_to(dest, targets, report, outbox, hooks.transports)
+    except DeliveryError as exc:
+        error = str(exc).removeprefix(f"{dest}: ")
+    except (XpulseError, ValueError, OSError) as exc:
+        error = str(exc) or type(exc).__name__
+    with engine.begin() as conn:
+        dlog.record_delivery(
+            conn,
+            outcome.name,
+            outcome.period,
+            dest,
+            now=hooks.clock(),
+            error=error,
+            artifacts=files or None,
+        )
+    if error is None:
+        outcome.sent[dest] = files
+    else:
+        outcome.failed[dest] = f"{error} (the report stays in {outbox.folder}; rerun to retry)"
+
+
+def _dry_run(
+    config: Config,
+    hooks: Hooks,
+    say: Echo,
+    to_collect: list[AccountConfig],
+    need_report: list[AccountConfig],
+    outcomes: dict[str, AccountOutcome],
+    pending: dict[str, list[str]],
+    targets: dict[str, AccountTargets],
+) -> RunOutcome:
+    """Print what would be read, spent and sent; change nothing."""
+    if to_collect:
+        from xpulse.collect.service import prepare
+
+        prepared = prepare(config.model_copy(update={"accounts": to_collect}), clock=hooks.clock)
+        try:
+            for line in prepared.plan.lines():
+                say(f"would read: {line}")
+        finally:
+            prepared.engine.dispose()
+    else:
+        say("would read: nothing (every report needed is already made)")
+    for account in need_report:
+        outcome = outcomes[account.name]
+        report = Outbox(account.name, outcome.period).load()
+        for dest in pending[account.name]:
+            where = describe(dest, targets[account.name], report)
+            say(f"would send {account.name} {outcome.period} to {where}")
+    for name, outcome in outcomes.items():
+        for dest in outcome.already:
+            say(f"already sent {name} {outcome.period} to {dest}: skipped")
+    return RunOutcome([], 0, None, dry_run=True)
+
+
+def _alerts(
+    config: Config,
+    engine: Engine,
+    sender: al.AlertSender,
+    outcomes: list[AccountOutcome],
+    fresh: list[Report],
+    now: datetime,
+) -> al.Dispatched:
+    conf = config.delivery.alerts
+    assert conf is not None  # a sender exists only when alerts are configured
+    found: list[al.Alert] = []
+    with engine.connect() as conn:
+        spent = queries.spent_micros(conn, month_start(now), next_month_start(now))
+    budget = round(config.monthly_budget_usd * MICRO)
+    found += al.budget_alerts(spent, budget, now.strftime("%Y-%m"), conf.budget_percent)
+    if conf.spikes:
+        for report in fresh:
+            found += al.spike_alerts(report)
+    for outcome in outcomes:
+        collect_error = outcome.failed.get("collect", "")
+        if "needs sign-in" in collect_error:
+            if conf.sign_in:
+                found.append(al.sign_in_alert(outcome.name, collect_error))
+        elif outcome.collected is not None and outcome.collected.error is None:
+            al.resolve_sign_in(engine, outcome.name, now)
+        if outcome.failed and conf.failed_runs:
+            problems = [f"{d}: {e}" for d, e in outcome.failed.items()]
+            found.append(al.run_failed_alert(outcome.name, outcome.period, problems))
+    return al.dispatch(engine, found, sender.send, channel=sender.channel, now=now)
+
+
+__all__ = ["DESTINATIONS", "Hooks", "RunOptions", "RunOutcome", "run_job"]
