@@ -64,11 +64,12 @@ def build_world() -> World:
             final = PostFinal(1000 + i % 977, 40 + i % 31, 7, 3, 1, bookmarks=2)
             posts[pid] = Post(pid, str(1000 + a), f"post {i} by {a}", created, final=final)
     app = App("bench-app", "bench", ["http://127.0.0.1/cb"], plan="pro", monthly_read_cap=None)
+    expires = max(NOW, datetime.now(UTC)) + timedelta(days=1)  # valid on either clock
+    scopes = frozenset({"tweet.read", "users.read"})
     tokens = [
-        Token(f"bench-token-{a}", "bench-app", str(1000 + a),
-              frozenset({"tweet.read", "users.read"}), max(NOW, datetime.now(UTC)) + timedelta(days=1))
+        Token(f"bench-token-{a}", "bench-app", str(1000 + a), scopes, expires)
         for a in range(AUTHORS)
-    ]  # fmt: skip
+    ]
     return World({"bench-app": app}, users, posts, {}, tokens=tokens, now=NOW)
 
 

@@ -91,7 +91,8 @@ def next_run(cadence: Cadence, tz: str, now: datetime) -> datetime:
         day = local.date() + timedelta(days=offset)
         if not _matches(cadence, day):
             continue
-        # A wall time in a DST gap does not exist: the round trip moves it past the gap.
+        # A wall time in a DST gap (02:30 on spring-forward day) does not exist; the round
+        # trip reads it with the old offset, i.e. 03:30, as elapsed time would have it.
         at = datetime.combine(day, time(cadence.hour, cadence.minute), zone)
         at = at.astimezone(ZoneInfo("UTC")).astimezone(zone)
         if at > now:

@@ -21,12 +21,16 @@ class Clock(Protocol):
 
 
 class RealClock:
-    """Wall-clock time."""
+    """Wall-clock time, ticking in whole seconds.
+
+    Metrics move far slower than a second, and requests within one second then share one
+    instant: they agree with each other and reuse each other's computed metrics.
+    """
 
     fixed = False
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC).replace(microsecond=0)
 
 
 class FixedClock:

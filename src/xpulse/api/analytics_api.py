@@ -152,7 +152,8 @@ def parse(body: Mapping[str, Any], granularity: Granularity) -> AnalyticsPage:
             if not isinstance(point, Mapping) or not isinstance(point.get("timestamp"), str):
                 continue
             at = datetime.fromisoformat(str(point["timestamp"]).replace("Z", "+00:00"))
-            raw = point.get("metrics") if isinstance(point.get("metrics"), Mapping) else {}
+            got = point.get("metrics")
+            raw: Mapping[str, Any] = got if isinstance(got, Mapping) else {}
             counts = {str(k): v for k, v in ((k, _int(v)) for k, v in raw.items()) if v is not None}
             buckets.append(Bucket(str(item["id"]), at.astimezone(UTC), granularity, counts))
     errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]

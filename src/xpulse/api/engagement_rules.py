@@ -187,7 +187,7 @@ def check_window(
         raise EngagementRequestError(
             f"start {start:%Y-%m-%d} is before 2014-09-01, the oldest date the API serves"
         )
-    if end > now:
+    if end > ceil_hour(now):  # the current hour, rounded up as the API does, is not future
         raise EngagementRequestError(f"end {end:%Y-%m-%dT%H:%M}Z is in the future")
     if end <= start:
         raise EngagementRequestError("end must be after start")

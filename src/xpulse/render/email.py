@@ -184,3 +184,27 @@ def report_message(
             filename=image["filename"],
         )
     return msg
+
+
+def alert_message(
+    alert_title: str,
+    lines: Sequence[str],
+    severity: str = "warning",
+    *,
+    sender: str,
+    recipients: Sequence[str],
+) -> EmailMessage:
+    """A short plain-text alert (budget, spike, sign-in needed, failed run) for email."""
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    if not recipients:
+        raise ValueError("an email needs at least one recipient")
+    msg = EmailMessage()
+    msg["Subject"] = _subject(f"[xpulse {one_line(severity)}] {alert_title}")
+    msg["From"] = _address(sender)
+    msg["To"] = [_address(r) for r in recipients]
+    msg["Date"] = formatdate(usegmt=True)
+    msg["Message-ID"] = make_msgid("alert", domain=MSGID_DOMAIN)
+    body = [one_line(alert_title), "", *(one_line(line) for line in lines if line.strip())]
+    msg.set_content("\n".join(body) + "\n", subtype="plain", charset="utf-8")
+    return msg

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 
 from xpulse.analytics.document import Report
-from xpulse.render.email import check_address, report_message
+from xpulse.render.email import alert_message, check_address, report_message
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -121,3 +121,18 @@ def test_good_addresses(good: str) -> None:
 def test_bad_addresses(bad: str) -> None:
     with pytest.raises(ValueError):
         check_address(bad)
+
+
+def test_alert_message_is_one_plain_part_without_injection() -> None:
+    msg = parse(
+        alert_message(
+            "Budget at 80%\r\nBcc: v@example.net",
+            ["Spent $4.00 of $5.00 this month.", "Next run: Monday 09:00."],
+            "warning",
+            sender="xpulse@example.com",
+            recipients=["ops@example.com"],
+        )
+    )
+    assert msg.get_content_type() == "text/plain" and msg["Bcc"] is None
+    assert msg["Subject"] == "[xpulse warning] Budget at 80% Bcc: v@example.net"
+    assert "Spent $4.00 of $5.00 this month." in msg.get_content()

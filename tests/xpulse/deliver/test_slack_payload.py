@@ -16,6 +16,7 @@ from xpulse.render.slack import (
     HEADER_MAX,
     SECTION_TEXT_MAX,
     alert_payload,
+    link,
     mrkdwn,
     report_payload,
     validate_payload,
@@ -168,13 +169,13 @@ def with_top_text(report: Report, text: str) -> Report:
     return report.model_copy(update={"top_posts": top, "spikes": spikes})
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    text=st.text(
-        alphabet=st.sampled_from(list("<>&|!@#*_~`:/. \n\r\x1bachnel") + ["<!channel>", "&amp;"]),
-        max_size=800,
-    )
+PIECES = [*"<>&|!@#*_~`:/. \n\r\x1bachnel", "<!channel>", "&amp;", "<@U1>", "\u202e", "é🚀"]
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+@given(text=st.lists(st.sampled_from(PIECES), max_size=700).map("".join))
 def test_any_post_text_gives_a_valid_inert_payload(report: Report, text: str) -> None:
     payload = report_payload(with_top_text(report, text))
     slack_sdk_check(payload)
@@ -183,3 +184,12 @@ def test_any_post_text_gives_a_valid_inert_payload(report: Report, text: str) ->
             assert re.fullmatch(r"https://x\.com/brand/status/\d+\|[^<>]*", inner), inner
         for amp in re.finditer("&", t):
             assert ENTITY_OK.match(t, amp.start())
+
+
+def test_only_http_links_are_made_and_their_urls_cannot_break_out() -> None:
+    assert link("javascript:alert(1)", "click") == "click"
+    assert link("ftp://files.example/x", "<b>") == "&lt;b&gt;"
+    assert (
+        link("https://a.example/p?q=1&r=<2>|x", "see | this")
+        == "<https://a.example/p?q=1&amp;r=%3C2%3E%7Cx|see | this>"
+    )

@@ -1,103 +1,24 @@
-"""Run fixtures: xsim, a local Slack webhook and a local SMTP server, and a config for them.
-
-The receivers come from scripts/demo.py (the demo's own), loaded by path. xsim serves at a
-fixed instant that xpulse's clock shares, so periods and bills line up exactly.
-"""
+"""Fixtures of the run tests; helpers live in ``xpulse_run_stack``."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
-import httpx
 import pytest
 
-from xpulse.config import Config, load_config
-from xpulse.outbox import Transports
-from xpulse.run import Hooks, RunOptions, RunOutcome, run_job
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
+sys.path.insert(0, str(Path(__file__).parent))
+
+from xpulse_run_stack import NOW, Stack, load_demo, make_world
+
 from xsim.model import World
 from xsim.server import serve_in_thread
 
-NOW = datetime(2026, 5, 27, 10, 0, tzinfo=UTC)  # a Wednesday: last week is 2026-W21
-DEMO = Path(__file__).resolve().parents[3] / "scripts" / "demo.py"
 
-
-def load_demo() -> ModuleType:
-    if "xpulse_demo_script" in sys.modules:
-        return sys.modules["xpulse_demo_script"]
-    spec = importlib.util.spec_from_file_location("xpulse_demo_script", DEMO)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["xpulse_demo_script"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@dataclass
-class Stack:
-    url: str
-    world: World
-    home: Path
-    slack: Any
-    mail: Any
-    files: Path
-    sleeps: list[float] = field(default_factory=list)
-
-    def write_config(self, budget: float = 50.0, **delivery: Any) -> Config:
-        names = ["alpha", "beta"]
-        users = [self.world.users[t.user_id] for t in self.world.tokens]
-        app = next(a for a in self.world.apps.values() if a.client_secret)
-        lines = [
-            f"monthly_budget_usd = {budget}", 'timezone = "Europe/Berlin"', "",
-            "[api]", f'base_url = "{self.url}"', f'client_id = "{app.client_id}"',
-            "max_retries = 0", "",
-        ]  # fmt: skip
-        for name, user in zip(names, users, strict=False):
-            lines += ["[[accounts]]", f'name = "{name}"', f'username = "{user.username}"', ""]
-        lines += ["[delivery]", 'period = "last-week"', ""]
-        lines += ["[delivery.slack]", 'webhook_url_env = "XPULSE_SLACK_WEBHOOK"', ""]
-        lines += [
-            "[delivery.email]", 'host = "127.0.0.1"', f"port = {self.mail.port}",
-            'security = "none"', 'sender = "xpulse@example.com"',
-            'recipients = ["team@example.com", "boss@example.com"]', "",
-        ]  # fmt: skip
-        lines += ["[delivery.files]", f'folder = "{self.files}"', 'formats = ["html", "json"]']
-        for key, value in delivery.items():
-            lines += ["", value] if key.startswith("raw") else []
-        (self.home / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return load_config()
-
-    def run(self, **options: Any) -> RunOutcome:
-        hooks = Hooks(clock=lambda: NOW, transports=Transports(sleep=self.sleeps.append))
-        return run_job(load_config(), RunOptions(**options), hooks)
-
-    def ledger(self) -> dict[str, Any]:
-        return httpx.get(f"{self.url}/_sim/ledger", timeout=10).json()  # type: ignore[no-any-return]
-
-
-def make_world(users: int = 2, seed: int = 11) -> World:
-    world = generate_world(GenerateOptions(seed, users, 21, NOW, posts_per_week=14))
-    for token in world.tokens:
-        token.expires_at = NOW + timedelta(days=30)
-    return world
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return make_world()
-
-
-@pytest.fixture
-def stack(
-    world: World, isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _serve(
+    world: World, now: datetime, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Stack]:
     demo = load_demo()
     app = next(a for a in world.apps.values() if a.client_secret)
@@ -105,9 +26,24 @@ def stack(
     for name, token in zip(["ALPHA", "BETA"], world.tokens, strict=False):
         monkeypatch.setenv(f"XPULSE_REFRESH_TOKEN_{name}", token.refresh_token or "")
     with (
-        serve_in_thread(world, now=NOW) as url,
+        serve_in_thread(world, now=now) as url,
         demo.SlackReceiver() as slack,
         demo.MailReceiver().running() as mail,
     ):
         monkeypatch.setenv("XPULSE_SLACK_WEBHOOK", slack.url)
-        yield Stack(url, world, isolated_env, slack, mail, tmp_path / "reports")
+        yield Stack(url, world, home, slack, mail, tmp_path / "reports", now)
+
+
+@pytest.fixture
+def stack(isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """A fresh world at NOW (xsim rotates refresh tokens and keeps a ledger: none is shared)."""
+    yield from _serve(make_world(NOW), NOW, isolated_env, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def cli_stack(
+    isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Stack]:
+    """The same at the real instant, for the CLI (which runs on the real clock)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    yield from _serve(make_world(now), now, isolated_env, tmp_path, monkeypatch)

@@ -25,7 +25,7 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, text
 
-from xpulse.store import delivery_log
+from xpulse.store import delivery_log, series
 from xpulse.store.schema import UTCDateTime, metadata
 
 versions = Table(
@@ -56,9 +56,16 @@ def _delivery_log(ops: Operations) -> None:
         table.create(bind, checkfirst=True)
 
 
+def _series(ops: Operations) -> None:
+    bind = ops.get_bind()
+    for table in (series.metric_series, series.metric_refusals):
+        table.create(bind, checkfirst=True)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "deliveries and alerts", _delivery_log),
+    Step(3, "metric series and refusals", _series),
 )
 
 PG_LOCK_KEY = 0x78707573  # "xpus": an arbitrary constant shared by every xpulse process

@@ -1,0 +1,152 @@
+"""Per-post metric time series and the record of metrics X refused (issue 6).
+
+``metric_series``: one row per (post, granularity, bucket start, source). The sources are
+``/2/tweets/analytics`` buckets (hour/day/week/total) and the Engagement API's hourly
+history. A bucket is upserted, not appended: a re-read of a bucket that was still filling
+replaces it, and one read never lowers a metric another read of that bucket set (columns
+the new read did not carry are left as they were). Metric columns use the analytics names;
+the Engagement API's are mapped (favorites -> likes, user_follows -> follows).
+
+``metric_refusals``: each time X refused private fields and xpulse downgraded (not the
+owner, older than 30 days, app-only token, field-authorization error): which post, which
+fields, why. Reports and ``xpulse`` users can see why a private metric is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    RowMapping,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from xpulse.store.schema import ID, UTCDateTime, metadata
+
+SERIES_METRICS: tuple[str, ...] = (
+    "impressions",
+    "engagements",
+    "likes",
+    "retweets",
+    "replies",
+    "quote_tweets",
+    "bookmarks",
+    "shares",
+    "url_clicks",
+    "user_profile_clicks",
+    "detail_expands",
+    "media_views",
+    "media_engagements",
+    "video_views",
+    "follows",
+    "unfollows",
+    "hashtag_clicks",
+    "permalink_clicks",
+    "app_opens",
+    "app_install_attempts",
+    "email_tweet",
+)
+# Engagement API type -> series column.
+ENGAGEMENT_NAMES = {"favorites": "likes", "user_follows": "follows"}
+GRANULARITY = {"hourly": "hour", "daily": "day", "weekly": "week", "total": "total"}
+
+SOURCE_ANALYTICS = "/2/tweets/analytics"
+SOURCE_ENGAGEMENT = "engagement-api"
+
+metric_series = Table(
+    "metric_series",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("post_id", ID, nullable=False),
+    Column("granularity", String(8), nullable=False),  # hour | day | week | total
+    Column("bucket_start", UTCDateTime(), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("fetched_at", UTCDateTime(), nullable=False),
+    *(Column(name, BigInteger) for name in SERIES_METRICS),
+    UniqueConstraint("post_id", "granularity", "bucket_start", "source"),
+    Index("ix_series_post_bucket", "post_id", "bucket_start"),
+)
+
+metric_refusals = Table(
+    "metric_refusals",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("post_id", ID),  # NULL: the whole request was refused (e.g. an app-only token)
+    Column("at", UTCDateTime(), nullable=False),
+    Column("reason", String(32), nullable=False),  # not-owner|too-old|app-only|field-denied
+    Column("fields", Text, nullable=False),  # comma-separated field groups refused
+    Column("detail", Text, nullable=False),
+    Index("ix_refusals_account_at", "account", "at"),
+)
+
+_KEYS = ("post_id", "granularity", "bucket_start", "source")
+
+
+def upsert_buckets(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert or update buckets; only the metric columns a row carries are written."""
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        unknown = set(row) - {*_KEYS, "fetched_at", *SERIES_METRICS}
+        if unknown:
+            raise ValueError(f"not series columns: {sorted(unknown)}")
+        by_shape.setdefault(tuple(sorted(row)), []).append(row)
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    for shape, group in by_shape.items():
+        stmt = dialect.insert(metric_series)
+        update = {c: stmt.excluded[c] for c in shape if c not in _KEYS}
+        conn.execute(stmt.on_conflict_do_update(index_elements=list(_KEYS), set_=update), group)
+    return len(rows)
+
+
+def series_for(
+    conn: Connection,
+    post_ids: Sequence[str],
+    start: datetime,
+    end: datetime,
+    granularities: Iterable[str] = ("hour", "day"),
+) -> list[RowMapping]:
+    """Buckets of these posts starting in ``[start, end)``, by post, time and source."""
+    out: list[RowMapping] = []
+    ids = list(post_ids)
+    for i in range(0, len(ids), 500):
+        stmt = (
+            select(metric_series)
+            .where(
+                metric_series.c.post_id.in_(ids[i : i + 500]),
+                metric_series.c.bucket_start >= start,
+                metric_series.c.bucket_start < end,
+                metric_series.c.granularity.in_(list(granularities)),
+            )
+            .order_by(
+                metric_series.c.post_id, metric_series.c.bucket_start, metric_series.c.source
+            )
+        )
+        out.extend(conn.execute(stmt).mappings())
+    return out
+
+
+def record_refusals(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(metric_refusals.insert(), list(rows))
+
+
+def refusals(conn: Connection, account: str) -> list[RowMapping]:
+    stmt = (
+        select(metric_refusals)
+        .where(metric_refusals.c.account == account)
+        .order_by(metric_refusals.c.at, metric_refusals.c.id)
+    )
+    return list(conn.execute(stmt).mappings())

@@ -1,0 +1,164 @@
+"""``xpulse run`` end to end: xsim, a local Slack webhook, a local SMTP server, files."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import select
+from xpulse_run_stack import NOW, Stack
+
+from xpulse.cli import cli
+from xpulse.config import load_config
+from xpulse.store import open_store
+from xpulse.store.delivery_log import deliveries
+
+
+def _rows(stack: Stack) -> list[tuple[str, str, str, str, int]]:
+    engine = open_store(load_config().db_url())
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                deliveries.c.account, deliveries.c.period, deliveries.c.destination,
+                deliveries.c.status, deliveries.c.attempts,
+            ).order_by(deliveries.c.account, deliveries.c.destination)
+        ).all()  # fmt: skip
+    engine.dispose()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_run_delivers_everywhere_once_and_a_rerun_sends_nothing(stack: Stack) -> None:
+    stack.write_config()
+    first = stack.run()
+    assert first.ok, first.lines()
+    assert [a.period for a in first.accounts] == ["2026-W21", "2026-W21"]
+
+    # Slack: one report payload per account, naming the account and the period.
+    assert len(stack.slack.payloads) == 2
+    headers = [p["blocks"][0]["text"]["text"] for p in stack.slack.payloads]
+    assert all("2026-W21" in h for h in headers)
+    # Email: one multipart message per account to both recipients, with the period.
+    assert len(stack.mail.messages) == 2
+    msg = email.message_from_bytes(stack.mail.messages[0], policy=email.policy.default)
+    assert "2026-W21" in msg["Subject"] and "boss@example.com" in msg["To"]
+    assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
+    # Files: the two formats for each account, with stable dated names.
+    for name in ("alpha", "beta"):
+        doc = json.loads((stack.files / name / f"{name}-2026-W21.json").read_text("utf-8"))
+        assert doc["period"]["label"] == "2026-W21" and doc["account"]["name"] == name
+        assert (stack.files / name / f"{name}-2026-W21.html").is_file()
+    reads_after_first = stack.ledger()["totals"]["post_reads"]
+    assert reads_after_first > 0 and first.cost_micros > 0
+
+    second = stack.run()
+    assert second.ok
+    assert len(stack.slack.payloads) == 2 and len(stack.mail.messages) == 2  # nothing twice
+    assert all(sorted(a.already) == ["email", "files", "slack"] for a in second.accounts)
+    assert stack.ledger()["totals"]["post_reads"] == reads_after_first  # and nothing read
+    assert all(r[3] == "sent" and r[4] == 1 for r in _rows(stack))
+    assert len(_rows(stack)) == 6
+
+
+def test_a_failed_destination_is_retried_alone_with_the_same_report(stack: Stack) -> None:
+    stack.write_config()
+    stack.slack.fail_next = 1  # the first post gets a 500
+    first = stack.run()
+    assert not first.ok
+    failed = [a for a in first.accounts if "slack" in a.failed]
+    assert len(failed) == 1 and "HTTP 500" in failed[0].failed["slack"]
+    assert failed[0].line().startswith(f"{failed[0].name} 2026-W21: FAILED: ")
+    assert stack.slack.url not in "\n".join(first.lines())  # the webhook is a secret
+    outbox = Path(failed[0].failed["slack"].split("stays in ")[1].split(";")[0])
+    kept = json.loads((outbox / "slack.json").read_text("utf-8"))
+    assert len(stack.mail.messages) == 2  # the other destinations went out
+
+    second = stack.run()
+    assert second.ok, second.lines()
+    assert len(stack.mail.messages) == 2  # not resent
+    retried = next(a for a in second.accounts if a.name == failed[0].name)
+    assert list(retried.sent) == ["slack"]
+    assert stack.slack.payloads[-1] == kept  # the very payload rendered the first time
+    attempts = {(r[0], r[2]): (r[3], r[4]) for r in _rows(stack)}
+    assert attempts[(failed[0].name, "slack")] == ("sent", 2)
+
+
+def test_dry_run_reads_spends_and_sends_nothing(cli_stack: Stack) -> None:
+    stack = cli_stack
+    stack.write_config()
+    result = CliRunner().invoke(cli, ["run", "--dry-run"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "would read: alpha: 1 user lookup" in result.output
+    assert "would read: plan: " in result.output
+    assert "would send alpha " in result.output and " to slack http://127.0.0.1:" in result.output
+    assert stack.slack.url not in result.output
+    assert "email to 2 recipients via 127.0.0.1" in result.output
+    assert stack.ledger()["totals"]["post_reads"] == 0
+    assert stack.slack.payloads == [] and stack.mail.messages == []
+    assert not stack.files.exists()
+
+
+def test_only_and_period_pick_destination_and_week(stack: Stack) -> None:
+    stack.write_config()
+    outcome = stack.run(only=("files",), period="2026-W20")
+    assert outcome.ok and [a.period for a in outcome.accounts] == ["2026-W20"] * 2
+    assert (stack.files / "alpha" / "alpha-2026-W20.json").is_file()
+    assert stack.slack.payloads == [] and stack.mail.messages == []
+    # Slack and email for that week are still owed; files are not sent twice.
+    rest = stack.run(period="2026-W20")
+    assert all(
+        sorted(a.sent) == ["email", "slack"] and a.already == ["files"] for a in rest.accounts
+    )
+
+
+def test_cli_exit_codes_and_one_line_per_account(cli_stack: Stack) -> None:
+    stack = cli_stack
+    stack.write_config()
+    stack.slack.fail_next = 10
+    result = CliRunner().invoke(cli, ["run", "--only", "slack", "--account", "alpha"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("alpha ") and "; slack FAILED: " in lines[0]
+    assert lines[-1].startswith("cost of this run: $")
+    assert stack.slack.url not in result.output
+
+
+def test_alerts_sign_in_and_failed_run_are_sent_once(stack: Stack, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    stack.write_config(extra='[delivery.alerts]\nchannel = "slack"\nspikes = false')
+    monkeypatch.setenv("XPULSE_REFRESH_TOKEN_BETA", "rt-made-up-and-not-known-to-xsim")
+    first = stack.run()
+    assert not first.ok
+    beta = next(a for a in first.accounts if a.name == "beta")
+    assert "needs sign-in" in beta.failed["collect"]
+    assert first.alerts is not None
+    titles = [a.title for a in first.alerts.sent]
+    assert "Account beta needs to sign in again" in titles
+    assert "xpulse run failed for beta (2026-W21)" in titles
+    alert_headers = [p["blocks"][0]["text"]["text"] for p in stack.slack.payloads]
+    assert any("beta needs to sign in again" in h for h in alert_headers)
+    count = len(stack.slack.payloads)
+
+    again = stack.run()
+    assert not again.ok and again.alerts is not None
+    assert again.alerts.sent == []  # the same events: not sent twice
+    assert len(stack.slack.payloads) == count
+
+
+def test_budget_crossing_alerts_once_per_threshold(stack: Stack) -> None:
+    stack.write_config(
+        budget=0.2, extra='[delivery.alerts]\nchannel = "email"\nspikes = false\n'
+        "budget_percent = [10, 100]",
+    )  # fmt: skip
+    outcome = stack.run(only=("files",), allow_over_budget=True)
+    assert outcome.alerts is not None
+    sent = [a.title for a in outcome.alerts.sent]
+    assert len(sent) == 1 and sent[0].startswith("API budget ")
+    alert_mail = [
+        email.message_from_bytes(m, policy=email.policy.default) for m in stack.mail.messages
+    ]
+    assert any(m["Subject"].startswith("[xpulse ") for m in alert_mail)
+    again = stack.run(only=("files",), period="2026-W20", allow_over_budget=True)
+    assert again.alerts is not None and again.alerts.sent == []
+    assert NOW.strftime("%Y-%m") in sent[0]

@@ -1,0 +1,109 @@
+"""``xpulse schedule``: crontab and systemd entries in the account's zone, through a fake."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from xpulse.config import load_config
+from xpulse.config_delivery import parse_cadence
+from xpulse.schedule import BEGIN, END, install, next_run, remove, show
+
+
+class FakeSystem:
+    """Records what would have been run; holds a crontab in memory."""
+
+    def __init__(self, unit_dir: Path, systemd: bool, crontab: str = "") -> None:
+        self.unit_dir = unit_dir
+        self.systemd = systemd
+        self.crontab = crontab
+        self.commands: list[tuple[str, ...]] = []
+
+    def has_systemd(self) -> bool:
+        return self.systemd
+
+    def read_crontab(self) -> str:
+        return self.crontab
+
+    def write_crontab(self, text: str) -> None:
+        self.crontab = text
+
+    def systemctl(self, *args: str) -> None:
+        self.commands.append(args)
+
+
+def _config(home: Path, cadence: str, zones: list[str | None]) -> None:
+    lines = ['timezone = "Europe/Berlin"', "[delivery]", f'cadence = "{cadence}"', ""]
+    for i, zone in enumerate(zones):
+        lines += ["[[accounts]]", f'name = "acct{i}"', f'username = "user{i}"']
+        lines += [f'timezone = "{zone}"'] if zone else []
+    (home / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_cron_install_writes_one_block_at_the_end_in_the_zone(isolated_env: Path) -> None:
+    _config(isolated_env, "weekly on monday at 09:00", [None, None])
+    mine = "MAILTO=me@example.com\n15 3 * * * /usr/bin/backup\n"
+    system = FakeSystem(isolated_env / "units", systemd=False, crontab=mine)
+    printed = install(load_config(), system)
+    install(load_config(), system)  # twice: still one block
+    lines = system.crontab.splitlines()
+    assert lines[:2] == mine.splitlines()  # the user's own lines are kept, first
+    assert lines.count(BEGIN) == 1 and lines[-1] == END
+    assert "CRON_TZ=Europe/Berlin" in lines
+    job = next(line for line in lines if line.startswith("0 9 "))
+    assert job.startswith("0 9 * * 1 ") and " run " in job + " " and "--account" not in job
+    assert "XPULSE_HOME=" in job  # cron's bare environment still finds this config
+    assert all(f"  {line}" in printed for line in lines[lines.index(BEGIN) :])  # printed as is
+
+    assert remove(system) == ["removed the xpulse block from your crontab"]
+    assert system.crontab == mine
+
+
+def test_systemd_timer_per_zone_and_commands(isolated_env: Path) -> None:
+    _config(isolated_env, "weekly on mon, thu at 08:30", ["Europe/Berlin", "America/New_York"])
+    system = FakeSystem(isolated_env / "units", systemd=True)
+    printed = install(load_config(), system)
+    timer = (system.unit_dir / "xpulse-run-acct1.timer").read_text("utf-8")
+    assert "OnCalendar=Mon,Thu *-*-* 08:30:00 America/New_York" in timer
+    assert "Persistent=true" in timer
+    service = (system.unit_dir / "xpulse-run-acct0.service").read_text("utf-8")
+    assert "run --account acct0" in service and "Type=oneshot" in service
+    assert system.commands[0] == ("daemon-reload",)
+    assert ("enable", "--now", "xpulse-run-acct1.timer") in system.commands
+    assert "ran: systemctl --user enable --now xpulse-run-acct0.timer" in printed
+
+    now = datetime(2026, 5, 27, 10, 0, tzinfo=UTC)  # Wednesday
+    shown = show(load_config(), system, now)
+    assert shown[0].startswith("installed as systemd user timers: xpulse-run-acct0")
+    assert any("next run Thu 2026-05-28 08:30 EDT (2026-05-28 12:30 UTC)" in s for s in shown)
+
+    removed = remove(system)
+    assert "ran: systemctl --user disable --now xpulse-run-acct0.timer" in removed
+    assert not list(system.unit_dir.glob("xpulse-run*"))
+
+
+@pytest.mark.parametrize(
+    ("cadence", "now", "expected"),
+    [
+        # Berlin moves to summer time on Sunday 2026-03-29: 09:00 is 07:00 UTC after it.
+        ("weekly on monday at 09:00", "2026-03-28T12:00:00+00:00", "2026-03-30T07:00:00+00:00"),
+        ("weekly on monday at 09:00", "2026-03-23T08:00:00+00:00", "2026-03-30T07:00:00+00:00"),
+        ("weekly on monday at 09:00", "2026-03-23T07:59:00+00:00", "2026-03-23T08:00:00+00:00"),
+        ("daily at 02:30", "2026-03-29T00:10:00+00:00", "2026-03-29T01:30:00+00:00"),  # gap
+        ("monthly on day 1 at 06:00", "2026-01-31T12:00:00+00:00", "2026-02-01T05:00:00+00:00"),
+    ],
+)
+def test_next_run_in_the_zone_across_dst(cadence: str, now: str, expected: str) -> None:
+    at = next_run(parse_cadence(cadence), "Europe/Berlin", datetime.fromisoformat(now))
+    assert at.astimezone(UTC) == datetime.fromisoformat(expected)
+
+
+def test_show_before_install_says_so_and_remove_with_nothing(isolated_env: Path) -> None:
+    _config(isolated_env, "daily at 07:00", [None])
+    system = FakeSystem(isolated_env / "units", systemd=False)
+    shown = show(load_config(), system, datetime(2026, 5, 27, 10, 0, tzinfo=UTC))
+    assert shown[0] == "not installed; `xpulse schedule install` would run:"
+    assert "next run Thu 2026-05-28 07:00 CEST" in shown[1]
+    assert remove(system) == ["nothing to remove: no xpulse schedule is installed"]
