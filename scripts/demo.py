@@ -35,7 +35,7 @@ from aiosmtpd.controller import Controller
 from xpulse.api import signin
 from xpulse.config import Config, load_config, parse_config
 from xpulse.run import Hooks, RunOptions, RunOutcome, run_job
-from xsim.generate import CALLBACKS, generate_world
+from xsim.generate import generate_world
 from xsim.generate_people import GenerateOptions
 from xsim.model import World
 from xsim.server import serve_in_thread
@@ -137,6 +137,7 @@ class DemoResult:
     email_files: list[Path]
     ledger: dict[str, Any]
     signed_in_by_oauth: list[str]
+    rerun: RunOutcome | None = None
 
 
 @contextlib.contextmanager
@@ -163,8 +164,15 @@ def _names(world: World) -> list[tuple[str, str]]:
     return out
 
 
-def write_config(home: Path, url: str, client_id: str, names: list[tuple[str, str]],
-                 files: Path, smtp_port: int, callback_port: int) -> Config:  # fmt: skip
+def write_config(
+    home: Path,
+    url: str,
+    client_id: str,
+    names: list[tuple[str, str]],
+    files: Path,
+    smtp_port: int,
+    callback_port: int,
+) -> Config:
     """The demo's config.toml, validated by xpulse before it is written."""
     data: dict[str, Any] = {
         "timezone": "Europe/Berlin",
@@ -205,8 +213,14 @@ def _sign_in_first(config: Config, now: datetime) -> list[str]:
         return True
 
     try:
-        signin.login(config, account, show_url=lambda _u: None, open_browser=browser,
-                     clock=lambda: now, timeout=15)  # fmt: skip
+        signin.login(
+            config,
+            account,
+            show_url=lambda _u: None,
+            open_browser=browser,
+            clock=lambda: now,
+            timeout=15,
+        )
     except Exception as exc:  # the callback port may be taken: fall back to env tokens
         print(f"demo: OAuth sign-in of {account.name} skipped ({exc})", file=sys.stderr)
         return []
@@ -237,7 +251,10 @@ def run_demo(
         token.expires_at = now + timedelta(days=30)
     app = next(a for a in world.apps.values() if a.client_secret)
     names = _names(world)
-    callback_port = int(CALLBACKS[0].rsplit(":", 1)[1].split("/")[0])
+    # A callback on a free port, registered with the app as a developer would: the default
+    # 8765 may be taken on this machine.
+    callback_port = free_port()
+    app.callback_urls.append(f"http://127.0.0.1:{callback_port}/callback")
     started = time.monotonic()
     slack = SlackReceiver()
     mail = MailReceiver()
@@ -248,8 +265,9 @@ def run_demo(
             "XPULSE_CLIENT_SECRET": app.client_secret or "",
         }
         with _environ(env):
-            config = write_config(home, url, app.client_id, names, out / "files", mail.port,
-                                  callback_port)  # fmt: skip
+            config = write_config(
+                home, url, app.client_id, names, out / "files", mail.port, callback_port
+            )
             oauthed = _sign_in_first(config, now) if oauth else []
             tokens = {
                 f"XPULSE_REFRESH_TOKEN_{a.env_suffix}": t.refresh_token or ""
@@ -258,6 +276,8 @@ def run_demo(
             }
             with _environ(tokens):
                 outcome = run_job(config, RunOptions(), Hooks(clock=lambda: now), echo=echo)
+                # What a schedule firing twice does: nothing is read or sent again.
+                rerun = run_job(config, RunOptions(), Hooks(clock=lambda: now))
         ledger: dict[str, Any] = httpx.get(f"{url}/_sim/ledger", timeout=10).json()
     slack_files = []
     for i, payload in enumerate(slack.payloads, 1):
@@ -272,7 +292,7 @@ def run_demo(
     files = sorted(
         p for p in (out / "files").rglob("*") if p.is_file() and not p.name.startswith(".")
     )
-    result = DemoResult(outcome, files, slack_files, email_files, ledger, oauthed)
+    result = DemoResult(outcome, files, slack_files, email_files, ledger, oauthed, rerun)
     _print(result, echo, time.monotonic() - started, out)
     return result
 
@@ -280,10 +300,14 @@ def run_demo(
 def _print(result: DemoResult, echo: Callable[[str], None], seconds: float, out: Path) -> None:
     for line in result.outcome.lines():
         echo(line)
+    if result.rerun is not None:
+        echo("the same run again (as a schedule firing twice would):")
+        for line in result.rerun.lines():
+            echo(f"  {line}")
     echo("")
     if result.signed_in_by_oauth:
-        echo(f"signed in through OAuth 2.0 (PKCE, xsim auto-approve): "
-             f"{', '.join(result.signed_in_by_oauth)}; the others from refresh tokens")  # fmt: skip
+        who = ", ".join(result.signed_in_by_oauth)
+        echo(f"signed in through OAuth 2.0 (PKCE, xsim auto-approve): {who}; others by token")
     echo(f"files ({len(result.files)}) in {out / 'files'}:")
     for path in result.files:
         echo(f"  {path.relative_to(out)}")
@@ -295,9 +319,11 @@ def _print(result: DemoResult, echo: Callable[[str], None], seconds: float, out:
         subject = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         echo(f"  {path}  ({subject['Subject']})")
     totals = result.ledger.get("totals", {})
-    echo(f"cost: xpulse metered ${result.outcome.cost_micros / 1e6:,.3f}; xsim's ledger says "
-         f"${float(totals.get('cost_usd', 0)):,.3f} for {totals.get('post_reads', 0):,} post "
-         f"reads")  # fmt: skip
+    metered = result.outcome.cost_micros / 1e6
+    billed = float(totals.get("cost_usd", 0))
+    echo(f"cost: xpulse metered ${metered:,.3f} for this run; xsim billed ${billed:,.3f} in all")
+    if result.signed_in_by_oauth:
+        echo("  (xsim's bill also holds the sign-in's own /2/users/me read, made before the run)")
     echo(f"done in {seconds:.1f} s")
 
 

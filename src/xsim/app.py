@@ -31,6 +31,7 @@ from xsim.clock import Clock, FixedClock, RealClock
 from xsim.faults import SCOPE_KEY, FaultMiddleware, FaultPlan, FaultSpec
 from xsim.model import World
 from xsim.oauth import OAuthServer, Principal
+from xsim.oauth1 import OAuth1Verifier
 from xsim.params import (
     Fields,
     InvalidRequest,
@@ -67,9 +68,20 @@ class Sim:
     ledger: Ledger = field(init=False)
     cache: MetricsCache = field(default_factory=MetricsCache)
 
+    oauth1: OAuth1Verifier = field(init=False)
+
     def __post_init__(self) -> None:
         self.index = TimelineIndex(self.world)
         self.ledger = Ledger(self.world)
+        self.oauth1 = OAuth1Verifier(self.world, self.clock.now)
+
+    def authenticate(self, request: Request) -> Principal | None:
+        """OAuth 2.0 bearer (user or app) or OAuth 1.0a user context; None answers 401."""
+        header = request.headers.get("authorization")
+        if header and header.lstrip()[:6].lower() == "oauth ":
+            # the signature covers the URL as the client sent it (query included)
+            return self.oauth1.verify(request.method, str(request.url), header).principal
+        return self.oauth.authenticate(header)
 
     def viewer(self, principal: Principal) -> Viewer:
         app = self.world.apps.get(principal.client_id)
@@ -107,7 +119,7 @@ def _endpoint(spec: Spec, handler: Handler) -> Callable[[Request], Awaitable[Res
 
 
 def _serve(sim: Sim, spec: Spec, handler: Handler, request: Request) -> Response:
-    principal = sim.oauth.authenticate(request.headers.get("authorization"))
+    principal = sim.authenticate(request)
     if principal is None:
         return json_response(401, problems.UNAUTHORIZED)  # no rate-limit headers (recorded)
     now = sim.clock.now()
@@ -268,7 +280,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     """Unknown path or method: the real API's HTML 404 page (recorded), with rate headers."""
     headers: dict[str, str] = {}
     sim: Sim = request.app.state.sim
-    principal = sim.oauth.authenticate(request.headers.get("authorization"))
+    principal = sim.authenticate(request)
     if principal is not None:
         state = sim.limiter.hit("unknown", principal.token_id, principal.kind, sim.clock.now())
         headers = state.headers()

@@ -33,7 +33,18 @@ from xsim.generate_people import (
     make_profile,
     schedule,
 )
-from xsim.model import App, Media, MediaFinal, Post, PostFinal, Reference, Token, User, World
+from xsim.model import (
+    App,
+    Media,
+    MediaFinal,
+    OAuth1Token,
+    Post,
+    PostFinal,
+    Reference,
+    Token,
+    User,
+    World,
+)
 
 CALLBACKS = ["http://127.0.0.1:8765/callback", "http://localhost:8765/callback"]
 USER_SCOPES = frozenset({"tweet.read", "users.read", "offline.access"})
@@ -285,6 +296,23 @@ def _apps(rng: random.Random, users: list[User], now: datetime) -> tuple[list[Ap
     return [confidential, public], tokens
 
 
+def _oauth1_tokens(app: App, users: list[User]) -> list[OAuth1Token]:
+    """An OAuth 1.0a token pair per user for the app with a consumer key (issue 6).
+
+    Drawn from their own generator so adding them leaves every other generated value as it was.
+    """
+    rng = random.Random(f"oauth1:{app.client_id}")
+    return [
+        OAuth1Token(
+            token=f"{user.id}-" + gt.fake_secret(rng, "ot", 30),
+            token_secret=gt.fake_secret(rng, "ots", 40),
+            client_id=app.client_id,
+            user_id=user.id,
+        )
+        for user in users
+    ]
+
+
 def _planted(
     options: GenerateOptions, profiles: list[Profile], builder: _Builder
 ) -> dict[str, Any]:
@@ -368,6 +396,7 @@ def generate_world(options: GenerateOptions) -> World:
         posts=builder.posts,
         media=builder.media,
         tokens=tokens,
+        oauth1_tokens=_oauth1_tokens(apps[0], list(users.values())),
         now=now,
         planted=_planted(options, profiles, builder),
     )

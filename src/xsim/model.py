@@ -69,6 +69,16 @@ class Token:
 
 
 @dataclass
+class OAuth1Token:
+    """An OAuth 1.0a access token and secret an app (by client_id) holds for a user."""
+
+    token: str
+    token_secret: str
+    client_id: str
+    user_id: str
+
+
+@dataclass
 class MediaFinal:
     """Totals a media item converges to; counts at an instant come from the curve."""
 
@@ -161,5 +171,6 @@ class World:
         default_factory=list
     )  # pre-issued, so scripts start without a browser
     pricing: Pricing = field(default_factory=Pricing)
+    oauth1_tokens: list[OAuth1Token] = field(default_factory=list)  # issue 6
     now: datetime | None = None  # a fixed clock the world suggests; --now overrides
     planted: dict[str, Any] = field(default_factory=dict)  # ground truth of generated effects

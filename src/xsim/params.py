@@ -87,6 +87,7 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "tweets": ("ids", "expansions", *_TWEET_FIELD_PARAMS),
     "tweets_id": ("expansions", *_TWEET_FIELD_PARAMS),
     "usage_tweets": ("days", "usage.fields"),
+    "tweets_analytics": ("ids", "end_time", "start_time", "granularity", "analytics.fields"),
 }
 USER_ENDPOINTS = frozenset({"users_me", "users_id", "users_by_username"})
 

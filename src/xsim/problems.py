@@ -45,10 +45,9 @@ def invalid_request(errors: list[dict[str, Any]]) -> Problem:
 
 
 def not_found(resource_type: str, parameter: str, value: str) -> Problem:
-    noun = "tweet" if resource_type == "tweet" else resource_type
     return {
         "value": value,
-        "detail": f"Could not find {noun} with {parameter}: [{value}].",
+        "detail": f"Could not find {resource_type} with {parameter}: [{value}].",
         "title": "Not Found Error",
         "resource_type": resource_type,
         "parameter": parameter,

@@ -19,6 +19,7 @@ from xsim.model import (
     App,
     Media,
     MediaFinal,
+    OAuth1Token,
     Post,
     PostFinal,
     Pricing,
@@ -105,6 +106,10 @@ def _token(d: dict[str, Any]) -> Token:
     )
 
 
+def _oauth1_token(d: dict[str, Any]) -> OAuth1Token:
+    return OAuth1Token(d["token"], d["token_secret"], d["client_id"], d["user_id"])
+
+
 def _media(d: dict[str, Any]) -> Media:
     return Media(
         media_key=d["media_key"],
@@ -182,6 +187,7 @@ def world_from_json(doc: object, source: str = "world.json") -> World:
         posts={p["id"]: _post(p) for p in doc["posts"]},
         media={m["media_key"]: _media(m) for m in doc.get("media", [])},
         tokens=[_token(t) for t in doc.get("tokens", [])],
+        oauth1_tokens=[_oauth1_token(t) for t in doc.get("oauth1_tokens", [])],
         pricing=_pricing(doc.get("pricing", {})),
         now=_time(doc["now"]) if "now" in doc else None,
         planted=dict(doc.get("planted", {})),
@@ -326,6 +332,12 @@ def world_to_json(world: World) -> dict[str, Any]:
         | {"scopes": sorted(t.scopes)}
         for t in world.tokens
     ]
+    if world.oauth1_tokens:
+        doc["oauth1_tokens"] = [
+            {"token": t.token, "token_secret": t.token_secret, "client_id": t.client_id,
+             "user_id": t.user_id}
+            for t in world.oauth1_tokens
+        ]  # fmt: skip
     doc["media"] = [
         _compact(
             {

@@ -36,7 +36,7 @@ QUARTILES = (
 
 
 # Errors in these sections never quote the value; the listed checks only quote key names.
-_SECRET_SECTIONS = frozenset({"apps", "tokens"})
+_SECRET_SECTIONS = frozenset({"apps", "tokens", "oauth1_tokens"})
 _NAME_ONLY = frozenset({"required", "additionalProperties"})
 _PUBLIC_FIELDS = frozenset(
     {"client_id", "name", "callback_urls", "plan", "monthly_read_cap", "user_id", "scopes"}

@@ -30,7 +30,7 @@ __all__ = [
     "parse",
 ]
 
-ANALYTICS = Endpoint("tweets_analytics", "/2/tweets/analytics", id_batch=100)
+ANALYTICS = Endpoint("tweets_analytics", "/2/tweets/analytics", reads_posts=True, id_batch=100)
 Granularity = Literal["hourly", "daily", "weekly", "total"]
 GRANULARITIES: tuple[Granularity, ...] = ("hourly", "daily", "weekly", "total")
 FIELDS = (

@@ -20,6 +20,7 @@ from xpulse.errors import XpulseError
 COMMANDS: dict[str, str] = {
     "init": "xpulse.cli.setup:init",
     "auth": "xpulse.cli.auth:auth",
+    "backfill": "xpulse.cli.backfill:backfill",
     "collect": "xpulse.cli.collect:collect",
     "cost": "xpulse.cli.cost:cost",
     "export": "xpulse.cli.export:export",

@@ -130,19 +130,20 @@ class Runner:
     def _collect_safely(self, job: AccountJob, result: AccountResult) -> None:
         try:
             self._collect(job, result)
-        except MonthlyCapReached as exc:
+        except MonthlyCapReached:
             self._flush_calls(job)
             with self._lock:
-                self._stop_reason = f"monthly read cap reached: {exc}"
+                self._stop_reason = (
+                    "monthly read cap reached: X serves no more reads to this app until the "
+                    "cap resets; what was read is stored (see `xpulse cost`)"
+                )
             self._stop.set()
             result.error = "stopped: the app's monthly read cap is reached"
         except NeedsSignIn as exc:
             self._flush_calls(job)
             with self.engine.begin() as conn:
                 queries.set_needs_sign_in(conn, job.spec.name, True, self.clock())
-            result.error = (
-                f"needs sign-in: {exc} (run `xpulse auth login --account {job.spec.name}`)"
-            )
+            result.error = str(exc)  # names the account and the command that fixes it
         except Stop:
             result.error = "stopped: the app's monthly read cap is reached"
         except (ApiError, BudgetExceeded, XpulseError) as exc:

@@ -130,9 +130,7 @@ def series_for(
                 metric_series.c.bucket_start < end,
                 metric_series.c.granularity.in_(list(granularities)),
             )
-            .order_by(
-                metric_series.c.post_id, metric_series.c.bucket_start, metric_series.c.source
-            )
+            .order_by(metric_series.c.post_id, metric_series.c.bucket_start, metric_series.c.source)
         )
         out.extend(conn.execute(stmt).mappings())
     return out

@@ -118,7 +118,7 @@ def test_an_account_that_needs_sign_in_fails_alone(
     monkeypatch.setenv("XPULSE_REFRESH_TOKEN_BETA", "rt-made-up-and-revoked")
     result = CliRunner().invoke(cli, ["collect"])
     assert result.exit_code == 1
-    assert "xpulse: beta: needs sign-in" in result.output
+    assert "xpulse: beta: account 'beta' needs sign-in" in result.output
     assert "xpulse auth login --account beta" in result.output
     assert "rt-made-up" not in result.output
     assert "1 account(s) failed" in result.output

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from sqlalchemy import select
-from xpulse_run_stack import NOW, Stack
+from xpulse_run_stack import NOW, Stack, load_demo
 
 from xpulse.cli import cli
 from xpulse.config import load_config
@@ -83,6 +83,19 @@ def test_a_failed_destination_is_retried_alone_with_the_same_report(stack: Stack
     assert stack.slack.payloads[-1] == kept  # the very payload rendered the first time
     attempts = {(r[0], r[2]): (r[3], r[4]) for r in _rows(stack)}
     assert attempts[(failed[0].name, "slack")] == ("sent", 2)
+
+
+def test_an_unreachable_smtp_server_is_retried_with_the_same_message(stack: Stack) -> None:
+    stack.write_config(smtp_port=load_demo().free_port())  # nothing listens there
+    first = stack.run(only=("email",), accounts=("alpha",))
+    assert not first.ok and "cannot" in first.accounts[0].failed["email"].lower()
+    outbox = Path(first.accounts[0].failed["email"].split("stays in ")[1].split(";")[0])
+    kept = email.message_from_bytes((outbox / "email.eml").read_bytes())
+    stack.write_config()  # the server is back
+    second = stack.run(only=("email",), accounts=("alpha",))
+    assert second.ok and list(second.accounts[0].sent) == ["email"]
+    (received,) = [email.message_from_bytes(m) for m in stack.mail.messages]
+    assert received["Message-ID"] == kept["Message-ID"]  # the same message, not a new one
 
 
 def test_dry_run_reads_spends_and_sends_nothing(cli_stack: Stack) -> None:

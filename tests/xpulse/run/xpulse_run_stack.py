@@ -49,7 +49,9 @@ class Stack:
     now: datetime = NOW
     sleeps: list[float] = field(default_factory=list)
 
-    def write_config(self, budget: float = 50.0, extra: str = "") -> Config:
+    def write_config(
+        self, budget: float = 50.0, extra: str = "", smtp_port: int | None = None
+    ) -> Config:
         """alpha and beta, delivering to Slack, email and files; ``extra`` is more TOML."""
         names = ["alpha", "beta"]
         users = [self.world.users[t.user_id] for t in self.world.tokens]
@@ -64,7 +66,7 @@ class Stack:
         lines += ["[delivery]", 'period = "last-week"', ""]
         lines += ["[delivery.slack]", 'webhook_url_env = "XPULSE_SLACK_WEBHOOK"', ""]
         lines += [
-            "[delivery.email]", 'host = "127.0.0.1"', f"port = {self.mail.port}",
+            "[delivery.email]", 'host = "127.0.0.1"', f"port = {smtp_port or self.mail.port}",
             'security = "none"', 'sender = "xpulse@example.com"',
             'recipients = ["team@example.com", "boss@example.com"]', "",
         ]  # fmt: skip

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from xsim_api_support import ALICE, ALICE_TOKEN, BEARER, BOB, BOB_TOKEN, Api, alice_post_id
+from typing import Any
+
+from xsim_api_support import (
+    ALICE,
+    ALICE_TOKEN,
+    BEARER,
+    BOB,
+    BOB_TOKEN,
+    NOW,
+    Api,
+    alice_post_id,
+    make_world,
+)
 
 PRIVATE = {"tweet.fields": "non_public_metrics,organic_metrics,public_metrics"}
 
@@ -86,3 +98,36 @@ def test_media_private_metrics_follow_the_post(api: Api) -> None:
     assert "includes" not in other
     assert other["errors"][0]["resource_type"] == "media"
     assert other["errors"][0]["section"] == "includes"
+
+
+def test_oauth1_user_context_reads_private_metrics(make: Any) -> None:
+    """Seed 002's way: OAuth 1.0a user context, as tweepy signs it with consumer keys."""
+    import httpx
+
+    from xsim.model import OAuth1Token
+    from xsim.oauth1 import sign_header
+
+    world = make_world()
+    app = world.apps["app-basic"]
+    app.consumer_key, app.consumer_secret = "fake-consumer-key", "fake-consumer-secret"
+    world.oauth1_tokens = [OAuth1Token("fake-oauth1-token", "fake-oauth1-secret", app.client_id,
+                                       ALICE)]  # fmt: skip
+    api = make(world)
+    url = httpx.URL(
+        f"https://api.x.com/2/users/{ALICE}/tweets",
+        params={"max_results": "5", "tweet.fields": "non_public_metrics"},
+    )
+
+    def signed(nonce: str) -> httpx.Response:
+        header = sign_header(
+            "GET", str(url), consumer_key="fake-consumer-key",
+            consumer_secret="fake-consumer-secret", token="fake-oauth1-token",
+            token_secret="fake-oauth1-secret", timestamp=int(NOW.timestamp()), nonce=nonce,
+        )  # fmt: skip
+        return api.client.get(url, headers={"Authorization": header})
+
+    r = signed("nonce-1")
+    assert r.status_code == 200, r.text
+    assert "non_public_metrics" in r.json()["data"][0]
+    assert r.headers["x-rate-limit-limit"] == "1500"
+    assert signed("nonce-1").status_code == 401  # a replayed nonce is refused

@@ -68,3 +68,51 @@ def test_live_fixture_ledger_and_clock_over_http(live: tuple[str, object]) -> No
         assert ledger["totals"]["cost_usd"] == 0.005  # Bob's post read by Alice
         moved = client.post("/_sim/clock", json={"now": "2026-05-21T00:00:00Z"}).json()
         assert moved["now"] == "2026-05-21T00:00:00.000Z"
+
+
+def test_xsim_serve_command_answers_over_http(tmp_path: Path) -> None:
+    """The real command line: a world file, --now, a port; then a timeline over HTTP."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import xsim
+    from xsim.world import dump_world
+
+    world = make_world()
+    del world.posts["9999999999999999999"]  # a world file may not hold posts after its now
+    for post in world.posts.values():
+        if post.poll:  # the world file's schema has no voting_status (derived from time)
+            post.poll.pop("voting_status", None)
+    world_file = tmp_path / "world.json"
+    dump_world(world, world_file)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    src = str(Path(xsim.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    cmd = [sys.executable, "-c", "from xsim.cli import main; main()", "serve", "--port",
+           str(port), "--world", str(world_file), "--now", "2026-05-20T12:00:00Z",
+           "--log-level", "warning"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:  # wait for start-up (a child process: no other way to know)
+            try:
+                r = httpx.get(f"{base}/2/users/{ALICE}/tweets", headers=AUTH, timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "xsim serve did not start"
+                time.sleep(0.05)
+        assert r.status_code == 200 and r.json()["meta"]["result_count"] == 10
+        assert httpx.get(f"{base}/_sim/clock").json()["now"] == "2026-05-20T12:00:00.000Z"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
