@@ -29,8 +29,9 @@ Destinations are set once for every account and may be overridden per account::
     [delivery.accounts.brand.slack]            # this account posts to its own channel
     webhook_url_env = "XPULSE_SLACK_WEBHOOK_BRAND"
 
-Secrets (the webhook URL, the SMTP password) come from the environment, or from the OS
-secret store (``keyring``, service ``xpulse``) when ``*_keyring`` names an entry.
+Secrets come from the environment, or from the OS secret store (``keyring``, service
+``xpulse``): the webhook URL from the entry ``webhook_url_keyring`` names, the SMTP password
+from ``smtp:<username>@<host>`` (the SMTP sender's own convention).
 Everything that can be checked without a secret is checked when the file loads; the
 secrets themselves are checked by :func:`resolve_destinations` before a run reads anything.
 """

@@ -17,11 +17,13 @@ from sqlalchemy import Engine
 from xpulse.analytics import ReportOptions, build_report, parse_period, report_windows
 from xpulse.analytics.build import period_info
 from xpulse.analytics.compare import compare
+from xpulse.analytics.detail import build_detail
 from xpulse.analytics.document import Report, Totals
 from xpulse.analytics.metrics import ENGAGEMENT_RATE_FORMULA, totals
 from xpulse.config import AccountConfig, Config
 from xpulse.errors import XpulseError
 from xpulse.render.portfolio import PORTFOLIO_SCHEMA_ID, Portfolio, PortfolioRow
+from xpulse.store.detail_queries import detail_inputs
 from xpulse.store.report_queries import (
     StoredAccount,
     count_posts,
@@ -97,7 +99,13 @@ def make_report(
             period_start=the_period.start_utc,
             period_end=the_period.end_utc,
         )
-    return build_report(inputs, the_period, opts, generated_at=now)
+        detail = detail_inputs(
+            conn, stored.name, start=the_period.start_utc, end=the_period.end_utc, as_of=now
+        )
+    report = build_report(inputs, the_period, opts, generated_at=now)
+    return report.model_copy(
+        update={"detail": build_detail(detail, the_period.local_dates(), the_period.tz)}
+    )
 
 
 def _row(name: str, username: str | None, cur: Totals, prev: Totals) -> PortfolioRow:

@@ -146,9 +146,9 @@ def _targets(
             )
         out[account.name] = targets
     if not any(t.names() for t in out.values()):
-        what = " or ".join(only) if only else "no destination"
+        what = " or ".join(only) + " " if only else ""
         raise ConfigError(
-            f"{config.path}: {what} is configured under [delivery] for "
+            f"{config.path}: no {what}destination is configured under [delivery] for "
             f"{', '.join(out)}; nothing to deliver"
         )
     return out
@@ -259,16 +259,23 @@ def _collect(
     sub = config.model_copy(update={"accounts": accounts})
     try:
         prepared = prepare(sub, clock=hooks.clock)
+    except XpulseError as exc:
+        for account in accounts:
+            outcomes[account.name].failed["collect"] = str(exc)
+        return 0
+    try:
         result = execute(
             prepared,
             allow_over_budget=options.allow_over_budget,
             clock=hooks.clock,
             transport=hooks.api_transport,
         )
-    except XpulseError as exc:
+    except XpulseError as exc:  # e.g. the plan would pass the monthly budget
         for account in accounts:
             outcomes[account.name].failed["collect"] = str(exc)
         return 0
+    finally:
+        prepared.engine.dispose()
     for acc in result.accounts:
         outcomes[acc.name].collected = acc
         if acc.error:
@@ -339,7 +346,7 @@ def _dry_run(
         report = Outbox(account.name, outcome.period).load()
         for dest in pending[account.name]:
             where = describe(dest, targets[account.name], report)
-            say(f"would send {account.name} {outcome.period} to {where}")
+            say(f"would send {account.name} {outcome.period}: {where}")
     for name, outcome in outcomes.items():
         for dest in outcome.already:
             say(f"already sent {name} {outcome.period} to {dest}: skipped")

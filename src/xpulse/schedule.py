@@ -266,8 +266,14 @@ def install(config: Config, system: System, wanted: Backend | None = None) -> li
     jobs = entries(config)
     prog = program()
     chosen = backend(system, wanted)
-    out: list[str] = []
+    # Whatever an earlier install left that this one replaces: the other backend's entries,
+    # or timers of accounts that now share an entry. One job must not run twice.
+    out = _remove_units(system, set() if chosen == "cron" else {j.name for j in jobs})
     if chosen == "cron":
+        if out:
+            system.systemctl("daemon-reload")
+            out.append("ran: systemctl --user daemon-reload")
+        state_dir().mkdir(parents=True, exist_ok=True)  # cron cannot append to run.log else
         current = system.read_crontab()
         block = [BEGIN] + [line for e in jobs for line in cron_lines(e, prog)] + [END]
         kept = _without_block(current)
@@ -275,6 +281,7 @@ def install(config: Config, system: System, wanted: Backend | None = None) -> li
         out.append("wrote these lines at the end of your crontab (crontab -l shows them):")
         out += [f"  {line}" for line in block]
     else:
+        out += _remove_cron_block(system)
         system.unit_dir.mkdir(parents=True, exist_ok=True)
         for job in jobs:
             for filename, text in systemd_units(job, prog).items():
@@ -326,10 +333,11 @@ def show(config: Config, system: System, now: datetime) -> list[str]:
     return out
 
 
-def remove(system: System) -> list[str]:
-    """Take out whatever ``install`` wrote; says what it removed."""
+def _remove_units(system: System, keep: set[str]) -> list[str]:
     out: list[str] = []
     for name in _installed_units(system):
+        if name in keep:
+            continue
         system.systemctl("disable", "--now", f"{name}.timer")
         out.append(f"ran: systemctl --user disable --now {name}.timer")
         for suffix in (".timer", ".service"):
@@ -337,15 +345,26 @@ def remove(system: System) -> list[str]:
             if path.exists():
                 path.unlink()
                 out.append(f"removed {path}")
-    if out:
-        system.systemctl("daemon-reload")
-        out.append("ran: systemctl --user daemon-reload")
+    return out
+
+
+def _remove_cron_block(system: System) -> list[str]:
     try:
         current = system.read_crontab()
     except ScheduleError:
-        current = ""
-    if BEGIN in current.splitlines():
-        kept = _without_block(current)
-        system.write_crontab("\n".join(kept) + "\n" if kept else "")
-        out.append("removed the xpulse block from your crontab")
+        return []
+    if BEGIN not in current.splitlines():
+        return []
+    kept = _without_block(current)
+    system.write_crontab("\n".join(kept) + "\n" if kept else "")
+    return ["removed the xpulse block from your crontab"]
+
+
+def remove(system: System) -> list[str]:
+    """Take out whatever ``install`` wrote; says what it removed."""
+    out = _remove_units(system, set())
+    if out:
+        system.systemctl("daemon-reload")
+        out.append("ran: systemctl --user daemon-reload")
+    out += _remove_cron_block(system)
     return out or ["nothing to remove: no xpulse schedule is installed"]

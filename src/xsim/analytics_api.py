@@ -35,7 +35,7 @@ from starlette.requests import Request
 
 from xsim import problems
 from xsim.analytics_metrics import metrics_at
-from xsim.clock import as_utc, iso_z
+from xsim.clock import as_utc
 from xsim.endpoints import Result
 from xsim.model import Post
 from xsim.oauth import Principal
@@ -43,6 +43,12 @@ from xsim.params import _ID_RE, ID_PATTERN, _Collector
 
 if TYPE_CHECKING:
     from xsim.app import Sim
+
+
+def _iso(moment: datetime) -> str:
+    """``2025-03-17T06:30:00Z``: whole seconds, as the docs' examples show (no millis)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
 
 GRANULARITIES = ("hourly", "daily", "weekly", "total")
 ANALYTICS_FIELDS = (
@@ -180,7 +186,7 @@ def series(sim: Sim, post: Post, q: AnalyticsQuery, now: datetime) -> list[dict[
     for stamp, begin, finish in buckets(q, as_utc(post.created_at), now):
         before, after = at(begin), at(finish)
         metrics = {name: after[name] - before[name] for name in q.metrics}
-        out.append({"timestamp": iso_z(stamp), "metrics": metrics})
+        out.append({"timestamp": _iso(stamp), "metrics": metrics})
     return out
 
 

@@ -24,10 +24,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xsim import endpoints, jsonbody, problems
+from xsim import analytics_api, endpoints, jsonbody, problems
 from xsim.admin import admin_routes
 from xsim.billing import Ledger
 from xsim.clock import Clock, FixedClock, RealClock
+from xsim.engagement import EngagementAPI, MinuteLimiter
 from xsim.faults import SCOPE_KEY, FaultMiddleware, FaultPlan, FaultSpec
 from xsim.model import World
 from xsim.oauth import OAuthServer, Principal
@@ -240,6 +241,7 @@ def _routes() -> list[BaseRoute]:
          _users_by_username),
         ("/2/users/{id}", Spec("users_id", reads_posts=False), _users_id),
         ("/2/tweets", Spec("tweets"), _tweets),
+        ("/2/tweets/analytics", Spec("tweets_analytics", auth="user"), analytics_api.handle),
         ("/2/tweets/{id}", Spec("tweets_id"), _tweets_id),
         ("/2/usage/tweets", Spec("usage_tweets", auth="app", reads_posts=False), _usage),
     ]  # fmt: skip
@@ -308,7 +310,12 @@ def create_app(
     plan = FaultPlan(faults) if faults is not None and faults.rates else None
     sim = Sim(world, clock, oauth, limiter or RateLimiter(), plan)
     app = Starlette(
-        routes=[*_routes(), *oauth.routes(), *admin_routes()],  # hot routes first
+        routes=[
+            *_routes(),  # hot routes first
+            *EngagementAPI(sim, sim.oauth1, MinuteLimiter()).routes(),
+            *oauth.routes(),
+            *admin_routes(),
+        ],
         exception_handlers={404: _not_found, 405: _not_found},
     )
     app.state.sim = sim

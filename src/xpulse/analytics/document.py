@@ -15,6 +15,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xpulse.analytics.detail import MetricsDetail
+
 SCHEMA_ID: Final = "https://xpulse.dev/schemas/report/v1"
 SCHEMA_VERSION: Final = 1
 
@@ -314,6 +316,11 @@ class Report(_Model):
     lifecycle: Lifecycle
     cost: Cost | None = Field(description="Null when the collection's usage is unknown.")
     notes: list[str]
+    detail: MetricsDetail | None = Field(
+        default=None,
+        description="Private, organic/promoted, click, video and time-series metrics "
+        "(optional; absent in documents made before it existed).",
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

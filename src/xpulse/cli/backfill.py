@@ -10,16 +10,24 @@ import click
 @click.command()
 @click.option(
     "--source",
-    type=click.Choice(["engagement-api"]),
+    type=click.Choice(["engagement-api", "tweets-analytics"]),
     required=True,
-    help="Where the history comes from (the enterprise Engagement API).",
+    help="engagement-api (enterprise, hourly, OAuth 1.0a) or tweets-analytics "
+    "(GET /2/tweets/analytics with the account's sign-in).",
 )
 @click.option(
     "--since", "since", required=True, metavar="DATE", help="First day to fill (YYYY-MM-DD, UTC)."
 )
 @click.option("--account", "account", metavar="NAME", help="The account (default: the only one).")
-def backfill(source: str, since: str, account: str | None) -> None:
-    """Fill the per-post hourly series from the enterprise Engagement API.
+@click.option(
+    "--granularity",
+    type=click.Choice(["hourly", "daily"]),
+    default="daily",
+    show_default=True,
+    help="Bucket size for tweets-analytics (the Engagement API is always hourly).",
+)
+def backfill(source: str, since: str, account: str | None, granularity: str) -> None:
+    """Fill the per-post metric series that reports use for daily figures.
 
     Needs OAuth 1.0a user context in the environment: XPULSE_OAUTH1_CONSUMER_KEY,
     XPULSE_OAUTH1_CONSUMER_SECRET, XPULSE_OAUTH1_TOKEN_<NAME> and
@@ -28,9 +36,17 @@ def backfill(source: str, since: str, account: str | None) -> None:
     Example:
 
         xpulse backfill --source engagement-api --since 2026-04-01 --account main
+
+        xpulse backfill --source tweets-analytics --since 2026-05-01
     """
     from xpulse.api.engagement import EngagementClient
-    from xpulse.collect.backfill import backfill_engagement, engagement_base, oauth1_from_env
+    from xpulse.api.factory import open_client
+    from xpulse.collect.backfill import (
+        backfill_analytics,
+        backfill_engagement,
+        engagement_base,
+        oauth1_from_env,
+    )
     from xpulse.config import load_config
     from xpulse.errors import ConfigError
     from xpulse.store import open_store
@@ -41,11 +57,19 @@ def backfill(source: str, since: str, account: str | None) -> None:
         raise ConfigError(f"--since {since!r} is not a date (use YYYY-MM-DD)") from None
     config = load_config()
     chosen = config.account(account)
-    credentials = oauth1_from_env(chosen.env_suffix)
+    if source == "engagement-api":
+        credentials = oauth1_from_env(chosen.env_suffix)
     engine = open_store(config.db_url())
     try:
-        with EngagementClient(engagement_base(), oauth1=credentials) as client:
-            result = backfill_engagement(engine, client, chosen.name, start)
+        if source == "engagement-api":
+            with EngagementClient(engagement_base(), oauth1=credentials) as client:
+                result = backfill_engagement(engine, client, chosen.name, start)
+        else:
+            with open_client(config, chosen) as x:
+                result = backfill_analytics(
+                    engine, x.transport, chosen.name, start,
+                    granularity="hourly" if granularity == "hourly" else "daily",
+                )  # fmt: skip
     finally:
         engine.dispose()
     for error in result.errors:

@@ -1,4 +1,8 @@
-"""Hourly history from the enterprise Engagement API into the per-post series.
+"""History into the per-post series: the Engagement API's hours, or /2/tweets/analytics.
+
+``xpulse backfill --source tweets-analytics --since DATE`` reads ``/2/tweets/analytics``
+(the account's own user token, 100 ids a request) for the stored posts created since DATE,
+one bucket per day (or hour), and stores them the same way (source ``/2/tweets/analytics``).
 
 ``xpulse backfill --source engagement-api --since DATE`` asks ``/historical`` for every
 stored post of the account created since DATE, hour by hour, from DATE (never before
@@ -24,9 +28,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from xpulse.api import redact
+from xpulse.api.analytics_api import Granularity
 from xpulse.api.engagement import DEFAULT_BASE_URL, EngagementClient, hourly_points
 from xpulse.api.engagement_rules import EARLIEST, SERIES_TYPES, split_window
 from xpulse.api.oauth1 import OAuth1Credentials
+from xpulse.api.transport import Transport
+from xpulse.collect.analytics_series import collect_series
 from xpulse.errors import ConfigError
 from xpulse.store import series
 from xpulse.store.schema import posts
@@ -34,7 +41,7 @@ from xpulse.store.schema import posts
 GROUPING = "hourly"
 ORDER = ("tweet.id", "engagement.type", "engagement.day", "engagement.hour")
 BASE_ENV = "XPULSE_ENGAGEMENT_BASE"
-SOURCES = ("engagement-api",)
+SOURCES = ("engagement-api", "tweets-analytics")
 
 
 def _env(name: str) -> str | None:
@@ -78,12 +85,13 @@ class BackfillResult:
     windows: int = 0
     unavailable: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    unit: str = "hourly"
 
     def summary(self, account: str, since: datetime) -> str:
         tail = f"; {len(self.unavailable)} post(s) unavailable" if self.unavailable else ""
         return (
             f"backfilled {account} from {since:%Y-%m-%d}: {self.posts} post(s), "
-            f"{self.buckets:,} hourly buckets in {self.requests} request(s){tail}"
+            f"{self.buckets:,} {self.unit} buckets in {self.requests} request(s){tail}"
         )
 
 
@@ -165,4 +173,29 @@ def backfill_engagement(
         result.errors.extend(e for e in merged.errors if e not in result.errors)
         if progress is not None:
             progress(n, len(plans))
+    return result
+
+
+def backfill_analytics(
+    engine: Engine,
+    transport: Transport,
+    account: str,
+    since: datetime,
+    *,
+    granularity: Granularity = "daily",
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> BackfillResult:
+    """/2/tweets/analytics buckets of the account's posts since ``since``, stored."""
+    now = clock()
+    if since.tzinfo is None or since >= now:
+        raise ConfigError(f"--since {since:%Y-%m-%d} is not a day in the past")
+    found = account_posts(engine, account, since)
+    result = BackfillResult(posts=len(found), unit=granularity)
+    if not found:
+        return result
+    ids = [pid for pid, _ in found]
+    got = collect_series(engine, transport, ids, since, now, granularity, clock=clock)
+    result.requests, result.buckets, result.windows = got.requests, got.buckets, 1
+    result.unavailable = [str(e.get("resource_id") or e.get("value")) for e in got.errors]
+    result.errors = sorted({str(e.get("detail") or e.get("title")) for e in got.errors})
     return result

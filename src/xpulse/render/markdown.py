@@ -11,6 +11,8 @@ from typing import Any
 
 from xpulse.analytics.document import PostEntry, Report
 from xpulse.render import fmt
+from xpulse.render.detail import TITLE as DETAIL_TITLE
+from xpulse.render.detail import detail_lines
 from xpulse.render.escape import markdown_link, markdown_text, post_url, safe_url
 from xpulse.render.sparkline import sparkline
 from xpulse.render.svg import truncate
@@ -202,6 +204,9 @@ def render_markdown(document: Report | Mapping[str, Any]) -> str:
     out.extend(["## Best time to post", "", *_best_time(report), ""])
     out.extend(["## Lifecycle", "", *_lifecycle(report), ""])
     out.extend(["## Cost", "", cost_text(report), ""])
+    if report.detail is not None:
+        lines = detail_lines(report.detail)
+        out.extend([f"## {DETAIL_TITLE}", "", *(f"- {markdown_text(x)}" for x in lines), ""])
     if report.notes:
         out.extend(["## Notes", "", *(f"- {markdown_text(n)}" for n in report.notes), ""])
     if report.posts:

@@ -19,6 +19,8 @@ from rich.text import Text
 from xpulse.analytics.document import PostEntry, Report
 from xpulse.render import fmt
 from xpulse.render.charts import WEEKDAYS
+from xpulse.render.detail import TITLE as DETAIL_TITLE
+from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line
 from xpulse.render.sparkline import sparkline
 from xpulse.render.svg import truncate
@@ -260,6 +262,9 @@ def renderables(document: Report | Mapping[str, Any]) -> list[RenderableType]:
     out.append(_best_time(report))
     out.append(_lifecycle(report))
     out.append(Text(cost_text(report)))
+    if report.detail is not None:
+        lines = [DETAIL_TITLE, *(f"  {x}" for x in detail_lines(report.detail))]
+        out.append(_plain("\n".join(lines)))
     for note in report.notes:
         out.append(_plain(f"Note: {note}", "dim"))
     return out

@@ -133,3 +133,13 @@ def test_cadences(text: str, days: tuple[int, ...], dom: int | None, hm: tuple[i
 def test_bad_cadences(text: str) -> None:
     with pytest.raises(ValueError, match="cadence"):
         parse_cadence(text)
+
+
+def test_run_with_a_bad_period_or_only_is_one_line(isolated_env: Path, tmp_path: Path) -> None:
+    _write(isolated_env, f"[delivery.files]\nfolder = '{tmp_path / 'out'}'\n")
+    result = CliRunner().invoke(cli, ["run", "--period", "someday"])
+    assert result.exit_code == 2
+    assert result.output.startswith("xpulse: error: ") and len(result.output.splitlines()) == 1
+    result = CliRunner().invoke(cli, ["run", "--only", "email"])
+    assert result.exit_code == 2
+    assert "no email destination is configured under [delivery] for main" in result.output

@@ -5,8 +5,10 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import logging
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 from xpulse_run_stack import NOW, Stack, load_demo
@@ -30,7 +32,10 @@ def _rows(stack: Stack) -> list[tuple[str, str, str, str, int]]:
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
-def test_run_delivers_everywhere_once_and_a_rerun_sends_nothing(stack: Stack) -> None:
+def test_run_delivers_everywhere_once_and_a_rerun_sends_nothing(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     stack.write_config()
     first = stack.run()
     assert first.ok, first.lines()
@@ -60,6 +65,8 @@ def test_run_delivers_everywhere_once_and_a_rerun_sends_nothing(stack: Stack) ->
     assert stack.ledger()["totals"]["post_reads"] == reads_after_first  # and nothing read
     assert all(r[3] == "sent" and r[4] == 1 for r in _rows(stack))
     assert len(_rows(stack)) == 6
+    webhook_path = stack.slack.url.split("/services/")[1]
+    assert caplog.records and webhook_path not in caplog.text  # the secret is never logged
 
 
 def test_a_failed_destination_is_retried_alone_with_the_same_report(stack: Stack) -> None:
@@ -105,7 +112,7 @@ def test_dry_run_reads_spends_and_sends_nothing(cli_stack: Stack) -> None:
     assert result.exit_code == 0, result.output
     assert "would read: alpha: 1 user lookup" in result.output
     assert "would read: plan: " in result.output
-    assert "would send alpha " in result.output and " to slack http://127.0.0.1:" in result.output
+    assert "would send alpha " in result.output and ": slack http://127.0.0.1:" in result.output
     assert stack.slack.url not in result.output
     assert "email to 2 recipients via 127.0.0.1" in result.output
     assert stack.ledger()["totals"]["post_reads"] == 0
@@ -175,3 +182,15 @@ def test_budget_crossing_alerts_once_per_threshold(stack: Stack) -> None:
     again = stack.run(only=("files",), period="2026-W20", allow_over_budget=True)
     assert again.alerts is not None and again.alerts.sent == []
     assert NOW.strftime("%Y-%m") in sent[0]
+
+
+def test_a_run_over_budget_reads_and_sends_nothing(stack: Stack) -> None:
+    stack.write_config(budget=0.01)
+    outcome = stack.run()
+    assert not outcome.ok
+    for account in outcome.accounts:
+        assert "would pass the monthly budget" in account.failed["collect"]
+        assert "--allow-over-budget" in account.failed["collect"]
+        assert account.sent == {}
+    assert stack.ledger()["totals"]["post_reads"] == 0
+    assert stack.slack.payloads == [] and stack.mail.messages == []

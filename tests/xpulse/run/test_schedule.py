@@ -107,3 +107,42 @@ def test_show_before_install_says_so_and_remove_with_nothing(isolated_env: Path)
     assert shown[0] == "not installed; `xpulse schedule install` would run:"
     assert "next run Thu 2026-05-28 07:00 CEST" in shown[1]
     assert remove(system) == ["nothing to remove: no xpulse schedule is installed"]
+
+
+def test_reinstall_replaces_what_an_earlier_install_left(isolated_env: Path) -> None:
+    _config(isolated_env, "daily at 07:00", ["Europe/Berlin", "America/New_York"])
+    system = FakeSystem(isolated_env / "units", systemd=True, crontab="")
+    install(load_config(), system)
+    _config(isolated_env, "daily at 07:00", [None, None])  # now one zone: one shared timer
+    printed = install(load_config(), system)
+    assert "ran: systemctl --user disable --now xpulse-run-acct0.timer" in printed
+    assert sorted(p.name for p in system.unit_dir.iterdir()) == [
+        "xpulse-run.service",
+        "xpulse-run.timer",
+    ]
+    printed = install(load_config(), system, "cron")  # moving to cron: the timer goes
+    assert "ran: systemctl --user disable --now xpulse-run.timer" in printed
+    assert not list(system.unit_dir.iterdir()) and BEGIN in system.crontab
+
+
+def test_cli_install_show_remove(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import xpulse.schedule
+    from xpulse.cli import cli
+
+    _config(isolated_env, "weekly on friday at 17:00", [None])
+    system = FakeSystem(isolated_env / "units", systemd=False)
+    monkeypatch.setattr(xpulse.schedule, "RealSystem", lambda: system)
+    installed = CliRunner().invoke(cli, ["schedule", "install"])
+    assert installed.exit_code == 0, installed.output
+    assert installed.output.startswith("wrote these lines at the end of your crontab")
+    assert "CRON_TZ=Europe/Berlin" in installed.output and "0 17 * * 5 " in system.crontab
+    shown = CliRunner().invoke(cli, ["schedule", "show"])
+    assert shown.exit_code == 0 and "installed in your crontab" in shown.output
+    assert "xpulse-run (every account): weekly on friday at 17:00 Europe/Berlin; next run" in (
+        shown.output
+    )
+    removed = CliRunner().invoke(cli, ["schedule", "remove"])
+    assert removed.output == "removed the xpulse block from your crontab\n"
+    assert system.crontab == ""

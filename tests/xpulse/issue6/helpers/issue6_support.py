@@ -33,7 +33,15 @@ def make_world() -> World:
     def post(pid: str, author: str, age: timedelta, **kw: object) -> Post:
         final = PostFinal(1000, 40, 10, 5, 2, bookmarks=3, url_link_clicks=7,
                           user_profile_clicks=9, engagements=90)  # fmt: skip
-        return Post(pid, author, f"post {pid}", NOW - age, final=final, growth="exact", **kw)  # type: ignore[arg-type]
+        return Post(
+            pid,
+            author,
+            f"post {pid}",
+            NOW - age - timedelta(minutes=17),
+            final=final,
+            growth="exact",
+            **kw,
+        )  # type: ignore[arg-type]
 
     posts = {
         PLAIN: post(PLAIN, ALICE, timedelta(days=5)),

@@ -1,0 +1,142 @@
+"""The rows of the report's detail section (private, organic/promoted, media, series).
+
+Each metric is its latest non-null value at or before the report instant: a post read
+privately at day 29 and publicly at day 35 keeps its day-29 clicks and organic split.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from xpulse.analytics.detail import DetailInputs, DetailPost, MediaCounts, SeriesBucket
+from xpulse.store.schema import media, media_observations, observations, posts
+from xpulse.store.series import SERIES_METRICS, metric_refusals, metric_series
+
+CHUNK = 500
+_OBS = (
+    "impressions", "likes", "reposts", "replies", "quotes", "engagements",
+    "url_link_clicks", "user_profile_clicks",
+    *(f"{g}_{m}" for g in ("organic", "promoted") for m in (
+        "impressions", "likes", "reposts", "replies", "url_link_clicks", "user_profile_clicks"
+    )),
+)  # fmt: skip
+_MARKS = (0, 25, 50, 75, 100)
+_VIDEO = ("video", "animated_gif")
+
+
+def _latest(rows: list[dict[str, object]], names: tuple[str, ...]) -> dict[str, int | None]:
+    out: dict[str, int | None] = dict.fromkeys(names)
+    for row in rows:  # oldest first: later non-null values win
+        for name in names:
+            value = row.get(name)
+            if isinstance(value, int):
+                out[name] = value
+    return out
+
+
+def detail_inputs(
+    conn: Connection,
+    account: str,
+    *,
+    start: datetime,
+    end: datetime,
+    as_of: datetime,
+) -> DetailInputs:
+    """Own posts created in ``[start, end)`` with their private metrics and media; series
+    buckets in ``[start, end)`` of any of the account's posts; refusals in the period."""
+    post_ids = [
+        str(pid)
+        for pid, kind in conn.execute(
+            select(posts.c.id, posts.c.content_type).where(
+                posts.c.account == account, posts.c.created_at >= start, posts.c.created_at < end
+            )
+        )
+        if kind != "retweet"
+    ]
+    obs: dict[str, list[dict[str, object]]] = defaultdict(list)
+    mobs: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
+    for i in range(0, len(post_ids), CHUNK):
+        chunk = post_ids[i : i + CHUNK]
+        stmt = (
+            select(observations)
+            .where(observations.c.post_id.in_(chunk), observations.c.observed_at <= as_of)
+            .order_by(observations.c.post_id, observations.c.observed_at, observations.c.id)
+        )
+        for row in conn.execute(stmt).mappings():
+            obs[row["post_id"]].append(dict(row))
+        mstmt = (
+            select(media_observations)
+            .join(media, media.c.media_key == media_observations.c.media_key)
+            .where(
+                media_observations.c.post_id.in_(chunk),
+                media_observations.c.observed_at <= as_of,
+                media.c.type.in_(_VIDEO),
+            )
+            .order_by(media_observations.c.observed_at, media_observations.c.id)
+        )
+        for row in conn.execute(mstmt).mappings():
+            mobs[(row["post_id"], row["media_key"])].append(dict(row))
+    detail_posts = []
+    for pid in post_ids:
+        v = _latest(obs.get(pid, []), _OBS)
+        split = (
+            "impressions",
+            "likes",
+            "reposts",
+            "replies",
+            "url_link_clicks",
+            "user_profile_clicks",
+        )
+        detail_posts.append(
+            DetailPost(
+                id=pid,
+                impressions=v["impressions"],
+                interactions=sum(v[m] or 0 for m in ("likes", "reposts", "replies", "quotes")),
+                x_engagements=v["engagements"],
+                url_link_clicks=v["url_link_clicks"],
+                user_profile_clicks=v["user_profile_clicks"],
+                organic={m: v[f"organic_{m}"] for m in split},
+                promoted={m: v[f"promoted_{m}"] for m in split},
+            )
+        )
+    names = ("view_count", *(f"playback_{m}_count" for m in _MARKS))
+    media_rows = []
+    for (pid, key), rows in mobs.items():
+        v = _latest(rows, names)
+        media_rows.append(
+            MediaCounts(pid, key, v["view_count"], {m: v[f"playback_{m}_count"] for m in _MARKS})
+        )
+    every = select(posts.c.id).where(posts.c.account == account).scalar_subquery()
+    bstmt = (
+        select(metric_series)
+        .where(
+            metric_series.c.post_id.in_(every),
+            metric_series.c.bucket_start >= start,
+            metric_series.c.bucket_start < end,
+            metric_series.c.fetched_at <= as_of,
+        )
+        .order_by(metric_series.c.post_id, metric_series.c.bucket_start)
+    )
+    buckets = [
+        SeriesBucket(
+            post_id=row["post_id"],
+            source=row["source"],
+            granularity=row["granularity"],
+            start=row["bucket_start"],
+            metrics={m: row[m] for m in SERIES_METRICS},
+        )
+        for row in conn.execute(bstmt).mappings()
+    ]
+    refused = conn.execute(
+        select(func.count())
+        .select_from(metric_refusals)
+        .where(
+            metric_refusals.c.account == account,
+            metric_refusals.c.at >= start,
+            metric_refusals.c.at < min(end, as_of),
+        )
+    ).scalar_one()
+    return DetailInputs(detail_posts, media_rows, buckets, int(refused))
