@@ -48,7 +48,7 @@ def child(kind: str, account: str, period: str, as_of: str) -> None:
     from xpulse.store import open_store
 
     now = datetime.fromisoformat(as_of)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     config = load_config()
     engine = open_store(config.db_url())
     if kind == "report":
@@ -58,30 +58,39 @@ def child(kind: str, account: str, period: str, as_of: str) -> None:
         portfolio = make_portfolio(config, engine, period=period, tz=None, now=now)
         size, rows = len(portfolio.to_json()), len(portfolio.accounts)
     engine.dispose()
-    took = time.perf_counter() - started
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"seconds": took, "peak_mb": peak_mb, "bytes": size, "rows": rows}))
+    print(
+        json.dumps({"seconds": took, "cpu": cpu, "peak_mb": peak_mb, "bytes": size, "rows": rows})
+    )
 
 
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XPULSE_")}
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def _env(home: Path, src: Path = SRC) -> dict[str, str]:
+    """The children's environment: the store's home, the source tree, and a bytecode cache
+    as an installed package has one (kept under the store, out of the source tree)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XPULSE_", "PYTHON"))}
     env["XPULSE_HOME"] = str(home)
-    src = Path(__file__).resolve().parents[1] / "src"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = str(src)
+    env["PYTHONPYCACHEPREFIX"] = str(home / "pycache")
     return env
 
 
-def in_process(home: Path, kind: str, account: str, period: str, as_of: str) -> dict[str, Any]:
+def in_process(
+    home: Path, src: Path, kind: str, account: str, period: str, as_of: str
+) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", kind, "--account", account]
     cmd += ["--period", period, "--as-of", as_of, "--home", str(home)]
-    done = subprocess.run(cmd, env=_env(home), capture_output=True, text=True, check=False)
+    done = subprocess.run(cmd, env=_env(home, src), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{kind} failed: {done.stderr.strip().splitlines()[-1:]}")
     result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
-def cli(home: Path, kind: str, account: str, period: str, as_of: str) -> dict[str, Any]:
+def cli(home: Path, src: Path, kind: str, account: str, period: str, as_of: str) -> dict[str, Any]:
     script = Path(sys.executable).with_name("xpulse")
     cmd = (
         [str(script)]
@@ -91,14 +100,17 @@ def cli(home: Path, kind: str, account: str, period: str, as_of: str) -> dict[st
     who = ["--all-accounts"] if kind == "portfolio" else ["--account", account]
     cmd += ["report", *who, "--period", period, "--as-of", as_of, "--format", "json"]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, env=_env(home, src), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     took = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"xpulse report failed ({proc.returncode}): {err.strip()}")
-    return {"seconds": took, "peak_mb": usage.ru_maxrss / 1024}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"seconds": took, "cpu": cpu, "peak_mb": usage.ru_maxrss / 1024}
 
 
 def pick_accounts(home: Path) -> list[str]:
@@ -124,6 +136,7 @@ def main() -> None:
     parser.add_argument("--period", default="last-week")
     parser.add_argument("--as-of", default=END)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--src", type=Path, default=SRC, help="source tree to run (before/after)")
     parser.add_argument("--child", choices=("report", "portfolio"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -135,19 +148,22 @@ def main() -> None:
         ("report", a, describe(args.home, a)) for a in args.account or pick_accounts(args.home)
     ]
     cases.append(("portfolio", "", "all accounts"))
-    print(f"period {args.period} as of {args.as_of}; {args.repeat} runs each; seconds, peak MB")
-    print("| what | how | median s | worst s | peak MB |")
-    print("|---|---|---|---|---|")
+    # warm-up (not timed): compiles the bytecode cache, applies any pending migration
+    cli(args.home, args.src, "report", cases[0][1], args.period, args.as_of)
+    print(f"period {args.period} as of {args.as_of}; {args.repeat} runs each")
+    print("| what | how | median s | worst s | median CPU s | peak MB |")
+    print("|---|---|---:|---:|---:|---:|")
     for kind, account, label in cases:
         for how, run in (("in-process", in_process), ("CLI", cli)):
             runs = [
-                run(args.home, kind, account, args.period, args.as_of) for _ in range(args.repeat)
+                run(args.home, args.src, kind, account, args.period, args.as_of)
+                for _ in range(args.repeat)
             ]
-            secs = [r["seconds"] for r in runs]
+            secs, cpus = [r["seconds"] for r in runs], [r["cpu"] for r in runs]
             peak = max(r["peak_mb"] for r in runs)
             print(
                 f"| {kind} {label} | {how} | {statistics.median(secs):.3f} | {max(secs):.3f} "
-                f"| {peak:.0f} |",
+                f"| {statistics.median(cpus):.3f} | {peak:.0f} |",
                 flush=True,
             )
 

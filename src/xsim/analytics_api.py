@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from xsim import problems
-from xsim.analytics_metrics import metrics_at
+from xsim.analytics_metrics import derived_finals, metrics_at
 from xsim.clock import as_utc
 from xsim.endpoints import Result
 from xsim.model import Post
@@ -176,11 +176,12 @@ def series(sim: Sim, post: Post, q: AnalyticsQuery, now: datetime) -> list[dict[
     world = sim.world
     out: list[dict[str, Any]] = []
     cache: dict[datetime, dict[str, int]] = {}
+    finals = derived_finals(post)
 
     def at(moment: datetime) -> dict[str, int]:
         values = cache.get(moment)
         if values is None:
-            values = cache[moment] = metrics_at(world, post, moment)
+            values = cache[moment] = metrics_at(world, post, moment, finals)
         return values
 
     for stamp, begin, finish in buckets(q, as_utc(post.created_at), now):

@@ -94,11 +94,15 @@ def derived_finals(post: Post) -> dict[str, int]:
     return parts
 
 
-def metrics_at(world: World, post: Post, now: datetime) -> dict[str, int]:
-    """All of :data:`ALL_METRICS` for ``post`` at ``now``."""
+def metrics_at(
+    world: World, post: Post, now: datetime, finals: dict[str, int] | None = None
+) -> dict[str, int]:
+    """All of :data:`ALL_METRICS` for ``post`` at ``now`` (``finals``: the post's
+    :func:`derived_finals`, when the caller reads one post at many instants)."""
     m = post_metrics_at(post, now)
     fraction = fraction_at(post, now)
-    out = {name: _grown(final, fraction) for name, final in derived_finals(post).items()}
+    derived = derived_finals(post) if finals is None else finals
+    out = {name: _grown(final, fraction) for name, final in derived.items()}
     video_views = gif_views = 0
     photo = False
     for key in post.media_keys:

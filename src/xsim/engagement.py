@@ -42,7 +42,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from xsim import jsonbody
-from xsim.analytics_metrics import metrics_at
+from xsim.analytics_metrics import derived_finals, metrics_at
 from xsim.clock import as_utc
 from xsim.engagement_rules import (
     PUBLIC_TOTALS_TYPES,
@@ -74,7 +74,8 @@ _BEFORE_PUBLIC = ("favorites", "replies", "retweets")
 _METRIC = {"favorites": "likes", "user_follows": "follows"}
 _FORM = "application/x-www-form-urlencoded"
 
-Cell = tuple[str, str, datetime | None, int]  # (post id, type, hour or None, count)
+# (post id, type, "YYYY-MM-DD", "HH", count); the day and hour are "" on /totals
+Cell = tuple[str, str, str, str, int]
 
 
 def _json(status: int, body: Any) -> Response:
@@ -257,23 +258,24 @@ class EngagementAPI:
                 totals = metrics_at(world, post, now)
                 for t in req.types:
                     if (post.id, t) not in skip:
-                        cells.append((post.id, t, None, totals[_METRIC.get(t, t)]))
+                        cells.append((post.id, t, "", "", totals[_METRIC.get(t, t)]))
             return cells
-        hours: list[datetime] = []
+        hours: list[tuple[datetime, str, str]] = []
         hour = req.start
         while hour < req.end:
-            hours.append(hour)
+            hours.append((hour, hour.strftime("%Y-%m-%d"), hour.strftime("%H")))
             hour += timedelta(hours=1)
         for post in posts:
             created = as_utc(post.created_at)
+            finals = derived_finals(post)
             previous: dict[str, int] | None = None
-            for hour in hours:
+            for hour, day_key, hour_key in hours:
                 upper = min(hour + timedelta(hours=1), now)
                 reading: dict[str, int] | None = None
                 if upper > created and hour < now:
                     if previous is None:
-                        previous = metrics_at(world, post, hour)
-                    reading = metrics_at(world, post, upper)
+                        previous = metrics_at(world, post, hour, finals)
+                    reading = metrics_at(world, post, upper, finals)
                 for t in req.types:
                     if (post.id, t) in skip:
                         continue
@@ -282,33 +284,26 @@ class EngagementAPI:
                     if reading is not None and previous is not None and counted:
                         name = _METRIC.get(t, t)
                         count = reading[name] - previous[name]
-                    cells.append((post.id, t, hour, count))
+                    cells.append((post.id, t, day_key, hour_key, count))
                 if reading is not None:
                     previous = reading
         return cells
 
 
-def _key(cell: Cell, dimension: str) -> str:
-    post_id, kind, hour, _ = cell
-    if dimension == "tweet.id":
-        return post_id
-    if dimension == "engagement.type":
-        return kind
-    if hour is None:  # not reachable: the rules refuse day/hour groupings on /totals
-        return ""
-    return hour.strftime("%Y-%m-%d") if dimension == "engagement.day" else hour.strftime("%H")
+_KEY_INDEX = {"tweet.id": 0, "engagement.type": 1, "engagement.day": 2, "engagement.hour": 3}
 
 
 def group(cells: list[Cell], group_by: tuple[str, ...]) -> dict[str, Any]:
     """Nest counts by ``group_by`` in order, summing what it leaves out; leaves as strings."""
     tree: dict[str, Any] = {}
-    last = group_by[-1]
+    path = [_KEY_INDEX[d] for d in group_by[:-1]]
+    last = _KEY_INDEX[group_by[-1]]
     for cell in cells:
         node = tree
-        for dimension in group_by[:-1]:
-            node = node.setdefault(_key(cell, dimension), {})
-        leaf = _key(cell, last)
-        node[leaf] = node.get(leaf, 0) + cell[3]
+        for index in path:
+            node = node.setdefault(str(cell[index]), {})
+        leaf = str(cell[last])
+        node[leaf] = node.get(leaf, 0) + cell[4]
     return _stringify(tree, group_by)
 
 

@@ -189,7 +189,7 @@ def _partial(body: bytes, path: str) -> bytes:
         if not data:
             return body
         victim = data.pop()
-        parameter = "ids" if path == "/2/tweets" else "id"
+        parameter = "ids" if path in ("/2/tweets", "/2/tweets/analytics") else "id"
         if not data:
             del doc["data"]
         meta = doc.get("meta")

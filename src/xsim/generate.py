@@ -304,7 +304,7 @@ def _oauth1_tokens(app: App, users: list[User]) -> list[OAuth1Token]:
     rng = random.Random(f"oauth1:{app.client_id}")
     return [
         OAuth1Token(
-            token=f"{user.id}-" + gt.fake_secret(rng, "ot", 30),
+            token=gt.fake_secret(rng, "ot", 40),
             token_secret=gt.fake_secret(rng, "ots", 40),
             client_id=app.client_id,
             user_id=user.id,

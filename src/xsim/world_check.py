@@ -179,8 +179,10 @@ def _duplicates(
     for index, item in enumerate(items):
         value = item[key].lower() if fold else item[key]
         if value in seen:
+            # a duplicate access token or client id is named by its path only, never quoted
+            shown = "" if section in _SECRET_SECTIONS else f" {item[key]!r}"
             raise WorldError(
-                f"{source}: {json_path((section, index, key))}: duplicate {key} {item[key]!r}"
+                f"{source}: {json_path((section, index, key))}: duplicate {key}{shown}"
             )
         seen.add(value)
 
@@ -215,6 +217,17 @@ def cross_check(doc: dict[str, Any], world: World, source: str) -> None:
             if token.refresh_token in refresh:
                 fail(("tokens", index, "refresh_token"), "duplicate refresh token")
             refresh.add(token.refresh_token)
+
+    oauth1_seen: set[str] = set()
+    for index, pair in enumerate(world.oauth1_tokens):
+        if pair.token in oauth1_seen:
+            fail(("oauth1_tokens", index, "token"), "duplicate OAuth 1.0a token")  # never quoted
+        oauth1_seen.add(pair.token)
+        app = world.apps.get(pair.client_id)
+        if app is None or not app.consumer_key or not app.consumer_secret:
+            fail(("oauth1_tokens", index, "client_id"), "not a known app with a consumer key")
+        if pair.user_id not in world.users:
+            fail(("oauth1_tokens", index, "user_id"), f"{pair.user_id!r} is not a known user id")
 
     for index, media in enumerate(world.media.values()):
         final = media.final

@@ -31,7 +31,12 @@ TWEET_FIELDS_PUBLIC = (
     "entities",
     "public_metrics",
 )
-TWEET_FIELDS_OWNED = (*TWEET_FIELDS_PUBLIC, "non_public_metrics", "organic_metrics")
+TWEET_FIELDS_OWNED = (
+    *TWEET_FIELDS_PUBLIC,
+    "non_public_metrics",
+    "organic_metrics",
+    "promoted_metrics",  # absent on posts never promoted (issue 6)
+)
 EXPANSIONS = ("attachments.media_keys", "attachments.poll_ids", "referenced_tweets.id")
 MEDIA_FIELDS = (
     "media_key",

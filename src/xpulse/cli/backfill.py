@@ -29,9 +29,11 @@ import click
 def backfill(source: str, since: str, account: str | None, granularity: str) -> None:
     """Fill the per-post metric series that reports use for daily figures.
 
-    Needs OAuth 1.0a user context in the environment: XPULSE_OAUTH1_CONSUMER_KEY,
-    XPULSE_OAUTH1_CONSUMER_SECRET, XPULSE_OAUTH1_TOKEN_<NAME> and
-    XPULSE_OAUTH1_TOKEN_SECRET_<NAME>. Posts must be collected first (xpulse collect).
+    engagement-api needs OAuth 1.0a user context in the environment:
+    XPULSE_OAUTH1_CONSUMER_KEY, XPULSE_OAUTH1_CONSUMER_SECRET, XPULSE_OAUTH1_TOKEN_<NAME>
+    and XPULSE_OAUTH1_TOKEN_SECRET_<NAME> (base URL: XPULSE_ENGAGEMENT_BASE).
+    tweets-analytics uses the account's sign-in. Posts must be collected first
+    (xpulse collect).
 
     Example:
 

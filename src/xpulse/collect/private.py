@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, and_, func, or_, select
 
@@ -31,11 +31,16 @@ from xpulse.api.endpoints import TWEETS
 from xpulse.api.errors import Forbidden
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.pricing import PriceTable
-from xpulse.collect.schedule import HORIZON, is_due
+from xpulse.collect.schedule import HORIZON, is_due, slots
 from xpulse.collect.source import PUBLIC_MEDIA_FIELDS, PUBLIC_TWEET_FIELDS, Fetched
 from xpulse.collect.store_page import FIELD_DENIED, store_fetched
+from xpulse.errors import XpulseError
 from xpulse.store import series
-from xpulse.store.schema import observations, posts
+from xpulse.store.schema import accounts, observations, posts
+
+if TYPE_CHECKING:
+    from xpulse.collect.runner import AccountJob, RunResult
+    from xpulse.collect.service import Prepared
 
 TWEET_PRIVATE = ("non_public_metrics", "organic_metrics", "promoted_metrics")
 MEDIA_PRIVATE = ("non_public_metrics", "organic_metrics")
@@ -316,3 +321,37 @@ def collect_private(
             )
         result.refusals.extend(read.refusals)
     return result
+
+
+def last_private_reads(
+    prepared: Prepared,
+    jobs: Sequence[AccountJob],
+    result: RunResult,
+    clock: Callable[[], datetime],
+) -> None:
+    """After a collect run: each own account's posts whose private slot is due (the last
+    one between day 29 and 30), read with every private field X allows. Counted into the
+    account's result; an error is that account's error, as in the runner."""
+    by_name = {r.name: r for r in result.accounts}
+    schedule = slots(prepared.config.refresh_schedule)
+    for job in jobs:
+        outcome = by_name.get(job.spec.name)
+        client = getattr(job.source, "client", None)
+        if not job.spec.own or outcome is None or outcome.error or client is None:
+            continue
+        with prepared.engine.connect() as conn:
+            row = conn.execute(
+                select(accounts.c.user_id).where(accounts.c.name == job.spec.name)
+            ).first()
+        if row is None or row[0] is None:
+            continue
+        try:
+            done = collect_private(
+                prepared.engine, client, job.spec.name, str(row[0]), user_context=True,
+                schedule=schedule, clock=clock, calls=job.calls, prices=prepared.prices,
+            )  # fmt: skip
+        except XpulseError as exc:
+            outcome.error = f"private metrics: {exc}"
+            continue
+        outcome.refreshed += done.observations
+        outcome.micros += done.micros

@@ -6,9 +6,10 @@ Per account, in order:
 2. the timeline sweep: new posts since the last one seen (``since_id``), page by page. The
    checkpoint keeps the in-flight sweep (its ``since_id``, ``start_time`` and next
    ``pagination_token``), so a killed run resumes at the next page; ``since_id`` advances
-   only when the sweep completes. The sweep never reaches back further than
-   :data:`BACKFILL` (X hides a post asked for with private metrics once it is 30 days old);
-   older history is for the archive importer;
+   only when the sweep completes. A first sweep reaches back :data:`BACKFILL` (older
+   history is for the archive importer); later ones go from ``since_id``, however long
+   ago. Posts X leaves out of a page (temporarily unavailable, or hidden because private
+   metrics were asked of a post 30 days old or more) are fetched by id at once;
 3. the refresh: posts the schedule says are due, 100 ids a call. "Due" is computed from
    the stored observations, so a resumed run skips what the killed one already stored and
    a second run straight after reads nothing.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +39,14 @@ from xpulse.collect.planner import BATCH, AccountSpec
 from xpulse.collect.pricing import PriceTable, billing_day, dollars
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.collect.source import Fetched, Source
-from xpulse.collect.store_page import UNAVAILABLE, Stored, call_rows, ids_with, store_fetched
+from xpulse.collect.store_page import (
+    FIELD_DENIED,
+    UNAVAILABLE,
+    Stored,
+    call_rows,
+    ids_with,
+    store_fetched,
+)
 from xpulse.errors import XpulseError
 from xpulse.store import queries
 
@@ -231,7 +239,9 @@ class Runner:
             started = cp["started_at"]
         else:
             since = cp["since_id"] if cp is not None else None
-            start, token, newest, started = now - BACKFILL, None, None, now
+            # X lets since_id override start_time; the window only bounds a first sweep
+            start = now - BACKFILL if since is None else None
+            token, newest, started = None, None, now
         last_since = cp["since_id"] if cp is not None else None
         pages = job.source.timeline(
             user_id, since_id=since, start_time=start, pagination_token=token, private=spec.own
@@ -244,7 +254,8 @@ class Runner:
                     return resumed
                 newest = _max_id(newest, _newest_id(fetched))
                 done = fetched.next_token is None
-                gaps = ids_with(fetched, UNAVAILABLE)
+                hidden = ids_with(fetched, FIELD_DENIED)
+                gaps = ids_with(fetched, UNAVAILABLE) + hidden
                 checkpoint = {
                     "job": "timeline",
                     # since_id moves only when the sweep is complete
@@ -261,32 +272,48 @@ class Runner:
                 actual[0] = stored.micros
             result.add(stored)
             result.new_posts += stored.new_posts
-            self._fill_gaps(job, user_id, gaps, result)
+            self._fill_gaps(job, user_id, gaps, result, public=hidden)
             if done:
                 return resumed
 
     def _fill_gaps(
-        self, job: AccountJob, user_id: str, ids: list[str], result: AccountResult
+        self,
+        job: AccountJob,
+        user_id: str,
+        ids: list[str],
+        result: AccountResult,
+        public: Iterable[str] = (),
     ) -> None:
-        """Posts a page left out as "temporarily unavailable": the sweep moves past them, so
-        they are fetched by id now. They stay in the checkpoint (``pending_ids``) until
-        stored, so a run that dies or gives up here fetches them next time: no gap."""
-        for _ in range(UNAVAILABLE_RETRIES):
-            if not ids:
+        """Posts a timeline page left out: "temporarily unavailable" ones, and ones X hid
+        because a private field was asked of a post 30 days old or more (``since_id`` takes
+        precedence over ``start_time``, so a sweep after a long pause reaches them). The
+        sweep moves past them, so they are fetched by id now (the hidden ones without
+        private fields). They stay in the checkpoint (``pending_ids``) until stored, so a
+        run that dies or gives up here fetches them next time: no gap."""
+        public_only = set(public)
+        pending = list(ids)
+        for _ in range(UNAVAILABLE_RETRIES + 1):
+            if not pending:
                 return
-            price = len(ids) * self.prices.post(job.spec.own)
-            with self._call(job, price) as actual:
-                fetched = job.source.lookup(ids, private=job.spec.own)
-                left = ids_with(fetched, UNAVAILABLE)
-                cp = {"job": "timeline", "pending_ids": left, "updated_at": self.clock()}
-                stored = self._store(job, user_id, fetched, cp)
-                actual[0] = stored.micros
-            result.add(stored)
-            result.new_posts += stored.new_posts
-            ids = left
-        if ids:
+            private = [i for i in pending if job.spec.own and i not in public_only]
+            rest = [i for i in pending if i not in set(private)]
+            for group, with_private in ((private, True), (rest, False)):
+                if not group:
+                    continue
+                with self._call(job, len(group) * self.prices.post(job.spec.own)) as actual:
+                    fetched = job.source.lookup(group, private=with_private)
+                    denied = ids_with(fetched, FIELD_DENIED) if with_private else []
+                    public_only.update(denied)
+                    left = [i for i in pending if i not in set(group)]
+                    pending = left + ids_with(fetched, UNAVAILABLE) + denied
+                    cp = {"job": "timeline", "pending_ids": pending, "updated_at": self.clock()}
+                    stored = self._store(job, user_id, fetched, cp)
+                    actual[0] = stored.micros
+                result.add(stored)
+                result.new_posts += stored.new_posts
+        if pending:
             raise ApiError(
-                f"X kept {len(ids)} post(s) unavailable ({', '.join(ids[:3])}); "
+                f"X kept {len(pending)} post(s) unavailable ({', '.join(pending[:3])}); "
                 "the next collect fetches them"
             )
 

@@ -23,6 +23,7 @@ from xpulse.collect.budget import Budget, BudgetExceeded
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.planner import AccountSpec, RunPlan, make_plan
 from xpulse.collect.pricing import DEFAULT_PRICES, PriceTable
+from xpulse.collect.private import last_private_reads
 from xpulse.collect.runner import AccountJob, AccountResult, Runner, RunResult
 from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
@@ -150,6 +151,9 @@ def _execute(
         jobs.append(AccountJob(spec_for(account), source, key, log))
     try:
         result = runner.run(jobs)
+        if result.stopped is None:
+            # Issue 6: the last private read before day 30 (and promoted metrics).
+            last_private_reads(prepared, jobs, result, clock)
     finally:
         for client in clients:
             client.close()

@@ -64,7 +64,7 @@ class Source(Protocol):
         user_id: str,
         *,
         since_id: str | None,
-        start_time: datetime,
+        start_time: datetime | None,
         pagination_token: str | None,
         private: bool,
     ) -> Iterator[Fetched]: ...
@@ -114,16 +114,17 @@ class XClientSource:
         user_id: str,
         *,
         since_id: str | None,
-        start_time: datetime,
+        start_time: datetime | None,
         pagination_token: str | None,
         private: bool,
     ) -> Iterator[Fetched]:
         endpoint = ep.USER_TWEETS
         params: dict[str, str | int] = {
             "max_results": endpoint.page_size or 100,
-            "start_time": _iso(start_time),
             **self._fields(private),
         }
+        if start_time is not None:
+            params["start_time"] = _iso(start_time)
         if since_id is not None:
             params["since_id"] = since_id
         token = pagination_token

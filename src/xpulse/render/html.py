@@ -18,6 +18,8 @@ from markupsafe import Markup
 
 from xpulse.analytics.document import PostEntry, Report
 from xpulse.render import charts, fmt
+from xpulse.render.detail import TITLE as DETAIL_TITLE
+from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url
 from xpulse.render.view import (
     NO_POSTS,
@@ -230,6 +232,8 @@ def _context(report: Report) -> dict[str, Any]:
             ],
         },
         "notes": [one_line(n) for n in report.notes],
+        "detail": [one_line(x) for x in detail_lines(report.detail)],
+        "detail_title": DETAIL_TITLE,
         "posts": [
             _post_row(p, username, 280) for p in sorted(report.posts, key=lambda p: p.created_at)
         ],

@@ -206,6 +206,7 @@ api_calls = Table(
     _ts("rl_reset"),
     Column("duration_s", Float),
     Index("ix_calls_at", "at"),
+    Index("ix_calls_account_at", "account", "at"),  # one account's cost in a period
 )
 
 # Which resources were billed on which UTC day: X charges a resource once per UTC day, so a

@@ -57,9 +57,11 @@ def _spawn(url: str, db: Path, now: str, accounts: str) -> subprocess.Popen[str]
     )
 
 
-def _clean_twin(tmp_path: Path) -> Any:
+@pytest.fixture(scope="module")
+def clean_twin(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The store after the same two runs, never interrupted."""
     with serve(make_world(seed=21, posts_per_week=80)) as sim:
-        engine = sim.store(tmp_path / "clean.db")
+        engine = sim.store(tmp_path_factory.mktemp("clean") / "clean.db")
         assert sim.runner(engine).run(sim.jobs()).ok
         sim.advance(timedelta(days=8))
         assert sim.runner(engine).run(sim.jobs()).ok
@@ -68,9 +70,9 @@ def _clean_twin(tmp_path: Path) -> Any:
 
 @pytest.mark.parametrize("kills", [(3, 4), (5, 2)])
 def test_sigkill_mid_run_then_resume_matches_a_clean_run(
-    tmp_path: Path, kills: tuple[int, int]
+    tmp_path: Path, kills: tuple[int, int], clean_twin: Any
 ) -> None:
-    expected = _clean_twin(tmp_path)
+    expected = clean_twin
     world = make_world(seed=21, posts_per_week=80)
     clock = FixedClock(T0)
     killer = KillOnRequest(build_app(world, clock=clock))
@@ -81,8 +83,8 @@ def test_sigkill_mid_run_then_resume_matches_a_clean_run(
             now = clock.now().isoformat()
             child = _spawn(url, db, now, accounts)
             killer.arm(child.pid, kill_at)
-            child.communicate(timeout=60)
-            assert child.returncode == -signal.SIGKILL, "the run finished before the kill"
+            out, err = child.communicate(timeout=60)
+            assert child.returncode == -signal.SIGKILL, f"not killed: {out} {err[-2000:]}"
             resumed = _spawn(url, db, now, accounts)
             out, err = resumed.communicate(timeout=60)
             assert resumed.returncode == 0, err[-2000:]

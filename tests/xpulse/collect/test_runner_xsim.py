@@ -80,7 +80,8 @@ def test_no_post_is_read_more_often_than_its_schedule(sim: Sim, tmp_path: Path) 
     jobs = sim.jobs()
     runner = sim.runner(engine, "weekly")
     start = sim.now()
-    for _ in range(9 * 24):  # hourly for 9 days
+    # hourly for 4 days: posts from before the start reach their 7 d slot, new ones their 24 h
+    for _ in range(4 * 24):
         assert runner.run(jobs).ok
         sim.advance(timedelta(hours=1))
     end = sim.now()
@@ -121,3 +122,28 @@ def test_faults_are_survived_with_no_gap_and_no_duplicate(tmp_path: Path) -> Non
             if phase == 0:
                 sim.advance(timedelta(days=8))
     assert snapshot(faulty) == snapshot(clean)
+
+
+def test_after_a_long_pause_posts_past_30_days_are_not_lost(sim: Sim, tmp_path: Path) -> None:
+    """X hides a post from a page that asks private metrics of it once it is 30 days old;
+    after 40 days without collect, those posts are fetched again without them."""
+    engine = sim.store(tmp_path / "a.db")
+    jobs = sim.jobs()
+    assert sim.runner(engine).run(jobs).ok
+    sim.advance(timedelta(days=40))  # every post since the last run is now over 30 days old
+    assert sim.runner(engine).run(jobs).ok
+    users = {t.user_id for t in sim.world.tokens}
+    expected = {
+        p.id for p in sim.world.posts.values()
+        if p.author_id in users and not p.deleted
+        and T0 - timedelta(days=29) <= p.created_at <= sim.now()
+    }  # fmt: skip
+    with engine.connect() as conn:
+        stored = set(conn.execute(select(posts.c.id)).scalars())
+        late = conn.execute(
+            select(observations.c.impressions, observations.c.organic_impressions)
+            .join(posts, posts.c.id == observations.c.post_id)
+            .where(posts.c.created_at > T0, observations.c.observed_at == sim.now())
+        ).all()
+    assert stored == expected
+    assert late and all(i is not None and o is None for i, o in late)  # public only

@@ -47,7 +47,14 @@ class FakeEngagementApi:
                 "POST", str(request.url), request.headers.get("authorization")
             )
             if checked.principal is None:
-                return JSONResponse({"errors": [f"Your account could not be authenticated. Reason: {checked.error}"]}, 401)  # fmt: skip
+                return JSONResponse(
+                    {
+                        "errors": [
+                            f"Your account could not be authenticated. Reason: {checked.error}"
+                        ]
+                    },
+                    401,
+                )
             body = await request.json()
             self.bodies.append(body)
             start = datetime.fromisoformat(body["start"].replace("Z", "+00:00"))
@@ -83,12 +90,26 @@ def setup(
     engine = open_store(db)
     with engine.begin() as conn:
         q.ensure_account(conn, "main", "alice", now)
-        q.upsert_posts(conn, [
-            {"id": pid, "account": "main", "author_id": ALICE, "text": "t", "created_at": at,
-             "content_type": "text", "media_keys": [], "is_promoted": False, "raw": {},
-             "source_url": "test", "retrieved_at": now, "first_seen_at": now}
-            for pid, at in created.items()
-        ])  # fmt: skip
+        q.upsert_posts(
+            conn,
+            [
+                {
+                    "id": pid,
+                    "account": "main",
+                    "author_id": ALICE,
+                    "text": "t",
+                    "created_at": at,
+                    "content_type": "text",
+                    "media_keys": [],
+                    "is_promoted": False,
+                    "raw": {},
+                    "source_url": "test",
+                    "retrieved_at": now,
+                    "first_seen_at": now,
+                }
+                for pid, at in created.items()
+            ],
+        )
     fake = FakeEngagementApi(created)
     (isolated_env / "config.toml").write_text('[[accounts]]\nname = "main"\nusername = "alice"\n')
     monkeypatch.setenv("XPULSE_DB", db)
@@ -117,7 +138,9 @@ def test_backfill_fills_hourly_series_in_legal_requests(
         assert body["groupings"]["hourly"]["group_by"][-1] == "engagement.hour"
     assert fake.bodies[0]["tweet_ids"] == ["7001"]  # 7002 did not exist yet in window 1
     with engine.connect() as conn:
-        total = conn.execute(select(func.sum(metric_series.c.impressions)).where(metric_series.c.post_id == "7002")).scalar_one()  # fmt: skip
+        total = conn.execute(
+            select(func.sum(metric_series.c.impressions)).where(metric_series.c.post_id == "7002")
+        ).scalar_one()
         sources = set(conn.execute(select(metric_series.c.source, metric_series.c.granularity)))
     assert 70 <= total <= 75  # one an hour for ~3 days
     assert sources == {("engagement-api", "hour")}
@@ -167,7 +190,51 @@ def test_xpulse_signatures_pass_xsims_verifier() -> None:
         request = httpx.Request("POST", url, json={"tweet_ids": ["1"]})
         header = auth.sign(request)
         assert verifier.verify("POST", url, header).principal is not None, url
-    wrong = OAuth1Auth(OAuth1Credentials(CONSUMER_KEY, "fake-wrong-secret", TOKEN, TOKEN_SECRET),
-                       timestamp=lambda: str(int(now.timestamp())))  # fmt: skip
+    wrong = OAuth1Auth(
+        OAuth1Credentials(CONSUMER_KEY, "fake-wrong-secret", TOKEN, TOKEN_SECRET),
+        timestamp=lambda: str(int(now.timestamp())),
+    )
     url = "http://127.0.0.1:9/insights/engagement/28hr"
     assert verifier.verify("POST", url, wrong.sign(httpx.Request("POST", url))).principal is None
+
+
+def test_backfill_from_tweets_analytics_against_xsim(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from issue6_support import ALICE_TOKEN, PLAIN, VIDEO
+
+    from xsim.clock import FixedClock
+    from xsim.server import build_app
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    world = make_world()
+    db = f"sqlite:///{tmp_path / 'ta.db'}"
+    engine = open_store(db)
+    with engine.begin() as conn:
+        q.ensure_account(conn, "main", "alice", now)
+        q.upsert_posts(conn, [
+            {"id": pid, "account": "main", "author_id": ALICE, "text": "t",
+             "created_at": world.posts[pid].created_at, "content_type": "text", "media_keys": [],
+             "is_promoted": False, "raw": {}, "source_url": "test", "retrieved_at": now,
+             "first_seen_at": now}
+            for pid in (PLAIN, VIDEO)
+        ])  # fmt: skip
+    with serve_app(build_app(world, clock=FixedClock(now))) as url:
+        (isolated_env / "config.toml").write_text(
+            f'[api]\nbase_url = "{url}"\n\n[[accounts]]\nname = "main"\nusername = "alice"\n'
+        )
+        monkeypatch.setenv("XPULSE_DB", db)
+        monkeypatch.setenv("XPULSE_ACCESS_TOKEN_MAIN", ALICE_TOKEN)
+        since = (world.posts[PLAIN].created_at - timedelta(days=1)).strftime("%Y-%m-%d")
+        args = ["backfill", "--source", "tweets-analytics", "--since", since]
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "2 post(s)" in result.output and "daily buckets in 1 request(s)" in result.output
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(metric_series.c.post_id, func.sum(metric_series.c.impressions))
+            .group_by(metric_series.c.post_id)
+            .order_by(metric_series.c.post_id)
+        ).all()
+    assert [tuple(r) for r in rows] == [(PLAIN, 1000), (VIDEO, 1000)]
+    engine.dispose()

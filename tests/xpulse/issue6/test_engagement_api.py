@@ -129,9 +129,9 @@ def test_each_broken_rule_is_refused_before_sending(
 def test_bearer_token_reads_only_public_totals() -> None:
     rec = Recorder({"by-post": {"1": {"favorites": "3"}}})
     c = client(rec, bearer=True)
-    with pytest.raises(EngagementRequestError, match="impressions need OAuth 1.0a"):
+    with pytest.raises(EngagementRequestError, match=r"impressions need OAuth 1\.0a"):
         c.request("totals", ["1"], ["impressions", "favorites"], BY_POST)
-    with pytest.raises(EngagementRequestError, match="/28hr needs OAuth 1.0a"):
+    with pytest.raises(EngagementRequestError, match=r"/28hr needs OAuth 1\.0a"):
         c.request("28hr", ["1"], ["favorites"], BY_POST)
     assert rec.bodies == []
     result = c.request("totals", ["1"], ["favorites"], BY_POST)

@@ -32,9 +32,15 @@ def test_own_recent_posts_get_private_organic_promoted_and_media(
 ) -> None:
     with live.client() as client:
         result = collect_private(
-            engine, client, "alice", ALICE, user_context=True, schedule=slots("weekly"),
-            clock=lambda: NOW, ids=[PLAIN, PROMOTED, VIDEO],
-        )  # fmt: skip
+            engine,
+            client,
+            "alice",
+            ALICE,
+            user_context=True,
+            schedule=slots("weekly"),
+            clock=lambda: NOW,
+            ids=[PLAIN, PROMOTED, VIDEO],
+        )
     assert result.refusals == []
     obs = _obs(engine)
     assert obs[PLAIN].url_link_clicks == 7 and obs[PLAIN].user_profile_clicks == 9
@@ -52,9 +58,15 @@ def test_refused_posts_are_read_again_publicly_and_the_reason_kept(
 ) -> None:
     with live.client() as client:
         result = collect_private(
-            engine, client, "alice", ALICE, user_context=True, schedule=slots("weekly"),
-            clock=lambda: NOW, ids=[PLAIN, OLD, BOBS],
-        )  # fmt: skip
+            engine,
+            client,
+            "alice",
+            ALICE,
+            user_context=True,
+            schedule=slots("weekly"),
+            clock=lambda: NOW,
+            ids=[PLAIN, OLD, BOBS],
+        )
     reasons = {r.post_id: r.reason for r in result.refusals}
     assert reasons == {OLD: "too-old", BOBS: "not-owner"}
     obs = _obs(engine)
@@ -69,9 +81,15 @@ def test_refused_posts_are_read_again_publicly_and_the_reason_kept(
 def test_app_only_token_downgrades_to_public(live: Live, engine: Engine) -> None:
     with live.client(BEARER) as client:
         result = collect_private(
-            engine, client, "alice", ALICE, user_context=False, schedule=slots("weekly"),
-            clock=lambda: NOW, ids=[PLAIN],
-        )  # fmt: skip
+            engine,
+            client,
+            "alice",
+            ALICE,
+            user_context=False,
+            schedule=slots("weekly"),
+            clock=lambda: NOW,
+            ids=[PLAIN],
+        )
     assert [r.reason for r in result.refusals] == ["app-only"]
     obs = _obs(engine)
     assert obs[PLAIN].likes == 40 and obs[PLAIN].organic_impressions is None
@@ -83,13 +101,22 @@ def test_field_authorization_error_drops_only_the_named_group() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         fields = request.url.params["tweet.fields"]
         asked.append(fields)
-        tweet = {"id": "1", "author_id": "9", "text": "t", "created_at": "2026-05-18T00:00:00.000Z",
-                 "public_metrics": {"like_count": 1}}  # fmt: skip
+        tweet = {
+            "id": "1",
+            "author_id": "9",
+            "text": "t",
+            "created_at": "2026-05-18T00:00:00.000Z",
+            "public_metrics": {"like_count": 1},
+        }
         if "organic_metrics" in fields:
-            error = {"resource_id": "1", "field": "organic_metrics.impression_count",
-                     "section": "data", "title": "Field Authorization Error",
-                     "detail": "Sorry, you are not authorized to access 'organic_metrics'.",
-                     "type": "https://api.twitter.com/2/problems/not-authorized-for-field"}  # fmt: skip
+            error = {
+                "resource_id": "1",
+                "field": "organic_metrics.impression_count",
+                "section": "data",
+                "title": "Field Authorization Error",
+                "detail": "Sorry, you are not authorized to access 'organic_metrics'.",
+                "type": "https://api.twitter.com/2/problems/not-authorized-for-field",
+            }
             return httpx.Response(200, json={"errors": [error]})
         return httpx.Response(
             200, json={"data": [{**tweet, "non_public_metrics": {"impression_count": 5}}]}
@@ -109,9 +136,15 @@ def test_last_private_read_is_scheduled_before_day_30(live: Live, engine: Engine
     assert private_slots(slots("weekly"))[-1] == LAST_PRIVATE_READ < timedelta(days=30)
     with live.client() as client:  # a first read of every own post under 30 days
         collect_private(
-            engine, client, "alice", ALICE, user_context=True, schedule=slots("weekly"),
-            clock=lambda: NOW, ids=[PLAIN, PROMOTED, VIDEO],
-        )  # fmt: skip
+            engine,
+            client,
+            "alice",
+            ALICE,
+            user_context=True,
+            schedule=slots("weekly"),
+            clock=lambda: NOW,
+            ids=[PLAIN, PROMOTED, VIDEO],
+        )
     weekly = slots("weekly")
     assert due_private(engine, "alice", weekly, NOW) == {}
     # PROMOTED was read at 10 days, after its last weekly slot (7 d). At 28.5 days nothing

@@ -28,10 +28,20 @@ CONFIG = '[[accounts]]\nname = "main"\nusername = "acme"\n'
 def _post(
     pid: str, created: datetime, ctype: str = "text", keys: list[str] | None = None
 ) -> dict[str, Any]:
-    return {"id": pid, "account": "main", "author_id": "42", "text": f"post {pid}",
-            "created_at": created, "content_type": ctype, "media_keys": keys or [],
-            "is_promoted": False, "raw": {}, "source_url": "test", "retrieved_at": NOW,
-            "first_seen_at": NOW}  # fmt: skip
+    return {
+        "id": pid,
+        "account": "main",
+        "author_id": "42",
+        "text": f"post {pid}",
+        "created_at": created,
+        "content_type": ctype,
+        "media_keys": keys or [],
+        "is_promoted": False,
+        "raw": {},
+        "source_url": "test",
+        "retrieved_at": NOW,
+        "first_seen_at": NOW,
+    }
 
 
 def _obs(pid: str, at: datetime, **metrics: int | None) -> dict[str, Any]:
@@ -51,31 +61,87 @@ def store(isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         q.upsert_media(
             conn, [{"media_key": "13_1", "type": "video", "raw": {}, "retrieved_at": NOW}]
         )
-        q.append_observations(conn, [
-            _obs("1", a + timedelta(days=2), impressions=1000, likes=30, reposts=5, replies=5,
-                 quotes=0, engagements=80, url_link_clicks=12, user_profile_clicks=8,
-                 organic_impressions=700, organic_likes=20, organic_url_link_clicks=9,
-                 promoted_impressions=300, promoted_likes=10, promoted_url_link_clicks=3),
-            # A later public-only read does not erase the private figures above.
-            _obs("1", a + timedelta(days=4), impressions=1100, likes=31),
-            _obs("2", b + timedelta(days=1), impressions=400, likes=10, engagements=20,
-                 url_link_clicks=0, user_profile_clicks=2, organic_impressions=400, organic_likes=10),
-        ])  # fmt: skip
-        q.append_media_observations(conn, [
-            {"media_key": "13_1", "post_id": "2", "observed_at": b + timedelta(days=1),
-             "source": "/2/tweets", "view_count": 150, "playback_0_count": 200,
-             "playback_25_count": 150, "playback_50_count": 90, "playback_75_count": 60,
-             "playback_100_count": 30},
-        ])  # fmt: skip
+        q.append_observations(
+            conn,
+            [
+                _obs(
+                    "1",
+                    a + timedelta(days=2),
+                    impressions=1000,
+                    likes=30,
+                    reposts=5,
+                    replies=5,
+                    quotes=0,
+                    engagements=80,
+                    url_link_clicks=12,
+                    user_profile_clicks=8,
+                    organic_impressions=700,
+                    organic_likes=20,
+                    organic_url_link_clicks=9,
+                    promoted_impressions=300,
+                    promoted_likes=10,
+                    promoted_url_link_clicks=3,
+                ),
+                # A later public-only read does not erase the private figures above.
+                _obs("1", a + timedelta(days=4), impressions=1100, likes=31),
+                _obs(
+                    "2",
+                    b + timedelta(days=1),
+                    impressions=400,
+                    likes=10,
+                    engagements=20,
+                    url_link_clicks=0,
+                    user_profile_clicks=2,
+                    organic_impressions=400,
+                    organic_likes=10,
+                ),
+            ],
+        )
+        q.append_media_observations(
+            conn,
+            [
+                {
+                    "media_key": "13_1",
+                    "post_id": "2",
+                    "observed_at": b + timedelta(days=1),
+                    "source": "/2/tweets",
+                    "view_count": 150,
+                    "playback_0_count": 200,
+                    "playback_25_count": 150,
+                    "playback_50_count": 90,
+                    "playback_75_count": 60,
+                    "playback_100_count": 30,
+                },
+            ],
+        )
         rows = []
         for day in range(7):
             for source, imps in (("/2/tweets/analytics", 100), ("engagement-api", 7)):
-                rows.append({"post_id": "1", "granularity": "day", "bucket_start": MON + timedelta(days=day),
-                             "source": source, "fetched_at": NOW - timedelta(hours=1),
-                             "impressions": imps + day, "engagements": 10})  # fmt: skip
+                rows.append(
+                    {
+                        "post_id": "1",
+                        "granularity": "day",
+                        "bucket_start": MON + timedelta(days=day),
+                        "source": source,
+                        "fetched_at": NOW - timedelta(hours=1),
+                        "impressions": imps + day,
+                        "engagements": 10,
+                    }
+                )
         upsert_buckets(conn, rows)
-        record_refusals(conn, [{"account": "main", "post_id": "9", "at": MON + timedelta(days=1),
-                                "reason": "too-old", "fields": "non_public_metrics", "detail": "x"}])  # fmt: skip
+        record_refusals(
+            conn,
+            [
+                {
+                    "account": "main",
+                    "post_id": "9",
+                    "at": MON + timedelta(days=1),
+                    "reason": "too-old",
+                    "fields": "non_public_metrics",
+                    "detail": "x",
+                }
+            ],
+        )
     engine.dispose()
     return url
 
@@ -142,3 +208,8 @@ def test_retention_without_starts_has_no_shares() -> None:
         (0, None, None),
         (25, None, None),
     ]
+
+
+def test_html_has_the_detail_section(store: str) -> None:
+    html = _report("-f", "html").output
+    assert 'id="detail"' in html and "Organic: 1,100 impressions" in html

@@ -21,6 +21,7 @@ from xsim.model import (
     OAuth1Token,
     Post,
     PostFinal,
+    Reference,
     Token,
     User,
     World,
@@ -44,6 +45,7 @@ FRESH = "1790000000000000101"  # 3 hours old, photo
 OLD = "1790000000000000102"  # 100 days old (no impressions on /totals)
 ANCIENT = "1790000000000000103"  # 1,900 days old video (no video views)
 DELETED = "1790000000000000104"
+REPLY = "1790000000000000105"  # 5 hours old, a reply to Bob's post
 BOB_POST = "1790000000000000200"
 CAROL_POST = "1790000000000000300"  # protected author
 MISSING = "1790000000000000999"
@@ -69,23 +71,26 @@ def make_world() -> World:
     }
     posts = {
         RECENT: Post(RECENT, ALICE, "launch #xpulse", NOW - timedelta(hours=50),
-                     media_keys=["7_video"], entities={"hashtags": [{"tag": "xpulse"}]},
+                     media_keys=["7_1"],
+                     entities={"hashtags": [{"start": 7, "end": 14, "tag": "xpulse"}]},
                      final=_final(3), half_life_hours=5.0, promoted=True),
         FRESH: Post(FRESH, ALICE, "photo", NOW - timedelta(hours=3, minutes=20),
-                    media_keys=["8_photo"], final=_final(1)),
+                    media_keys=["3_2"], final=_final(1)),
         OLD: Post(OLD, ALICE, "old", NOW - timedelta(days=100), final=_final(2)),
         ANCIENT: Post(ANCIENT, ALICE, "ancient video", NOW - timedelta(days=1900),
-                      media_keys=["9_video"], final=_final(1)),
+                      media_keys=["7_3"], final=_final(1)),
         DELETED: Post(DELETED, ALICE, "gone", NOW - timedelta(days=1), deleted=True),
+        REPLY: Post(REPLY, ALICE, "@bob yes", NOW - timedelta(hours=5), final=_final(1),
+                    references=[Reference("replied_to", BOB_POST)]),
         BOB_POST: Post(BOB_POST, BOB, "bob", NOW - timedelta(days=2), final=_final(1)),
         CAROL_POST: Post(CAROL_POST, CAROL, "carol", NOW - timedelta(days=2), final=_final(1)),
     }  # fmt: skip
     posts[RECENT].final.promoted_share = 0.25
     media = {
-        "7_video": Media("7_video", "video", duration_ms=30_000,
+        "7_1": Media("7_1", "video", duration_ms=30_000,
                          final=MediaFinal(5000, 4000, 3000, 2000, 1000, 500)),
-        "8_photo": Media("8_photo", "photo", url="https://pbs.twimg.com/media/x.jpg"),
-        "9_video": Media("9_video", "video", duration_ms=10_000,
+        "3_2": Media("3_2", "photo", url="https://pbs.twimg.com/media/x.jpg"),
+        "7_3": Media("7_3", "video", duration_ms=10_000,
                          final=MediaFinal(800, 700, 600, 500, 400, 300)),
     }  # fmt: skip
     tokens = [Token(ALICE_BEARER, "app-1", ALICE, READ, NOW + timedelta(days=1))]

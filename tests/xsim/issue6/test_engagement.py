@@ -329,3 +329,22 @@ def test_rate_limited_by_minute_per_app_and_endpoint(monkeypatch: pytest.MonkeyP
     client.clock.advance(60)
     assert client.engage("totals", body).status_code == 200
     client.close()
+
+
+def test_28hr_hours_equal_the_v2_analytics_hours(client: Client) -> None:
+    types = ["impressions", "url_clicks", "detail_expands", "media_views", "user_follows"]
+    series = client.engage("28hr", request([RECENT], types, HOURLY)).json()["hourly"][RECENT]
+    fields = "impressions,url_clicks,detail_expands,media_views,follows"
+    analytics = client.get(
+        "/2/tweets/analytics", ids=RECENT, start_time="2026-05-19T08:00:00Z",
+        end_time="2026-05-20T13:00:00Z", granularity="hourly", **{"analytics.fields": fields},
+    ).json()["data"][0]["timestamped_metrics"]  # fmt: skip
+    assert len(analytics) == 29
+    for bucket in analytics:
+        day, hour = bucket["timestamp"][:10], bucket["timestamp"][11:13]
+        m = bucket["metrics"]
+        assert series["impressions"][day][hour] == str(m["impressions"])
+        assert series["url_clicks"][day][hour] == str(m["url_clicks"])
+        assert series["detail_expands"][day][hour] == str(m["detail_expands"])
+        assert series["media_views"][day][hour] == str(m["media_views"])
+        assert series["user_follows"][day][hour] == str(m["follows"])

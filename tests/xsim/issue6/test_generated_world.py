@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from issue6_support import BASE, SyncASGI
+import pytest
+from issue6_support import ALICE_BEARER, ALICE_OT, ALICE_OTS, BASE, SyncASGI, make_world
 
 from xsim.app import create_app
 from xsim.clock import FixedClock
 from xsim.generate import generate_world
 from xsim.generate_people import GenerateOptions
 from xsim.oauth1 import sign_header
-from xsim.world import dump_world, load_world
+from xsim.world import dump_world, load_world, world_from_json, world_to_json
+from xsim.world_check import WorldError
 
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
 
@@ -41,3 +43,38 @@ def test_generated_world_oauth1_tokens_round_trip_and_sign(tmp_path: Path) -> No
     assert me.status_code == 200 and me.json()["data"]["id"] == pair.user_id
     client.close()
 
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"client_id": "no-such-app"}, "$.oauth1_tokens[0].client_id: not a known app"),
+        ({"user_id": "424242"}, "$.oauth1_tokens[0].user_id: '424242' is not a known user id"),
+    ],
+)
+def test_bad_oauth1_tokens_are_refused_without_quoting_secrets(
+    change: dict[str, str], message: str
+) -> None:
+    doc = world_to_json(make_world())
+    doc["oauth1_tokens"][0].update(change)
+    with pytest.raises(WorldError) as caught:
+        world_from_json(doc)
+    assert message in str(caught.value)
+    assert ALICE_OTS not in str(caught.value)
+
+
+def test_duplicate_oauth1_token_is_refused_without_quoting_it() -> None:
+    doc = world_to_json(make_world())
+    doc["oauth1_tokens"][1]["token"] = doc["oauth1_tokens"][0]["token"]
+    with pytest.raises(WorldError) as caught:
+        world_from_json(doc)
+    assert "duplicate OAuth 1.0a token" in str(caught.value)
+    assert ALICE_OT not in str(caught.value)
+
+
+def test_duplicate_access_token_is_refused_without_quoting_it() -> None:
+    doc = world_to_json(make_world())
+    doc["tokens"].append(dict(doc["tokens"][0]))
+    with pytest.raises(WorldError) as caught:
+        world_from_json(doc)
+    assert "$.tokens[1].access_token: duplicate access_token" in str(caught.value)
+    assert ALICE_BEARER not in str(caught.value)
