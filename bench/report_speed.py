@@ -13,12 +13,22 @@ Each measurement runs in a fresh process, so its peak memory (``ru_maxrss``) is 
   the CLI calls (``make_report`` + the JSON rendering, or ``make_portfolio`` + its JSON),
   and reports ``resource.getrusage(RUSAGE_SELF).ru_maxrss``. Interpreter start and imports
   are not in its time.
-- ``CLI``: the real ``xpulse report ... --format json`` as a subprocess, timed wall clock
-  from start to exit (imports included) with its peak memory from ``os.wait4``.
+- ``CLI``: the real ``xpulse report ... --format json`` (or ``--format``) as a subprocess,
+  timed wall clock from start to exit (imports included), with its CPU time and peak memory
+  from ``os.wait4``.
 
-Each is repeated ``--repeat`` times; the first run may meet a cold page cache, so the median
-and the worst run are both printed. The accounts are the store's busiest account (the worst
-case) and its median one, unless ``--account`` names them.
+One untimed CLI run comes first: it compiles the bytecode cache (an installed package has
+its ``.pyc`` files; here they go under the store's home through ``PYTHONPYCACHEPREFIX``, and
+``PYTHONDONTWRITEBYTECODE`` is dropped) and applies any pending migration. Each measurement
+is then repeated ``--repeat`` times on a warm page cache; median and worst wall times and the
+median CPU time (user + system, steadier than wall time on a shared machine) are printed as
+a Markdown table. The accounts are the store's busiest account (the worst case) and its
+median one, unless ``--account`` names them. ``--src DIR`` runs another source tree, for a
+before/after comparison::
+
+    mkdir /tmp/before && git archive HEAD src | tar -x -C /tmp/before
+    PYTHONPATH=src .venv/bin/python bench/report_speed.py --home /tmp/xpulse-bench \
+        --src /tmp/before/src
 """
 
 from __future__ import annotations
@@ -33,17 +43,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 END = "2026-05-26T08:00:00+00:00"  # bench/report_store.py's END: last week is 2026-W21
 
 
-def child(kind: str, account: str, period: str, as_of: str) -> None:
+def child(kind: str, account: str, period: str, as_of: str, fmt: str) -> None:
     """One measurement, in this process: time the library call, print JSON."""
     from datetime import datetime
 
     from xpulse.config import load_config
-    from xpulse.render import render
+    from xpulse.render import Format, render
     from xpulse.reporting import make_portfolio, make_report
     from xpulse.store import open_store
 
@@ -53,7 +63,7 @@ def child(kind: str, account: str, period: str, as_of: str) -> None:
     engine = open_store(config.db_url())
     if kind == "report":
         document = make_report(config, engine, account=account, period=period, tz=None, now=now)
-        size, rows = len(render(document, "json")), len(document.posts)
+        size, rows = len(render(document, cast(Format, fmt))), len(document.posts)
     else:
         portfolio = make_portfolio(config, engine, period=period, tz=None, now=now)
         size, rows = len(portfolio.to_json()), len(portfolio.accounts)
@@ -79,9 +89,9 @@ def _env(home: Path, src: Path = SRC) -> dict[str, str]:
 
 
 def in_process(
-    home: Path, src: Path, kind: str, account: str, period: str, as_of: str
+    home: Path, src: Path, kind: str, account: str, period: str, as_of: str, fmt: str
 ) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", kind, "--account", account]
+    cmd = [sys.executable, __file__, "--child", kind, "--account", account, "--format", fmt]
     cmd += ["--period", period, "--as-of", as_of, "--home", str(home)]
     done = subprocess.run(cmd, env=_env(home, src), capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -90,7 +100,9 @@ def in_process(
     return result
 
 
-def cli(home: Path, src: Path, kind: str, account: str, period: str, as_of: str) -> dict[str, Any]:
+def cli(
+    home: Path, src: Path, kind: str, account: str, period: str, as_of: str, fmt: str
+) -> dict[str, Any]:
     script = Path(sys.executable).with_name("xpulse")
     cmd = (
         [str(script)]
@@ -98,7 +110,7 @@ def cli(home: Path, src: Path, kind: str, account: str, period: str, as_of: str)
         else [sys.executable, "-c", "import xpulse.cli as c; c.main()"]
     )
     who = ["--all-accounts"] if kind == "portfolio" else ["--account", account]
-    cmd += ["report", *who, "--period", period, "--as-of", as_of, "--format", "json"]
+    cmd += ["report", *who, "--period", period, "--as-of", as_of, "--format", fmt]
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=_env(home, src), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -136,11 +148,12 @@ def main() -> None:
     parser.add_argument("--period", default="last-week")
     parser.add_argument("--as-of", default=END)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--format", default="json", choices=("json", "text", "md", "html", "csv"))
     parser.add_argument("--src", type=Path, default=SRC, help="source tree to run (before/after)")
     parser.add_argument("--child", choices=("report", "portfolio"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, (args.account or [""])[0], args.period, args.as_of)
+        child(args.child, (args.account or [""])[0], args.period, args.as_of, args.format)
         return
     if not (args.home / "data" / "xpulse.db").exists():
         raise SystemExit(f"no store under {args.home}: build one with bench/report_store.py")
@@ -149,14 +162,16 @@ def main() -> None:
     ]
     cases.append(("portfolio", "", "all accounts"))
     # warm-up (not timed): compiles the bytecode cache, applies any pending migration
-    cli(args.home, args.src, "report", cases[0][1], args.period, args.as_of)
-    print(f"period {args.period} as of {args.as_of}; {args.repeat} runs each")
+    cli(args.home, args.src, "report", cases[0][1], args.period, args.as_of, args.format)
+    print(
+        f"period {args.period} as of {args.as_of}, --format {args.format}; {args.repeat} runs each"
+    )
     print("| what | how | median s | worst s | median CPU s | peak MB |")
     print("|---|---|---:|---:|---:|---:|")
     for kind, account, label in cases:
         for how, run in (("in-process", in_process), ("CLI", cli)):
             runs = [
-                run(args.home, args.src, kind, account, args.period, args.as_of)
+                run(args.home, args.src, kind, account, args.period, args.as_of, args.format)
                 for _ in range(args.repeat)
             ]
             secs, cpus = [r["seconds"] for r in runs], [r["cpu"] for r in runs]

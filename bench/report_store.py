@@ -64,6 +64,7 @@ from xpulse.store.schema import observations, posts
 END = datetime(2026, 5, 26, 8, tzinfo=UTC)  # a Tuesday: "last week" is 2026-W21
 TWITTER_EPOCH_MS = 1_288_834_974_657
 HOUR = 3600
+MAX_RATE = 20.0  # posts a week of the busiest accounts
 # Bulk load: no journal (a failed build is deleted, not recovered), 256 MB of page cache.
 BUILD_PRAGMAS = (
     "journal_mode=DELETE",
@@ -128,17 +129,29 @@ def share(age_s: int, cls: int) -> float:
     return 1.0 - float(0.5 ** ((age_s + 600) / half))
 
 
+def _scale(rates: list[float], weeks: list[float], n_posts: int) -> float:
+    """The factor on every rate that makes ``n_posts`` in total, rates capped at MAX_RATE."""
+    low, high = 0.0, MAX_RATE / min(rates)
+    for _ in range(60):  # bisection: the capped total grows with the factor
+        mid = (low + high) / 2
+        total = sum(min(MAX_RATE, r * mid) * w for r, w in zip(rates, weeks, strict=True))
+        low, high = (mid, high) if total < n_posts else (low, mid)
+    return high
+
+
 def plan_accounts(rng: random.Random, n_accounts: int, n_posts: int, years: float) -> list[Account]:
     end_s = int(END.timestamp())
     span = int(years * 365 * DAY)
     rates, starts = [], []
     for _ in range(n_accounts):
-        rates.append(min(20.0, rng.lognormvariate(math.log(3.0), 0.8)))  # posts a week
+        rates.append(rng.lognormvariate(math.log(3.0), 0.8))  # posts a week, before scaling
         late = rng.random() < 0.3
         starts.append(end_s - span + (rng.randrange(int(span * 0.8)) if late else 0))
-    expected = [r * (end_s - s) / (7 * DAY) for r, s in zip(rates, starts, strict=True)]
-    scale = n_posts / sum(expected)
-    raw = [e * scale for e in expected]
+    weeks = [(end_s - s) / (7 * DAY) for s in starts]
+    scale = _scale(rates, weeks, n_posts)
+    raw = [min(MAX_RATE, r * scale) * w for r, w in zip(rates, weeks, strict=True)]
+    if sum(raw) < n_posts:  # more posts than 20 a week allows: lift the cap, keep the shape
+        raw = [r * w * n_posts / sum(raw) for r, w in zip(rates, weeks, strict=True)]
     counts = [int(x) for x in raw]
     # largest remainders, so the total is exactly n_posts
     by_rest = sorted(range(n_accounts), key=lambda i: raw[i] - counts[i], reverse=True)

@@ -26,7 +26,7 @@ from xpulse.render.portfolio import PORTFOLIO_SCHEMA_ID, Portfolio, PortfolioRow
 from xpulse.store.detail_queries import detail_inputs
 from xpulse.store.report_queries import (
     StoredAccount,
-    count_posts,
+    has_posts,
     portfolio_posts,
     report_inputs,
     stored_accounts,
@@ -51,7 +51,7 @@ class OutputError(ReportError):
 
 def _check_not_empty(engine: Engine) -> None:
     with engine.connect() as conn:
-        if count_posts(conn) == 0:
+        if not has_posts(conn):
             raise EmptyStoreError(
                 "the database holds no posts yet: run `xpulse collect` (or import an archive) first"
             )

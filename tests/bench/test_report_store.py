@@ -153,3 +153,26 @@ def test_deterministic_by_seed(gen: ModuleType, tmp_path: Path) -> None:
     assert dump("again") != dump("other")
     with pytest.raises(SystemExit, match="exists"):
         gen.build(tmp_path / "again", 300, 3, 4, 0.5, 7, 7, log=False)
+
+
+def test_cost_index_migration_upgrades_an_old_store(gen: ModuleType, tmp_path: Path) -> None:
+    """A store made before step 4 gains ``ix_calls_account_at`` when opened, and one
+    account's cost in a period is then read through it, not through every account's calls."""
+    gen.build(tmp_path / "old", 200, 2, 3, 0.2, 3, 7, log=False)
+    db = tmp_path / "old" / "data" / "xpulse.db"
+    with sqlite3.connect(db) as con:
+        con.execute("DROP INDEX ix_calls_account_at")
+        con.execute("DELETE FROM schema_migrations WHERE version = 4")
+    engine = open_store(f"sqlite:///{db}")
+    engine.dispose()
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (4,)
+        plan = " ".join(
+            str(row[-1])
+            for row in con.execute(
+                "EXPLAIN QUERY PLAN SELECT endpoint, count(*), sum(cost_micros) FROM api_calls "
+                "WHERE account = 'acct0001' AND at >= '2026-05-18' AND at < '2026-05-25' "
+                "GROUP BY endpoint"
+            )
+        )
+    assert "ix_calls_account_at" in plan

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, and_, func, or_, select
 from xpulse.api.client import Page, XClient
 from xpulse.api.endpoints import TWEETS
 from xpulse.api.errors import Forbidden
+from xpulse.api.transport import CallRecord
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.pricing import PriceTable
 from xpulse.collect.schedule import HORIZON, is_due, slots
@@ -227,10 +228,33 @@ class PrivateResult:
     micros: int = 0
 
 
+def _records_per_page(records: list[CallRecord], pages: int) -> list[list[CallRecord]]:
+    """The HTTP exchanges of each page: a page's answer is a 2xx, with the failed tries
+    before it; so each page is billed and logged once."""
+    out: list[list[CallRecord]] = [[] for _ in range(pages)]
+    if not pages:
+        return out
+    page = 0
+    for record in records:
+        out[min(page, pages - 1)].append(record)
+        if 200 <= record.status < 300:
+            page += 1
+    return out
+
+
 def due_private(
-    engine: Engine, account: str, schedule: Sequence[timedelta], now: datetime
+    engine: Engine,
+    account: str,
+    schedule: Sequence[timedelta],
+    now: datetime,
+    user_id: str | None = None,
 ) -> dict[str, datetime]:
-    """Own posts under 30 days whose private slot is due: ``{post_id: created_at}``."""
+    """Own posts under 30 days whose private slot is due: ``{post_id: created_at}``.
+
+    A post's last attempt is its last private observation or its last refusal, whichever is
+    later: a post X refused (someone else's, a repost) is not asked again every run. Plain
+    reposts, and posts of another author when ``user_id`` is given, are never candidates.
+    """
     private_obs = or_(
         observations.c.url_link_clicks.isnot(None),
         observations.c.user_profile_clicks.isnot(None),
@@ -242,23 +266,39 @@ def due_private(
         .group_by(observations.c.post_id)
         .subquery()
     )
+    refused = series.metric_refusals
+    last_refusal = (
+        select(refused.c.post_id, func.max(refused.c.at).label("last"))
+        .where(refused.c.account == account, refused.c.post_id.isnot(None))
+        .group_by(refused.c.post_id)
+        .subquery()
+    )
+    conditions = [
+        posts.c.account == account,
+        posts.c.created_at > now - HORIZON,
+        posts.c.unavailable_at.is_(None),
+        posts.c.content_type != "retweet",
+    ]
+    if user_id is not None:
+        conditions.append(posts.c.author_id == user_id)
     stmt = (
-        select(posts.c.id, posts.c.created_at, last.c.last)
-        .select_from(posts.outerjoin(last, last.c.post_id == posts.c.id))
-        .where(
-            and_(
-                posts.c.account == account,
-                posts.c.created_at > now - HORIZON,
-                posts.c.unavailable_at.is_(None),
+        select(posts.c.id, posts.c.created_at, last.c.last, last_refusal.c.last)
+        .select_from(
+            posts.outerjoin(last, last.c.post_id == posts.c.id).outerjoin(
+                last_refusal, last_refusal.c.post_id == posts.c.id
             )
         )
+        .where(and_(*conditions))
     )
     slots = private_slots(schedule)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    return {
-        str(pid): created for pid, created, last_at in rows if is_due(slots, created, last_at, now)
-    }
+    out: dict[str, datetime] = {}
+    for pid, created, seen, refusal in rows:
+        tried = max((t for t in (seen, refusal) if t is not None), default=None)
+        if is_due(slots, created, tried, now):
+            out[str(pid)] = created
+    return out
 
 
 def collect_private(
@@ -277,7 +317,7 @@ def collect_private(
     """Read the due (or given) own posts with private metrics; store pages and refusals."""
     now = clock()
     if ids is None:
-        created = due_private(engine, account, schedule, now)
+        created = due_private(engine, account, schedule, now, user_id)
     else:
         with engine.connect() as conn:
             rows = conn.execute(
@@ -289,8 +329,9 @@ def collect_private(
     todo = list(ids) if ids is not None else sorted(created)
     for i in range(0, len(todo), BATCH):
         read = reader.read(todo[i : i + BATCH], created)
+        per_page = _records_per_page(calls.drain() if calls is not None else [], len(read.pages))
         with engine.begin() as conn:
-            for fetched in read.pages:
+            for fetched, records in zip(read.pages, per_page, strict=True):
                 stored = store_fetched(
                     conn,
                     account=account,
@@ -299,7 +340,7 @@ def collect_private(
                     fetched=fetched,
                     now=now,
                     prices=prices or PriceTable(),
-                    records=calls.drain() if calls is not None else [],
+                    records=records,
                     checkpoint=None,
                 )
                 result.posts += stored.new_posts

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from xpulse.api.errors import ApiError, MonthlyCapReached, NeedsSignIn
 from xpulse.collect.budget import Budget, BudgetExceeded
@@ -129,6 +130,8 @@ class Runner:
 
     def run(self, jobs: list[AccountJob]) -> RunResult:
         started = self.monotonic()
+        self._stop.clear()  # a runner may serve several runs (cron in one process)
+        self._stop_reason = None
         results = [AccountResult(j.spec.name) for j in jobs]
         workers = max(1, min(self.max_parallel_accounts, len(jobs)))
         with ThreadPoolExecutor(workers, thread_name_prefix="collect") as pool:
@@ -157,6 +160,10 @@ class Runner:
         except (ApiError, BudgetExceeded, XpulseError) as exc:
             self._flush_calls(job)
             result.error = str(exc)
+        except SQLAlchemyError as exc:  # e.g. the database stayed locked past the timeout
+            orig = getattr(exc, "orig", None)
+            text = str(orig if orig is not None else exc).strip().splitlines()
+            result.error = f"database error: {text[0] if text else type(exc).__name__}"
 
     def _flush_calls(self, job: AccountJob) -> None:
         """Calls that failed without a page still cost rate limit: log them (no bill)."""

@@ -136,3 +136,16 @@ def test_a_second_collect_does_not_start_while_one_runs(live: Live) -> None:
     assert result.exit_code == 1
     assert "another `xpulse collect` is running" in result.output.strip().splitlines()[-1]
     assert live.ledger()["totals"]["post_reads"] == 0
+
+
+def test_collect_one_account_only(live: Live) -> None:
+    _config(live, 50.0, ["alpha", "beta"])
+    result = _run("collect", "--account", "beta")
+    assert result.exit_code == 0, result.output
+    assert "alpha:" not in result.output
+    beta_user = live.world.tokens[1].user_id
+    entries = live.ledger()["entries"]
+    assert entries and {e["user_id"] for e in entries} == {beta_user}
+    unknown = CliRunner().invoke(cli, ["collect", "--account", "gamma"])
+    assert unknown.exit_code != 0
+    assert "no account named 'gamma'" in unknown.output

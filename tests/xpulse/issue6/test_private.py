@@ -19,7 +19,7 @@ from xpulse.collect.private import (
 )
 from xpulse.collect.schedule import slots
 from xpulse.store import series
-from xpulse.store.schema import media_observations, observations
+from xpulse.store.schema import media_observations, observations, posts
 
 
 def _obs(engine: Engine) -> dict[str, Any]:
@@ -152,3 +152,37 @@ def test_last_private_read_is_scheduled_before_day_30(live: Live, engine: Engine
     assert PROMOTED not in due_private(engine, "alice", weekly, NOW + timedelta(days=18, hours=12))
     assert PROMOTED in due_private(engine, "alice", weekly, NOW + timedelta(days=19, hours=12))
     assert PROMOTED not in due_private(engine, "alice", weekly, NOW + timedelta(days=20, hours=12))
+
+
+def test_a_refused_post_is_not_asked_again_every_run(live: Live, engine: Engine) -> None:
+    with live.client() as client:  # a post stored for alice that X refuses (too old)
+        collect_private(
+            engine, client, "alice", ALICE, user_context=True, schedule=slots("weekly"),
+            clock=lambda: NOW, ids=[OLD],
+        )  # fmt: skip
+    with engine.begin() as conn:  # pretend it is young enough to be a candidate
+        conn.execute(
+            posts.update().where(posts.c.id == OLD).values(created_at=NOW - timedelta(days=8))
+        )
+    weekly = slots("weekly")
+    assert OLD not in due_private(engine, "alice", weekly, NOW)  # the refusal counts as a try
+    with engine.begin() as conn:
+        conn.execute(series.metric_refusals.delete())
+    assert OLD in due_private(engine, "alice", weekly, NOW)
+
+
+def test_each_downgraded_read_is_logged_once(live: Live, engine: Engine) -> None:
+    from xpulse.collect.calllog import CallLog
+    from xpulse.store.schema import api_calls
+
+    log = CallLog()
+    client = XClient(live.url, None, on_call=log, clock=lambda: NOW, sleep=lambda s: None)
+    client.transport.auth = live.client().transport.auth
+    with client:
+        collect_private(
+            engine, client, "alice", ALICE, user_context=True, schedule=slots("weekly"),
+            clock=lambda: NOW, ids=[PLAIN, OLD], calls=log,
+        )  # fmt: skip
+    with engine.connect() as conn:
+        calls = conn.execute(select(api_calls.c.endpoint, api_calls.c.status)).all()
+    assert [tuple(c) for c in calls] == [("/2/tweets", 200), ("/2/tweets", 200)]  # read + retry
