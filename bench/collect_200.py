@@ -25,41 +25,28 @@ import asyncio
 import multiprocessing
 import os
 import socket
+import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from xpulse.api.client import XClient
 from xpulse.api.transport import CallRecord
 from xpulse.collect.calllog import CallLog
-from xpulse.collect.planner import AccountSpec
 from xpulse.collect.runner import AccountJob, Runner
 from xpulse.collect.schedule import slots
-from xpulse.collect.source import XClientSource
-from xpulse.store import open_store
 from xsim.clock import FixedClock
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
 from xsim.model import World
 from xsim.server import build_app
 
-T0 = datetime(2026, 5, 20, 12, tzinfo=UTC)
-
-
-class StaticAuth:
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def authorization(self) -> str:
-        return f"Bearer {self.token}"
-
-    def after_unauthorized(self, sent: str) -> bool:
-        return False
+# The world and collector wiring shared with the collect tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "xpulse" / "collect"))
+from collect_world import T0, accounts_of, sqlite_store, user_jobs
+from collect_world import make_world as collect_world
 
 
 class Latency:
@@ -73,13 +60,7 @@ class Latency:
 
 
 def make_world(accounts: int) -> World:
-    w = generate_world(
-        GenerateOptions(seed=3, users=accounts, days=50, now=T0 + timedelta(days=10),
-                        posts_per_week=10)
-    )  # fmt: skip
-    for t in w.tokens:
-        t.expires_at = T0 + timedelta(days=365)
-    return w
+    return collect_world(users=accounts, posts_per_week=10, seed=3)
 
 
 def serve(w: World, sock: socket.socket, latency: float) -> None:
@@ -147,18 +128,11 @@ def main() -> None:
             time.sleep(0.05)  # waiting for the child server to listen
     now = [T0]
     calls: Counter[str] = Counter()
-    jobs, clients = [], []
-    for token in w.tokens:
-        user = w.users[token.user_id]
-        name = user.username.lower()
-        log = Counting(calls, name)
-        client = XClient(url, StaticAuth(token.access_token), on_call=log, clock=lambda: now[0])
-        clients.append(client)
-        spec = AccountSpec(name, user.username, True)
-        jobs.append(AccountJob(spec, XClientSource(client, user.username, user_token=True),
-                               f"user:{name}", log))  # fmt: skip
+    jobs, clients = user_jobs(
+        url, accounts_of(w), lambda: now[0], log_for=lambda name: Counting(calls, name)
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        engine = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        engine = sqlite_store(Path(tmp) / "bench.db")
         runner = Runner(engine, slots("weekly"), clock=lambda: now[0], per_token=args.per_token,
                         max_parallel_accounts=args.parallel)  # fmt: skip
         print(f"{args.accounts} accounts, {args.latency * 1000:.0f} ms added per call, "

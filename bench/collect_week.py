@@ -21,6 +21,7 @@ that a resource read again the same UTC day is free; dollars at pay-per-use pric
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -29,18 +30,15 @@ from typing import Any
 
 import httpx
 
-from xpulse.api.client import XClient
-from xpulse.collect.calllog import CallLog
-from xpulse.collect.planner import AccountSpec
-from xpulse.collect.runner import AccountJob, Runner
+from xpulse.collect.runner import Runner
 from xpulse.collect.schedule import reads_needed, slots
-from xpulse.collect.source import XClientSource
-from xpulse.store import open_store
 from xsim.clock import FixedClock
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
 from xsim.model import World
 from xsim.server import build_app, serve_app
+
+# The world and collector wiring shared with the collect tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "xpulse" / "collect"))
+from collect_world import accounts_of, make_world, sqlite_store, user_job
 
 START = datetime(2026, 5, 4, 0, 0, tzinfo=UTC)  # the measured week starts here
 WARMUP = timedelta(days=8)
@@ -48,24 +46,8 @@ WEEK = timedelta(days=7)
 HOUR = timedelta(hours=1)
 
 
-class StaticAuth:
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def authorization(self) -> str:
-        return f"Bearer {self.token}"
-
-    def after_unauthorized(self, sent: str) -> bool:
-        return False
-
-
 def world(seed: int) -> World:
-    w = generate_world(
-        GenerateOptions(seed=seed, users=1, days=60, now=START + WEEK, posts_per_week=50)
-    )
-    for token in w.tokens:
-        token.expires_at = START + timedelta(days=365)
-    return w
+    return make_world(users=1, posts_per_week=50, seed=seed, now=START + WEEK, days=60)
 
 
 def ledger_between(url: str, since: datetime) -> dict[str, Any]:
@@ -90,13 +72,9 @@ def hourly(clock: FixedClock, step: Callable[[], None]) -> None:
 def run_xpulse(w: World, schedule: str, tmp: Path) -> dict[str, Any]:
     clock = FixedClock(START - WARMUP)
     with serve_app(build_app(w, clock=clock)) as url:
-        token = w.tokens[0]
-        user = w.users[token.user_id]
-        log = CallLog()
-        client = XClient(url, StaticAuth(token.access_token), on_call=log, clock=clock.now)
-        spec = AccountSpec(user.username.lower(), user.username, True)
-        job = AccountJob(spec, XClientSource(client, user.username, user_token=True), "u", log)
-        engine = open_store(f"sqlite:///{tmp / f'{schedule}.db'}")
+        token, username = accounts_of(w)[0]
+        job, client = user_job(url, token, username, clock.now)
+        engine = sqlite_store(tmp / f"{schedule}.db")
         runner = Runner(engine, slots(schedule), clock=clock.now)
 
         def step() -> None:

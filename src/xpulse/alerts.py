@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from xpulse.analytics.document import Report
 from xpulse.collect.pricing import dollars
-from xpulse.config_delivery import EmailConfig, resolve_email, resolve_slack
+from xpulse.config_delivery import AlertsConfig, EmailConfig, resolve_email, resolve_slack
 from xpulse.errors import ConfigError, XpulseError
 from xpulse.store import delivery_log as log
 
@@ -183,6 +183,7 @@ class AlertSender:
 
     channel: str
     send: Callable[[Alert], None]
+    rules: AlertsConfig  # which alerts to raise (``[delivery.alerts]``)
 
 
 def alert_channel(config: Config, transports: Transports) -> AlertSender | None:
@@ -201,7 +202,7 @@ def alert_channel(config: Config, transports: Transports) -> AlertSender | None:
             payload = alert_payload(alert.title, list(alert.lines), alert.severity)
             SlackDestination(target.webhook_url, sleep=transports.sleep).send(payload)
 
-        return AlertSender("slack", to_slack)
+        return AlertSender("slack", to_slack, conf)
     if conf.channel == "email" and config.delivery.email is not None:
         email_conf = resolve_email(config.delivery.email, label).config
 
@@ -210,7 +211,7 @@ def alert_channel(config: Config, transports: Transports) -> AlertSender | None:
 
             smtp_destination(email_conf, transports).send(alert_message(alert, email_conf))
 
-        return AlertSender("email", to_email)
+        return AlertSender("email", to_email, conf)
     raise ConfigError(f"{label}: channel {conf.channel!r} is not configured under [delivery]")
 
 

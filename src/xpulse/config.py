@@ -108,7 +108,8 @@ class Config(_Model):
     plan: Literal["pay-per-use", "basic", "pro", "enterprise"] = "pay-per-use"
     monthly_budget_usd: float = Field(default=5.0, ge=0)
     refresh_schedule: Literal["weekly", "lifecycle"] = "weekly"
-    database_url: str = ""  # "" -> sqlite file in data_dir(); env XPULSE_DB overrides
+    # "" -> sqlite file in data_dir(); env XPULSE_DB overrides. May hold a password.
+    database_url: str = Field(default="", repr=False)
     accounts: list[AccountConfig] = Field(default_factory=list)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)  # see config_delivery
     path: Path = Field(default_factory=config_path, exclude=True)

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -266,14 +266,14 @@ def _remember(value: str) -> None:
 
 @dataclass(frozen=True)
 class SlackTarget:
-    webhook_url: str
+    webhook_url: str = field(repr=False)  # its path is the secret
     where: str  # the URL without its secret path
 
 
 @dataclass(frozen=True)
 class EmailTarget:
     config: EmailConfig
-    password: str | None
+    password: str | None = field(repr=False)
 
 
 @dataclass(frozen=True)

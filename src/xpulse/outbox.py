@@ -27,8 +27,8 @@ from xpulse.config_delivery import AccountTargets, EmailConfig
 from xpulse.deliver.files import FilesDestination, slug
 from xpulse.deliver.slack import SlackDestination
 from xpulse.deliver.smtp import SmtpDestination
+from xpulse.fsutil import write_atomic
 from xpulse.paths import data_dir
-from xpulse.reporting import write_atomic
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ class Outbox:
             return None  # an older document shape: render again
 
     def save(self, report: Report) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.report_path, report.to_json() + "\n")
+        write_atomic(self.report_path, report.to_json() + "\n", make_parents=True)
         return self.report_path
 
     def slack_payload(self, report: Report) -> tuple[dict[str, Any], Path]:
@@ -93,10 +92,7 @@ class Outbox:
         from xpulse.render.email import report_message
 
         message = report_message(report, sender=conf.sender, recipients=conf.recipients)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".eml.tmp")
-        tmp.write_bytes(message.as_bytes(policy=email.policy.SMTP))
-        tmp.replace(path)
+        write_atomic(path, message.as_bytes(policy=email.policy.SMTP), make_parents=True)
         return message, path
 
 

@@ -7,10 +7,7 @@ period or time zone, an empty database) are :class:`XpulseError` subclasses with
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -43,10 +40,6 @@ class EmptyStoreError(ReportError):
 
 class NoAccountDataError(ReportError):
     """The account is configured but nothing of it was ever collected."""
-
-
-class OutputError(ReportError):
-    """The output file cannot be written."""
 
 
 def _check_not_empty(engine: Engine) -> None:
@@ -162,26 +155,3 @@ def make_portfolio(
         accounts=out,
         total=_row("all", None, totals(all_cur), totals(all_prev)),
     )
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder and a rename, so a
-    reader never sees a partial file and an error leaves no file behind."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be shared
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -361,8 +361,7 @@ def _alerts(
     fresh: list[Report],
     now: datetime,
 ) -> al.Dispatched:
-    conf = config.delivery.alerts
-    assert conf is not None  # a sender exists only when alerts are configured
+    conf = sender.rules
     found: list[al.Alert] = []
     with engine.connect() as conn:
         spent = queries.spent_micros(conn, month_start(now), next_month_start(now))
@@ -372,11 +371,11 @@ def _alerts(
         for report in fresh:
             found += al.spike_alerts(report)
     for outcome in outcomes:
-        collect_error = outcome.failed.get("collect", "")
-        if "needs sign-in" in collect_error:
+        collected = outcome.collected
+        if collected is not None and collected.needs_sign_in:  # the flag, not the text
             if conf.sign_in:
-                found.append(al.sign_in_alert(outcome.name, collect_error))
-        elif outcome.collected is not None and outcome.collected.error is None:
+                found.append(al.sign_in_alert(outcome.name, outcome.failed.get("collect", "")))
+        elif collected is not None and collected.error is None:
             al.resolve_sign_in(engine, outcome.name, now)
         if outcome.failed and conf.failed_runs:
             problems = [f"{d}: {e}" for d, e in outcome.failed.items()]

@@ -8,9 +8,10 @@ and most current crons honour it; the block is kept last in the crontab because
 ``CRON_TZ`` applies to the lines after it).
 
 Accounts sharing one cadence and time zone share one entry; the others get one each.
-No secret is ever written into a crontab or a unit: the job reads them as ``xpulse run``
-always does (token store, keyring, or an optional env file ``run.env`` in XPULSE_HOME's
-config folder, which the entry sources if present).
+No secret is ever written into a crontab or a unit, nor printed: the job reads them as
+``xpulse run`` always does (token store, keyring), or from ``run.env`` in XPULSE_HOME's
+config folder (mode 600), which the entry sources if present and where ``install`` puts
+``XPULSE_DB`` (a database URL may hold a password); see :mod:`xpulse.schedule_env`.
 
 The commands (``crontab``, ``systemctl``) go through a :class:`System`, so tests use a fake.
 """
@@ -24,13 +25,24 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from shlex import quote
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from xpulse.config import Config
 from xpulse.config_delivery import Cadence, account_timezone
 from xpulse.errors import XpulseError
-from xpulse.paths import home_dir, state_dir
+from xpulse.paths import state_dir
+from xpulse.schedule_env import (
+    cron_text,
+    env_file,
+    forget_secrets,
+    passed_env,
+    store_secrets,
+    unit_arg,
+    unit_env_value,
+    unit_text,
+)
 
 Backend = Literal["cron", "systemd"]
 BEGIN = "# BEGIN xpulse schedule (managed by `xpulse schedule`; do not edit)"
@@ -114,35 +126,19 @@ def program() -> list[str]:
     return [sys.executable, "-c", "from xpulse.cli import main; main()"]
 
 
-def env_file() -> Path:
-    """Optional ``KEY=value`` lines (mode 600) the job reads its env secrets from."""
-    return home_dir() / "run.env"
-
-
-def _passed_env() -> dict[str, str]:
-    """Non-secret locations the job must see as this shell does."""
-    return {k: os.environ[k] for k in ("XPULSE_HOME", "XPULSE_DB") if os.environ.get(k)}
-
-
-def _quote(arg: str) -> str:
-    import shlex
-
-    return shlex.quote(arg)
-
-
 def cron_lines(entry: Entry, prog: list[str]) -> list[str]:
     c = entry.cadence
     dow = ",".join(str((d + 1) % 7) for d in c.weekdays) if c.weekdays else "*"
     dom = str(c.day_of_month) if c.day_of_month is not None else "*"
-    envs = " ".join(f"{k}={_quote(v)}" for k, v in _passed_env().items())
-    source = f"set -a; [ -r {_quote(str(env_file()))} ] && . {_quote(str(env_file()))}; set +a;"
+    envs = " ".join(f"{k}={quote(v)}" for k, v in passed_env().items())
+    source = f"set -a; [ -r {quote(str(env_file()))} ] && . {quote(str(env_file()))}; set +a;"
     log = state_dir() / "run.log"
-    command = " ".join(_quote(a) for a in entry.argv(prog))
-    job = f"{source} {envs + ' ' if envs else ''}exec {command} >> {_quote(str(log))} 2>&1"
+    command = " ".join(quote(a) for a in entry.argv(prog))
+    job = f"{source} {envs + ' ' if envs else ''}exec {command} >> {quote(str(log))} 2>&1"
     return [
         f"# {entry.name}: {c.text} ({entry.tz})",
         f"CRON_TZ={entry.tz}",
-        f"{c.minute} {c.hour} {dom} * {dow} {job}",
+        f"{c.minute} {c.hour} {dom} * {dow} {cron_text(job)}",
     ]
 
 
@@ -154,20 +150,20 @@ def on_calendar(entry: Entry) -> str:
 
 
 def systemd_units(entry: Entry, prog: list[str]) -> dict[str, str]:
-    env_lines = "".join(f'Environment="{k}={v}"\n' for k, v in _passed_env().items())
-    command = " ".join(_quote(a) for a in entry.argv(prog))
+    env_lines = "".join(unit_env_value(k, v) + "\n" for k, v in passed_env().items())
+    command = " ".join(unit_arg(a) for a in entry.argv(prog))
     service = (
         "[Unit]\n"
-        f"Description=xpulse run ({entry.cadence.text}, {entry.tz})\n\n"
+        f"Description=xpulse run ({unit_text(entry.cadence.text)}, {entry.tz})\n\n"
         "[Service]\n"
         "Type=oneshot\n"
         f"{env_lines}"
-        f"EnvironmentFile=-{env_file()}\n"
+        f"EnvironmentFile=-{unit_text(str(env_file()))}\n"
         f"ExecStart={command}\n"
     )
     timer = (
         "[Unit]\n"
-        f"Description=xpulse run: {entry.cadence.text} ({entry.tz})\n\n"
+        f"Description=xpulse run: {unit_text(entry.cadence.text)} ({entry.tz})\n\n"
         "[Timer]\n"
         f"OnCalendar={on_calendar(entry)}\n"
         "Persistent=true\n\n"
@@ -294,6 +290,7 @@ def install(config: Config, system: System, wanted: Backend | None = None) -> li
         for job in jobs:
             system.systemctl("enable", "--now", f"{job.name}.timer")
             out.append(f"ran: systemctl --user enable --now {job.name}.timer")
+    out += store_secrets()
     out.append(
         f"secrets the job needs from the environment go in {env_file()} (KEY=value, chmod 600)"
     )
@@ -367,4 +364,5 @@ def remove(system: System) -> list[str]:
         system.systemctl("daemon-reload")
         out.append("ran: systemctl --user daemon-reload")
     out += _remove_cron_block(system)
+    out += forget_secrets()
     return out or ["nothing to remove: no xpulse schedule is installed"]

@@ -39,7 +39,7 @@ from xsim.clock import as_utc
 from xsim.endpoints import Result
 from xsim.model import Post
 from xsim.oauth import Principal
-from xsim.params import _ID_RE, ID_PATTERN, _Collector
+from xsim.params import _Collector
 
 if TYPE_CHECKING:
     from xsim.app import Sim
@@ -79,26 +79,7 @@ class AnalyticsQuery:
 def parse_query(query: list[tuple[str, str]]) -> AnalyticsQuery:
     """Check every parameter, raising :class:`xsim.params.InvalidRequest` with all problems."""
     c = _Collector("tweets_analytics", query)
-    ids: list[str] = []
-    raw = c.values.get("ids")
-    if not raw:
-        c.error("ids", [] if raw is None else [raw], "The `ids` query parameter can not be empty")
-    else:
-        ids = raw.split(",")
-        bad = [i for i in ids if not _ID_RE.match(i)]
-        if bad:
-            c.error(
-                "ids",
-                [raw],
-                f"The `ids` query parameter value [{bad[0]}] does not match {ID_PATTERN}",
-            )
-        elif len(ids) > MAX_IDS:
-            c.error(
-                "ids",
-                [raw],
-                f"The number of values in the `ids` query parameter list [{len(ids)}] "
-                f"is not between 1 and {MAX_IDS}",
-            )
+    ids = c.id_list("ids", MAX_IDS)
     times: dict[str, datetime | None] = {}
     for name in ("start_time", "end_time"):
         if c.values.get(name):
@@ -134,7 +115,7 @@ def parse_query(query: list[tuple[str, str]]) -> AnalyticsQuery:
     c.raise_if_any()
     assert start is not None and end is not None  # raise_if_any saw to it
     metrics = tuple(f for f in METRIC_FIELDS if f in asked) if asked else METRIC_FIELDS
-    return AnalyticsQuery(list(dict.fromkeys(ids)), start, end, granularity, metrics)
+    return AnalyticsQuery(ids, start, end, granularity, metrics)
 
 
 def _floor(moment: datetime, granularity: str, start: datetime) -> datetime:

@@ -4,7 +4,8 @@
 test may want to look at (clock, ledger, limiter, fault plan). Every ``/2/`` resource
 request goes through :func:`_endpoint`: authenticate (401 without rate-limit headers), the
 15-minute rate limit, injected status faults, the auth kind and scopes the endpoint needs,
-query validation (400), the monthly cap (429 usage-capped), the handler, billing. Any bug
+query validation (400), the monthly cap (429 usage-capped), the handler, an injected
+``partial`` fault, billing (of what the answer delivers, see :mod:`xsim.billing`). Any bug
 in a handler becomes a 500 Problem and a log line, never a dropped request.
 """
 
@@ -29,8 +30,8 @@ from xsim.admin import admin_routes
 from xsim.billing import Ledger
 from xsim.clock import Clock, FixedClock, RealClock
 from xsim.engagement import EngagementAPI, MinuteLimiter
-from xsim.faults import SCOPE_KEY, FaultMiddleware, FaultPlan, FaultSpec
-from xsim.model import World
+from xsim.faults import SCOPE_KEY, FaultMiddleware, FaultPlan, FaultSpec, partial
+from xsim.model import Post, User, World
 from xsim.oauth import OAuthServer, Principal
 from xsim.oauth1 import OAuth1Verifier
 from xsim.params import (
@@ -146,10 +147,26 @@ def _serve(sim: Sim, spec: Spec, handler: Handler, request: Request) -> Response
         app = sim.world.apps.get(principal.client_id)
         product = f"standard-{app.plan}" if app else "standard-basic"
         return json_response(429, problems.usage_capped(product), headers)
-    sim.ledger.record(
-        now, principal.client_id, principal.user_id, spec.name, result.posts, result.users
-    )
-    return json_response(200, result.body, headers)
+    body, posts, users = result.body, result.posts, result.users
+    if fault == "partial":
+        # Billed after the fault: the item replaced by an error was never delivered.
+        body, victim = partial(body, request.url.path)
+        if victim is not None:
+            posts, users = _without(posts, users, victim, request.url.path)
+    sim.ledger.record(now, principal.client_id, principal.user_id, spec.name, posts, users)
+    return json_response(200, body, headers)
+
+
+def _without(
+    posts: list[Post], users: list[User], victim: str, path: str
+) -> tuple[list[Post], list[User]]:
+    """The reads left when the ``data`` item ``victim`` is taken out (one occurrence: the
+    same post may also be delivered in ``includes``, which stays)."""
+    if path.startswith("/2/users/") and not path.endswith("/tweets"):
+        at = next((i for i, u in enumerate(users) if u.id == victim), None)
+        return posts, users if at is None else users[:at] + users[at + 1 :]
+    at = next((i for i, p in enumerate(posts) if p.id == victim), None)
+    return (posts if at is None else posts[:at] + posts[at + 1 :]), users
 
 
 def _auth_problem(spec: Spec, principal: Principal) -> dict[str, Any] | None:

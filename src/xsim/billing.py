@@ -9,6 +9,20 @@ the same UTC day costs nothing (it is still listed, with ``deduped`` true).
 The monthly post-read cap (``App.monthly_read_cap``) counts every post read, deduped or
 not, per app and UTC calendar month; reads are refused once the count has reached the cap.
 Money is kept in integer micro-dollars so that totals add up exactly.
+
+Under injected faults (:mod:`xsim.faults`) the rule is the real API's as far as a client can
+tell: X bills what its server put in a 200 answer, whether or not the answer then reached
+the client whole. So:
+
+- ``429``, ``500``, ``502``, ``503``: answered before any post is read: nothing is billed;
+- ``partial``: the answer is billed after the fault is applied: the item replaced by a
+  ``resource-unavailable`` error is not billed; every other item (and every expansion still
+  in ``includes``) is;
+- ``drop``: the server computed and sent its answer and the connection broke on the way: the
+  whole answer is billed, though the client received none of it;
+- ``truncate``: the server sent a complete answer that arrived cut: billed in full;
+- ``slow``: the server answers late but answers: billed in full, even when the client has
+  timed out and gone (its retry the same UTC day is then a deduped, free, repeat read).
 """
 
 from __future__ import annotations

@@ -9,14 +9,17 @@ seeded with ``seed``, so the same sequence of requests meets the same faults. Th
 - ``500``/``502``/``503``: an ``about:blank`` Problem with that status;
 - ``slow``: wait ``slow_seconds`` (default 30, longer than a typical client timeout), then
   answer normally;
-- ``drop``: close the connection without any response;
+- ``drop``: the server answers, then the connection is closed before any of the answer
+  reaches the client;
 - ``truncate``: a 200 whose JSON body is cut in half (a complete HTTP message, so the client
   sees invalid JSON rather than a transport error);
 - ``partial``: a 200 whose last ``data`` item is replaced by a ``resource-unavailable``
   partial error (a single-object answer becomes errors only).
 
-The status faults are answered by the endpoint wrapper after authentication (so their
-rate-limit headers are real); the others act here, at the ASGI level.
+The status faults and ``partial`` are applied by the endpoint wrapper (after authentication,
+so rate-limit headers are real; before billing, so a replaced item is not billed); the
+others act here, at the ASGI level, on an answer already computed and billed. What each
+fault bills is stated in :mod:`xsim.billing`.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from xsim import problems
 
 KINDS = ("429", "500", "502", "503", "slow", "drop", "truncate", "partial")
 STATUS_FAULTS = frozenset({"429", "500", "502", "503"})
+ENDPOINT_FAULTS = STATUS_FAULTS | {"partial"}  # applied by the endpoint, told via the scope
 SCOPE_KEY = "xsim.fault"
 
 
@@ -130,17 +134,26 @@ class FaultMiddleware:
         fault = self.plan.draw()
         if fault is None:
             await self.app(scope, receive, send)
-        elif fault in STATUS_FAULTS:
+        elif fault in ENDPOINT_FAULTS:
             await self.app({**scope, SCOPE_KEY: fault}, receive, send)
         elif fault == "slow":
             await self.sleep(self.plan.spec.slow_seconds)
             await self.app(scope, receive, send)
         elif fault == "drop":
-            await _drop(receive)
+            await self._drop(scope, receive)
         else:
-            await self._rewrite(scope, receive, send, fault)
+            await self._truncate(scope, receive, send)
 
-    async def _rewrite(self, scope: Scope, receive: Receive, send: Send, fault: str) -> None:
+    async def _drop(self, scope: Scope, receive: Receive) -> None:
+        """The server computes (and bills) its answer; the connection dies before it leaves."""
+
+        async def discard(message: Message) -> None:
+            return None
+
+        await self.app(scope, receive, discard)
+        await _drop(receive)
+
+    async def _truncate(self, scope: Scope, receive: Receive, send: Send) -> None:
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -154,7 +167,7 @@ class FaultMiddleware:
         await self.app(scope, receive, capture)
         body = b"".join(chunks)
         if start.get("status") == 200:
-            body = _truncate(body) if fault == "truncate" else _partial(body, scope["path"])
+            body = body[: max(1, len(body) // 2)]
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         await send({**start, "headers": headers})
@@ -172,37 +185,37 @@ async def _drop(receive: Receive) -> None:
         pass
 
 
-def _truncate(body: bytes) -> bytes:
-    return body[: max(1, len(body) // 2)]
-
-
-def _partial(body: bytes, path: str) -> bytes:
-    try:
-        doc: Any = json.loads(body)
-    except ValueError:
-        return body
-    if not isinstance(doc, dict) or "data" not in doc:
-        return body
+def partial(body: dict[str, Any], path: str) -> tuple[dict[str, Any], str | None]:
+    """``body`` with its last ``data`` item replaced by a ``resource-unavailable`` error, and
+    the id of the item taken out (None when there was nothing to take). ``body`` is not
+    changed: its items may be shared, already-encoded JSON (:class:`xsim.jsonbody.Raw`)."""
+    if "data" not in body:
+        return body, None
+    doc = dict(body)
     resource = "user" if path.startswith("/2/users/") and not path.endswith("/tweets") else "tweet"
     data = doc["data"]
     if isinstance(data, list):
         if not data:
-            return body
+            return body, None
+        data = list(data)
         victim = data.pop()
         parameter = "ids" if path in ("/2/tweets", "/2/tweets/analytics") else "id"
-        if not data:
+        if data:
+            doc["data"] = data
+        else:
             del doc["data"]
         meta = doc.get("meta")
         if isinstance(meta, dict) and "result_count" in meta:
-            meta["result_count"] = len(data)
+            doc["meta"] = {**meta, "result_count": len(data)}
     else:
         victim = data
         parameter = "id" if not path.startswith("/2/users/by/") else "username"
         del doc["data"]
-    error = problems.unavailable(resource, parameter, str(victim.get("id", "")))
-    errors = doc.pop("errors", [])
-    errors.append(error)
+    item = json.loads(victim) if isinstance(victim, str) else victim
+    victim_id = str(item.get("id", "")) if isinstance(item, dict) else ""
+    errors = list(doc.pop("errors", []))
+    errors.append(problems.unavailable(resource, parameter, victim_id))
     doc["errors"] = errors
     if "meta" in doc:
         doc["meta"] = doc.pop("meta")  # keep meta last, as the API does
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    return doc, victim_id

@@ -24,11 +24,12 @@ class App:
     name: str
     callback_urls: list[str]
     plan: Plan = "basic"
-    client_secret: str | None = None  # None: a public client (PKCE only, client_id in body)
-    bearer_tokens: list[str] = field(default_factory=list)
+    # None: a public client (PKCE only, client_id in body)
+    client_secret: str | None = field(default=None, repr=False)
+    bearer_tokens: list[str] = field(default_factory=list, repr=False)
     monthly_read_cap: int | None = 15_000  # post reads per billing period; None: uncapped
     consumer_key: str | None = None  # OAuth 1.0a (issue 6)
-    consumer_secret: str | None = None
+    consumer_secret: str | None = field(default=None, repr=False)
 
     @property
     def confidential(self) -> bool:
@@ -60,12 +61,12 @@ class User:
 class Token:
     """A user-context OAuth 2.0 token pair issued to an app for a user."""
 
-    access_token: str
+    access_token: str = field(repr=False)
     client_id: str
     user_id: str
     scopes: frozenset[str]
     expires_at: datetime
-    refresh_token: str | None = None
+    refresh_token: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -73,7 +74,7 @@ class OAuth1Token:
     """An OAuth 1.0a access token and secret an app (by client_id) holds for a user."""
 
     token: str
-    token_secret: str
+    token_secret: str = field(repr=False)
     client_id: str
     user_id: str
 

@@ -17,7 +17,7 @@ import math
 import secrets
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from xsim.model import App, Token
@@ -91,10 +91,10 @@ class _Refresh:
 class IssuedTokens:
     """A fresh token pair, as the token endpoint answers it."""
 
-    access_token: str
+    access_token: str = field(repr=False)
     expires_in: int
     scopes: frozenset[str]
-    refresh_token: str | None
+    refresh_token: str | None = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class PendingConsent:
     """An authorization request waiting on the consent page (already validated)."""
 
     grant: CodeGrant
-    state: str
+    state: str = field(repr=False)
     expires_at: datetime
 
 

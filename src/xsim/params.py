@@ -232,6 +232,32 @@ class _Collector:
             return default
         return value
 
+    def id_list(self, name: str, most: int) -> list[str]:
+        """A comma-separated list of 1..``most`` ids, each ``^[0-9]{1,19}$``; a repeated id
+        is kept once (X answers it once), after the count is checked as sent."""
+        raw = self.values.get(name)
+        if not raw:
+            self.error(
+                name, [] if raw is None else [raw], f"The `{name}` query parameter can not be empty"
+            )
+            return []
+        ids = raw.split(",")
+        bad = [i for i in ids if not _ID_RE.match(i)]
+        if bad:
+            self.error(
+                name,
+                [raw],
+                f"The `{name}` query parameter value [{bad[0]}] does not match {ID_PATTERN}",
+            )
+        elif len(ids) > most:
+            self.error(
+                name,
+                [raw],
+                f"The number of values in the `{name}` query parameter list [{len(ids)}] "
+                f"is not between 1 and {most}",
+            )
+        return list(dict.fromkeys(ids))
+
     def post_id(self, name: str) -> int | None:
         raw = self.values.get(name)
         if raw is None:
@@ -301,28 +327,9 @@ def parse_ids(query: list[tuple[str, str]]) -> tuple[list[str], Fields]:
     """``GET /2/tweets``: 1–100 ids, each ``^[0-9]{1,19}$``."""
     c = _Collector("tweets", query)
     fields = c.fields("tweets")
-    raw = c.values.get("ids")
-    ids: list[str] = []
-    if raw is None or raw == "":
-        c.error("ids", [] if raw is None else [raw], "The `ids` query parameter can not be empty")
-    else:
-        ids = raw.split(",")
-        bad = [i for i in ids if not _ID_RE.match(i)]
-        if bad:
-            c.error(
-                "ids",
-                [raw],
-                f"The `ids` query parameter value [{bad[0]}] does not match {ID_PATTERN}",
-            )
-        elif len(ids) > 100:
-            c.error(
-                "ids",
-                [raw],
-                f"The number of values in the `ids` query parameter list "
-                f"[{len(ids)}] is not between 1 and 100",
-            )
+    ids = c.id_list("ids", 100)
     c.raise_if_any()
-    return list(dict.fromkeys(ids)), fields  # a repeated id is answered once
+    return ids, fields
 
 
 def parse_timeline(query: list[tuple[str, str]]) -> TimelineQuery:

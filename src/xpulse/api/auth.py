@@ -9,7 +9,9 @@
   process killed right after a refresh leaves the new refresh token behind;
 * a refresh token X rejects marks the account "needs sign-in" in the store and raises
   :class:`NeedsSignIn`; every later call fails the same way at once, with no network
-  traffic, until ``xpulse auth login`` succeeds. Never a loop.
+  traffic, until ``xpulse auth login`` succeeds. Never a loop;
+* a lock held too long by another process raises :class:`TokenBusy` (retryable): the
+  sign-in itself is fine.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import timedelta
 import filelock
 
 from xpulse.api import redact
-from xpulse.api.errors import NeedsSignIn
+from xpulse.api.errors import NeedsSignIn, TokenBusy
 from xpulse.api.oauth2 import GrantRejected, OAuthClient
 from xpulse.api.tokens import TokenRecord, TokenStore
 from xpulse.api.transport import Clock
@@ -115,9 +117,8 @@ class UserTokenAuth:
                     return current
                 return self._rotate(current)
         except filelock.Timeout:
-            raise NeedsSignIn(
-                self.account, "another xpulse process holds the token lock; try again"
-            ) from None
+            # The sign-in is intact: a busy lock is retryable, never "needs sign-in".
+            raise TokenBusy(self.account) from None
 
     def _rotate(self, current: TokenRecord) -> TokenRecord:
         now = self.clock()

@@ -70,25 +70,30 @@ class EngagementResult:
 
     def add(self, body: Mapping[str, Any], names: Sequence[str]) -> None:
         """Merge one answer in (counts summed where keys meet)."""
-        self.requests += 1
+        one = EngagementResult(self.kind, requests=1)
         for name in names:
             tree = body.get(name)
             if isinstance(tree, Mapping):
-                self.groups[name] = _merge(self.groups.get(name, {}), _counts(tree))
+                one.groups[name] = _counts(tree)
+        for key in PARTIAL_KEYS:
+            setattr(one, key, [str(pid) for pid in body.get(key) or []])
+        one.errors = [e if isinstance(e, str) else str(e) for e in body.get("errors") or []]
+        one.start, one.end = _time(body.get("start")), _time(body.get("end"))
+        self.merge(one)
+
+    def merge(self, other: EngagementResult) -> None:
+        """Fold another result in: counts summed, ids and errors kept once, range widened."""
+        self.requests += other.requests
+        for name, tree in other.groups.items():
+            self.groups[name] = _merge(self.groups.get(name, {}), tree)
         for key in PARTIAL_KEYS:
             have: list[str] = getattr(self, key)
-            for pid in body.get(key) or []:
-                if str(pid) not in have:
-                    have.append(str(pid))
-        for error in body.get("errors") or []:
-            text = error if isinstance(error, str) else str(error)
-            if text not in self.errors:
-                self.errors.append(text)
-        start, end = _time(body.get("start")), _time(body.get("end"))
-        if start is not None and (self.start is None or start < self.start):
-            self.start = start
-        if end is not None and (self.end is None or end > self.end):
-            self.end = end
+            have.extend(pid for pid in dict.fromkeys(getattr(other, key)) if pid not in have)
+        self.errors.extend(e for e in dict.fromkeys(other.errors) if e not in self.errors)
+        if other.start is not None and (self.start is None or other.start < self.start):
+            self.start = other.start
+        if other.end is not None and (self.end is None or other.end > self.end):
+            self.end = other.end
 
 
 def _time(value: Any) -> datetime | None:
@@ -222,11 +227,9 @@ class EngagementClient:
         end: datetime | None = None,
     ) -> EngagementResult:
         """Exactly one request (checked first); its answer with counts as ints."""
-        body = self.build(kind, tweet_ids, engagement_types, groupings, start, end)
-        result = EngagementResult(kind)
-        answer, _ = self.transport.call("POST", ENDPOINTS[kind], json_body=body)
-        result.add(answer, list(body["groupings"]))
-        return result
+        return self._send(
+            kind, self.build(kind, tweet_ids, engagement_types, groupings, start, end)
+        )
 
     # -- any size ---------------------------------------------------------------------------
 
@@ -265,26 +268,30 @@ class EngagementClient:
         """Every legal request the ids and range need (all checked before the first is
         sent), merged into one result."""
         result = EngagementResult(kind)
-        for body in self.plan(kind, tweet_ids, engagement_types, groupings, start, end):
-            answer, _ = self.transport.call("POST", ENDPOINTS[kind], json_body=body)
-            result.add(answer, list(body["groupings"]))
+        for _, one in self.iter_requests(kind, tweet_ids, engagement_types, groupings, start, end):
+            result.merge(one)
         return result
 
-    def iter_windows(
+    def iter_requests(
         self,
+        kind: Kind,
         tweet_ids: Sequence[str],
         engagement_types: Sequence[str],
         groupings: Groupings,
-        start: datetime,
-        end: datetime,
+        start: datetime | None = None,
+        end: datetime | None = None,
     ) -> Iterator[tuple[dict[str, Any], EngagementResult]]:
-        """/historical request by request (body, its answer): lets a caller store as it
-        goes, so a long backfill that dies keeps what it had."""
-        for body in self.plan("historical", tweet_ids, engagement_types, groupings, start, end):
-            answer, _ = self.transport.call("POST", ENDPOINTS["historical"], json_body=body)
-            one = EngagementResult("historical")
-            one.add(answer, list(body["groupings"]))
-            yield body, one
+        """Request by request, each (body, its answer), every body checked before the first
+        is sent: lets a caller store as it goes, so a long backfill that dies keeps what it
+        had. :meth:`collect` is this, merged."""
+        for body in self.plan(kind, tweet_ids, engagement_types, groupings, start, end):
+            yield body, self._send(kind, body)
+
+    def _send(self, kind: Kind, body: dict[str, Any]) -> EngagementResult:
+        answer, _ = self.transport.call("POST", ENDPOINTS[kind], json_body=body)
+        result = EngagementResult(kind)
+        result.add(answer, list(body["groupings"]))
+        return result
 
 
 def hourly_points(tree: Tree, order: Sequence[str]) -> Iterator[tuple[str, str, datetime, int]]:

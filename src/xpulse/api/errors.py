@@ -13,6 +13,7 @@
         │   ├── MonthlyCapReached    429 of the plan's monthly post-read cap: stop, no retry
         │   └── ServerError          5xx (after retries)
         ├── NeedsSignIn              no token, or X rejected the refresh token: sign in again
+        ├── TokenBusy                another process holds the token's refresh lock: retry
         └── InvalidArgument          refused before sending (also a ValueError)
             └── TooManyIds           more ids than one call takes
 
@@ -38,6 +39,7 @@ __all__ = [
     "NotFound",
     "RateLimited",
     "ServerError",
+    "TokenBusy",
     "TooManyIds",
     "TransportError",
     "Unauthorized",
@@ -116,6 +118,19 @@ class NeedsSignIn(ApiError):
         )
         self.account = account
         self.reason = reason
+
+
+class TokenBusy(ApiError):
+    """Another process held the account's token-refresh lock too long: the sign-in is fine,
+    so this is retryable and must never be reported (or alerted) as "needs sign-in"."""
+
+    retryable = True
+
+    def __init__(self, account: str):
+        super().__init__(
+            f"account {account!r}: another xpulse process is refreshing its token; try again"
+        )
+        self.account = account
 
 
 class InvalidArgument(ApiError, ValueError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -52,8 +52,8 @@ class AuthorizeRequest:
     """One sign-in attempt: the URL to open and what must come back."""
 
     url: str
-    state: str
-    verifier: str
+    state: str = field(repr=False)
+    verifier: str = field(repr=False)
     redirect_uri: str
 
 
@@ -85,8 +85,8 @@ def start_authorization(
 
 @dataclass(frozen=True)
 class TokenResponse:
-    access_token: str
-    refresh_token: str | None
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
     expires_at: datetime | None
     scopes: tuple[str, ...]
 

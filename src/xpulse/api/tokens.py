@@ -40,8 +40,8 @@ class TokenRecord:
     """An account's sign-in: tokens (secret) and what may be shown about them."""
 
     account: str
-    access_token: str | None
-    refresh_token: str | None
+    access_token: str | None = field(repr=False)
+    refresh_token: str | None = field(repr=False)
     expires_at: datetime | None
     scopes: tuple[str, ...] = ()
     user_id: str | None = None

@@ -28,7 +28,8 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
     """
     from xpulse.config import load_config
     from xpulse.store import open_store
-    from xpulse.store.export import Format, atomic_text
+    from xpulse.fsutil import atomic_writer
+    from xpulse.store.export import Format
     from xpulse.store.export import export as run_export
 
     config = load_config()
@@ -41,7 +42,7 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
             if out is None:
                 run_export(conn, kind, sys.stdout, observations=observations, account=account)
                 return
-            with atomic_text(out) as fh:
+            with atomic_writer(out, make_parents=True) as fh:
                 count = run_export(conn, kind, fh, observations=observations, account=account)
     finally:
         engine.dispose()

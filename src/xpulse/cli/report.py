@@ -12,10 +12,11 @@ from rich.console import Console
 from xpulse.analytics.document import Report
 from xpulse.config import load_config
 from xpulse.errors import XpulseError
+from xpulse.fsutil import write_atomic
 from xpulse.render import FORMATS, SUFFIXES, Format, render
 from xpulse.render import portfolio as pf
 from xpulse.render.terminal import print_report
-from xpulse.reporting import make_portfolio, make_report, write_atomic
+from xpulse.reporting import make_portfolio, make_report
 from xpulse.store import open_store
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ from tomlkit.items import Table
 from xpulse.api.oauth2 import redirect_uri
 from xpulse.config import parse_config
 from xpulse.errors import ConfigError
+from xpulse.fsutil import PRIVATE, write_atomic
 from xpulse.paths import config_path, data_dir
 
 HEADER = """\
@@ -89,17 +88,8 @@ def build_document(
 
 
 def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # 0600 as before: the config names the app's client id and the accounts
+    write_atomic(path, text, mode=PRIVATE, make_parents=True)
 
 
 @click.command()

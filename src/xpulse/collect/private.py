@@ -393,6 +393,7 @@ def last_private_reads(
             )  # fmt: skip
         except XpulseError as exc:
             outcome.error = f"private metrics: {exc}"
+            outcome.needs_sign_in = isinstance(exc, NeedsSignIn)
             continue
         outcome.refreshed += done.observations
         outcome.micros += done.micros

@@ -74,6 +74,8 @@ class AccountResult:
     billable: int = 0
     micros: int = 0
     error: str | None = None
+    # True only for NeedsSignIn: callers (alerts) test this, never the message text
+    needs_sign_in: bool = False
 
     def add(self, stored: Stored) -> None:
         self.reads += stored.reads
@@ -155,6 +157,7 @@ class Runner:
             with self.engine.begin() as conn:
                 queries.set_needs_sign_in(conn, job.spec.name, True, self.clock())
             result.error = str(exc)  # names the account and the command that fixes it
+            result.needs_sign_in = True
         except Stop:
             result.error = "stopped: the app's monthly read cap is reached"
         except (ApiError, BudgetExceeded, XpulseError) as exc:

@@ -16,7 +16,7 @@ import httpx
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine
 
-from xpulse.api.errors import ApiError
+from xpulse.api.errors import ApiError, NeedsSignIn
 from xpulse.api.factory import open_client
 from xpulse.api.transport import utc_now
 from xpulse.collect.budget import Budget, BudgetExceeded
@@ -142,7 +142,8 @@ def _execute(
                 prepared.config, account, on_call=log, transport=transport, clock=clock
             )
         except (ApiError, XpulseError) as exc:
-            failed.append(AccountResult(account.name, error=str(exc)))
+            signed_out = isinstance(exc, NeedsSignIn)
+            failed.append(AccountResult(account.name, error=str(exc), needs_sign_in=signed_out))
             continue
         clients.append(client)
         user_token = account.auth == "oauth2"

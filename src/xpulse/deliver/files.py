@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -29,6 +27,7 @@ from markupsafe import escape
 
 from xpulse.analytics.document import Report
 from xpulse.deliver.errors import DeliveryError, DestinationConfigError
+from xpulse.fsutil import WriteError, write_all_atomic
 from xpulse.render import fmt, render
 from xpulse.render.view import as_report
 
@@ -174,24 +173,11 @@ def _read_index(folder: Path) -> dict[str, Any]:
 
 
 def _write_all(writes: dict[Path, str]) -> None:
-    """Write every file to a temp beside it, then rename all; on error remove the temps."""
-    temps: list[tuple[str, Path]] = []
+    """Every file to a temp beside it, then all renamed: a failure leaves the old files."""
     try:
-        for path, text in writes.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            temps.append((tmp, path))
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be shared
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    except OSError as e:
-        for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
-        where = e.filename or next(iter(writes)).parent
-        raise DeliveryError(NAME, f"cannot write {where}: {e.strerror or e}") from None
+        write_all_atomic(writes)
+    except WriteError as e:
+        raise DeliveryError(NAME, str(e)) from None
 
 
 def _index_html(doc: dict[str, Any]) -> str:

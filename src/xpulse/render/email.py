@@ -20,15 +20,11 @@ from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
-from functools import cache
 from typing import Any, Final
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from xpulse.analytics.document import Report
 from xpulse.render.escape import one_line
-from xpulse.render.html import TEMPLATES, _tone
-from xpulse.render.html import _context as html_context
+from xpulse.render.html import environment, template_context
 from xpulse.render.png_charts import DAILY_SIZE, content_types_png, daily_png
 from xpulse.render.terminal import render_text
 from xpulse.render.view import as_report, content_bars, title
@@ -84,19 +80,6 @@ def _subject(text: str) -> str:
     return flat if len(flat) <= SUBJECT_MAX else flat[: SUBJECT_MAX - 1] + "…"
 
 
-@cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["tone"] = _tone
-    return env
-
-
 def _plain_text(report: Report) -> str:
     text = render_text(report, width=TEXT_WIDTH, color=False)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
@@ -137,7 +120,7 @@ def _images(report: Report) -> dict[str, dict[str, Any]]:
 
 def render_email_html(report: Report, images: Mapping[str, Mapping[str, Any]]) -> str:
     """The HTML part: the HTML rendering's content with the charts as ``cid:`` images."""
-    context = html_context(report)
+    context = template_context(report)
     bt = report.best_time
     context["best_time"]["intro"] = (
         f"Look-back {bt.lookback_days} days ({bt.window_start:%d %b %Y} – "
@@ -145,7 +128,7 @@ def render_email_html(report: Report, images: Mapping[str, Mapping[str, Any]]) -
         f"{bt.min_posts} posts are set aside."
     )
     context["images"] = images
-    return _environment().get_template("report_email.html.j2").render(context)
+    return environment().get_template("report_email.html.j2").render(context)
 
 
 def report_message(

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 from rich.markup import escape as rich_escape
 
+from xpulse.csvsafe import CONTROLS, csv_cell, strip_controls
+
 __all__ = [
     "csv_cell",
     "html_text",
@@ -25,25 +27,12 @@ __all__ = [
     "terminal_text",
 ]
 
-# C0 and C1 control characters except tab and newline: an ESC in a post must never reach a
-# terminal as an escape sequence, and NUL/bell/etc. only confuse other outputs.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Bidi overrides can make text read differently from what it is (trojan-source style).
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _POST_ID = re.compile(r"[0-9]{1,25}")
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
-# Characters that start formulas in Excel, LibreOffice and Google Sheets.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Markdown (CommonMark + GFM tables) punctuation that changes meaning anywhere in a line,
 # and what only matters at its start (headings, lists, quotes, setext underlines).
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()|~])")
 _MD_LEADING = re.compile(r"^([#+\-=!]|\d+[.)])")
-
-
-def strip_controls(text: str) -> str:
-    """Remove control and bidi-override characters; carriage returns become newlines."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _BIDI.sub("", _CONTROLS.sub("", text))
 
 
 def one_line(text: str) -> str:
@@ -53,7 +42,7 @@ def one_line(text: str) -> str:
 
 def safe_url(url: str | None) -> str | None:
     """The URL if it is an absolute http(s) URL with a host and no whitespace, else None."""
-    if not url or any(ch.isspace() for ch in url) or _CONTROLS.search(url):
+    if not url or any(ch.isspace() for ch in url) or CONTROLS.search(url):
         return None
     try:
         parts = urlsplit(url)
@@ -102,24 +91,3 @@ def markdown_link(label: str, url: str | None) -> str:
     # Angle-bracket destinations allow parentheses; escape the few characters they forbid.
     dest = safe.replace("<", "%3C").replace(">", "%3E")
     return f"[{text}](<{dest}>)"
-
-
-def csv_cell(value: object) -> object:
-    """A CSV cell value that no spreadsheet will evaluate as a formula.
-
-    Numbers pass through (a negative number is a number, not a formula); text that starts
-    with a formula character gets a leading apostrophe, which spreadsheets hide.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    # Check before cleaning too: a leading CR or tab is itself a formula trigger.
-    dangerous = text.startswith(_FORMULA_START)
-    text = _BIDI.sub("", _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
-    if dangerous or text.startswith(_FORMULA_START):
-        return "'" + text
-    return text

@@ -42,7 +42,8 @@ from xpulse.render.view import (
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-def _tone(change: str) -> str:
+def tone(change: str) -> str:
+    """The CSS class of a change: ``up``, ``down``, ``na`` (no comparison) or none."""
     if change.startswith("+") and change.strip("+0.%pts ") != "":
         return "up"
     if change.startswith("-"):
@@ -51,7 +52,8 @@ def _tone(change: str) -> str:
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The Jinja environment of every HTML template (page and email): autoescaped, strict."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "j2"], default=True),
@@ -59,7 +61,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["tone"] = _tone
+    env.filters["tone"] = tone
     return env
 
 
@@ -109,11 +111,12 @@ def _charts(report: Report) -> dict[str, Markup]:
     return {name: Markup(svg) for name, svg in svgs.items()}  # noqa: S704
 
 
-def _context(report: Report) -> dict[str, Any]:
+def template_context(report: Report) -> dict[str, Any]:
+    """What the templates show of ``report``: a fresh dict the caller may extend."""
     username = report.account.username
     rows = summary_rows(report)
     cards = [
-        {**vars(row), "tone": _tone(row.change)}
+        {**vars(row), "tone": tone(row.change)}
         for row in rows
         if row.label in ("Posts", "Impressions", "Engagements", "Engagement rate")
     ]
@@ -243,4 +246,4 @@ def _context(report: Report) -> dict[str, Any]:
 def render_html(document: Report | Mapping[str, Any]) -> str:
     """The report as one self-contained HTML page."""
     report = as_report(document)
-    return _environment().get_template("report.html.j2").render(_context(report))
+    return environment().get_template("report.html.j2").render(template_context(report))

@@ -49,7 +49,14 @@ def make_engine(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database or ""
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(database).parent
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:  # e.g. under /proc, or no permission
+                    raise StoreError(
+                        f"cannot open database {safe_url(url)}: cannot create {folder}: "
+                        f"{exc.strerror or exc}"
+                    ) from None
             engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             _tune_sqlite(engine)
             return engine

@@ -1,27 +1,24 @@
 """Export the store: posts with their latest metrics, or every observation; JSONL or CSV.
 
-CSV cells are safe to open in a spreadsheet: text starting with ``=``, ``+``, ``-``, ``@``,
-a tab or a carriage return gets a leading ``'`` so it cannot run as a formula (OWASP's
-advice for CSV injection). Numbers are written as numbers.
+CSV cells go through :func:`xpulse.csvsafe.csv_cell`, the guard the report's CSV uses:
+text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+``'`` so it cannot run as a formula (OWASP's advice for CSV injection), and control and
+bidi-override characters are dropped. Numbers are written as numbers.
 
-Files are written atomically: a temp file in the same folder, fsynced, then renamed over
-the target; on any error the temp file is removed and the target is untouched.
+Files are written with :func:`xpulse.fsutil.atomic_writer`: complete, or not at all.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Any, Literal
 
 from sqlalchemy import Connection, RowMapping
 
+from xpulse.csvsafe import csv_cell
 from xpulse.store import queries
 from xpulse.store.schema import OBSERVATION_METRICS
 
@@ -43,15 +40,7 @@ POST_COLUMNS = (
     *OBSERVATION_METRICS,
 )
 OBSERVATION_COLUMNS = ("account", "post_id", "observed_at", "source", *OBSERVATION_METRICS)
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
-
-
-def safe_cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet shows as text, never evaluates."""
-    if isinstance(value, str) and value.startswith(_RISKY):
-        return "'" + value
-    return value
 
 
 def _plain(value: Any) -> Any:
@@ -98,29 +87,13 @@ def write_records(
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(columns)
         for r in records:
-            writer.writerow([safe_cell(_plain(r[c])) for c in columns])
+            writer.writerow([csv_cell(_plain(r[c])) for c in columns])
             count += 1
     else:
         for r in records:
             out.write(json.dumps({c: _plain(r[c]) for c in columns}, ensure_ascii=False) + "\n")
             count += 1
     return count
-
-
-@contextmanager
-def atomic_text(path: Path) -> Iterator[IO[str]]:
-    """A text file that appears at ``path`` complete, or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export(

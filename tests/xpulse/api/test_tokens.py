@@ -9,12 +9,13 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import filelock
 import httpx
 import pytest
 from xpulse_api_fakes import T0, FakeClock, TokenServerState, json_response
 
 from xpulse.api.auth import UserTokenAuth
-from xpulse.api.errors import NeedsSignIn
+from xpulse.api.errors import NeedsSignIn, TokenBusy
 from xpulse.api.oauth2 import OAuthClient
 from xpulse.api.tokens import FileTokenStore, TokenRecord, refresh_lock
 
@@ -207,3 +208,24 @@ def test_a_process_killed_right_after_refreshing_loses_nothing(token_server) -> 
     assert survivor.returncode == 0, err
     assert out.strip() == "fake-access-0002"
     assert state.refresh_calls == 2
+
+
+def test_a_busy_token_lock_is_retryable_and_keeps_the_sign_in(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    endpoint = FakeTokenEndpoint(clock)
+    store = FileTokenStore(tmp_path / "tokens")
+    http = httpx.Client(transport=httpx.MockTransport(endpoint))
+    oauth = OAuthClient(http, "https://api.example.test", "fake-client-id", None, clock)
+    impatient = filelock.FileLock(str(tmp_path / "main.lock"), timeout=0)
+    auth = UserTokenAuth("main", store, oauth, impatient, clock=clock)
+    store.save(record(-10))  # expired: the next call must refresh under the lock
+    holder = filelock.FileLock(str(tmp_path / "main.lock"))  # "another process"
+    with holder, pytest.raises(TokenBusy, match="try again") as caught:
+        auth.authorization()
+    assert not isinstance(caught.value, NeedsSignIn) and caught.value.retryable
+    saved = store.load("main")
+    assert saved is not None and not saved.needs_sign_in  # the sign-in is intact
+    assert saved.refresh_token == "fake-refresh-0000" and endpoint.calls == 0
+    # Once the lock is free the same object refreshes normally.
+    assert auth.authorization() == "Bearer fake-access-0001"

@@ -11,38 +11,17 @@ import json
 import sys
 from datetime import datetime
 
-from xpulse.api.client import XClient
-from xpulse.collect.calllog import CallLog
-from xpulse.collect.planner import AccountSpec
-from xpulse.collect.runner import AccountJob, Runner
+from collect_world import sqlite_store, user_jobs
+
+from xpulse.collect.runner import Runner
 from xpulse.collect.schedule import slots
-from xpulse.collect.source import XClientSource
-from xpulse.store import open_store
-
-
-class StaticAuth:
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def authorization(self) -> str:
-        return f"Bearer {self.token}"
-
-    def after_unauthorized(self, sent: str) -> bool:
-        return False
 
 
 def main() -> int:
     url, db, now_iso, accounts = sys.argv[1:5]
     now = datetime.fromisoformat(now_iso)
-    engine = open_store(f"sqlite:///{db}")
-    jobs = []
-    for token, username in json.loads(accounts):
-        log = CallLog()
-        client = XClient(url, StaticAuth(token), on_call=log, clock=lambda: now)
-        spec = AccountSpec(username.lower(), username, True)
-        jobs.append(
-            AccountJob(spec, XClientSource(client, username, user_token=True), spec.name, log)
-        )
+    engine = sqlite_store(db)
+    jobs, _ = user_jobs(url, [tuple(a) for a in json.loads(accounts)], lambda: now)
     result = Runner(engine, slots("weekly"), clock=lambda: now).run(jobs)
     print(result.summary())
     return 0 if result.ok else 1

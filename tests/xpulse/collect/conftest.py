@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,50 +20,16 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from xpulse.api.client import XClient
-from xpulse.collect.calllog import CallLog
-from xpulse.collect.planner import AccountSpec
 from xpulse.collect.runner import AccountJob, Runner
 from xpulse.collect.schedule import slots
-from xpulse.collect.source import XClientSource
-from xpulse.store import open_store
 from xpulse.store.schema import observations, posts
 from xsim.clock import FixedClock
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
 from xsim.model import World
 from xsim.server import build_app, serve_app
 
-T0 = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
+from .collect_world import T0, accounts_of, make_world, sqlite_store, user_jobs
 
-
-class StaticAuth:
-    """A user token that never expires in these tests (the sign-in is E's to test)."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def authorization(self) -> str:
-        return f"Bearer {self.token}"
-
-    def after_unauthorized(self, sent: str) -> bool:
-        return False
-
-
-def make_world(users: int = 2, posts_per_week: float = 50, seed: int = 5) -> World:
-    """Users posting from 40 days before T0 to 10 days after: as the test moves the clock
-    past T0, new posts appear (xsim never serves a post before its time)."""
-    world = generate_world(
-        GenerateOptions(
-            seed=seed,
-            users=users,
-            days=50,
-            now=T0 + timedelta(days=10),
-            posts_per_week=posts_per_week,
-        )
-    )
-    for token in world.tokens:
-        token.expires_at = T0 + timedelta(days=365)
-    return world
+__all__ = ["T0", "make_world"]  # re-exported for the tests: `from .conftest import T0`
 
 
 @dataclass
@@ -85,24 +51,16 @@ class Sim:
         return httpx.get(f"{self.url}/_sim/ledger", timeout=10).json()  # type: ignore[no-any-return]
 
     def store(self, path: Path) -> Engine:
-        engine = open_store(f"sqlite:///{path}")
+        engine = sqlite_store(path)
         self.engines.append(engine)
         return engine
 
     def jobs(self, sleep: Callable[[float], None] = lambda s: None) -> list[AccountJob]:
-        out = []
-        for token in self.world.tokens:
-            user = self.world.users[token.user_id]
-            log = CallLog()
-            client = XClient(
-                self.url, StaticAuth(token.access_token), on_call=log, clock=self.now,
-                sleep=sleep, max_retries=6,
-            )  # fmt: skip
-            self.clients.append(client)
-            spec = AccountSpec(user.username.lower(), user.username, True)
-            source = XClientSource(client, user.username, user_token=True)
-            out.append(AccountJob(spec, source, f"user:{spec.name}", log))
-        return out
+        jobs, clients = user_jobs(
+            self.url, accounts_of(self.world), self.now, sleep=sleep, max_retries=6
+        )
+        self.clients.extend(clients)
+        return jobs
 
     def runner(self, engine: Engine, schedule: str = "weekly", **kw: Any) -> Runner:
         return Runner(engine, slots(schedule), clock=self.now, **kw)

@@ -180,6 +180,31 @@ def test_large_id_sets_are_split_and_merged() -> None:
     assert result.requests == 3
 
 
+def test_request_by_request_is_the_same_path_for_every_endpoint() -> None:
+    """/28hr id chunks come one by one (to store as they arrive) and add up to collect()."""
+    rec = Recorder(_per_post_answer)
+    ids = [str(i) for i in range(1, 61)]
+    eng = client(rec)
+    steps = list(eng.iter_requests("28hr", ids, ["impressions"], BY_POST))
+    assert [len(body["tweet_ids"]) for body, _ in steps] == [25, 25, 10]
+    assert [one.requests for _, one in steps] == [1, 1, 1]
+    assert set(steps[0][1].groups["by-post"]) == set(ids[:25]) - {"13"}
+    assert steps[0][1].unavailable_tweet_ids == ["13"] and steps[1][1].unavailable_tweet_ids == []
+    whole = eng.collect("28hr", ids, ["impressions"], BY_POST)
+    merged = steps[0][1]
+    for _, one in steps[1:]:
+        merged.merge(one)
+    assert merged == whole and len(rec.bodies) == 6
+
+
+def test_every_request_is_checked_before_the_first_is_sent() -> None:
+    rec = Recorder(_per_post_answer)
+    ids = [str(i) for i in range(1, 30)] + ["not-an-id"]
+    with pytest.raises(EngagementRequestError):
+        next(client(rec).iter_requests("28hr", ids, ["impressions"], BY_POST))
+    assert rec.bodies == []
+
+
 def test_long_ranges_are_cut_into_four_week_windows() -> None:
     def answer(request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
         start = datetime.fromisoformat(body["start"].replace("Z", "+00:00"))

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
 import xpulse
-from xpulse import reporting
+from xpulse import fsutil
 from xpulse.cli import cli
 from xpulse.render.portfolio import portfolio_schema_text
 from xpulse.store import open_store
@@ -268,9 +268,9 @@ def test_failed_write_keeps_the_old_file_and_no_temp(
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(reporting.os, "replace", broken_replace)
-    with pytest.raises(reporting.OutputError, match="No space left on device"):
-        reporting.write_atomic(target, "new")
+    monkeypatch.setattr(fsutil.os, "replace", broken_replace)
+    with pytest.raises(fsutil.WriteError, match="No space left on device"):
+        fsutil.write_atomic(target, "new")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in folder.iterdir()] == ["report.html"]
 

@@ -194,3 +194,35 @@ def test_a_run_over_budget_reads_and_sends_nothing(stack: Stack) -> None:
         assert account.sent == {}
     assert stack.ledger()["totals"]["post_reads"] == 0
     assert stack.slack.payloads == [] and stack.mail.messages == []
+
+
+def test_a_busy_token_lock_alerts_a_failed_run_not_a_lost_sign_in(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filelock import FileLock
+
+    from xpulse.api import factory
+    from xpulse.api.tokens import refresh_lock
+    from xpulse.store.schema import accounts
+
+    stack.write_config(extra='[delivery.alerts]\nchannel = "slack"\nspikes = false')
+    # Beta's seeded token is expired, so its first call refreshes under the lock, which
+    # "another process" holds; the run must not wait 120 s for it.
+    monkeypatch.setattr(factory, "refresh_lock", lambda name: refresh_lock(name, timeout=0))
+    with FileLock(refresh_lock("beta").lock_file):
+        first = stack.run()
+    beta = next(a for a in first.accounts if a.name == "beta")
+    assert "refreshing its token; try again" in beta.failed["collect"]
+    assert beta.collected is not None and not beta.collected.needs_sign_in
+    assert first.alerts is not None
+    titles = [a.title for a in first.alerts.sent]
+    assert "xpulse run failed for beta (2026-W21)" in titles
+    assert not any("sign in" in t for t in titles)
+    engine = open_store(load_config().db_url())
+    with engine.connect() as conn:
+        flags = dict(conn.execute(select(accounts.c.name, accounts.c.needs_sign_in)).all())
+    engine.dispose()
+    assert flags == {"alpha": False, "beta": False}
+    # The lock is free again: the retry collects and delivers beta.
+    again = stack.run()
+    assert again.ok, again.lines()

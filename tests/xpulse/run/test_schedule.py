@@ -6,40 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from xpulse_schedule_fakes import FakeSystem
+from xpulse_schedule_fakes import write_config as _config
 
 from xpulse.config import load_config
 from xpulse.config_delivery import parse_cadence
 from xpulse.schedule import BEGIN, END, install, next_run, remove, show
-
-
-class FakeSystem:
-    """Records what would have been run; holds a crontab in memory."""
-
-    def __init__(self, unit_dir: Path, systemd: bool, crontab: str = "") -> None:
-        self.unit_dir = unit_dir
-        self.systemd = systemd
-        self.crontab = crontab
-        self.commands: list[tuple[str, ...]] = []
-
-    def has_systemd(self) -> bool:
-        return self.systemd
-
-    def read_crontab(self) -> str:
-        return self.crontab
-
-    def write_crontab(self, text: str) -> None:
-        self.crontab = text
-
-    def systemctl(self, *args: str) -> None:
-        self.commands.append(args)
-
-
-def _config(home: Path, cadence: str, zones: list[str | None]) -> None:
-    lines = ['timezone = "Europe/Berlin"', "[delivery]", f'cadence = "{cadence}"', ""]
-    for i, zone in enumerate(zones):
-        lines += ["[[accounts]]", f'name = "acct{i}"', f'username = "user{i}"']
-        lines += [f'timezone = "{zone}"'] if zone else []
-    (home / "config.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def test_cron_install_writes_one_block_at_the_end_in_the_zone(isolated_env: Path) -> None:

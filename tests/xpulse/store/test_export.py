@@ -8,14 +8,27 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from xpulse.store import queries as q
-from xpulse.store.export import atomic_text, export, safe_cell
+from xpulse.cli import cli
+from xpulse.csvsafe import csv_cell
+from xpulse.fsutil import WriteError, atomic_writer
+from xpulse.store.export import export
 
 from .helpers import T0, observation, post
 
 RISKY = ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+# Hostile text the first guard let through: a formula hidden behind control or bidi
+# characters (which a spreadsheet may drop), an ESC sequence, a bidi override mid-text.
+HOSTILE = {
+    "50": ("\x00=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+    "51": ("\u202e=1+1", "'=1+1"),
+    "52": ("\x1b[31mred\x1b[0m", "[31mred[0m"),
+    "53": ("abc\u202edcba", "abcdcba"),
+    "54": ("\r\n@SUM(A1)", "'\n@SUM(A1)"),
+}
 
 
 @pytest.fixture
@@ -25,6 +38,7 @@ def db(tmp_path: Path, open_db: Callable[[str], Engine]) -> Engine:
         q.ensure_account(conn, "main", "main", T0)
         q.upsert_posts(conn, [post(str(i), text=t) for i, t in enumerate(RISKY)])
         q.upsert_posts(conn, [post("99", text='plain, with "quotes"\nand a newline')])
+        q.upsert_posts(conn, [post(i, text=t) for i, (t, _) in HOSTILE.items()])
         q.append_observations(
             conn, [observation("0", T0, 10), observation("0", T0 + timedelta(days=1), 25)]
         )
@@ -34,14 +48,29 @@ def db(tmp_path: Path, open_db: Callable[[str], Engine]) -> Engine:
 def test_csv_cells_cannot_run_as_formulas(db: Engine) -> None:
     out = io.StringIO()
     with db.connect() as conn:
-        assert export(conn, "csv", out) == 7
+        assert export(conn, "csv", out) == 7 + len(HOSTILE)
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
     for i, text in enumerate(RISKY):
-        assert rows[str(i)]["text"] == "'" + text
+        assert rows[str(i)]["text"] == "'" + text.replace("\r", "\n")  # CR: a newline
     assert rows["99"]["text"] == 'plain, with "quotes"\nand a newline'  # round-trips
     assert rows["0"]["impressions"] == "25"  # the latest observation
     assert rows["1"]["impressions"] == ""  # never observed: empty, not 0
-    assert safe_cell(-5) == -5  # numbers stay numbers
+    assert csv_cell(-5) == -5  # numbers stay numbers
+
+
+def test_export_csv_is_as_safe_as_the_report_csv(db: Engine) -> None:
+    """Hostile post text: no formula, control or bidi character survives in any cell."""
+    out = io.StringIO()
+    with db.connect() as conn:
+        export(conn, "csv", out)
+    raw = out.getvalue()
+    assert "\x00" not in raw and "\x1b" not in raw and "\u202e" not in raw
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(raw))}
+    for pid, (_, expected) in HOSTILE.items():
+        assert rows[pid]["text"] == expected
+    for row in rows.values():  # every text cell, as a spreadsheet would read it
+        for value in row.values():
+            assert not value.lstrip("\x00\u202e").startswith(("=", "+", "@", "\t", "\r")), value
 
 
 def test_jsonl_observations_keep_every_read(db: Engine) -> None:
@@ -57,11 +86,41 @@ def test_atomic_write_leaves_no_partial_file(tmp_path: Path) -> None:
     target = tmp_path / "exports" / "out.csv"
     target.parent.mkdir()
     target.write_text("previous export\n", encoding="utf-8")
-    with pytest.raises(RuntimeError), atomic_text(target) as fh:
+    with pytest.raises(RuntimeError), atomic_writer(target) as fh:
         fh.write("half a file")
         raise RuntimeError("disk full")
     assert target.read_text(encoding="utf-8") == "previous export\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["out.csv"]
-    with atomic_text(target) as fh:
+    with atomic_writer(target) as fh:
         fh.write("new\n")
     assert target.read_text(encoding="utf-8") == "new\n"
+
+
+def test_unwritable_out_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(WriteError) as err:
+        with atomic_writer(blocker / "out.csv", make_parents=True) as fh:
+            fh.write("x")
+    assert str(err.value).startswith(f"cannot write {blocker / 'out.csv'}: ")
+    assert "\n" not in str(err.value)
+
+
+def test_cli_export_and_cost_fail_in_one_line(
+    db: Engine, tmp_path: Path, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (isolated_env / "config.toml").write_text('[api]\nclient_id = "x"\n', encoding="utf-8")
+    monkeypatch.setenv("XPULSE_DB", str(db.url))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", "--out", str(blocker / "posts.csv")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.startswith(f"xpulse: error: cannot write {blocker / 'posts.csv'}: ")
+    assert "Traceback" not in result.output and result.output.count("\n") == 1
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+    # A SQLite path whose folder cannot be created: the store's one-line error.
+    monkeypatch.setenv("XPULSE_DB", f"sqlite:///{blocker}/sub/x.db")
+    result = CliRunner().invoke(cli, ["cost"])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)
+    assert result.output.startswith(f"xpulse: error: cannot open database sqlite:///{blocker}")
+    assert result.output.count("\n") == 1

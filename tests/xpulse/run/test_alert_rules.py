@@ -1,0 +1,29 @@
+"""The alert sender carries its rules; ``run`` checks by types, not by ``assert``."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from xpulse_run_stack import Stack
+
+import xpulse.alerts
+import xpulse.run
+from xpulse.alerts import alert_channel
+from xpulse.config import load_config
+from xpulse.outbox import Transports
+
+
+def test_the_sender_carries_the_configured_rules(stack: Stack) -> None:
+    stack.write_config(extra='[delivery.alerts]\nchannel = "slack"\nspikes = false')
+    config = load_config()
+    sender = alert_channel(config, Transports())
+    assert sender is not None and sender.channel == "slack"
+    assert sender.rules == config.delivery.alerts and sender.rules.spikes is False
+
+
+def test_no_assert_stands_in_for_validation() -> None:
+    """``python -O`` drops asserts: what they checked must not depend on them."""
+    for module in (xpulse.run, xpulse.alerts):
+        tree = ast.parse(Path(str(module.__file__)).read_text("utf-8"))
+        assert not [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)], module

@@ -1,0 +1,86 @@
+"""The one atomic-write helper: modes, parents, all-or-nothing, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from xpulse import fsutil
+from xpulse.fsutil import PRIVATE, WriteError, write_all_atomic, write_atomic
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    out.mkdir()
+    return out
+
+
+def test_text_and_bytes_land_whole_with_the_asked_mode(folder: Path) -> None:
+    shared, secret = folder / "r.txt", folder / "s.bin"
+    write_atomic(shared, "line\r\nnext\n")
+    write_atomic(secret, b"\x00\xff", mode=PRIVATE)
+    assert shared.read_bytes() == b"line\r\nnext\n"  # newlines exactly as given
+    assert secret.read_bytes() == b"\x00\xff"
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o644
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == ["r.txt", "s.bin"]  # no temps
+
+
+def test_parents_are_made_only_when_asked(tmp_path: Path) -> None:
+    deep = tmp_path / "a" / "b" / "c.txt"
+    with pytest.raises(WriteError, match=r"^cannot write .*c\.txt: No such file or directory$"):
+        write_atomic(deep, "x")
+    write_atomic(deep, "x", make_parents=True)
+    assert deep.read_text(encoding="utf-8") == "x"
+
+
+def test_a_failed_write_keeps_every_old_file_and_no_temp(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two = folder / "one.html", folder / "two.json"
+    one.write_text("old one", encoding="utf-8")
+    two.write_text("old two", encoding="utf-8")
+    real_fsync = os.fsync
+    calls = []
+
+    def full_disk(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:  # the second file's data cannot be flushed
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(fsutil.os, "fsync", full_disk)
+    with pytest.raises(WriteError) as err:
+        write_all_atomic({one: "new one", two: "new two"})
+    assert str(err.value) == f"cannot write {two}: No space left on device"
+    monkeypatch.undo()
+    assert one.read_text(encoding="utf-8") == "old one"  # nothing renamed before all staged
+    assert two.read_text(encoding="utf-8") == "old two"
+    assert sorted(p.name for p in folder.iterdir()) == ["one.html", "two.json"]
+
+
+def test_the_helper_stays_light() -> None:
+    """Imported by the CLI, store, render and deliver: it must not pull them in."""
+    text = Path(fsutil.__file__).read_text(encoding="utf-8")
+    imports = [line for line in text.splitlines() if line.startswith(("import ", "from "))]
+    assert all(
+        line.split()[1].split(".")[0]
+        in {
+            "__future__",
+            "os",
+            "tempfile",
+            "collections",
+            "contextlib",
+            "pathlib",
+            "typing",
+            "xpulse",
+        }
+        for line in imports
+    ), imports
+    assert [line for line in imports if "xpulse" in line] == [
+        "from xpulse.errors import XpulseError"
+    ]
