@@ -89,6 +89,12 @@ def serve(
         click.echo(f"xsim: error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"xsim: serving {world_path} on http://{host}:{port}", err=True)
+    # Client ids and usernames are public identifiers; secrets stay in the world file.
+    for app in world.apps.values():
+        kind = "confidential" if app.confidential else "public"
+        click.echo(f"  app {app.name!r}: client id {app.client_id} ({kind})", err=True)
+    names = ", ".join(f"@{user.username}" for user in world.users.values())
+    click.echo(f"  users: {names}", err=True)
     run(
         world,
         host,

@@ -92,9 +92,10 @@ def test_drop_bills_the_answer_the_client_never_got(make: Any) -> None:
 
 def test_drop_over_http_bills_and_closes_without_an_answer() -> None:
     spec = parse_faults("drop=1")
-    with serve_in_thread(make_world(), now=NOW, faults=spec) as base, httpx.Client(
-        base_url=base, headers={"Authorization": f"Bearer {ALICE_TOKEN}"}
-    ) as client:
+    with (
+        serve_in_thread(make_world(), now=NOW, faults=spec) as base,
+        httpx.Client(base_url=base, headers={"Authorization": f"Bearer {ALICE_TOKEN}"}) as client,
+    ):
         with pytest.raises(httpx.TransportError):
             client.get(f"/2/users/{ALICE}/tweets", params={"max_results": 5})
         ledger = client.get("/_sim/ledger").json()  # /_sim/ is never faulted

@@ -113,6 +113,13 @@ def test_xsim_serve_command_answers_over_http(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+        banner = proc.stderr.read().decode() if proc.stderr else ""
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+    # The banner tells a user what to sign in with, and never a secret.
+    for app in world.apps.values():
+        assert f"client id {app.client_id}" in banner
+        for secret in [app.client_secret, *app.bearer_tokens]:
+            assert not secret or secret not in banner
+    assert all(f"@{user.username}" in banner for user in world.users.values())

@@ -1,0 +1,85 @@
+"""Whatever goes wrong, the CLI says it in one line (no secret) and exits non-zero."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy.exc import OperationalError
+
+import xpulse.schedule
+from xpulse.cli import cli
+from xpulse.errors import ConfigError
+
+PASSWORD = "fake-MARKER-pw-0123"  # made up for this test
+DB_URL = f"postgresql://xpulse:{PASSWORD}@db.example.com/xpulse"
+
+
+def _show_raises(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
+    """`xpulse schedule show` fails with ``exc`` past the config (none is needed)."""
+
+    def fail(*args: object, **kwargs: object) -> list[str]:
+        raise exc
+
+    monkeypatch.setattr(xpulse.schedule, "show", fail)
+    monkeypatch.setattr("xpulse.config.load_config", lambda: None)
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, [*args, "schedule", "show"], env=env)
+
+
+def test_os_error_is_one_line_naming_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    _show_raises(monkeypatch, PermissionError(13, "Permission denied", "/srv/out/report.html"))
+    result = _run()
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "xpulse: error: Permission denied: /srv/out/report.html (--debug shows the traceback)\n"
+    )
+    assert result.stdout == ""
+
+
+def test_database_error_is_one_line_without_the_password_or_the_sql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("XPULSE_DB", DB_URL)
+    driver = Exception(
+        f'connection to "{DB_URL}" failed: FATAL: password "{PASSWORD}" rejected\nDETAIL: more'
+    )
+    _show_raises(monkeypatch, OperationalError("SELECT secret FROM t", {"p": 1}, driver))
+    result = _run()
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(
+        "xpulse: error: database error: connection to"
+    )
+    assert PASSWORD not in result.output and "SELECT" not in result.stderr
+    assert "postgresql://xpulse:[REDACTED]@db.example.com/xpulse" in result.stderr
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    _show_raises(monkeypatch, KeyboardInterrupt())
+    result = _run()
+    assert result.exit_code == 130
+    assert result.stderr == "xpulse: interrupted\n"
+
+
+@pytest.mark.parametrize(("args", "env"), [(("--debug",), None), ((), {"XPULSE_DEBUG": "1"})])
+def test_debug_adds_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], env: dict[str, str] | None
+) -> None:
+    monkeypatch.setenv("XPULSE_DB", DB_URL)
+    _show_raises(monkeypatch, OSError(28, "No space left on device", "/var/lib/x.db"))
+    result = _run(*args, env=env)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert result.stderr.endswith("xpulse: error: No space left on device: /var/lib/x.db\n")
+    _show_raises(monkeypatch, ConfigError("config.toml: bad"))  # library errors too
+    result = _run(*args, env=env)
+    assert result.exit_code == 2 and "Traceback" in result.stderr
+    assert result.stderr.endswith("xpulse: error: config.toml: bad\n")
+
+
+def test_a_bug_still_shows_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    _show_raises(monkeypatch, ValueError("a bug"))
+    result = _run()
+    assert isinstance(result.exception, ValueError)  # not swallowed into a vague line
+    assert "xpulse: error" not in result.output
