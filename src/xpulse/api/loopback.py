@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -28,7 +28,7 @@ class SignInError(ApiError):
 
 @dataclass
 class _Answer:
-    params: dict[str, str] | None = None
+    params: dict[str, str] | None = field(default=None, repr=False)  # code and state
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -92,7 +92,7 @@ class OAuth1Credentials:
 
     consumer_key: str
     consumer_secret: str = field(repr=False)
-    token: str
+    token: str = field(repr=False)  # an access token is a credential too
     token_secret: str = field(repr=False)
 
     def __post_init__(self) -> None:

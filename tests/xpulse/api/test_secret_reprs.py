@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xpulse.api.loopback import _Answer
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.oauth2 import AuthorizeRequest, TokenResponse
 from xpulse.api.tokens import TokenRecord
@@ -25,7 +26,8 @@ def test_no_secret_bearing_type_shows_its_secret_in_repr() -> None:
         SlackTarget(webhook_url=f"https://hooks.slack.com/services/{MARK}", where="slack"),
         EmailTarget(config=email, password=MARK),
         Config(database_url=f"postgresql://xpulse:{MARK}@db.example.com/xpulse"),
-        OAuth1Credentials("consumer", MARK, "token-id", MARK + "t"),
+        OAuth1Credentials("consumer", MARK, MARK + "a", MARK + "t"),
+        _Answer({"code": MARK, "state": MARK + "s"}),  # the sign-in callback's query
     ]
     for holder in holders:
         shown = repr(holder)

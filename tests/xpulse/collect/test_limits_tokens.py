@@ -12,7 +12,7 @@ from xpulse.api.factory import open_client
 from xpulse.collect.budget import Budget
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.planner import AccountSpec, month_start, next_month_start
-from xpulse.collect.runner import AccountJob
+from xpulse.collect.runner import BACKFILL, PAGE_SIZE, AccountJob
 from xpulse.collect.source import XClientSource
 from xpulse.config import AccountConfig, ApiConfig, Config
 from xpulse.store import queries
@@ -33,19 +33,37 @@ def _spent(engine) -> int:  # type: ignore[no-untyped-def]
         )
 
 
-def test_monthly_cap_stops_cleanly_and_next_month_resumes_without_gap(tmp_path: Path) -> None:
+@pytest.mark.parametrize("order", ["parallel", "one-by-one", "reversed"])
+def test_monthly_cap_stops_cleanly_and_next_month_resumes_without_gap(
+    tmp_path: Path, order: str
+) -> None:
+    """The two extreme interleavings of the accounts are forced (one at a time, in both
+    orders), and the threaded run, whose order the machine's load decides, lies between."""
     world = make_world(seed=13, posts_per_week=20)
     app = next(a for a in world.apps.values() if a.client_secret)
-    app.monthly_read_cap = 120
+    # The cap must be met whatever order the two accounts' threads run in (a cap of 120
+    # was met only when one account's second page came after the other's first: under
+    # load the threads ran the other way round, nothing was capped and the test failed).
+    # One full page reaches this cap, and one account needs a second page, so that page
+    # (or the other account's first) is always refused.
+    app.monthly_read_cap = PAGE_SIZE
+    window = [
+        sum(1 for p in world.posts.values() if p.author_id == t.user_id and not p.deleted
+            and T0 - BACKFILL <= p.created_at <= T0)
+        for t in world.tokens
+    ]  # fmt: skip
+    assert max(window) > PAGE_SIZE, window  # the world still has a two-page account
     with serve(world) as sim:
         engine = sim.store(tmp_path / "cap.db")
         jobs = sim.jobs()
-        capped = sim.runner(engine).run(jobs)
+        jobs = jobs[::-1] if order == "reversed" else jobs
+        serial = {} if order == "parallel" else {"max_parallel_accounts": 1}
+        capped = sim.runner(engine, **serial).run(jobs)
         assert not capped.ok
         assert capped.stopped is not None and "monthly read cap" in capped.stopped
         assert any(a.error and "monthly read cap" in a.error for a in capped.accounts)
         # reads stop at the cap (a page in flight may cross it)
-        assert 0 < len(_stored_ids(sim, engine)) <= 120 + 2 * 100
+        assert 0 < len(_stored_ids(sim, engine)) <= PAGE_SIZE + 2 * PAGE_SIZE
         # every read X billed is in the call log, even with the run cut short
         assert _spent(engine) == round(sim.ledger()["totals"]["cost_usd"] * 1_000_000)
 
@@ -53,15 +71,16 @@ def test_monthly_cap_stops_cleanly_and_next_month_resumes_without_gap(tmp_path: 
         app.monthly_read_cap = 15_000  # ...and the user moved to Basic's cap
         resumed = sim.runner(engine).run(jobs)
         assert resumed.ok, resumed.accounts
-        # no gap: per account, every post from the oldest one stored up to now is there
-        # (an account cut before its first page starts afresh, 29 days back from now)
+        # No gap: per account, every post from the oldest one stored (a sweep cut short
+        # resumes down to it) or from 29 days back (an account cut before its first page
+        # starts afresh there), whichever is older, up to now is stored.
         stored = _stored_ids(sim, engine)
         for token in world.tokens:
             mine = [p for p in world.posts.values() if p.author_id == token.user_id]
             oldest = min(p.created_at for p in mine if p.id in stored)
-            assert oldest <= sim.now() - timedelta(days=29)
-            window = {p.id for p in mine if not p.deleted and oldest <= p.created_at <= sim.now()}
-            assert window <= stored
+            start = min(oldest, sim.now() - BACKFILL)
+            window = {p.id for p in mine if not p.deleted and start <= p.created_at <= sim.now()}
+            assert window <= stored, sorted(window - stored)
 
 
 def test_budget_stops_the_run_before_the_call_that_would_pass_it(sim: Sim, tmp_path: Path) -> None:
