@@ -12,6 +12,7 @@ in a handler becomes a 500 Problem and a log line, never a dropped request.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -146,7 +147,8 @@ def _serve(sim: Sim, spec: Spec, handler: Handler, request: Request) -> Response
     if result is None:
         app = sim.world.apps.get(principal.client_id)
         product = f"standard-{app.plan}" if app else "standard-basic"
-        return json_response(429, problems.usage_capped(product), headers)
+        account = _developer_account_id(principal.client_id)
+        return json_response(429, problems.usage_capped(product, account), headers)
     body, posts, users = result.body, result.posts, result.users
     if fault == "partial":
         # Billed after the fault: the item replaced by an error was never delivered.
@@ -167,6 +169,12 @@ def _without(
         return posts, users if at is None else users[:at] + users[at + 1 :]
     at = next((i for i, p in enumerate(posts) if p.id == victim), None)
     return (posts if at is None else posts[:at] + posts[at + 1 :]), users
+
+
+def _developer_account_id(client_id: str) -> str:
+    """A stable numeric id for the developer account that owns an app."""
+    digest = hashlib.sha256(client_id.encode()).digest()
+    return str(int.from_bytes(digest[:7], "big"))
 
 
 def _auth_problem(spec: Spec, principal: Principal) -> dict[str, Any] | None:

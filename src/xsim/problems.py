@@ -103,16 +103,20 @@ def unsupported_auth(used: str, supported: str) -> Problem:
     }
 
 
-def usage_capped(product: str) -> Problem:
-    """The monthly post-read cap (a body reported by Basic-tier users)."""
+def usage_capped(product: str, account_id: str) -> Problem:
+    """The monthly post-read cap, shaped as the body users report (xdevplatform/xdk#25).
+
+    Unlike the other Problems it carries ``account_id`` (the developer account) and no
+    ``status``.
+    """
     return {
+        "account_id": account_id,
         "product_name": product,
         "title": "UsageCapExceeded",
         "period": "Monthly",
         "scope": "Product",
         "detail": "Usage cap exceeded: Monthly product cap",
         "type": USAGE_CAPPED,
-        "status": 429,
     }
 
 

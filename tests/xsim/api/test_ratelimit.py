@@ -55,6 +55,8 @@ def test_monthly_cap_is_a_distinct_429(make: Any) -> None:
     body = r.json()
     assert body["type"] == "https://api.twitter.com/2/problems/usage-capped"
     assert body["title"] == "UsageCapExceeded" and body["period"] == "Monthly"
+    # As users report it: the developer account named, and no status member.
+    assert body["account_id"].isdigit() and "status" not in body
     assert int(r.headers["x-rate-limit-remaining"]) > 0  # not the 15-minute window
     # Lookups are capped too; user lookups are not post reads.
     assert api.get("/2/tweets/20", ALICE_TOKEN).status_code == 429
