@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from xsim.clock import as_utc
 from xsim.curves import fraction_at, media_metrics_at, post_metrics_at
 from xsim.model import Post, World
 
@@ -98,7 +99,15 @@ def metrics_at(
     world: World, post: Post, now: datetime, finals: dict[str, int] | None = None
 ) -> dict[str, int]:
     """All of :data:`ALL_METRICS` for ``post`` at ``now`` (``finals``: the post's
-    :func:`derived_finals`, when the caller reads one post at many instants)."""
+    :func:`derived_finals`, when the caller reads one post at many instants).
+
+    Bucketed APIs read a bucket as ``metrics_at(its end) - metrics_at(its start)``, so this
+    is what arrived *before* ``now``: at the posting instant itself, nothing. Otherwise an
+    ``exact`` post (complete from ``created_at`` on) created exactly on the hour would put
+    0 in its first bucket and its hours would not add up to its totals.
+    """
+    if as_utc(now) <= as_utc(post.created_at):
+        return dict.fromkeys(ALL_METRICS, 0)
     m = post_metrics_at(post, now)
     fraction = fraction_at(post, now)
     derived = derived_finals(post) if finals is None else finals

@@ -109,6 +109,9 @@ _SPLIT = (
 _UNSPLIT = ("quotes", "bookmarks", "engagements")
 
 
+NOTHING = PostMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0)  # the counts just before a post exists
+
+
 def _utc(moment: datetime) -> datetime:
     # Naive datetimes are taken as UTC rather than crashing on a mixed comparison.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -197,7 +200,9 @@ def hourly_increments(
 
     Each entry is (hour start, what arrived in [hour start, next hour start)), clipped to the
     asked range; hours before the post existed are left out. The increments of a range sum
-    to ``post_metrics_at(end) - post_metrics_at(start)``.
+    to ``post_metrics_at(end) - post_metrics_at(start)``, or to ``post_metrics_at(end)``
+    when the range starts at or before the posting instant: what an ``exact`` post has from
+    ``created_at`` on arrived at that instant, inside the range (even on the hour).
     """
     start, end = _utc(start), _utc(end)
     created = _utc(post.created_at)
@@ -205,7 +210,7 @@ def hourly_increments(
         return []
     hour = max(start, created).replace(minute=0, second=0, microsecond=0)
     out: list[tuple[datetime, PostMetrics]] = []
-    previous = post_metrics_at(post, max(start, hour))
+    previous = NOTHING if start <= created else post_metrics_at(post, max(start, hour))
     while hour < end:
         nxt = min(hour + timedelta(hours=1), end)
         current = post_metrics_at(post, nxt)

@@ -23,6 +23,7 @@ from xsim.faults import FaultSpec
 from xsim.model import World
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+START_TIMEOUT = 120.0  # seconds for a served app to start listening (see serve_app)
 
 
 def build_app(
@@ -91,7 +92,9 @@ def serve_app(app: Any, log_level: str = "warning") -> Iterator[str]:
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 10
+        # A bound for a server that will never start, not a pace: on a loaded CI machine
+        # (tests in parallel, each starting servers) a start can take several seconds.
+        deadline = time.monotonic() + START_TIMEOUT
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("xsim did not start")

@@ -24,6 +24,7 @@ from xpulse.api.factory import (
     env_value,
     oauth_client,
     refresh_env,
+    seed_from_env,
 )
 from xpulse.api.loopback import CallbackListener
 from xpulse.api.tokens import TokenRecord, TokenStore, default_store, refresh_lock
@@ -168,9 +169,19 @@ class AccountStatus:
 
 
 def status(
-    config: Config, account: AccountConfig, *, store: TokenStore | None = None
+    config: Config,
+    account: AccountConfig,
+    *,
+    store: TokenStore | None = None,
+    cached_user_id: str | None = None,
+    clock: Clock = utc_now,
 ) -> AccountStatus:
-    """What is known about the account's sign-in; no secret is ever part of it."""
+    """What is known about the account's sign-in; no secret is ever part of it.
+
+    A refresh token in ``XPULSE_REFRESH_TOKEN_<NAME>`` is seeded into the store here, as
+    the first API call would (so the answer is not "not signed in" while it is set).
+    ``cached_user_id`` is the id a collect stored for the account, shown when the token
+    record has none (env sign-ins never learn it from a login)."""
     base = {"account": account.name, "username": account.username}
     if account.auth == "bearer":
         state = "app bearer set" if env_value(BEARER_ENV) else f"{BEARER_ENV} not set"
@@ -178,15 +189,15 @@ def status(
             **base, source=BEARER_ENV, state=state, user_id=None, scopes=(), expires_at=None
         )
     store = store or default_store()
-    record = store.load(account.name)
+    record = seed_from_env(config, account, store, clock)
     if env_value(refresh_env(account)):
-        source = f"{refresh_env(account)} (rotated copies in {store.where})"
+        source = f"{refresh_env(account)} (from env; rotated copies in {store.where})"
     elif record is None and env_value(access_env(account)):
         return AccountStatus(
             **base,
-            source=access_env(account),
+            source=f"{access_env(account)} (from env)",
             state="env token",
-            user_id=None,
+            user_id=cached_user_id,
             scopes=(),
             expires_at=None,
         )
@@ -198,7 +209,7 @@ def status(
         )
     if record.needs_sign_in:
         state = "needs sign-in"
-    elif record.expires_at is not None and record.expires_at <= utc_now():
+    elif record.expires_at is not None and record.expires_at <= clock():
         state = "access token expired; refreshes on next use"
     else:
         state = "signed in"
@@ -206,7 +217,7 @@ def status(
         **base,
         source=source,
         state=state,
-        user_id=record.user_id,
+        user_id=record.user_id or cached_user_id,
         scopes=record.scopes,
         expires_at=record.expires_at,
         reason=record.reason,

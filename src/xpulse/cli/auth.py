@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import webbrowser
 from datetime import UTC
+from pathlib import Path
 
 import click
 
-from xpulse.config import load_config
+from xpulse.config import Config, load_config
+from xpulse.errors import XpulseError
 
 
 @click.group()
@@ -78,9 +80,10 @@ def status(account: str | None) -> None:
     if not accounts:
         click.echo(f"no accounts in {config.path}")
         return
+    cached = _cached_user_ids(config)
     needs = False
     for acct in accounts:
-        st = signin.status(config, acct)
+        st = signin.status(config, acct, cached_user_id=cached.get(acct.name))
         expires = (
             st.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if st.expires_at else "-"
         )
@@ -94,6 +97,34 @@ def status(account: str | None) -> None:
         needs = needs or st.state in ("needs sign-in", "not signed in")
     if needs:
         click.echo("run `xpulse auth login --account NAME` for the accounts above", err=True)
+
+
+def _cached_user_ids(config: Config) -> dict[str, str]:
+    """The user ids collect cached in the database; none when there is no database yet
+    (a status check must not create one) or it cannot be opened."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from xpulse.store import open_store, queries
+
+    url = config.db_url()
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return {}
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return {}
+    try:
+        engine = open_store(url)
+    except XpulseError:
+        return {}
+    try:
+        with engine.connect() as conn:
+            return queries.cached_user_ids(conn)
+    except SQLAlchemyError:
+        return {}
+    finally:
+        engine.dispose()
 
 
 @auth.command()

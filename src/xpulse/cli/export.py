@@ -27,8 +27,8 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
         xpulse export --format csv --out posts.csv
     """
     from xpulse.config import load_config
-    from xpulse.store import open_store
     from xpulse.fsutil import atomic_writer
+    from xpulse.store import open_store
     from xpulse.store.export import Format
     from xpulse.store.export import export as run_export
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -87,11 +86,6 @@ def build_document(
     return doc
 
 
-def write_atomically(path: Path, text: str) -> None:
-    # 0600 as before: the config names the app's client id and the accounts
-    write_atomic(path, text, mode=PRIVATE, make_parents=True)
-
-
 @click.command()
 @click.option("--client-id", default="", help="OAuth 2.0 client id of your X app.")
 @click.option("--account", "account", default=None, help="Name for the account [main].")
@@ -131,7 +125,8 @@ def init(force: bool, account: str | None, username: str | None, **opts: Any) ->
     )
     text = tomlkit.dumps(doc)
     parse_config(tomlkit.loads(text).unwrap(), path)  # refuse to write what cannot load
-    write_atomically(path, text)
+    # 0600 as before: the config names the app's client id and the accounts
+    write_atomic(path, text, mode=PRIVATE, make_parents=True)
     click.echo(f"wrote {path}")
     if not opts["client_id"]:
         click.echo("next: set api.client_id in it, then run: xpulse auth login")

@@ -7,7 +7,10 @@ Per account the plan counts:
   it is estimated from the account's posting rate over the last 7 days times the time since
   the last sweep; a first sweep is stated at its bound (X returns at most 3,200 posts);
 - the refresh: exactly the posts the schedule says are due, in batches of 100 ids, minus
-  those already read (and so already billed) today.
+  those already read (and so already billed) today;
+- the last private read (own accounts): posts whose private slot is due (the one between
+  day 29 and 30 above all) and that the refresh does not already read with private fields
+  (it does so only below :data:`PRIVATE_MARGIN`), read after the refresh; same billing.
 
 The run does not start when month-to-date spend plus the plan exceeds the monthly budget,
 unless the caller allows it. The runner also holds the budget call by call (see
@@ -23,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, select
 
 from xpulse.collect.pricing import MICRO, PriceTable, billing_day, dollars
+from xpulse.collect.private import LAST_PRIVATE_READ, due_private
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.store import queries
 from xpulse.store.schema import accounts, billed_reads
@@ -30,6 +34,7 @@ from xpulse.store.schema import accounts, billed_reads
 TIMELINE_LIMIT = 3_200  # X serves only the newest 3,200 posts of a timeline
 BATCH = 100  # ids per /2/tweets lookup
 RATE_WINDOW = timedelta(days=7)
+PRIVATE_MARGIN = LAST_PRIVATE_READ  # the refresh asks private fields only below this age
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class AccountPlan:
     refresh_ids: list[str] = field(default_factory=list)
     refresh_billable: int = 0
     micros: int = 0
+    private_ids: list[str] = field(default_factory=list)
+    private_billable: int = 0
 
     @property
     def refresh_calls(self) -> int:
@@ -57,7 +64,7 @@ class AccountPlan:
 
     @property
     def reads(self) -> int:
-        return self.user_reads + self.timeline_posts + len(self.refresh_ids)
+        return self.user_reads + self.timeline_posts + len(self.refresh_ids) + len(self.private_ids)
 
 
 @dataclass(frozen=True)
@@ -87,10 +94,16 @@ class RunPlan:
                 if a.timeline_is_bound
                 else f"~{a.timeline_posts:,} new posts (estimate)"
             )
+            private = (
+                f", last private read {len(a.private_ids):,} posts "
+                f"({a.private_billable:,} billable)"
+                if a.private_ids
+                else ""
+            )
             out.append(
                 f"{a.name}: {a.user_reads} user lookup, {timeline}, refresh "
                 f"{len(a.refresh_ids):,} posts in {a.refresh_calls} calls "
-                f"({a.refresh_billable:,} billable) = {dollars(a.micros)}"
+                f"({a.refresh_billable:,} billable){private} = {dollars(a.micros)}"
             )
         out.append(
             f"plan: {self.reads:,} reads, {dollars(self.micros)}; month to date "
@@ -132,11 +145,24 @@ def plan_account(
     ids = due_ids(
         schedule, ((c.post_id, c.created_at, c.last_observed_at) for c in candidates), now
     )
-    billed_today = _billed_today(conn, ids, now) if prices.dedupe_same_utc_day else set()
+    private: list[str] = []
+    if spec.own and cached:
+        created = {c.post_id: c.created_at for c in candidates}
+        privately = {i for i in ids if now - created[i] < PRIVATE_MARGIN}
+        due = due_private(conn, spec.name, schedule, now, row["user_id"] if row else None)
+        private = sorted(i for i in due if i not in privately)
+    billed_today = (
+        _billed_today(conn, [*ids, *private], now) if prices.dedupe_same_utc_day else set()
+    )
     billable = sum(1 for i in ids if i not in billed_today)
+    # a post the refresh reads (publicly) today is billed once: the private read is free
+    private_billable = sum(1 for i in private if i not in billed_today and i not in set(ids))
     post_price = prices.post(spec.own)
-    micros = user_reads * prices.user_micros + (timeline + billable) * post_price
-    return AccountPlan(spec.name, user_reads, timeline, bound, ids, billable, micros)
+    reads = timeline + billable + private_billable
+    micros = user_reads * prices.user_micros + reads * post_price
+    return AccountPlan(
+        spec.name, user_reads, timeline, bound, ids, billable, micros, private, private_billable
+    )
 
 
 def _billed_today(conn: Connection, ids: list[str], now: datetime) -> set[str]:

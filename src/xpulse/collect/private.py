@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from xpulse.api.client import Page, XClient
 from xpulse.api.endpoints import TWEETS
-from xpulse.api.errors import Forbidden
+from xpulse.api.errors import Forbidden, NeedsSignIn
 from xpulse.api.transport import CallRecord
+from xpulse.collect.budget import Budget
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.pricing import PriceTable
 from xpulse.collect.schedule import HORIZON, is_due, slots
@@ -243,7 +244,7 @@ def _records_per_page(records: list[CallRecord], pages: int) -> list[list[CallRe
 
 
 def due_private(
-    engine: Engine,
+    engine: Engine | Connection,
     account: str,
     schedule: Sequence[timedelta],
     now: datetime,
@@ -291,8 +292,11 @@ def due_private(
         .where(and_(*conditions))
     )
     slots = private_slots(schedule)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
+    if isinstance(engine, Connection):  # the planner reads inside its own connection
+        rows = engine.execute(stmt).all()
+    else:
+        with engine.connect() as conn:
+            rows = conn.execute(stmt).all()
     out: dict[str, datetime] = {}
     for pid, created, seen, refusal in rows:
         tried = max((t for t in (seen, refusal) if t is not None), default=None)
@@ -313,8 +317,13 @@ def collect_private(
     calls: CallLog | None = None,
     prices: PriceTable | None = None,
     ids: Sequence[str] | None = None,
+    budget: Budget | None = None,
 ) -> PrivateResult:
-    """Read the due (or given) own posts with private metrics; store pages and refusals."""
+    """Read the due (or given) own posts with private metrics; store pages and refusals.
+
+    With ``budget`` each batch is held like a runner call: the most it can cost (every id
+    delivered once, at the own-post price) is reserved first, so it never passes the
+    monthly budget (:class:`BudgetExceeded`), then settled at what was billed."""
     now = clock()
     if ids is None:
         created = due_private(engine, account, schedule, now, user_id)
@@ -327,41 +336,69 @@ def collect_private(
     reader = PrivateReader(client, user_id=user_id, user_context=user_context, clock=clock)
     result = PrivateResult()
     todo = list(ids) if ids is not None else sorted(created)
+    table = prices or PriceTable()
     for i in range(0, len(todo), BATCH):
-        read = reader.read(todo[i : i + BATCH], created)
-        per_page = _records_per_page(calls.drain() if calls is not None else [], len(read.pages))
-        with engine.begin() as conn:
-            for fetched, records in zip(read.pages, per_page, strict=True):
-                stored = store_fetched(
-                    conn,
-                    account=account,
-                    user_id=user_id,
-                    own_token=user_context,
-                    fetched=fetched,
-                    now=now,
-                    prices=prices or PriceTable(),
-                    records=records,
-                    checkpoint=None,
-                )
-                result.posts += stored.new_posts
-                result.observations += stored.observations
-                result.micros += stored.micros
-            series.record_refusals(
-                conn,
-                [
-                    {
-                        "account": account,
-                        "post_id": r.post_id,
-                        "at": now,
-                        "reason": r.reason,
-                        "fields": ",".join(r.fields),
-                        "detail": r.detail,
-                    }
-                    for r in read.refusals
-                ],
-            )
-        result.refusals.extend(read.refusals)
+        batch = todo[i : i + BATCH]
+        most = len(batch) * table.post(user_context)
+        if budget is not None:
+            budget.reserve(most)
+        before = result.micros
+        try:
+            _read_batch(engine, reader, batch, created, account, user_id, user_context, now,
+                        table, calls, result)  # fmt: skip
+        finally:
+            if budget is not None:
+                budget.settle(most, result.micros - before)
     return result
+
+
+def _read_batch(
+    engine: Engine,
+    reader: PrivateReader,
+    batch: list[str],
+    created: dict[str, datetime],
+    account: str,
+    user_id: str,
+    user_context: bool,
+    now: datetime,
+    prices: PriceTable,
+    calls: CallLog | None,
+    result: PrivateResult,
+) -> None:
+    """One batch read (with its downgrades), its pages and refusals stored together."""
+    read = reader.read(batch, created)
+    per_page = _records_per_page(calls.drain() if calls is not None else [], len(read.pages))
+    with engine.begin() as conn:
+        for fetched, records in zip(read.pages, per_page, strict=True):
+            stored = store_fetched(
+                conn,
+                account=account,
+                user_id=user_id,
+                own_token=user_context,
+                fetched=fetched,
+                now=now,
+                prices=prices,
+                records=records,
+                checkpoint=None,
+            )
+            result.posts += stored.new_posts
+            result.observations += stored.observations
+            result.micros += stored.micros
+        series.record_refusals(
+            conn,
+            [
+                {
+                    "account": account,
+                    "post_id": r.post_id,
+                    "at": now,
+                    "reason": r.reason,
+                    "fields": ",".join(r.fields),
+                    "detail": r.detail,
+                }
+                for r in read.refusals
+            ],
+        )
+    result.refusals.extend(read.refusals)
 
 
 def last_private_reads(
@@ -369,10 +406,12 @@ def last_private_reads(
     jobs: Sequence[AccountJob],
     result: RunResult,
     clock: Callable[[], datetime],
+    budget: Budget | None = None,
 ) -> None:
     """After a collect run: each own account's posts whose private slot is due (the last
-    one between day 29 and 30), read with every private field X allows. Counted into the
-    account's result; an error is that account's error, as in the runner."""
+    one between day 29 and 30), read with every private field X allows, under the run's
+    ``budget``. Counted into the account's result; an error is that account's error, as
+    in the runner."""
     by_name = {r.name: r for r in result.accounts}
     schedule = slots(prepared.config.refresh_schedule)
     for job in jobs:
@@ -390,6 +429,7 @@ def last_private_reads(
             done = collect_private(
                 prepared.engine, client, job.spec.name, str(row[0]), user_context=True,
                 schedule=schedule, clock=clock, calls=job.calls, prices=prepared.prices,
+                budget=budget,
             )  # fmt: skip
         except XpulseError as exc:
             outcome.error = f"private metrics: {exc}"

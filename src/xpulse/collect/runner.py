@@ -36,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from xpulse.api.errors import ApiError, MonthlyCapReached, NeedsSignIn
 from xpulse.collect.budget import Budget, BudgetExceeded
 from xpulse.collect.calllog import CallLog
-from xpulse.collect.planner import BATCH, AccountSpec
+from xpulse.collect.planner import BATCH, PRIVATE_MARGIN, AccountSpec
 from xpulse.collect.pricing import PriceTable, billing_day, dollars
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.collect.source import Fetched, Source
@@ -52,7 +52,6 @@ from xpulse.errors import XpulseError
 from xpulse.store import queries
 
 BACKFILL = timedelta(days=29)  # a day short of X's 30-day private-metrics window
-PRIVATE_MARGIN = timedelta(days=29)  # refresh with private fields only below this age
 PAGE_SIZE = 100
 UNAVAILABLE_RETRIES = 3
 

@@ -154,7 +154,7 @@ def _execute(
         result = runner.run(jobs)
         if result.stopped is None:
             # Issue 6: the last private read before day 30 (and promoted metrics).
-            last_private_reads(prepared, jobs, result, clock)
+            last_private_reads(prepared, jobs, result, clock, budget)
     finally:
         for client in clients:
             client.close()

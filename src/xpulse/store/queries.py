@@ -99,6 +99,12 @@ def set_user_id(conn: Connection, name: str, user_id: str, now: datetime) -> Non
     )
 
 
+def cached_user_ids(conn: Connection) -> dict[str, str]:
+    """Account name -> the X user id a collect looked up and cached."""
+    stmt = select(accounts.c.name, accounts.c.user_id).where(accounts.c.user_id.isnot(None))
+    return {str(name): str(uid) for name, uid in conn.execute(stmt)}
+
+
 def set_needs_sign_in(conn: Connection, name: str, flag: bool, now: datetime) -> None:
     conn.execute(
         accounts.update().where(accounts.c.name == name).values(needs_sign_in=flag, updated_at=now)

@@ -2,7 +2,9 @@
 
     python collect_child.py URL DB_PATH NOW_ISO '[["token", "username"], ...]'
 
-Runs the real runner with a fixed clock against xsim; the test SIGKILLs it mid-run.
+Runs the real runner with a fixed clock against xsim; the test SIGKILLs it mid-run. It
+starts only when a line arrives on stdin, so the test knows its pid (to count its requests
+and kill it) before the first request can be sent, however loaded the machine is.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from xpulse.collect.schedule import slots
 
 def main() -> int:
     url, db, now_iso, accounts = sys.argv[1:5]
+    sys.stdin.readline()  # the go signal
     now = datetime.fromisoformat(now_iso)
     engine = sqlite_store(db)
     jobs, _ = user_jobs(url, [tuple(a) for a in json.loads(accounts)], lambda: now)

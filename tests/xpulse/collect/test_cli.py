@@ -149,3 +149,21 @@ def test_collect_one_account_only(live: Live) -> None:
     unknown = CliRunner().invoke(cli, ["collect", "--account", "gamma"])
     assert unknown.exit_code != 0
     assert "no account named 'gamma'" in unknown.output
+
+
+def test_auth_status_reads_env_sign_in_and_the_cached_user_id(live: Live) -> None:
+    _config(live, 50.0, ["alpha", "beta"])
+    before = _run("auth", "status")
+    assert before.exit_code == 0, before.output
+    assert "not signed in" not in before.output
+    assert "source:  XPULSE_REFRESH_TOKEN_ALPHA (from env;" in before.output
+    assert "user id: -" in before.output  # nothing has looked it up yet
+    assert not (live.home / "data" / "xpulse.db").exists()  # status creates no database
+    for token in live.world.tokens:  # no secret in the status
+        assert token.refresh_token is not None and token.refresh_token not in before.output
+
+    assert _run("collect").exit_code == 0
+    after = _run("auth", "status")
+    for name, token in zip(["alpha", "beta"], live.world.tokens, strict=False):
+        block = after.output.split(f"{name} (@")[1]
+        assert f"user id: {token.user_id}" in block.splitlines()[1], after.output

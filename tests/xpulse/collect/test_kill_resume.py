@@ -46,15 +46,31 @@ class KillOnRequest:
         await self.app(scope, receive, send)
 
 
+# Only a bound for a hung child, never a pace the test relies on: a loaded CI machine may
+# take many times the usual few seconds (each child imports the world, then collects).
+CHILD_TIMEOUT = 600
+
+
 def _spawn(url: str, db: Path, now: str, accounts: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     return subprocess.Popen(
         [sys.executable, str(CHILD), url, str(db), now, accounts],
         env=env,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _finish(child: subprocess.Popen[str]) -> tuple[str, str]:
+    """Let the child start (it waits for a line on stdin) and wait for it to end."""
+    try:
+        return child.communicate("go\n", timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise
 
 
 @pytest.fixture(scope="module")
@@ -82,17 +98,17 @@ def test_sigkill_mid_run_then_resume_matches_a_clean_run(
         for phase, kill_at in enumerate(kills):
             now = clock.now().isoformat()
             child = _spawn(url, db, now, accounts)
-            killer.arm(child.pid, kill_at)
-            out, err = child.communicate(timeout=60)
+            killer.arm(child.pid, kill_at)  # before the child may send anything
+            out, err = _finish(child)
             assert child.returncode == -signal.SIGKILL, f"not killed: {out} {err[-2000:]}"
             resumed = _spawn(url, db, now, accounts)
-            out, err = resumed.communicate(timeout=60)
+            out, err = _finish(resumed)
             assert resumed.returncode == 0, err[-2000:]
             if phase == 0:
                 clock.advance(timedelta(days=8).total_seconds())
         # straight after, a run reads nothing it does not need
         again = _spawn(url, db, clock.now().isoformat(), accounts)
-        out, err = again.communicate(timeout=60)
+        out, err = _finish(again)
         assert again.returncode == 0, err[-2000:]
         assert " 0 reads, $0.000" in out
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from xpulse import fsutil
 from xpulse.analytics.document import Report
-from xpulse.deliver import files as files_mod
 from xpulse.deliver.errors import DeliveryError, DestinationConfigError
 from xpulse.deliver.files import FilesDestination, slug
 from xpulse.render import render
@@ -86,7 +86,7 @@ def test_a_failed_write_leaves_the_previous_files_untouched(
             raise OSError(28, "No space left on device")
         return real_fdopen(fd, *args, **kwargs)
 
-    monkeypatch.setattr(files_mod.os, "fdopen", disk_fills_up)
+    monkeypatch.setattr(fsutil.os, "fdopen", disk_fills_up)
     with pytest.raises(DeliveryError, match="No space left on device") as info:
         dest.send(report)
     assert info.value.retryable

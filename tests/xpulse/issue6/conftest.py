@@ -1,4 +1,4 @@
-"""Issue 6 fixtures: the small world of ``issue6_support`` served over HTTP on 127.0.0.1."""
+"""Issue 6 fixtures: the small world of ``xpulse_issue6_support``, served on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 
-from issue6_support import ALICE, NOW, Live, make_world
+from xpulse_issue6_support import ALICE, NOW, Live, make_world
 
 from xpulse.store import open_store
 from xpulse.store import queries as q

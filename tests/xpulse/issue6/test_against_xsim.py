@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from issue6_support import (
+from sqlalchemy import Engine, func, select
+from xpulse_issue6_support import (
     ALICE,
     BEARER,
     BOBS,
@@ -19,7 +20,6 @@ from issue6_support import (
     Live,
     make_world,
 )
-from sqlalchemy import Engine, func, select
 
 from xpulse.api.engagement import EngagementClient, hourly_points
 from xpulse.api.errors import Forbidden, Unauthorized

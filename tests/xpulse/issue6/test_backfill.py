@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from issue6_support import ALICE, CONSUMER_KEY, CONSUMER_SECRET, make_world
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from xpulse_issue6_support import ALICE, CONSUMER_KEY, CONSUMER_SECRET, make_world
 
 from xpulse.api.oauth1 import OAuth1Auth, OAuth1Credentials
 from xpulse.cli import cli
@@ -201,7 +201,7 @@ def test_xpulse_signatures_pass_xsims_verifier() -> None:
 def test_backfill_from_tweets_analytics_against_xsim(
     isolated_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from issue6_support import ALICE_TOKEN, PLAIN, VIDEO
+    from xpulse_issue6_support import ALICE_TOKEN, PLAIN, VIDEO
 
     from xsim.clock import FixedClock
     from xsim.server import build_app

@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from issue6_support import ALICE, BEARER, BOBS, NOW, OLD, PLAIN, PROMOTED, VIDEO, Live
 from sqlalchemy import Engine, select
+from xpulse_issue6_support import ALICE, BEARER, BOBS, NOW, OLD, PLAIN, PROMOTED, VIDEO, Live
 
 from xpulse.api.client import XClient
 from xpulse.collect.private import (

@@ -226,3 +226,17 @@ def test_a_busy_token_lock_alerts_a_failed_run_not_a_lost_sign_in(
     # The lock is free again: the retry collects and delivers beta.
     again = stack.run()
     assert again.ok, again.lines()
+
+
+def test_an_account_never_signed_in_alerts_sign_in(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NeedsSignIn raised before any call (no token at all) carries the flag too."""
+    stack.write_config(extra='[delivery.alerts]\nchannel = "slack"\nspikes = false')
+    monkeypatch.delenv("XPULSE_REFRESH_TOKEN_BETA")
+    first = stack.run()
+    beta = next(a for a in first.accounts if a.name == "beta")
+    assert beta.collected is not None and beta.collected.needs_sign_in
+    assert "not signed in" in beta.failed["collect"]
+    assert first.alerts is not None
+    assert "Account beta needs to sign in again" in [a.title for a in first.alerts.sent]

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from xpulse.store import queries as q
 from xpulse.cli import cli
 from xpulse.csvsafe import csv_cell
 from xpulse.fsutil import WriteError, atomic_writer
+from xpulse.store import queries as q
 from xpulse.store.export import export
 
 from .helpers import T0, observation, post
@@ -99,9 +99,11 @@ def test_atomic_write_leaves_no_partial_file(tmp_path: Path) -> None:
 def test_unwritable_out_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    with pytest.raises(WriteError) as err:
-        with atomic_writer(blocker / "out.csv", make_parents=True) as fh:
-            fh.write("x")
+    with (
+        pytest.raises(WriteError) as err,
+        atomic_writer(blocker / "out.csv", make_parents=True) as fh,
+    ):
+        fh.write("x")
     assert str(err.value).startswith(f"cannot write {blocker / 'out.csv'}: ")
     assert "\n" not in str(err.value)
 
