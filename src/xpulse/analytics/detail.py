@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 SPLIT = ("impressions", "likes", "reposts", "replies", "url_link_clicks", "user_profile_clicks")
 MARKS = (0, 25, 50, 75, 100)
 SERIES_SOURCES = ("/2/tweets/analytics", "engagement-api")
+CADENCE = {"hour": "hourly", "day": "daily"}  # for prose; not "dayly"
 
 
 class _M(BaseModel):
@@ -310,7 +311,7 @@ def build_detail(inputs: DetailInputs, days: Sequence[date], tz: str) -> Metrics
     series = _daily_series(inputs.buckets, days, zone)
     if series is not None:
         notes.append(
-            f"Daily figures use the {series.source} {series.granularity}ly series: what "
+            f"Daily figures use the {series.source} {CADENCE[series.granularity]} series: what "
             "arrived each day, for every post with buckets, not only posts created that day."
         )
     if inputs.refusals:

@@ -4,7 +4,7 @@ the daily series with its source named."""
 
 from __future__ import annotations
 
-from xpulse.analytics.detail import MetricsDetail
+from xpulse.analytics.detail import CADENCE, MetricsDetail
 from xpulse.render import fmt
 
 TITLE = "Beyond public counts"
@@ -61,7 +61,7 @@ def detail_lines(detail: MetricsDetail | None, video_limit: int = 5) -> list[str
     if series is not None:
         days = ", ".join(f"{d.date:%m-%d} {fmt.count(d.impressions)}" for d in series.days)
         out.append(
-            f"Daily impressions from the {series.source} {series.granularity}ly series "
+            f"Daily impressions from the {series.source} {CADENCE[series.granularity]} series "
             f"({series.posts} posts): {days}"
         )
     else:

@@ -13,8 +13,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
+from xpulse.analytics.detail import MetricsDetail
 from xpulse.analytics.document import Report
 from xpulse.render import fmt
+from xpulse.render.detail import TITLE as DETAIL_TITLE
+from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url, safe_url
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
@@ -41,6 +44,8 @@ CONTEXT_ELEMENTS_MAX: Final = 10
 BLOCKS_MAX: Final = 50
 FALLBACK_MAX: Final = 3000
 POST_QUOTE_MAX: Final = 600
+DETAIL_LINE_MAX: Final = 400
+DETAIL_VIDEOS: Final = 3
 ALLOWED_BLOCKS: Final = frozenset({"header", "section", "context", "divider"})
 ELLIPSIS: Final = "…"
 
@@ -210,6 +215,26 @@ def _spikes(report: Report) -> str | None:
     return "*Taking off*\n" + "\n".join(items)
 
 
+def _has_private_data(detail: MetricsDetail) -> bool:
+    """Whether the detail holds anything the public counts above do not already say."""
+    return bool(
+        detail.organic_promoted
+        or detail.clicks
+        or detail.video_retention
+        or detail.daily_series
+        or detail.engagement.basis == "x_engagements"
+    )
+
+
+def _detail(report: Report) -> str | None:
+    """The detail section as a few bullet lines, each escaped and cut on its own."""
+    detail = report.detail
+    if detail is None or not _has_private_data(detail):
+        return None
+    lines = [mrkdwn(x, DETAIL_LINE_MAX) for x in detail_lines(detail, DETAIL_VIDEOS)]
+    return f"*{DETAIL_TITLE}*\n" + "\n".join(f"• {x}" for x in lines if x)
+
+
 def report_payload(document: Report | Mapping[str, Any]) -> dict[str, Any]:
     """The Block Kit message (incoming-webhook body) for one report."""
     report = as_report(document)
@@ -232,6 +257,9 @@ def report_payload(document: Report | Mapping[str, Any]) -> dict[str, Any]:
     spikes = _spikes(report)
     if spikes:
         lines.append(spikes)
+    detail = _detail(report)
+    if detail:
+        lines.append(detail)
     blocks.extend(_section(_cut_lines(line, SECTION_TEXT_MAX)) for line in lines)
     blocks.append(
         _context(mrkdwn(cost_text(report), 400), mrkdwn(report.formulas.engagement_rate, 400))

@@ -263,8 +263,12 @@ def renderables(document: Report | Mapping[str, Any]) -> list[RenderableType]:
     out.append(_lifecycle(report))
     out.append(Text(cost_text(report)))
     if report.detail is not None:
-        lines = [DETAIL_TITLE, *(f"  {x}" for x in detail_lines(report.detail))]
-        out.append(_plain("\n".join(lines)))
+        # One Text per line: _plain flattens line breaks (untrusted text stays on its line).
+        lines = [
+            _plain(DETAIL_TITLE, "bold"),
+            *(Text("  ") + _plain(x) for x in detail_lines(report.detail)),
+        ]
+        out.append(Text("\n").join(lines))
     for note in report.notes:
         out.append(_plain(f"Note: {note}", "dim"))
     return out
