@@ -309,8 +309,10 @@ def _print(result: DemoResult, echo: Callable[[str], None], seconds: float, out:
         who = ", ".join(result.signed_in_by_oauth)
         echo(f"signed in through OAuth 2.0 (PKCE, xsim auto-approve): {who}; others by token")
     echo(f"files ({len(result.files)}) in {out / 'files'}:")
-    for path in result.files:
-        echo(f"  {path.relative_to(out)}")
+    for folder in sorted({path.parent for path in result.files}):
+        count = sum(1 for path in result.files if path.parent == folder)
+        index = folder / "index.html"
+        echo(f"  {index if index.exists() else folder}  ({count} files)")
     echo(f"Slack payloads received by the local webhook: {len(result.slack_files)}")
     for path in result.slack_files:
         echo(f"  {path}")
