@@ -108,6 +108,9 @@ class Config(_Model):
     plan: Literal["pay-per-use", "basic", "pro", "enterprise"] = "pay-per-use"
     monthly_budget_usd: float = Field(default=5.0, ge=0)
     refresh_schedule: Literal["weekly", "lifecycle"] = "weekly"
+    # how far a first collect reaches back: the reports' best-time and content-type
+    # sections look back 90 days
+    history_days: int = Field(default=90, ge=1, le=3650)
     # "" -> sqlite file in data_dir(); env XPULSE_DB overrides. May hold a password.
     database_url: str = Field(default="", repr=False)
     accounts: list[AccountConfig] = Field(default_factory=list)

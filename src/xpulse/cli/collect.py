@@ -16,11 +16,20 @@ if TYPE_CHECKING:
 @click.option("--account", "account", metavar="NAME", help="Collect only this account.")
 @click.option("--dry-run", is_flag=True, help="Print the plan (reads and dollars) and stop.")
 @click.option("--allow-over-budget", is_flag=True, help="Run even if it passes the monthly budget.")
-def collect(account: str | None, dry_run: bool, allow_over_budget: bool) -> None:
+@click.option(
+    "--history-days",
+    type=click.IntRange(1, 3650),
+    metavar="N",
+    help="How far a first collect reaches back (default: config history_days, 90).",
+)
+def collect(
+    account: str | None, dry_run: bool, allow_over_budget: bool, history_days: int | None
+) -> None:
     """Collect new posts and refresh metrics that are due, for every account.
 
     Prints the plan (reads and dollars) before any read; a run that would pass the monthly
-    budget does not start unless --allow-over-budget.
+    budget does not start unless --allow-over-budget. An account's first collect reaches
+    back history_days (--history-days overrides it); later ones read what is new.
 
     Example:
 
@@ -30,7 +39,7 @@ def collect(account: str | None, dry_run: bool, allow_over_budget: bool) -> None
     from xpulse.config import load_config
 
     config = load_config()
-    prepared = prepare(config, account)
+    prepared = prepare(config, account, history_days=history_days)
     try:
         for line in prepared.plan.lines():
             click.echo(line)

@@ -50,6 +50,12 @@ def build_document(
         tomlkit.item("weekly").comment("weekly | lifecycle (1h,6h,24h,3d,7d,28d: more reads)"),
     )
     doc.add(
+        "history_days",
+        tomlkit.item(90).comment(
+            "days a new account's first collect reaches back (1..3650; at most 3,200 posts)"
+        ),
+    )
+    doc.add(
         "database_url",
         tomlkit.item("").comment(f"empty: SQLite in {data_dir()}; or a PostgreSQL URL"),
     )

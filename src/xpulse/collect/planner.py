@@ -5,7 +5,8 @@ Per account the plan counts:
 - the user lookup (one user read), only while the user id is not cached;
 - the timeline: new posts since the last one seen. Their number is unknown until read, so
   it is estimated from the account's posting rate over the last 7 days times the time since
-  the last sweep; a first sweep is stated at its bound (X returns at most 3,200 posts);
+  the last sweep; a first sweep is stated at its bound (X returns at most 3,200 posts) and
+  its window (``history``, the part under :data:`BACKFILL` read with private fields);
 - the refresh: exactly the posts the schedule says are due, in batches of 100 ids, minus
   those already read (and so already billed) today;
 - the last private read (own accounts): posts whose private slot is due (the one between
@@ -31,6 +32,7 @@ from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.store import queries
 from xpulse.store.schema import accounts, billed_reads
 
+BACKFILL = timedelta(days=29)  # a day short of X's 30-day private-metrics window
 TIMELINE_LIMIT = 3_200  # X serves only the newest 3,200 posts of a timeline
 BATCH = 100  # ids per /2/tweets lookup
 RATE_WINDOW = timedelta(days=7)
@@ -57,6 +59,16 @@ class AccountPlan:
     micros: int = 0
     private_ids: list[str] = field(default_factory=list)
     private_billable: int = 0
+    history: timedelta = BACKFILL  # how far a first sweep reaches back
+    own: bool = False
+
+    @property
+    def first_window(self) -> str:
+        """The first sweep's window as a person reads it."""
+        days = self.history.days
+        if self.own and self.history > BACKFILL:
+            return f"last {days} days, private fields for the last {BACKFILL.days}"
+        return f"last {days} days"
 
     @property
     def refresh_calls(self) -> int:
@@ -90,7 +102,7 @@ class RunPlan:
         out = []
         for a in self.accounts:
             timeline = (
-                f"up to {a.timeline_posts:,} posts (first sweep)"
+                f"up to {a.timeline_posts:,} posts (first sweep: {a.first_window})"
                 if a.timeline_is_bound
                 else f"~{a.timeline_posts:,} new posts (estimate)"
             )
@@ -127,6 +139,7 @@ def plan_account(
     schedule: tuple[timedelta, ...],
     prices: PriceTable,
     now: datetime,
+    history: timedelta = BACKFILL,
 ) -> AccountPlan:
     row = conn.execute(select(accounts).where(accounts.c.name == spec.name)).mappings().first()
     cached = row is not None and row["user_id"] is not None
@@ -161,7 +174,17 @@ def plan_account(
     reads = timeline + billable + private_billable
     micros = user_reads * prices.user_micros + reads * post_price
     return AccountPlan(
-        spec.name, user_reads, timeline, bound, ids, billable, micros, private, private_billable
+        spec.name,
+        user_reads,
+        timeline,
+        bound,
+        ids,
+        billable,
+        micros,
+        private,
+        private_billable,
+        history,
+        spec.own,
     )
 
 
@@ -184,7 +207,8 @@ def make_plan(
     prices: PriceTable,
     budget_usd: float,
     now: datetime,
+    history: timedelta = BACKFILL,
 ) -> RunPlan:
-    plans = [plan_account(conn, s, schedule, prices, now) for s in specs]
+    plans = [plan_account(conn, s, schedule, prices, now, history) for s in specs]
     spent = queries.spent_micros(conn, month_start(now), next_month_start(now))
     return RunPlan(plans, spent, round(budget_usd * MICRO))

@@ -6,10 +6,14 @@ Per account, in order:
 2. the timeline sweep: new posts since the last one seen (``since_id``), page by page. The
    checkpoint keeps the in-flight sweep (its ``since_id``, ``start_time`` and next
    ``pagination_token``), so a killed run resumes at the next page; ``since_id`` advances
-   only when the sweep completes. A first sweep reaches back :data:`BACKFILL` (older
-   history is for the archive importer); later ones go from ``since_id``, however long
-   ago. Posts X leaves out of a page (temporarily unavailable, or hidden because private
-   metrics were asked of a post 30 days old or more) are fetched by id at once;
+   only when the sweep completes. A first sweep reaches back ``history`` (older history
+   is for the archive importer) in two windows, each read once: posts older than
+   :data:`BACKFILL` first, without private fields (X hides a post 30 days old or more from
+   a page that asks them), under their own checkpoint (``timeline:history``: its
+   ``started_at`` fixes the window's end); then the recent window, with private fields,
+   from that end on. Later sweeps go from ``since_id``, however long ago. Posts X leaves
+   out of a page (temporarily unavailable, or hidden because private metrics were asked
+   of a post 30 days old or more) are fetched by id at once;
 3. the refresh: posts the schedule says are due, 100 ids a call. "Due" is computed from
    the stored observations, so a resumed run skips what the killed one already stored and
    a second run straight after reads nothing.
@@ -36,7 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from xpulse.api.errors import ApiError, MonthlyCapReached, NeedsSignIn
 from xpulse.collect.budget import Budget, BudgetExceeded
 from xpulse.collect.calllog import CallLog
-from xpulse.collect.planner import BATCH, PRIVATE_MARGIN, AccountSpec
+from xpulse.collect.planner import BACKFILL, BATCH, PRIVATE_MARGIN, AccountSpec
 from xpulse.collect.pricing import PriceTable, billing_day, dollars
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.collect.source import Fetched, Source
@@ -51,7 +55,7 @@ from xpulse.collect.store_page import (
 from xpulse.errors import XpulseError
 from xpulse.store import queries
 
-BACKFILL = timedelta(days=29)  # a day short of X's 30-day private-metrics window
+HISTORY_JOB = "timeline:history"  # checkpoint of a first sweep's older window
 PAGE_SIZE = 100
 UNAVAILABLE_RETRIES = 3
 
@@ -120,6 +124,8 @@ class Runner:
     per_token: int = 4
     max_parallel_accounts: int = 16
     progress: Callable[[str, int], None] | None = None  # (account, reads just stored)
+    # how far a first sweep reaches back (config ``history_days``; the service passes it)
+    history: timedelta = BACKFILL
 
     def __post_init__(self) -> None:
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
@@ -249,8 +255,10 @@ class Runner:
         else:
             since = cp["since_id"] if cp is not None else None
             # X lets since_id override start_time; the window only bounds a first sweep
-            start = now - BACKFILL if since is None else None
-            token, newest, started = None, None, now
+            start, newest = None, None
+            if since is None:
+                start, newest = self._history(job, user_id, result)
+            token, started = None, now
         last_since = cp["since_id"] if cp is not None else None
         pages = job.source.timeline(
             user_id, since_id=since, start_time=start, pagination_token=token, private=spec.own
@@ -285,6 +293,64 @@ class Runner:
             if done:
                 return resumed
 
+    def _history(
+        self, job: AccountJob, user_id: str, result: AccountResult
+    ) -> tuple[datetime, str | None]:
+        """A first sweep's older window, ``[now - history, now - BACKFILL)``, read without
+        private fields, page by page under its own checkpoint (resumed if cut short, skipped
+        once complete). Returns where the recent window starts (this one's end, so the two
+        meet with no gap and no overlap) and the newest post id it found."""
+        now = self.clock()
+        if self.history <= BACKFILL:
+            return now - self.history, None
+        spec = job.spec
+        with self.engine.begin() as conn:
+            cp = queries.get_checkpoint(conn, spec.name, HISTORY_JOB)
+        if cp is not None:
+            pending = list(cp["pending_ids"] or [])
+            self._fill_gaps(job, user_id, pending, result, pending, HISTORY_JOB)
+            if cp["pagination_token"] is None:  # complete
+                return cp["started_at"] - BACKFILL, cp["since_id"]
+            start, token = cp["sweep_start_time"], cp["pagination_token"]
+            newest, started = cp["sweep_newest_id"], cp["started_at"]
+        else:
+            start, token, newest, started = now - self.history, None, None, now
+        end = started - BACKFILL
+        pages = job.source.timeline(
+            user_id,
+            since_id=None,
+            start_time=start,
+            end_time=end,
+            pagination_token=token,
+            private=False,
+        )
+        price = self.prices.post(spec.own)
+        while True:
+            with self._call(job, PAGE_SIZE * price) as actual:
+                fetched = next(pages, None)
+                if fetched is None:
+                    return end, newest
+                newest = _max_id(newest, _newest_id(fetched))
+                done = fetched.next_token is None
+                gaps = ids_with(fetched, UNAVAILABLE)
+                checkpoint = {
+                    "job": HISTORY_JOB,
+                    "since_id": newest if done else None,
+                    "sweep_start_time": start,
+                    "sweep_newest_id": newest,
+                    "pagination_token": fetched.next_token,
+                    "pending_ids": gaps,
+                    "started_at": started,
+                    "updated_at": self.clock(),
+                }
+                stored = self._store(job, user_id, fetched, checkpoint)
+                actual[0] = stored.micros
+            result.add(stored)
+            result.new_posts += stored.new_posts
+            self._fill_gaps(job, user_id, gaps, result, gaps, HISTORY_JOB)
+            if done:
+                return end, newest
+
     def _fill_gaps(
         self,
         job: AccountJob,
@@ -292,6 +358,7 @@ class Runner:
         ids: list[str],
         result: AccountResult,
         public: Iterable[str] = (),
+        checkpoint_job: str = "timeline",
     ) -> None:
         """Posts a timeline page left out: "temporarily unavailable" ones, and ones X hid
         because a private field was asked of a post 30 days old or more (``since_id`` takes
@@ -315,7 +382,7 @@ class Runner:
                     public_only.update(denied)
                     left = [i for i in pending if i not in set(group)]
                     pending = left + ids_with(fetched, UNAVAILABLE) + denied
-                    cp = {"job": "timeline", "pending_ids": pending, "updated_at": self.clock()}
+                    cp = {"job": checkpoint_job, "pending_ids": pending, "updated_at": self.clock()}
                     stored = self._store(job, user_id, fetched, cp)
                     actual[0] = stored.micros
                 result.add(stored)

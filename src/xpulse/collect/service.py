@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 from filelock import FileLock, Timeout
@@ -46,6 +46,7 @@ class Prepared:
     accounts: list[AccountConfig]
     plan: RunPlan
     prices: PriceTable = field(default_factory=PriceTable)
+    history: timedelta = timedelta(days=90)  # how far a first sweep reaches back
 
 
 def prepare(
@@ -54,14 +55,17 @@ def prepare(
     *,
     clock: Callable[[], datetime] = utc_now,
     prices: PriceTable = DEFAULT_PRICES,
+    history_days: int | None = None,
 ) -> Prepared:
-    """Open the store and plan the run; makes no API call."""
+    """Open the store and plan the run; makes no API call. ``history_days`` overrides the
+    config's for a first sweep (accounts already collected ignore it)."""
     if account is not None:
         chosen = [config.account(account)]
     else:
         chosen = list(config.accounts)
         if not chosen:
             raise XpulseError(f"{config.path}: no [[accounts]] configured; see `xpulse init`")
+    history = timedelta(days=history_days or config.history_days)
     engine = open_store(config.db_url())
     with engine.connect() as conn:
         plan = make_plan(
@@ -71,8 +75,9 @@ def prepare(
             prices,
             config.monthly_budget_usd,
             clock(),
+            history,
         )
-    return Prepared(config, engine, chosen, plan, prices)
+    return Prepared(config, engine, chosen, plan, prices, history)
 
 
 def execute(
@@ -131,6 +136,7 @@ def _execute(
         clock=clock,
         per_token=prepared.config.api.max_concurrency_per_token,
         progress=progress,
+        history=prepared.history,
     )
     jobs: list[AccountJob] = []
     failed: list[AccountResult] = []

@@ -67,6 +67,7 @@ class Source(Protocol):
         start_time: datetime | None,
         pagination_token: str | None,
         private: bool,
+        end_time: datetime | None = None,
     ) -> Iterator[Fetched]: ...
 
     def lookup(self, ids: list[str], *, private: bool) -> Fetched: ...
@@ -117,6 +118,7 @@ class XClientSource:
         start_time: datetime | None,
         pagination_token: str | None,
         private: bool,
+        end_time: datetime | None = None,
     ) -> Iterator[Fetched]:
         endpoint = ep.USER_TWEETS
         params: dict[str, str | int] = {
@@ -125,6 +127,8 @@ class XClientSource:
         }
         if start_time is not None:
             params["start_time"] = _iso(start_time)
+        if end_time is not None:
+            params["end_time"] = _iso(end_time)
         if since_id is not None:
             params["since_id"] = since_id
         token = pagination_token

@@ -67,9 +67,21 @@ def test_dry_run_prints_the_plan_and_reads_nothing(live: Live) -> None:
     _config(live, 50.0, ["alpha", "beta"])
     result = _run("collect", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "alpha: 1 user lookup, up to 3,200 posts (first sweep)" in result.output
+    assert (
+        "alpha: 1 user lookup, up to 3,200 posts (first sweep: last 90 days, private fields "
+        "for the last 29)" in result.output
+    )
     assert result.output.strip().splitlines()[-1].startswith("plan: 6,402 reads, $6.420;")
     assert live.ledger()["totals"]["post_reads"] == 0
+
+
+def test_history_days_flag_sets_the_first_sweep_window(live: Live) -> None:
+    _config(live, 50.0, ["alpha"])
+    result = _run("collect", "--dry-run", "--history-days", "20")
+    assert "up to 3,200 posts (first sweep: last 20 days)" in result.output
+    bad = CliRunner().invoke(cli, ["collect", "--dry-run", "--history-days", "0"])
+    assert bad.exit_code == 2
+    assert "--history-days" in bad.output
 
 
 def test_over_budget_run_does_not_start(live: Live) -> None:
