@@ -13,6 +13,7 @@
         │   ├── MonthlyCapReached    429 of the plan's monthly post-read cap: stop, no retry
         │   └── ServerError          5xx (after retries)
         ├── NeedsSignIn              no token, or X rejected the refresh token: sign in again
+        ├── ClientRejected           X refused the app's own credentials: fix the config
         ├── TokenBusy                another process holds the token's refresh lock: retry
         └── InvalidArgument          refused before sending (also a ValueError)
             └── TooManyIds           more ids than one call takes
@@ -30,6 +31,7 @@ from xpulse.errors import XpulseError
 __all__ = [
     "ApiError",
     "BadResponse",
+    "ClientRejected",
     "Forbidden",
     "HTTPStatusError",
     "InvalidArgument",
@@ -118,6 +120,23 @@ class NeedsSignIn(ApiError):
         )
         self.account = account
         self.reason = reason
+
+
+class ClientRejected(ApiError):
+    """The token endpoint refused the app itself (``invalid_client``/``unauthorized_client``):
+    a wrong client id or a missing secret. The user's sign-in is intact, so this must never
+    mark the account "needs sign-in"; it clears once the configuration is fixed."""
+
+    exit_code = 2
+
+    def __init__(self, error: str, status: int):
+        super().__init__(
+            f"X refused the app's credentials ({status} {error}): check client_id in the "
+            "config and XPULSE_CLIENT_SECRET (needed for a confidential client); "
+            "the account's sign-in is kept"
+        )
+        self.error = error
+        self.status = status
 
 
 class TokenBusy(ApiError):

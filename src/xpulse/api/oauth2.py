@@ -21,11 +21,14 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from xpulse.api import redact
-from xpulse.api.errors import ApiError, BadResponse, TransportError
+from xpulse.api.errors import ApiError, BadResponse, ClientRejected, TransportError
 
 SCOPES = ("tweet.read", "users.read", "offline.access")
 REAL_API_HOSTS = frozenset({"api.x.com", "api.twitter.com"})
 X_WEB_AUTHORIZE = "https://x.com/i/oauth2/authorize"
+# RFC 6749 §5.2 errors about the app, not the grant: X answers a missing or wrong Basic
+# header with these, and fixing the config (not signing in again) is the cure.
+CLIENT_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
 
 
 def authorize_endpoint(api_base: str, configured: str = "") -> str:
@@ -146,6 +149,9 @@ class OAuthClient:
         for key in ("access_token", "refresh_token"):
             if isinstance(body.get(key), str):
                 redact.remember(body[key])
+        error = str(body.get("error") or "")
+        if error in CLIENT_ERRORS:
+            raise ClientRejected(redact.text(error), status)
         if status in (400, 401):
             raise GrantRejected(redact.text(str(body.get("error") or "invalid_request")), status)
         if status != 200 or not isinstance(body.get("access_token"), str):

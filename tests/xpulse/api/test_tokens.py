@@ -15,7 +15,7 @@ import pytest
 from xpulse_api_fakes import T0, FakeClock, TokenServerState, json_response
 
 from xpulse.api.auth import UserTokenAuth
-from xpulse.api.errors import NeedsSignIn, TokenBusy
+from xpulse.api.errors import ClientRejected, NeedsSignIn, TokenBusy
 from xpulse.api.oauth2 import OAuthClient
 from xpulse.api.tokens import FileTokenStore, TokenRecord, refresh_lock
 
@@ -229,3 +229,36 @@ def test_a_busy_token_lock_is_retryable_and_keeps_the_sign_in(
     assert saved.refresh_token == "fake-refresh-0000" and endpoint.calls == 0
     # Once the lock is free the same object refreshes normally.
     assert auth.authorization() == "Bearer fake-access-0001"
+
+
+class ClientCheckingEndpoint(FakeTokenEndpoint):
+    """A token endpoint for a confidential app: no Basic header is X's 401 invalid_client."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if not request.headers.get("authorization", "").startswith("Basic "):
+            self.calls += 1
+            body = {
+                "error": "invalid_client",
+                "error_description": "Missing valid authorization header",
+            }
+            return json_response(401, body)
+        return super().__call__(request)
+
+
+def test_a_refused_client_is_a_config_error_and_keeps_the_sign_in(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    endpoint = ClientCheckingEndpoint(clock)
+    auth, store = make_auth(tmp_path, clock, endpoint)  # no client secret configured
+    store.save(record(-10))
+    with pytest.raises(ClientRejected, match=r"XPULSE_CLIENT_SECRET") as caught:
+        auth.authorization()
+    assert caught.value.exit_code == 2
+    saved = store.load("main")
+    assert not saved.needs_sign_in and saved.refresh_token == "fake-refresh-0000"
+    # Once the secret is configured the same refresh token works: nothing was lost.
+    http = httpx.Client(transport=httpx.MockTransport(endpoint))
+    oauth = OAuthClient(http, "https://api.example.test", "fake-client-id", "fake-secret", clock)
+    fixed = UserTokenAuth("main", store, oauth, refresh_lock("main"), clock=clock)
+    assert fixed.authorization() == "Bearer fake-access-0001"
+    assert store.load("main").refresh_token == "fake-refresh-0001"
