@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -329,17 +330,20 @@ def check_account_names(config: Config) -> None:
             )
 
 
-def resolve_destinations(config: Config, account: AccountConfig) -> AccountTargets:
-    """The account's destinations, secrets included; a :class:`ConfigError` naming what is
-    missing or malformed (never the secret itself)."""
+def resolve_destinations(
+    config: Config, account: AccountConfig, only: Collection[str] = DESTINATIONS
+) -> AccountTargets:
+    """The account's destinations among ``only``, secrets included; a :class:`ConfigError`
+    naming what is missing or malformed (never the secret itself). Destinations left out
+    of ``only`` are not checked: ``--only files`` must work while Slack's secret is unset."""
     check_account_names(config)
     dests = config.delivery.for_account(account.name)
     label = f"{config.path}: delivery ({account.name})"
     return AccountTargets(
         account.name,
-        resolve_slack(dests.slack, label) if dests.slack else None,
-        resolve_email(dests.email, label) if dests.email else None,
-        dests.files,
+        resolve_slack(dests.slack, label) if dests.slack and "slack" in only else None,
+        resolve_email(dests.email, label) if dests.email and "email" in only else None,
+        dests.files if "files" in only else None,
     )
 
 

@@ -136,15 +136,7 @@ def _targets(
 ) -> dict[str, AccountTargets]:
     out = {}
     for account in accounts:
-        targets = resolve_destinations(config, account)
-        if only:
-            targets = AccountTargets(
-                account.name,
-                targets.slack if "slack" in only else None,
-                targets.email if "email" in only else None,
-                targets.files if "files" in only else None,
-            )
-        out[account.name] = targets
+        out[account.name] = resolve_destinations(config, account, only or DESTINATIONS)
     if not any(t.names() for t in out.values()):
         what = " or ".join(only) + " " if only else ""
         raise ConfigError(
@@ -163,7 +155,8 @@ def run_job(
     say = echo or (lambda _line: None)
     accounts = _chosen(config, options.accounts)
     targets = _targets(config, accounts, options.only)
-    sender = al.alert_channel(config, hooks.transports)  # checks the alert channel up front
+    # Checked up front. Alerts are not deliveries: `--only` does not hold them back.
+    sender = al.alert_channel(config, hooks.transports)
     now = hooks.clock()
     spec = options.period or config.delivery.period
     periods = {a.name: parse_period(spec, account_timezone(config, a), now) for a in accounts}

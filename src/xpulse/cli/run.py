@@ -18,7 +18,7 @@ from xpulse.config_delivery import DESTINATIONS
 )  # fmt: skip
 @click.option(
     "--only", "only", multiple=True, type=click.Choice(DESTINATIONS),
-    help="Deliver only to this destination (repeatable).",
+    help="Deliver only to this destination (repeatable); the others are not checked or sent.",
 )  # fmt: skip
 @click.option(
     "--dry-run", is_flag=True, help="Show what would be read, spent and sent; do nothing."

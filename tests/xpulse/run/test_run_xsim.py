@@ -15,6 +15,7 @@ from xpulse_run_stack import NOW, Stack, load_demo
 
 from xpulse.cli import cli
 from xpulse.config import load_config
+from xpulse.errors import ConfigError
 from xpulse.store import open_store
 from xpulse.store.delivery_log import deliveries
 
@@ -131,6 +132,19 @@ def test_only_and_period_pick_destination_and_week(stack: Stack) -> None:
     assert all(
         sorted(a.sent) == ["email", "slack"] and a.already == ["files"] for a in rest.accounts
     )
+
+
+def test_only_checks_just_the_destinations_it_names(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack.write_config()
+    monkeypatch.delenv("XPULSE_SLACK_WEBHOOK")  # Slack is configured but its secret is unset
+    with pytest.raises(ConfigError, match=r"slack: no webhook URL: set \$XPULSE_SLACK_WEBHOOK"):
+        stack.run()
+    assert stack.ledger()["totals"]["post_reads"] == 0  # refused before reading
+    outcome = stack.run(only=("files",), period="2026-W20")
+    assert outcome.ok and all(list(a.sent) == ["files"] for a in outcome.accounts)
+    assert (stack.files / "alpha" / "alpha-2026-W20.json").is_file()
 
 
 def test_cli_exit_codes_and_one_line_per_account(cli_stack: Stack) -> None:
