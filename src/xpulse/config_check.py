@@ -8,6 +8,7 @@ keyring), the cadence and the alert channel.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,8 +87,24 @@ def _destinations(config: Config, name: str) -> list[Check]:
         except XpulseError as exc:
             out.append(Check(False, what, str(exc).removeprefix(f"{label}.{dest}: ")))
             continue
+        problem = _unwritable(conf.path()) if dest == "files" else None
+        if problem:
+            out.append(Check(False, what, problem))
+            continue
         out.append(Check(True, what, describe(dest, targets, None)))
     return out or [Check(False, f"account {name} delivery", "no destination under [delivery]")]
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why a run could not write into ``folder`` (made on first use), or None."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"cannot make the folder {folder}: {existing} is not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"cannot write in {existing}: permission denied"
+    return None
 
 
 def _cadence(config: Config, now: datetime) -> list[Check]:

@@ -260,6 +260,12 @@ def backend(system: System, wanted: Backend | None) -> Backend:
 def install(config: Config, system: System, wanted: Backend | None = None) -> list[str]:
     """Write the entries; returns lines saying exactly what was written and run."""
     jobs = entries(config)
+    bare = _without_destination(config)
+    if len(bare) == len(config.accounts):
+        raise ScheduleError(
+            f"{config.path}: no destination is configured under [delivery] (slack, email or "
+            "files): a scheduled run would deliver nothing; add one, then install"
+        )
     prog = program()
     chosen = backend(system, wanted)
     # Whatever an earlier install left that this one replaces: the other backend's entries,
@@ -290,10 +296,23 @@ def install(config: Config, system: System, wanted: Backend | None = None) -> li
         for job in jobs:
             system.systemctl("enable", "--now", f"{job.name}.timer")
             out.append(f"ran: systemctl --user enable --now {job.name}.timer")
+    out += [
+        f"warning: account {name!r} has no destination; its runs deliver nothing" for name in bare
+    ]
     out += store_secrets()
     out.append(
         f"secrets the job needs from the environment go in {env_file()} (KEY=value, chmod 600)"
     )
+    return out
+
+
+def _without_destination(config: Config) -> list[str]:
+    """Accounts with nothing to deliver to (their secrets are checked by each run)."""
+    out = []
+    for account in config.accounts:
+        dests = config.delivery.for_account(account.name)
+        if not (dests.slack or dests.email or dests.files):
+            out.append(account.name)
     return out
 
 

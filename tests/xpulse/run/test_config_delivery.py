@@ -106,6 +106,19 @@ def test_config_check_prints_a_checklist_without_secrets(
         assert secret not in result.output
 
 
+def test_config_check_fails_a_files_folder_that_cannot_be_made(isolated_env: Path) -> None:
+    blocker = isolated_env / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    _write(isolated_env, f"[delivery.files]\nfolder = '{blocker / 'reports'}'\n")
+    result = CliRunner().invoke(cli, ["config", "check"])
+    assert result.exit_code == 2
+    expected = f"[FAIL] account main files: cannot make the folder {blocker / 'reports'}: "
+    assert expected + f"{blocker} is not a folder" in result.output.splitlines()
+    _write(isolated_env, f"[delivery.files]\nfolder = '{isolated_env / 'new' / 'reports'}'\n")
+    result = CliRunner().invoke(cli, ["config", "check"])
+    assert "[ok] account main files: " in result.output  # made on first use
+
+
 def test_config_check_of_an_unreadable_file(isolated_env: Path) -> None:
     (isolated_env / "config.toml").write_text("[delivery\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["config", "check"])

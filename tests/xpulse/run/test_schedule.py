@@ -118,3 +118,30 @@ def test_cli_install_show_remove(isolated_env: Path, monkeypatch: pytest.MonkeyP
     removed = CliRunner().invoke(cli, ["schedule", "remove"])
     assert removed.output == "removed the xpulse block from your crontab\n"
     assert system.crontab == ""
+
+
+def test_install_refuses_a_config_that_delivers_nothing(isolated_env: Path) -> None:
+    from click.testing import CliRunner
+
+    import xpulse.schedule
+    from xpulse.cli import cli
+
+    _config(isolated_env, "weekly on monday at 09:00", [None], files=False)
+    system = FakeSystem(isolated_env / "units", systemd=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(xpulse.schedule, "RealSystem", lambda: system)
+        result = CliRunner().invoke(cli, ["schedule", "install"])
+    assert result.exit_code != 0
+    assert "no destination is configured under [delivery]" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert system.crontab == ""  # nothing written
+
+
+def test_install_warns_about_an_account_without_a_destination(isolated_env: Path) -> None:
+    _config(isolated_env, "weekly on monday at 09:00", [None, None], files=False)
+    with (isolated_env / "config.toml").open("a", encoding="utf-8") as f:
+        f.write(f'[delivery.accounts.acct0.files]\nfolder = "{isolated_env / "r"}"\n')
+    system = FakeSystem(isolated_env / "units", systemd=False)
+    printed = install(load_config(), system)
+    assert "warning: account 'acct1' has no destination; its runs deliver nothing" in printed
+    assert not any("'acct0'" in line for line in printed)

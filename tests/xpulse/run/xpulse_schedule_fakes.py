@@ -27,8 +27,10 @@ class FakeSystem:
         self.commands.append(args)
 
 
-def write_config(home: Path, cadence: str, zones: list[str | None]) -> None:
+def write_config(home: Path, cadence: str, zones: list[str | None], *, files: bool = True) -> None:
     lines = ['timezone = "Europe/Berlin"', "[delivery]", f'cadence = "{cadence}"', ""]
+    if files:
+        lines += ["[delivery.files]", f'folder = "{home / "reports"}"', ""]
     for i, zone in enumerate(zones):
         lines += ["[[accounts]]", f'name = "acct{i}"', f'username = "user{i}"']
         lines += [f'timezone = "{zone}"'] if zone else []
