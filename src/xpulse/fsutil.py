@@ -5,11 +5,15 @@ the folder is fsynced so the rename itself survives a crash. A reader sees the o
 the new one, never half of one; on any error the temp file is removed and the target is
 untouched. An ``OSError`` becomes :class:`WriteError`, one line naming the path.
 
+A missing folder is created only when the caller asks (``make_parents``): for a path the
+user typed, a typo in the folder is refused with one line instead of creating it.
+
 Deliberately free of heavy imports: the CLI, the store, render and deliver all use it.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -92,13 +96,26 @@ def atomic_writer(
         raise
 
 
+def check_folder(path: Path) -> None:
+    """Refuse, before any work, a ``path`` whose folder does not exist: :class:`WriteError`
+    ``cannot write nodir/x: the folder nodir does not exist``."""
+    try:
+        _folder(path, make_parents=False)
+    except OSError as exc:
+        raise WriteError(path, exc) from None
+
+
 def _dir(path: Path) -> Path:
     return path.parent if str(path.parent) else Path(".")
 
 
 def _folder(path: Path, make_parents: bool) -> None:
+    folder = _dir(path)
     if make_parents:
-        _dir(path).mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.exists():
+        # Said plainly: mkstemp's bare "No such file or directory" does not say which part.
+        raise FileNotFoundError(errno.ENOENT, f"the folder {folder} does not exist")
 
 
 def _finish(handle: IO[str] | IO[bytes], tmp: str, mode: int) -> None:

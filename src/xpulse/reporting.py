@@ -19,10 +19,17 @@ from xpulse.analytics.document import Report, Totals
 from xpulse.analytics.metrics import ENGAGEMENT_RATE_FORMULA, totals
 from xpulse.config import AccountConfig, Config
 from xpulse.errors import XpulseError
-from xpulse.render.portfolio import PORTFOLIO_SCHEMA_ID, Portfolio, PortfolioRow
+from xpulse.render.portfolio import (
+    NO_DATA,
+    PORTFOLIO_SCHEMA_ID,
+    PORTFOLIO_VERSION,
+    Portfolio,
+    PortfolioRow,
+)
 from xpulse.store.detail_queries import detail_inputs
 from xpulse.store.report_queries import (
     StoredAccount,
+    collected_accounts,
     has_posts,
     portfolio_posts,
     report_inputs,
@@ -42,19 +49,22 @@ class NoAccountDataError(ReportError):
     """The account is configured but nothing of it was ever collected."""
 
 
+EMPTY_STORE = "the database holds no posts yet: run `xpulse collect` first"
+
+
 def _check_not_empty(engine: Engine) -> None:
     with engine.connect() as conn:
         if not has_posts(conn):
-            raise EmptyStoreError(
-                "the database holds no posts yet: run `xpulse collect` (or import an archive) first"
-            )
+            raise EmptyStoreError(EMPTY_STORE)
 
 
 def _stored(engine: Engine, account: AccountConfig) -> StoredAccount:
     with engine.connect() as conn:
         known = stored_accounts(conn)
+        collected = collected_accounts(conn)
     stored = known.get(account.name)
-    if stored is None:
+    # A row alone is not data: collect writes it before a first read that may have failed.
+    if stored is None or account.name not in collected:
         raise NoAccountDataError(
             f"no data for account {account.name!r} yet: run `xpulse collect --account "
             f"{account.name}` first"
@@ -106,6 +116,8 @@ def _row(name: str, username: str | None, cur: Totals, prev: Totals) -> Portfoli
     return PortfolioRow(
         account=name,
         username=username,
+        collected=True,
+        note=None,
         posts=cur.posts,
         impressions=cur.impressions,
         engagements=cur.engagements,
@@ -120,34 +132,66 @@ def _row(name: str, username: str | None, cur: Totals, prev: Totals) -> Portfoli
     )
 
 
+def _no_data_row(name: str, username: str | None) -> PortfolioRow:
+    """An account nothing was collected for: every figure null, never 0 ("posted nothing")."""
+    return PortfolioRow(
+        account=name,
+        username=username,
+        collected=False,
+        note=NO_DATA,
+        posts=None,
+        impressions=None,
+        engagements=None,
+        engagement_rate=None,
+        previous_posts=None,
+        previous_impressions=None,
+        previous_engagements=None,
+        previous_engagement_rate=None,
+        change_impressions=None,
+        change_engagements=None,
+        change_engagement_rate_points=None,
+    )
+
+
 def make_portfolio(
     config: Config, engine: Engine, *, period: str, tz: str | None, now: datetime
 ) -> Portfolio:
     """Every configured account's totals for one period (one time zone for all, so the
-    periods line up): ``tz``, else the config's."""
+    periods line up): ``tz``, else the config's. An account nothing was collected for gets
+    a row of nulls with :data:`NO_DATA`; the total adds up the others."""
     if not config.accounts:
         raise ReportError(f"{config.path}: no [[accounts]] configured")
     the_period = parse_period(period, tz or config.timezone, now)
     previous = the_period.previous()
-    _check_not_empty(engine)
     names = [a.name for a in config.accounts]
     with engine.connect() as conn:
         known = stored_accounts(conn)
+        collected = collected_accounts(conn) & set(names)
+        if not collected:
+            # Not a table of "no data yet" rows only: one line says what to do.
+            if not has_posts(conn):
+                raise EmptyStoreError(EMPTY_STORE)
+            raise NoAccountDataError(
+                "no configured account has data yet: run `xpulse collect` first"
+            )
         rows = portfolio_posts(conn, names, previous.start_utc, the_period.end_utc, now)
     out: list[PortfolioRow] = []
     all_cur, all_prev = [], []
     for acct in config.accounts:
+        stored = known.get(acct.name)
+        username = stored.username if stored else acct.username
+        if acct.name not in collected:
+            out.append(_no_data_row(acct.name, username))
+            continue
         own = [p for p in rows[acct.name] if p.content_type != "retweet"]
         cur = [p for p in own if the_period.contains(p.created_at)]
         prev = [p for p in own if previous.contains(p.created_at)]
         all_cur.extend(cur)
         all_prev.extend(prev)
-        stored = known.get(acct.name)
-        username = stored.username if stored else acct.username
         out.append(_row(acct.name, username, totals(cur), totals(prev)))
     return Portfolio(
         schema=PORTFOLIO_SCHEMA_ID,
-        version=1,
+        version=PORTFOLIO_VERSION,
         generated_at=now,
         period=period_info(the_period),
         previous_period=period_info(previous),

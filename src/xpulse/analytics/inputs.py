@@ -20,7 +20,7 @@ The store fills them (one account at a time); analytics never does I/O. What eac
     period's start and end), one row per endpoint: calls, billable reads and US dollars.
 ``ReportInputs``
     The account, its posts, their observations and the cost rows; ``cost`` is ``None``
-    when usage is unknown (e.g. data imported from an archive), ``()`` when nothing was spent.
+    when usage is unknown, ``()`` when nothing was spent.
 
 Retweets are not the account's own content: their public counts belong to the original
 post and X gives no impressions for them, so analytics leaves them out of every figure and

@@ -20,18 +20,21 @@ import click
 def export(fmt: str, observations: bool, account: str | None, out: Path | None) -> None:
     """Export stored posts with their latest metrics (or --observations: every read).
 
-    CSV cells are safe in a spreadsheet; a file is written whole or not at all.
+    CSV cells are safe in a spreadsheet; a file is written whole or not at all, and only
+    into a folder that exists.
 
     Example:
 
         xpulse export --format csv --out posts.csv
     """
     from xpulse.config import load_config
-    from xpulse.fsutil import atomic_writer
+    from xpulse.fsutil import atomic_writer, check_folder
     from xpulse.store import open_store
     from xpulse.store.export import Format
     from xpulse.store.export import export as run_export
 
+    if out is not None:
+        check_folder(out)  # a typo in the folder is refused, not created, and before any work
     config = load_config()
     if account is not None:
         config.account(account)  # an unknown name is a clear error, not an empty file
@@ -42,7 +45,7 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
             if out is None:
                 run_export(conn, kind, sys.stdout, observations=observations, account=account)
                 return
-            with atomic_writer(out, make_parents=True) as fh:
+            with atomic_writer(out) as fh:
                 count = run_export(conn, kind, fh, observations=observations, account=account)
     finally:
         engine.dispose()

@@ -12,7 +12,7 @@ from rich.console import Console
 from xpulse.analytics.document import Report
 from xpulse.config import load_config
 from xpulse.errors import XpulseError
-from xpulse.fsutil import write_atomic
+from xpulse.fsutil import check_folder, write_atomic
 from xpulse.render import FORMATS, SUFFIXES, Format, render
 from xpulse.render import portfolio as pf
 from xpulse.render.terminal import print_report
@@ -37,11 +37,19 @@ def _as_of(value: str | None) -> datetime:
 
 
 def _format(chosen: str | None, out: Path | None) -> Format:
+    """``--format`` when given (whatever the suffix), else from ``--out``'s suffix, else
+    text. A suffix that names no format is refused: ``week.pdf`` must not get text."""
     if chosen is not None:
         return next(f for f in FORMATS if f == chosen)
-    if out is not None and out.suffix.lower() in SUFFIXES:
-        return SUFFIXES[out.suffix.lower()]
-    return "text"
+    if out is None or not out.suffix:
+        return "text"
+    found = SUFFIXES.get(out.suffix.lower())
+    if found is None:
+        known = ", ".join(dict.fromkeys(SUFFIXES))
+        raise UsageProblem(
+            f"cannot tell a format from {out.name!r}: name it {known} or give --format"
+        )
+    return found
 
 
 @click.command()
@@ -62,7 +70,7 @@ def _format(chosen: str | None, out: Path | None) -> Format:
     "-f",
     "fmt",
     type=click.Choice(FORMATS),
-    help="Output format (default: from --out's suffix, else text).",
+    help="Output format (default: from --out's suffix: .txt .md .html .json .csv; else text).",
 )
 @click.option(
     "--out",
@@ -95,6 +103,8 @@ def report(
         raise UsageProblem("use either --account or --all-accounts, not both")
     chosen = _format(fmt, out)
     now = _as_of(as_of)
+    if out is not None:
+        check_folder(out)  # a typo in the folder is refused, not created, and before any work
     config = load_config()
     engine = open_store(config.db_url())
     try:

@@ -6,8 +6,8 @@ Per account, in order:
 2. the timeline sweep: new posts since the last one seen (``since_id``), page by page. The
    checkpoint keeps the in-flight sweep (its ``since_id``, ``start_time`` and next
    ``pagination_token``), so a killed run resumes at the next page; ``since_id`` advances
-   only when the sweep completes. A first sweep reaches back ``history`` (older history
-   is for the archive importer) in two windows, each read once: posts older than
+   only when the sweep completes. A first sweep reaches back ``history`` (nothing older is
+   read) in two windows, each read once: posts older than
    :data:`BACKFILL` first, without private fields (X hides a post 30 days old or more from
    a page that asks them), under their own checkpoint (``timeline:history``: its
    ``started_at`` fixes the window's end); then the recent window, with private fields,

@@ -2,7 +2,9 @@
 
 The document holds, per account, the period's totals and the change from the previous
 period exactly as the single-account report computes them (``xpulse.analytics``); this
-module only defines its versioned shape and renders it in every format.
+module only defines its versioned shape and renders it in every format. An account
+nothing was ever collected for has null figures and :data:`NO_DATA` in every rendering:
+0 would read as "posted nothing".
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from xpulse.analytics.document import PeriodInfo
 from xpulse.render import fmt
 from xpulse.render.escape import csv_cell, markdown_text, one_line
 
-PORTFOLIO_SCHEMA_ID: Final = "https://xpulse.dev/schemas/portfolio/v1"
+PORTFOLIO_SCHEMA_ID: Final = "https://xpulse.dev/schemas/portfolio/v2"
+PORTFOLIO_VERSION: Final = 2
+NO_DATA: Final = "no data yet — run `xpulse collect`"
 
 
 class PortfolioRow(BaseModel):
@@ -31,13 +35,18 @@ class PortfolioRow(BaseModel):
 
     account: str = Field(description="The account's configured name (or 'all' for the total).")
     username: str | None
-    posts: int
-    impressions: int
-    engagements: int = Field(description="likes + reposts + replies + quotes.")
+    collected: bool = Field(
+        description="False: configured but nothing collected yet; every figure is then null. "
+        "The total: whether any account was collected."
+    )
+    note: str | None = Field(description=f"{NO_DATA!r} when not collected, else null.")
+    posts: int | None = Field(description="Null only when not collected; 0 is no posts.")
+    impressions: int | None
+    engagements: int | None = Field(description="likes + reposts + replies + quotes.")
     engagement_rate: float | None = Field(description="engagements / impressions × 100.")
-    previous_posts: int
-    previous_impressions: int
-    previous_engagements: int
+    previous_posts: int | None
+    previous_impressions: int | None
+    previous_engagements: int | None
     previous_engagement_rate: float | None
     change_impressions: float | None = Field(description="Percent; null: nothing to compare.")
     change_engagements: float | None
@@ -54,12 +63,12 @@ class Portfolio(BaseModel):
         title="Portfolio",
         json_schema_extra={
             "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://xpulse.dev/schemas/portfolio/v1",
+            "$id": "https://xpulse.dev/schemas/portfolio/v2",
         },
     )
 
-    schema_: Literal["https://xpulse.dev/schemas/portfolio/v1"] = Field(alias="schema")
-    version: Literal[1]
+    schema_: Literal["https://xpulse.dev/schemas/portfolio/v2"] = Field(alias="schema")
+    version: Literal[2]
     generated_at: datetime
     period: PeriodInfo
     previous_period: PeriodInfo
@@ -81,9 +90,17 @@ def portfolio_schema_text() -> str:
 HEADERS = ("Account", "Posts", "Impressions", "Engagements", "Rate", "Impr. change", "Rate change")
 
 
-def _cells(row: PortfolioRow) -> list[str]:
+def _name(row: PortfolioRow) -> str:
+    return f"@{row.username}" if row.username else row.account
+
+
+def _cells(row: PortfolioRow, note: str | None = None) -> list[str]:
+    """The row's cells; an account never collected has ``note`` (default: its own) in place
+    of the figures."""
+    if not row.collected:
+        return [_name(row), note or row.note or NO_DATA, *[""] * (len(HEADERS) - 2)]
     return [
-        f"@{row.username}" if row.username else row.account,
+        _name(row),
         fmt.count(row.posts),
         fmt.count(row.impressions),
         fmt.count(row.engagements),
@@ -106,11 +123,17 @@ def portfolio_table(p: Portfolio) -> Table:
     table = Table(title=Text(_heading(p)), title_justify="left")
     for i, name in enumerate(HEADERS):
         table.add_column(name, justify="left" if i == 0 else "right")
+    missing: list[str] = []
     for row in p.accounts:
-        table.add_row(*(Text(one_line(c)) for c in _cells(row)))
+        # The full note would make a column too wide for the terminal: a short one in the
+        # row, the full one under the table.
+        table.add_row(*(Text(one_line(c)) for c in _cells(row, note="no data yet")))
+        if not row.collected:
+            missing.append(one_line(f"{_name(row)}: {row.note or NO_DATA}"))
     table.add_section()
     table.add_row(*(Text(c, style="bold") for c in _cells(p.total)))
-    table.caption = Text(p.engagement_rate_formula)
+    table.caption = Text("\n".join([*missing, p.engagement_rate_formula]))
+    table.caption_justify = "left"
     return table
 
 
@@ -145,14 +168,18 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { padding: 5px 8px; border-bottom: 1px solid #d0d7de; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-th { background: #f6f8fa; } tr.total td { font-weight: 600; border-top: 2px solid #1f2328; }
+th { background: #f6f8fa; } tr.nodata td + td { text-align: left; color: #57606a; }
+tr.total td { font-weight: 600; border-top: 2px solid #1f2328; }
 p { color: #57606a; }
 @media print { body { font-size: 11px; padding: 0; } tr { break-inside: avoid; } }
 </style></head><body>
 <h1>{{ heading }}</h1>
 <table><thead><tr>{% for h in headers %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>
-{% endfor %}<tr class="total">{% for c in total %}<td>{{ c }}</td>{% endfor %}</tr>
+{% for row in rows %}{% if row.note is none -%}
+<tr>{% for c in row.cells %}<td>{{ c }}</td>{% endfor %}</tr>
+{% else -%}
+<tr class="nodata"><td>{{ row.cells[0] }}</td><td colspan="{{ span }}">{{ row.note }}</td></tr>
+{% endif %}{% endfor %}<tr class="total">{% for c in total %}<td>{{ c }}</td>{% endfor %}</tr>
 </tbody></table>
 <p><code>{{ formula }}</code></p>
 </body></html>
@@ -165,7 +192,11 @@ def render_portfolio_html(p: Portfolio) -> str:
     page: str = _HTML.render(
         heading=_heading(p),
         headers=HEADERS,
-        rows=[_cells(r) for r in p.accounts],
+        rows=[
+            {"cells": _cells(r), "note": None if r.collected else (r.note or NO_DATA)}
+            for r in p.accounts
+        ],
+        span=len(HEADERS) - 1,
         total=_cells(p.total),
         formula=p.engagement_rate_formula,
     )

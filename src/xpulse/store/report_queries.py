@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection, RowMapping, exists, func, or_, select
 
 from xpulse.analytics.inputs import (
     CONTENT_TYPES,
@@ -27,7 +27,7 @@ from xpulse.analytics.inputs import (
     PostRow,
     ReportInputs,
 )
-from xpulse.store.schema import accounts, api_calls, observations, posts
+from xpulse.store.schema import accounts, api_calls, checkpoints, observations, posts
 
 CHUNK = 500  # ids per IN (...) list
 METRICS = ("impressions", "likes", "reposts", "replies", "quotes", "bookmarks", "engagements")
@@ -53,8 +53,21 @@ def stored_accounts(conn: Connection) -> dict[str, StoredAccount]:
     return {name: StoredAccount(name, username, uid) for name, username, uid in rows}
 
 
+def collected_accounts(conn: Connection) -> set[str]:
+    """Names of the accounts something was collected for: a post stored, or a timeline
+    page read (an account whose timeline is empty has a checkpoint and no post). An
+    account row alone is not enough: ``collect`` writes it before its first read, which
+    may fail (no sign-in yet).
+
+    One EXISTS per account on indexed keys, not a scan of the posts.
+    """
+    has_post = exists().where(posts.c.account == accounts.c.name)
+    has_page = exists().where(checkpoints.c.account == accounts.c.name)
+    return set(conn.execute(select(accounts.c.name).where(or_(has_post, has_page))).scalars())
+
+
 def has_posts(conn: Connection) -> bool:
-    """Whether the store holds any post (False: nothing was ever collected or imported).
+    """Whether the store holds any post (False: nothing was ever collected).
 
     One row, not ``count(*)``: counting a million posts costs tens of ms on every report.
     """

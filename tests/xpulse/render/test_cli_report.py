@@ -17,9 +17,14 @@ from jsonschema import Draft202012Validator
 import xpulse
 from xpulse import fsutil
 from xpulse.cli import cli
-from xpulse.render.portfolio import portfolio_schema_text
+from xpulse.render.portfolio import NO_DATA, portfolio_schema_text
 from xpulse.store import open_store
-from xpulse.store.queries import append_observations, ensure_account, record_call
+from xpulse.store.queries import (
+    append_observations,
+    ensure_account,
+    record_call,
+    save_checkpoint,
+)
 from xpulse.store.schema import posts
 
 # 2026-W21 is Mon 18 May .. Sun 24 May; the report runs on Tuesday 26 May.
@@ -225,6 +230,8 @@ def test_empty_database_is_one_line(
     result = CliRunner().invoke(cli, ["report", "-a", "main", "--as-of", AS_OF])
     assert result.exit_code != 0
     assert "holds no posts yet" in result.stderr and result.stderr.count("\n") == 1
+    assert "run `xpulse collect` first" in result.stderr
+    assert "import" not in result.stderr  # no importer exists: the message promises none
 
 
 def test_unwritable_out_leaves_nothing(run: Run, tmp_path: Path) -> None:
@@ -281,3 +288,196 @@ def test_month_period_has_a_day_per_date(run: Run) -> None:
     assert result.exit_code == 0 and doc["period"]["label"] == "2026-05"
     assert doc["period"]["partial"] is True  # May had not ended on the 26th
     assert doc["totals"]["posts"] == 3
+
+
+# -- accounts with no data yet in the portfolio -----------------------------------------------
+
+MORE_ACCOUNTS = """
+[[accounts]]
+name = "fresh"
+username = "acme_new"
+
+[[accounts]]
+name = "quiet"
+username = "acme_quiet"
+
+[[accounts]]
+name = "stalled"
+username = "acme_stalled"
+"""
+
+
+@pytest.fixture
+def more(store: str, isolated_env: Path) -> Run:
+    """Three more accounts: ``fresh`` never collected, ``quiet`` collected with an empty
+    timeline (a checkpoint, no post), ``stalled`` whose first collect stopped before any
+    read (the account row only, as after a failed sign-in)."""
+    config = isolated_env / "config.toml"
+    config.write_text(CONFIG + MORE_ACCOUNTS, encoding="utf-8")
+    engine = open_store(store)
+    with engine.begin() as conn:
+        for name in ("quiet", "stalled"):
+            ensure_account(conn, name, f"acme_{name}", NOW)
+        save_checkpoint(conn, "quiet", "timeline", since_id=None, updated_at=NOW)
+    engine.dispose()
+
+    def invoke(*args: str) -> Result:
+        cmd = ["report", "--all-accounts", "-p", "2026-W21", "--as-of", AS_OF, *args]
+        return CliRunner().invoke(cli, cmd, catch_exceptions=False)
+
+    return invoke
+
+
+def test_portfolio_never_collected_is_null_not_zero(more: Run) -> None:
+    result = more("-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "https://xpulse.dev/schemas/portfolio/v2" and doc["version"] == 2
+    rows = {r["account"]: r for r in doc["accounts"]}
+    for name in ("fresh", "stalled"):
+        row = rows[name]
+        assert row["collected"] is False and row["note"] == NO_DATA
+        figures = {k: v for k, v in row.items() if k not in ("account", "username", "collected")}
+        assert figures == {"note": NO_DATA} | {k: None for k in figures if k != "note"}
+    # Collected, nothing posted: zeros, not "no data".
+    quiet = rows["quiet"]
+    assert quiet["collected"] is True and quiet["note"] is None
+    assert (quiet["posts"], quiet["impressions"], quiet["previous_posts"]) == (0, 0, 0)
+    assert rows["main"]["posts"] == 2 and rows["main"]["collected"] is True
+    # The total adds up the accounts with data; it is not dragged to null by the others.
+    total = doc["total"]
+    assert (total["posts"], total["impressions"], total["collected"]) == (3, 1700, True)
+    schema = json.loads(portfolio_schema_text())
+    assert list(Draft202012Validator(schema).iter_errors(doc)) == []
+
+
+def test_every_portfolio_rendering_says_no_data_yet(more: Run) -> None:
+    text = more().stdout
+    md = more("-f", "md").stdout
+    html = more("-f", "html").stdout
+    rows = list(csv.DictReader(io.StringIO(more("-f", "csv").stdout)))
+    # The terminal row says it short (the full note would not fit a column); the full
+    # note follows the table.
+    fresh_row, fresh_note = (line for line in text.splitlines() if "@acme_new" in line)
+    assert "no data yet" in fresh_row and " 0 " not in fresh_row
+    assert fresh_note.strip() == "@acme_new: no data yet — run `xpulse collect`"
+    quiet_line = next(line for line in text.splitlines() if "@acme_quiet" in line)
+    assert "no data yet" not in quiet_line and " 0 " in quiet_line
+    fresh_md = next(line for line in md.splitlines() if "acme\\_new" in line)
+    assert "no data yet — run \\`xpulse collect\\`" in fresh_md
+    assert '<td colspan="6">no data yet — run `xpulse collect`</td>' in html
+    assert html.count("no data yet") == 2  # fresh and stalled; quiet has figures
+    by_name = {r["account"]: r for r in rows}
+    assert by_name["fresh"]["note"] == NO_DATA and by_name["fresh"]["posts"] == ""
+    assert by_name["fresh"]["collected"] == "false"
+    assert by_name["quiet"]["posts"] == "0" and by_name["quiet"]["note"] == ""
+
+
+def test_portfolio_period_without_posts_still_shows_zero(run: Run) -> None:
+    result = run("--all-accounts", "-p", "2026-W10", "--as-of", AS_OF, "-f", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert [(r["account"], r["posts"], r["collected"]) for r in doc["accounts"]] == [
+        ("main", 0, True),
+        ("side", 0, True),
+    ]
+    text = run("--all-accounts", "-p", "2026-W10", "--as-of", AS_OF).stdout
+    assert "no data yet" not in text
+
+
+def test_portfolio_with_no_configured_account_collected_is_one_line(
+    store: str, isolated_env: Path
+) -> None:
+    (isolated_env / "config.toml").write_text(MORE_ACCOUNTS, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["report", "--all-accounts", "--as-of", AS_OF])
+    assert result.exit_code != 0
+    assert "no configured account has data yet: run `xpulse collect` first" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+# -- --out: format from the suffix, missing folders -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [
+        ("week.json", lambda t: json.loads(t)["schema"].endswith("/report/v1")),
+        ("week.JSON", lambda t: json.loads(t)["version"] == 1),
+        ("week.csv", lambda t: t.startswith("id,")),
+        ("week.htm", lambda t: t.startswith("<!DOCTYPE html>")),
+        ("week.txt", lambda t: "@acme · 2026-W21" in t and not t.startswith("<")),
+        ("week", lambda t: "@acme · 2026-W21" in t),  # no suffix: text
+    ],
+)
+def test_out_suffix_picks_the_format(
+    run: Run, tmp_path: Path, name: str, check: Callable[[str], bool]
+) -> None:
+    out = tmp_path / name
+    result = run("-a", "main", "-p", "2026-W21", "--as-of", AS_OF, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert check(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("portfolio", [False, True])
+def test_unknown_suffix_without_format_is_refused(
+    run: Run, tmp_path: Path, portfolio: bool
+) -> None:
+    out = tmp_path / "week.pdf"
+    who = ["--all-accounts"] if portfolio else ["-a", "main"]
+    result = run(*who, "-p", "2026-W21", "--as-of", AS_OF, "--out", str(out))
+    assert result.exit_code == 2
+    assert "cannot tell a format from 'week.pdf'" in result.stderr and "--format" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert list(tmp_path.glob("*week*")) == []
+
+
+def test_explicit_format_wins_over_the_suffix(run: Run, tmp_path: Path) -> None:
+    pdf, html = tmp_path / "week.pdf", tmp_path / "week.html"
+    assert run("-a", "main", "-p", "2026-W21", "--as-of", AS_OF, "-f", "json", "-o", str(pdf))
+    assert json.loads(pdf.read_text(encoding="utf-8"))["totals"]["posts"] == 2
+    result = run("-a", "main", "-p", "2026-W21", "--as-of", AS_OF, "-f", "md", "-o", str(html))
+    assert result.exit_code == 0, result.output
+    assert html.read_text(encoding="utf-8").startswith("# X report")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report", "-a", "main", "-p", "2026-W21", "--as-of", AS_OF],
+        ["report", "--all-accounts", "-p", "2026-W21", "--as-of", AS_OF, "-f", "csv"],
+        ["export", "--format", "csv"],
+        ["export", "--observations"],
+    ],
+)
+def test_report_and_export_refuse_a_missing_folder_alike(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [*command, "--out", "nodir/x"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "xpulse: error: cannot write nodir/x: the folder nodir does not exist\n"
+    )
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_report_and_export_write_into_an_existing_folder(store: str, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    for command in (["report", "-a", "main", "--as-of", AS_OF], ["export", "--format", "csv"]):
+        out = tmp_path / "out" / f"{command[0]}.csv"
+        result = CliRunner().invoke(cli, [*command, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("name", ["fresh", "stalled"])
+def test_one_account_never_collected_is_one_line(more: Run, name: str) -> None:
+    cmd = ["report", "--account", name, "-p", "2026-W21", "--as-of", AS_OF]
+    result = CliRunner().invoke(cli, cmd)
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines() == [
+        f"xpulse: error: no data for account {name!r} yet: run "
+        f"`xpulse collect --account {name}` first"
+    ]
+    quiet = CliRunner().invoke(cli, [*cmd[:2], "quiet", *cmd[3:]])
+    assert quiet.exit_code == 0 and "no posts" in quiet.output.lower()

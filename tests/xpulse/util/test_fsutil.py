@@ -32,8 +32,10 @@ def test_text_and_bytes_land_whole_with_the_asked_mode(folder: Path) -> None:
 
 def test_parents_are_made_only_when_asked(tmp_path: Path) -> None:
     deep = tmp_path / "a" / "b" / "c.txt"
-    with pytest.raises(WriteError, match=r"^cannot write .*c\.txt: No such file or directory$"):
+    with pytest.raises(WriteError) as err:
         write_atomic(deep, "x")
+    assert str(err.value) == f"cannot write {deep}: the folder {deep.parent} does not exist"
+    assert not (tmp_path / "a").exists()
     write_atomic(deep, "x", make_parents=True)
     assert deep.read_text(encoding="utf-8") == "x"
 
@@ -71,6 +73,7 @@ def test_the_helper_stays_light() -> None:
         line.split()[1].split(".")[0]
         in {
             "__future__",
+            "errno",
             "os",
             "tempfile",
             "collections",
