@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def serve(
     """
     from xsim.clock import RealClock, parse_instant
     from xsim.faults import FaultSpecError, parse_faults
-    from xsim.server import run
+    from xsim.server import listen_socket, run
     from xsim.world import WorldError, load_world
 
     try:
@@ -88,17 +89,26 @@ def serve(
     except WorldError as exc:
         click.echo(f"xsim: error: {exc}", err=True)
         sys.exit(2)
-    click.echo(f"xsim: serving {world_path} on http://{host}:{port}", err=True)
+    # Bind before the banner: a port in use is one line and exit 1, with no race between a
+    # check and uvicorn's own bind.
+    try:
+        sock = listen_socket(host, port)
+    except OSError as exc:
+        click.echo(
+            f"xsim: error: cannot listen on {_address(host, port)}: {_reason(exc)}", err=True
+        )
+        sys.exit(1)
+    bound = _address(host, sock.getsockname()[1])  # --port 0 shows the port it got
+    click.echo(f"xsim: serving {world_path} on http://{bound}", err=True)
     # Client ids and usernames are public identifiers; secrets stay in the world file.
     for app in world.apps.values():
         kind = "confidential" if app.confidential else "public"
         click.echo(f"  app {app.name!r}: client id {app.client_id} ({kind})", err=True)
     names = ", ".join(f"@{user.username}" for user in world.users.values())
     click.echo(f"  users: {names}", err=True)
-    run(
+    started = run(
         world,
-        host,
-        port,
+        sock,
         log_level=log_level,
         now=fixed,
         faults=spec,
@@ -106,6 +116,20 @@ def serve(
         auto_approve=auto_approve,
         clock=RealClock() if now == "real" else None,
     )
+    if not started:
+        sys.exit(3)  # uvicorn's start-up failure code; it has logged the reason
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _reason(exc: OSError) -> str:
+    """The OS's reason, lower-case as in the rest of the line: 'permission denied'."""
+    if exc.errno == errno.EADDRINUSE:
+        return "address in use"
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
 
 
 @cli.command("world")

@@ -43,7 +43,10 @@ SCOPE_KEY = "xsim.fault"
 
 
 class FaultSpecError(ValueError):
-    """A ``--faults`` string that cannot be read; the message is one line for the user."""
+    """A ``--faults`` string that cannot be read; the message is one line for the user.
+
+    It does not name the option: the CLI's usage error does (``Invalid value for --faults``).
+    """
 
 
 class ConnectionDropped(Exception):
@@ -66,26 +69,26 @@ def parse_faults(text: str) -> FaultSpec:
         name, sep, value = part.partition("=")
         name = name.strip()
         if not sep:
-            raise FaultSpecError(f"--faults: {part!r} is not NAME=VALUE")
+            raise FaultSpecError(f"{part!r} is not NAME=VALUE")
         try:
             number = float(value)
         except ValueError:
-            raise FaultSpecError(f"--faults: {name} needs a number, got {value!r}") from None
+            raise FaultSpecError(f"{name} needs a number, got {value!r}") from None
         if name == "seed":
             seed = int(number)
         elif name == "slow_seconds":
             if number < 0:
-                raise FaultSpecError("--faults: slow_seconds must be >= 0")
+                raise FaultSpecError("slow_seconds must be >= 0")
             slow = number
         elif name in KINDS:
             if not 0.0 <= number <= 1.0:
-                raise FaultSpecError(f"--faults: rate of {name} must be between 0 and 1")
+                raise FaultSpecError(f"rate of {name} must be between 0 and 1")
             rates[name] = number
         else:
             known = ", ".join((*KINDS, "seed", "slow_seconds"))
-            raise FaultSpecError(f"--faults: unknown fault {name!r} (known: {known})")
+            raise FaultSpecError(f"unknown fault {name!r} (known: {known})")
     if sum(rates.values()) > 1.0:
-        raise FaultSpecError("--faults: the rates add up to more than 1")
+        raise FaultSpecError("the rates add up to more than 1")
     return FaultSpec(rates, seed, slow)
 
 

@@ -58,13 +58,45 @@ def build_app(
     )
 
 
-def run(world: World, host: str, port: int, log_level: str = "warning", **opts: Any) -> None:
-    """Serve until interrupted (one worker: the world lives in this process's memory)."""
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on ``host:port`` (port 0: a free one), for :func:`run`.
+
+    Raises :class:`OSError` (address in use, permission denied, unknown host...) before
+    anything is served, so the caller can say so in one line.
+    """
+    # getaddrinfo resolves names and picks IPv4/IPv6; its proto is IPPROTO_TCP, which
+    # asyncio needs to set TCP_NODELAY on accepted sockets (see serve_app).
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        # As uvicorn does: a restarted server may rebind while old connections sit in
+        # TIME_WAIT; a live listener still makes bind or listen fail with EADDRINUSE.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def run(world: World, sock: socket.socket, log_level: str = "warning", **opts: Any) -> bool:
+    """Serve on ``sock`` (see :func:`listen_socket`) until interrupted; False if the app
+    failed to start (uvicorn has logged why).
+
+    One worker: the world lives in this process's memory.
+    """
     app = build_app(world, **opts)
     # The world is read-only from here on: keep the collector from rescanning its objects.
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level=log_level,
-                access_log=log_level == "debug")  # fmt: skip
+    config = uvicorn.Config(app, log_level=log_level, access_log=log_level == "debug")
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a foreground server stops
+        server.run(sockets=[sock])
+    sock.close()
+    return server.started
 
 
 @contextlib.contextmanager

@@ -4,7 +4,8 @@ The schema check runs a compiled yes/no validator (:mod:`xsim.fastschema`) over 
 document and asks jsonschema, the authority, for the message only about the entry that
 failed. The cross-checks (unique ids, references that resolve, nothing posted after the
 world's clock) are single passes. Every problem is a :class:`WorldError` naming the file
-and the JSON path of the bad entry, and never quoting a value under ``apps`` or ``tokens``.
+and the JSON path of the bad entry. Secrets (client secrets, tokens) are never quoted;
+public fields such as a ``client_id`` may be, to say which entry is meant.
 """
 
 from __future__ import annotations
