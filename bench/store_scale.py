@@ -8,15 +8,20 @@ reports and the collector run against it:
 - ``latest_observations``: the latest observation of each of those posts;
 - ``refresh_candidates``: the collector's "what is due" scan for one account (30 days).
 
-Each query runs ``--repeat`` times on a warm cache; the median is reported.
+Each query runs ``--repeat`` times on a warm cache for each queried account; a query's time
+is the median of its runs. The accounts (named ``a0``, ``a1``, ...) are ``--account NAME``
+(repeatable) or, by default, ``--sample`` of them drawn with ``--seed``; with several, the
+median over them is reported, with the slowest.
 
     PYTHONPATH=src .venv/bin/python bench/store_scale.py --posts 1000000 --obs 10
+    PYTHONPATH=src .venv/bin/python bench/store_scale.py --posts 1000000 --account a7
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import tempfile
 import time
@@ -25,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert
 
 from xpulse.store import open_store, queries
 from xpulse.store.schema import OBSERVATION_METRICS, accounts, observations, posts
@@ -112,6 +117,41 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
+QUERIES = (
+    "posts_in_period (1 account, 1 week)",
+    "latest_observations of those posts",
+    "latest_observations (1 account, 30 days)",
+    "refresh_candidates (1 account)",
+)
+
+
+def measure(
+    conn: Connection, account: str, week_start: datetime, repeat: int
+) -> list[tuple[float, int]]:
+    """(median seconds, rows) of each of :data:`QUERIES` for one account."""
+    week_end = week_start + timedelta(days=7)
+    t1, week = timed(lambda: queries.posts_in_period(conn, account, week_start, week_end), repeat)
+    ids = [r["id"] for r in week]
+    t2, latest = timed(lambda: queries.latest_observations(conn, ids), repeat)
+    month_ids = [r["id"] for r in queries.posts_in_period(
+        conn, account, week_start, week_start + timedelta(days=30))]  # fmt: skip
+    t3, _ = timed(lambda: queries.latest_observations(conn, month_ids), repeat)
+    t4, due = timed(lambda: queries.refresh_candidates(conn, account, week_start), repeat)
+    return [(t1, len(week)), (t2, len(latest)), (t3, len(month_ids)), (t4, len(due))]
+
+
+def chosen_accounts(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+    """The accounts to query, checked before the (slow) fill."""
+    if args.account:
+        known = {f"a{i}" for i in range(args.accounts)}
+        for name in args.account:
+            if name not in known:
+                parser.error(f"no account {name!r}: the store has a0..a{args.accounts - 1}")
+        return list(dict.fromkeys(args.account))
+    picked = random.Random(args.seed).sample(range(args.accounts), min(args.sample, args.accounts))
+    return [f"a{i}" for i in sorted(picked)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, default=1_000_000)
@@ -119,7 +159,20 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--url", help="a database URL (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--account", action="append", metavar="NAME",
+        help="an account to query, a0 .. a<accounts-1> (repeatable; default: --sample drawn)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sample", type=int, default=5, help="accounts drawn when no --account (default 5)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the draw (default 1)")
     args = parser.parse_args()
+    if args.accounts < 1 or args.posts < args.accounts:
+        parser.error("--accounts must be at least 1 and --posts at least --accounts")
+    if args.obs < 0 or args.repeat < 1 or args.sample < 1:
+        parser.error("--obs must be at least 0, --repeat and --sample at least 1")
+    names = chosen_accounts(args, parser)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite:///{Path(tmp) / 'scale.db'}"
         engine = open_store(url)
@@ -128,20 +181,15 @@ def main() -> None:
               f"{args.accounts} accounts: filled in {took:.0f} s")  # fmt: skip
         week_start = START + timedelta(days=200)
         with engine.connect() as conn:
-            week_end = week_start + timedelta(days=7)
-            t1, week = timed(
-                lambda: queries.posts_in_period(conn, "a7", week_start, week_end), args.repeat
-            )
-            ids = [r["id"] for r in week]
-            t2, latest = timed(lambda: queries.latest_observations(conn, ids), args.repeat)
-            month_ids = [r["id"] for r in queries.posts_in_period(
-                conn, "a7", week_start, week_start + timedelta(days=30))]  # fmt: skip
-            t3, _ = timed(lambda: queries.latest_observations(conn, month_ids), args.repeat)
-            t4, due = timed(lambda: queries.refresh_candidates(conn, "a7", week_start), args.repeat)
-        print(f"posts_in_period (1 account, 1 week, {len(week)} posts): {t1 * 1000:8.1f} ms")
-        print(f"latest_observations ({len(latest)} posts):              {t2 * 1000:8.1f} ms")
-        print(f"latest_observations ({len(month_ids)} posts, 30 days):  {t3 * 1000:8.1f} ms")
-        print(f"refresh_candidates (1 account, {len(due)} posts):      {t4 * 1000:8.1f} ms")
+            per_account = [measure(conn, name, week_start, args.repeat) for name in names]
+        which = "" if len(names) == 1 else f"; median of {len(names)} accounts"
+        print(f"queried {', '.join(names)}{which}, {args.repeat} runs each")
+        for i, query in enumerate(QUERIES):
+            times = [m[i][0] for m in per_account]
+            rows = statistics.median(m[i][1] for m in per_account)
+            worst = f"  (slowest {max(times) * 1000:.1f} ms)" if len(names) > 1 else ""
+            print(f"{query:<42} {rows:>7,.0f} rows {statistics.median(times) * 1000:8.1f} ms"
+                  f"{worst}")  # fmt: skip
         engine.dispose()
 
 
