@@ -6,7 +6,8 @@ For each chosen account and the period (``delivery.period``, default last week):
    SMTP password stops the run before it reads or spends anything;
 2. an account whose every destination already has this period is left alone (no reads);
 3. the others are collected in one run (the budget guard of ``xpulse collect`` applies);
-4. the report is made once and kept in the outbox with its renderings;
+4. the report is made once, at the instant the collect ended (so it sees every read the
+   run made), and kept in the outbox with its renderings;
 5. each destination not yet sent for this account and period is sent, and recorded;
 6. alerts (budget, spikes, sign-in, failures) go out once each.
 
@@ -157,18 +158,18 @@ def run_job(
     targets = _targets(config, accounts, options.only)
     # Checked up front. Alerts are not deliveries: `--only` does not hold them back.
     sender = al.alert_channel(config, hooks.transports)
-    now = hooks.clock()
+    # The period is named once, at the start, so its delivery records and outbox match;
+    # every figure is computed later, at the instant the run's own reads are stored.
+    started = hooks.clock()
     spec = options.period or config.delivery.period
-    periods = {a.name: parse_period(spec, account_timezone(config, a), now) for a in accounts}
+    periods = {a.name: parse_period(spec, account_timezone(config, a), started) for a in accounts}
     lock_path = state_dir() / "run.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(str(lock_path), timeout=0):
             engine = open_store(config.db_url())
             try:
-                return _run(
-                    config, options, hooks, say, accounts, targets, periods, sender, engine, now
-                )
+                return _run(config, options, hooks, say, accounts, targets, periods, sender, engine)
             finally:
                 engine.dispose()
     except Timeout:
@@ -185,7 +186,6 @@ def _run(
     periods: dict[str, Period],
     sender: al.AlertSender | None,
     engine: Engine,
-    now: datetime,
 ) -> RunOutcome:
     outcomes: dict[str, AccountOutcome] = {}
     pending: dict[str, list[str]] = {}
@@ -218,9 +218,15 @@ def _run(
         report = outbox.load()
         if report is None:
             try:
-                spec = options.period or config.delivery.period
+                # The label, not the spec: "last-week" read after midnight on Sunday
+                # would name another week than the one the delivery records hold.
                 report = make_report(
-                    config, engine, account=account.name, period=spec, tz=None, now=now
+                    config,
+                    engine,
+                    account=account.name,
+                    period=outcome.period,
+                    tz=None,
+                    now=hooks.clock(),  # after the collect: the report sees its reads
                 )
             except XpulseError as exc:
                 outcome.failed["report"] = str(exc)
@@ -233,7 +239,7 @@ def _run(
     outcome_list = [outcomes[a.name] for a in accounts]
     run = RunOutcome(outcome_list, result_micros)
     if sender is not None:
-        run.alerts = _alerts(config, engine, sender, outcome_list, fresh, now)
+        run.alerts = _alerts(config, engine, sender, outcome_list, fresh, hooks.clock())
     return run
 
 
