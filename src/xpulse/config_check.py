@@ -47,13 +47,12 @@ def _sign_in(config: Config, name: str) -> Check:
     from xpulse.api.signin import status
 
     st = status(config, config.account(name))
-    ok_states = ("signed in", "env token", "app bearer set")
-    ok = st.state in ok_states or st.state.startswith("access token expired")
-    ok = ok or (st.state == "not signed in" and st.source.startswith("XPULSE_REFRESH_TOKEN_"))
     detail = f"{st.state} (credential from {st.source})"
-    if not ok:
-        detail += f"; run: xpulse auth login --account {name}"
-    return Check(ok, f"account {name} sign-in", detail)
+    if st.reason:
+        detail = f"{st.state}: {st.reason} (credential from {st.source})"
+    if not st.usable:
+        detail += f"; run: {st.fix}"
+    return Check(st.usable, f"account {name} sign-in", detail)
 
 
 def _database(config: Config) -> str:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -25,25 +26,104 @@ import filelock
 from xpulse.api import redact
 from xpulse.api.errors import NeedsSignIn, TokenBusy
 from xpulse.api.oauth2 import GrantRejected, OAuthClient
-from xpulse.api.tokens import TokenRecord, TokenStore
+from xpulse.api.tokens import TokenRecord, TokenStore, refresh_lock
 from xpulse.api.transport import Clock
 
 REFRESH_MARGIN = timedelta(minutes=5)
+log = logging.getLogger("xpulse.api")
 
 
 class BearerAuth:
     """A fixed bearer token: an app-only token, or a user token from the environment."""
 
-    def __init__(self, token: str, *, source: str) -> None:
+    def __init__(self, token: str, *, source: str, fix: str = "") -> None:
         redact.remember(token)
         self._header = f"Bearer {token}"
         self.source = source  # named in messages, e.g. "XPULSE_BEARER_TOKEN"
+        self._fix = fix
 
     def authorization(self) -> str:
         return self._header
 
     def after_unauthorized(self, sent: str) -> bool:
         return False  # nothing to refresh: the 401 goes to the caller
+
+    def unauthorized_fix(self) -> str:
+        return f"X refused {self.source}" + (f"; {self._fix}" if self._fix else "")
+
+
+class EnvTokenAuth:
+    """``XPULSE_ACCESS_TOKEN_<NAME>``, used first; the stored sign-in once X refuses it.
+
+    A refused token is remembered by fingerprint in the account's record, so later runs
+    skip it (and ``auth status`` says so) until the variable holds another value.
+    """
+
+    def __init__(
+        self,
+        account: str,
+        token: str,
+        variable: str,
+        store: TokenStore,
+        *,
+        fallback: UserTokenAuth | None,
+        clock: Clock,
+    ) -> None:
+        redact.remember(token)
+        self.account = account
+        self.source = variable
+        self._token = token
+        self._store = store
+        self._fallback = fallback
+        self._clock = clock
+        self._refused = False
+        self._mutex = threading.Lock()
+
+    def authorization(self) -> str:
+        with self._mutex:
+            refused = self._refused
+        if refused and self._fallback is not None:
+            return self._fallback.authorization()
+        return f"Bearer {self._token}"
+
+    def after_unauthorized(self, sent: str) -> bool:
+        with self._mutex:
+            if sent.removeprefix("Bearer ").strip() == self._token and not self._refused:
+                self._refused = True
+                self._remember_refused()
+                if self._fallback is None:
+                    return False
+                log.warning(
+                    "account %s: X refused %s; using the stored sign-in", self.account, self.source
+                )
+                return True
+        if self._fallback is None:
+            return False
+        return self._fallback.after_unauthorized(sent)
+
+    def _remember_refused(self) -> None:
+        now = self._clock()
+        with refresh_lock(self.account):
+            record = self._store.load(self.account)
+            if record is None:  # nothing stored: a record that only says what went wrong
+                record = TokenRecord(
+                    self.account,
+                    None,
+                    None,
+                    None,
+                    needs_sign_in=True,
+                    reason=f"X refused {self.source} (expired or revoked)",
+                    updated_at=now,
+                )
+            self._store.save(record.with_rejected_access(self._token, now))
+
+    def unauthorized_fix(self) -> str:
+        if self._fallback is not None:
+            return self._fallback.unauthorized_fix()
+        return (
+            f"X refused {self.source} (expired or revoked); set a fresh one, or unset it and "
+            f"run: xpulse auth login --account {self.account}"
+        )
 
 
 class UserTokenAuth:
@@ -97,6 +177,12 @@ class UserTokenAuth:
             stale = sent.removeprefix("Bearer ").strip()
             self._refresh(stale, forced=True)
             return True
+
+    def unauthorized_fix(self) -> str:
+        return (
+            f"X refused account {self.account!r}'s token even after a refresh; "
+            f"run: xpulse auth login --account {self.account}"
+        )
 
     def _margin(self, record: TokenRecord) -> timedelta:
         """The refresh margin, at most half the token's lifetime (short-lived test tokens)."""

@@ -113,10 +113,11 @@ class NeedsSignIn(ApiError):
 
     exit_code = 3
 
-    def __init__(self, account: str, reason: str):
+    def __init__(self, account: str, reason: str, *, env: str | None = None):
+        other = f", or set a new {env}" if env else ""
         super().__init__(
             f"account {account!r} needs sign-in ({reason}); run: xpulse auth login "
-            f"--account {account}"
+            f"--account {account}{other}"
         )
         self.account = account
         self.reason = reason

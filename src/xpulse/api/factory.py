@@ -1,44 +1,42 @@
 """``open_client``: the one place that turns config and secrets into a ready XClient.
 
-Where an account's credential comes from, first match wins:
+Where an account's credential comes from (docs/credentials.md has the full table):
 
 * ``auth = "bearer"``: the app bearer token ``XPULSE_BEARER_TOKEN`` (public metrics only);
-* ``XPULSE_REFRESH_TOKEN_<NAME>`` (CI, cron): seeds the token store, which then keeps the
-  rotated tokens; the variable is read again only when its value changes;
-* ``XPULSE_ACCESS_TOKEN_<NAME>`` alone: used as it is (no refresh possible);
-* the token store, filled by ``xpulse auth login``.
+* ``XPULSE_ACCESS_TOKEN_<NAME>``, when set, is used first, as it is. When X refuses it,
+  its fingerprint is remembered (the variable is skipped until it changes) and the stored
+  sign-in takes over, if there is one;
+* ``XPULSE_REFRESH_TOKEN_<NAME>`` seeds the token store once, when its value is new: one
+  this account has never held. An unchanged variable is never read again, so a later
+  ``xpulse auth login`` wins over a cron job that still carries the old value;
+* the token store, filled by ``xpulse auth login`` and kept fresh by refreshing.
 
 ``<NAME>`` is the account name in upper case with ``-`` as ``_``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import time
 from collections.abc import Callable
-from datetime import timedelta
 
 import httpx
 
 from xpulse.api import redact
-from xpulse.api.auth import BearerAuth, UserTokenAuth
+from xpulse.api.auth import BearerAuth, EnvTokenAuth, UserTokenAuth
 from xpulse.api.client import XClient
 from xpulse.api.errors import NeedsSignIn
 from xpulse.api.oauth2 import OAuthClient
-from xpulse.api.tokens import (
-    TokenRecord,
-    TokenStore,
-    default_store,
-    fingerprint,
-    refresh_lock,
-)
+from xpulse.api.tokens import TokenRecord, TokenStore, default_store, refresh_lock
 from xpulse.api.transport import ApiAuth, CallRecord, Clock, Sleep, utc_now
 from xpulse.config import AccountConfig, Config
 from xpulse.errors import ConfigError
 
 BEARER_ENV = "XPULSE_BEARER_TOKEN"
 CLIENT_SECRET_ENV = "XPULSE_CLIENT_SECRET"  # noqa: S105 - a variable name
+log = logging.getLogger("xpulse.api")
 
 
 def env_value(name: str) -> str | None:
@@ -69,28 +67,43 @@ def oauth_client(config: Config, http: httpx.Client, clock: Clock) -> OAuthClien
 def seed_from_env(
     config: Config, account: AccountConfig, store: TokenStore, clock: Clock
 ) -> TokenRecord | None:
-    """Put ``XPULSE_REFRESH_TOKEN_<NAME>`` in the store when it is new; the stored record."""
+    """Put ``XPULSE_REFRESH_TOKEN_<NAME>`` in the store when it is new; the stored record.
+
+    New means a token this account has never held: not the one it was seeded with before,
+    not one a sign-in or a refresh put there. Only then does it replace the store.
+
+    No lock is taken: a refresh racing this write and saving over it leaves a record that
+    does not know the env token, so the next run seeds it again; nothing is lost."""
     refresh = env_value(refresh_env(account))
     current = store.load(account.name)
-    if refresh is None:
+    if refresh is None or (current is not None and current.knows_refresh(refresh)):
         return current
-    tag = fingerprint(refresh)
-    if current is not None and current.seeded_from == tag:
-        return current  # already seeded; the store holds the rotated descendants
     seeded = TokenRecord(
         account=account.name,
-        access_token=env_value(access_env(account)),
+        access_token=None,  # the first call refreshes
         refresh_token=refresh,
-        # Unknown expiry: treat the access token as expired so the first call refreshes.
-        expires_at=clock() - timedelta(seconds=1),
+        expires_at=None,
         username=account.username,
         client_id=config.api.client_id,
         api_base=config.api_base(),
-        seeded_from=tag,
         updated_at=clock(),
-    )
+    ).carry_history(current)
     store.save(seeded)
+    log.info("account %s: seeded the token store from %s", account.name, refresh_env(account))
     return seeded
+
+
+def stored_problem(config: Config, record: TokenRecord | None) -> str | None:
+    """Why the stored sign-in cannot be used, or None when it can."""
+    if record is None:
+        return "not signed in"
+    if record.needs_sign_in:
+        return record.reason or "the sign-in was revoked"
+    if record.api_base and record.api_base != config.api_base():
+        return f"signed in at {record.api_base}, not {config.api_base()}"
+    if not record.access_token and not record.refresh_token:
+        return "no token stored"
+    return None
 
 
 def make_auth(
@@ -101,33 +114,45 @@ def make_auth(
     store: TokenStore | None = None,
     clock: Clock = utc_now,
 ) -> tuple[ApiAuth, str | None]:
-    """The account's credential and, when known, its X user id."""
+    """The account's credential and, when known, its X user id (order: module doc)."""
     if account.auth == "bearer":
         token = env_value(BEARER_ENV)
         if token is None:
             raise ConfigError(
                 f"account {account.name!r} uses an app bearer token: set {BEARER_ENV}"
             )
-        return BearerAuth(token, source=BEARER_ENV), None
+        return BearerAuth(token, source=BEARER_ENV, fix=f"set a valid {BEARER_ENV}"), None
     store = store or default_store()
     record = seed_from_env(config, account, store, clock)
-    if record is None:
-        access = env_value(access_env(account))
-        if access is not None:
-            return BearerAuth(access, source=access_env(account)), None
-        raise NeedsSignIn(account.name, "not signed in")
-    if record.needs_sign_in:
-        raise NeedsSignIn(account.name, record.reason or "the sign-in was revoked")
-    if record.api_base and record.api_base != config.api_base():
-        raise NeedsSignIn(account.name, f"signed in at {record.api_base}, not {config.api_base()}")
-    auth = UserTokenAuth(
-        account.name,
-        store,
-        oauth_client(config, http, clock),
-        refresh_lock(account.name),
-        clock=clock,
-    )
-    return auth, record.user_id
+    problem = stored_problem(config, record)
+    stored: UserTokenAuth | None = None
+    if problem is None:
+        stored = UserTokenAuth(
+            account.name,
+            store,
+            oauth_client(config, http, clock),
+            refresh_lock(account.name),
+            clock=clock,
+        )
+    user_id = record.user_id if record is not None else None
+    access = env_value(access_env(account))
+    if access is not None and not (record is not None and record.rejected(access)):
+        env_auth = EnvTokenAuth(
+            account.name, access, access_env(account), store, fallback=stored, clock=clock
+        )
+        return env_auth, user_id
+    if stored is None:
+        raise NeedsSignIn(account.name, problem or "not signed in", env=_env_hint(account, access))
+    return stored, user_id
+
+
+def _env_hint(account: AccountConfig, access: str | None) -> str | None:
+    """The variable to replace as the other way out, when the env is where tokens come from."""
+    if access is not None:
+        return access_env(account)
+    if env_value(refresh_env(account)) is not None:
+        return refresh_env(account)
+    return None
 
 
 def open_client(

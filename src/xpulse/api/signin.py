@@ -25,6 +25,7 @@ from xpulse.api.factory import (
     oauth_client,
     refresh_env,
     seed_from_env,
+    stored_problem,
 )
 from xpulse.api.loopback import CallbackListener
 from xpulse.api.tokens import TokenRecord, TokenStore, default_store, refresh_lock
@@ -88,6 +89,9 @@ def login(
         updated_at=now,
     )
     with refresh_lock(account.name):
+        # The env tokens this account already knew stay known: an unchanged variable in a
+        # cron job must not undo this sign-in.
+        record = record.carry_history(_previous(store, account.name))
         store.save(record)  # first: the pair must survive whatever happens next
     me = _whoami(api_base, issued.access_token, config, transport, clock, sleep)
     record = replace(record, user_id=str(me.get("id")), username=str(me.get("username")))
@@ -100,6 +104,13 @@ def login(
             f"configured as @{account.username}"
         )
     return LoginResult(record, warning)
+
+
+def _previous(store: TokenStore, account: str) -> TokenRecord | None:
+    try:
+        return store.load(account)
+    except ConfigError:
+        return None  # a damaged record: the new sign-in replaces it
 
 
 def _whoami(
@@ -161,11 +172,16 @@ class AccountStatus:
     account: str
     username: str
     source: str  # where the credential comes from
-    state: str  # "signed in", "refresh due", "needs sign-in", "not signed in", "env token"
+    state: str  # "signed in", "needs sign-in", "not signed in", "env token", ...
     user_id: str | None
     scopes: tuple[str, ...]
     expires_at: datetime | None
     reason: str = ""
+    fix: str = ""  # the command (or variable) that makes the account usable; "" when it is
+
+    @property
+    def usable(self) -> bool:
+        return not self.fix
 
 
 def status(
@@ -176,39 +192,61 @@ def status(
     cached_user_id: str | None = None,
     clock: Clock = utc_now,
 ) -> AccountStatus:
-    """What is known about the account's sign-in; no secret is ever part of it.
+    """What is known about the account's sign-in, in the order a call would use it
+    (:mod:`xpulse.api.factory`); no secret is ever part of it. Makes no API call.
 
-    A refresh token in ``XPULSE_REFRESH_TOKEN_<NAME>`` is seeded into the store here, as
-    the first API call would (so the answer is not "not signed in" while it is set).
-    ``cached_user_id`` is the id a collect stored for the account, shown when the token
-    record has none (env sign-ins never learn it from a login)."""
+    A new ``XPULSE_REFRESH_TOKEN_<NAME>`` is seeded into the store here, as the first API
+    call would. ``cached_user_id`` is the id a collect stored for the account, shown when
+    the token record has none (env sign-ins never learn it from a login)."""
     base = {"account": account.name, "username": account.username}
+    login = f"xpulse auth login --account {account.name}"
     if account.auth == "bearer":
-        state = "app bearer set" if env_value(BEARER_ENV) else f"{BEARER_ENV} not set"
+        if env_value(BEARER_ENV):
+            return AccountStatus(
+                **base, source=BEARER_ENV, state="app bearer set", user_id=None, scopes=(),
+                expires_at=None,
+            )  # fmt: skip
         return AccountStatus(
-            **base, source=BEARER_ENV, state=state, user_id=None, scopes=(), expires_at=None
-        )
+            **base, source=BEARER_ENV, state=f"{BEARER_ENV} not set", user_id=None, scopes=(),
+            expires_at=None, fix=f"set {BEARER_ENV} (the app's bearer token)",
+        )  # fmt: skip
     store = store or default_store()
     record = seed_from_env(config, account, store, clock)
-    if env_value(refresh_env(account)):
-        source = f"{refresh_env(account)} (from env; rotated copies in {store.where})"
-    elif record is None and env_value(access_env(account)):
+    problem = stored_problem(config, record)
+    access = env_value(access_env(account))
+    refresh_var = refresh_env(account)
+    user_id = (record.user_id if record else None) or cached_user_id
+    if access is not None and not (record is not None and record.rejected(access)):
+        behind = "the stored sign-in takes over if X refuses it"
+        if problem is not None:
+            behind = f"no usable stored sign-in behind it: {problem}"
         return AccountStatus(
             **base,
-            source=f"{access_env(account)} (from env)",
+            source=f"{access_env(account)} (from env, used first; {behind})",
             state="env token",
-            user_id=cached_user_id,
-            scopes=(),
+            user_id=user_id,
+            scopes=record.scopes if record and problem is None else (),
             expires_at=None,
         )
+    if env_value(refresh_var) and record is not None:
+        source = f"{store.where} ({refresh_var} is set: each new value seeds it once)"
     else:
         source = store.where
+    if access is not None:
+        source += f"; {access_env(account)} is set but X refused it: unset or replace it"
+    other = f", or set a new {refresh_var}" if env_value(refresh_var) else ""
     if record is None:
         return AccountStatus(
-            **base, source=source, state="not signed in", user_id=None, scopes=(), expires_at=None
-        )
-    if record.needs_sign_in:
-        state = "needs sign-in"
+            **base, source=source, state="not signed in", user_id=None, scopes=(),
+            expires_at=None, fix=login + other,
+        )  # fmt: skip
+    if problem is not None:
+        return AccountStatus(
+            **base, source=source, state="needs sign-in", user_id=user_id, scopes=record.scopes,
+            expires_at=record.expires_at, reason=problem, fix=login + other,
+        )  # fmt: skip
+    if not record.access_token:
+        state = "signed in; the next call fetches an access token"
     elif record.expires_at is not None and record.expires_at <= clock():
         state = "access token expired; refreshes on next use"
     else:
@@ -217,8 +255,7 @@ def status(
         **base,
         source=source,
         state=state,
-        user_id=record.user_id or cached_user_id,
+        user_id=user_id,
         scopes=record.scopes,
         expires_at=record.expires_at,
-        reason=record.reason,
     )

@@ -27,12 +27,20 @@ from xpulse.errors import ConfigError
 from xpulse.paths import state_dir
 
 KEYRING_SERVICE = "xpulse"
+KNOWN_LIMIT = 32  # fingerprints kept per account: far more than rotations between env edits
 log = logging.getLogger("xpulse.api")
 
 
 def fingerprint(secret: str) -> str:
     """A one-way tag of a secret, to notice that an env token changed without storing it."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
+
+
+def _remember(known: tuple[str, ...], *secrets: str | None) -> tuple[str, ...]:
+    """``known`` with the fingerprints of ``secrets`` added (newest last, bounded)."""
+    tags = [fingerprint(s) for s in secrets if s]
+    kept = [t for t in known if t not in tags] + tags
+    return tuple(kept[-KNOWN_LIMIT:])
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,36 @@ class TokenRecord:
     api_base: str = ""
     needs_sign_in: bool = False
     reason: str = ""
-    seeded_from: str | None = None  # fingerprint of the env refresh token it came from
+    # Fingerprints of every refresh token this account has held or been given by the
+    # environment: an env refresh token among them is old news and never seeds again, so a
+    # cron job's stale variable cannot undo a later sign-in.
+    known_refresh: tuple[str, ...] = ()
+    # Fingerprints of env access tokens X refused: skipped until the variable changes.
+    rejected_access: tuple[str, ...] = ()
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __post_init__(self) -> None:
+        if self.refresh_token:
+            object.__setattr__(
+                self, "known_refresh", _remember(self.known_refresh, self.refresh_token)
+            )
+
+    def knows_refresh(self, token: str) -> bool:
+        return fingerprint(token) in self.known_refresh
+
+    def rejected(self, access_token: str) -> bool:
+        return fingerprint(access_token) in self.rejected_access
+
+    def with_rejected_access(self, access_token: str, now: datetime) -> TokenRecord:
+        tags = _remember(self.rejected_access, access_token)
+        return replace(self, rejected_access=tags, updated_at=now)
+
+    def carry_history(self, previous: TokenRecord | None) -> TokenRecord:
+        """This (new) record, remembering the tokens ``previous`` knew."""
+        if previous is None:
+            return self
+        known = _remember(previous.known_refresh, self.refresh_token)
+        return replace(self, known_refresh=known, rejected_access=previous.rejected_access)
 
     def expiring(self, now: datetime, margin: timedelta) -> bool:
         """True when the access token is missing or expires within ``margin``."""
@@ -92,7 +128,8 @@ class TokenRecord:
 
     def to_json(self) -> str:
         data = asdict(self)
-        data["scopes"] = list(self.scopes)
+        for key in ("scopes", "known_refresh", "rejected_access"):
+            data[key] = list(data[key])
         for key in ("expires_at", "updated_at"):
             value = data[key]
             data[key] = value.isoformat() if value else None
@@ -101,9 +138,13 @@ class TokenRecord:
     @classmethod
     def from_json(cls, raw: str) -> TokenRecord:
         data: dict[str, Any] = json.loads(raw)
+        seeded = data.get("seeded_from")  # older files kept only the last seeded token
         known = set(cls.__dataclass_fields__)
         data = {k: v for k, v in data.items() if k in known}
-        data["scopes"] = tuple(data.get("scopes") or ())
+        for key in ("scopes", "known_refresh", "rejected_access"):
+            data[key] = tuple(data.get(key) or ())
+        if seeded and seeded not in data["known_refresh"]:
+            data["known_refresh"] = (seeded, *data["known_refresh"])
         for key in ("expires_at", "updated_at"):
             if data.get(key):
                 data[key] = datetime.fromisoformat(data[key])

@@ -117,6 +117,14 @@ def _problem_text(body: Any) -> str:
     return redact.text(": ".join(parts))[:300]
 
 
+def _unauthorized_fix(auth: ApiAuth | None) -> str:
+    """What to do about a refused token, as the auth knows it (its source, the command)."""
+    fix = getattr(auth, "unauthorized_fix", None)
+    if callable(fix):
+        return str(fix())
+    return "the token was not accepted"
+
+
 def count_reads(endpoint: Endpoint, body: dict[str, Any]) -> int:
     if not endpoint.reads_posts:
         return 0
@@ -298,7 +306,7 @@ class Transport:
                 log.info("%s %s: 401, retrying once with a refreshed token", method, url)
                 raise _Refreshed
             raise Unauthorized(
-                f"{method} {shown}: 401 Unauthorized: the token was not accepted",
+                f"{method} {shown}: 401 Unauthorized: {_unauthorized_fix(self.auth)}",
                 status=status,
                 problem=body if isinstance(body, dict) else None,
             )

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
+from xpulse.api.errors import NeedsSignIn
 from xpulse.config import Config, load_config
-from xpulse.errors import XpulseError
+from xpulse.errors import ConfigError, XpulseError
 
 
 @click.group()
@@ -67,7 +68,9 @@ def login(account: str | None, no_browser: bool, timeout: float) -> None:
 @auth.command()
 @click.option("--account", default=None, help="Only this account.")
 def status(account: str | None) -> None:
-    """Show each account's sign-in: user id, scopes, expiry. Never shows a secret.
+    """Show each account's sign-in: where its credential comes from, user id, scopes,
+    expiry. Never shows a secret and makes no API call. Exits 0 when every account shown
+    can be used, 3 when one cannot (each says why and what to run), 2 for a config error.
 
     Example:
 
@@ -78,10 +81,12 @@ def status(account: str | None) -> None:
     config = load_config()
     accounts = [config.account(account)] if account else config.accounts
     if not accounts:
-        click.echo(f"no accounts in {config.path}")
-        return
+        raise ConfigError(
+            f"no accounts in {config.path}; add one: xpulse init --force --account NAME "
+            "--username HANDLE"
+        )
     cached = _cached_user_ids(config)
-    needs = False
+    unusable = []
     for acct in accounts:
         st = signin.status(config, acct, cached_user_id=cached.get(acct.name))
         expires = (
@@ -94,9 +99,16 @@ def status(account: str | None) -> None:
         click.echo(f"  source:  {st.source}")
         if st.reason:
             click.echo(f"  reason:  {st.reason}")
-        needs = needs or st.state in ("needs sign-in", "not signed in")
-    if needs:
-        click.echo("run `xpulse auth login --account NAME` for the accounts above", err=True)
+        if not st.usable:
+            click.echo(f"  fix:     {st.fix}")
+            unusable.append(st)
+    for st in unusable:
+        why = f"{st.state}: {st.reason}" if st.reason else st.state
+        click.echo(
+            f"xpulse: error: account {st.account!r} cannot be used ({why}); run: {st.fix}", err=True
+        )
+    if unusable:
+        raise SystemExit(NeedsSignIn.exit_code)
 
 
 def _cached_user_ids(config: Config) -> dict[str, str]:

@@ -98,7 +98,9 @@ def test_cli_login_follows_the_printed_url_then_status_and_logout(
     assert logout.exit_code == 0 and "revoked and forgotten" in logout.output
     assert FileTokenStore().load("main") is None
     after = CliRunner().invoke(cli, ["auth", "status"])
+    assert after.exit_code == 3  # an account that cannot be used is a failure
     assert "not signed in" in after.output
+    assert "fix:     xpulse auth login --account main" in after.output
 
 
 def test_refresh_ahead_of_expiry_and_once_on_401(
@@ -148,6 +150,31 @@ def test_rejected_refresh_token_needs_sign_in_with_one_message(xsim: tuple[str, 
         open_client(config, config.account("main"), clock=clock)
     status = CliRunner().invoke(cli, ["auth", "status"])
     assert "needs sign-in" in status.output and "X rejected the refresh token" in status.output
+    assert status.exit_code == 3
+    assert "run: xpulse auth login --account main" in status.output
+
+
+def test_a_cron_env_with_an_old_refresh_token_keeps_a_new_sign_in(
+    xsim: tuple[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cron was set up with a refresh token; it seeded the store and rotated. The user
+    signs in again; cron's environment still holds the old value. The sign-in stands."""
+    clock = Clock()
+    store = FileTokenStore()
+    old = _login(clock).record.refresh_token
+    assert old is not None
+    store.delete("main")
+    monkeypatch.setenv("XPULSE_REFRESH_TOKEN_MAIN", old)  # the cron job's environment
+    config = load_config()
+    with open_client(config, config.account("main"), clock=clock) as client:
+        assert client.get_me()["id"] == "1001"  # seeded, refreshed: ``old`` is now spent
+    fresh = _login(clock).record  # the explicit sign-in, same environment
+    with open_client(config, config.account("main"), clock=clock) as client:
+        assert client.get_me()["id"] == "1001"
+    kept = store.load("main")
+    assert kept is not None and kept.refresh_token == fresh.refresh_token
+    status = CliRunner().invoke(cli, ["auth", "status"])
+    assert status.exit_code == 0, status.output  # usable (the status clock is the real one)
 
 
 class _KeepStore(FileTokenStore):

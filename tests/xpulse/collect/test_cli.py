@@ -168,7 +168,7 @@ def test_auth_status_reads_env_sign_in_and_the_cached_user_id(live: Live) -> Non
     before = _run("auth", "status")
     assert before.exit_code == 0, before.output
     assert "not signed in" not in before.output
-    assert "source:  XPULSE_REFRESH_TOKEN_ALPHA (from env;" in before.output
+    assert "(XPULSE_REFRESH_TOKEN_ALPHA is set: each new value seeds it once)" in before.output
     assert "user id: -" in before.output  # nothing has looked it up yet
     assert not (live.home / "data" / "xpulse.db").exists()  # status creates no database
     for token in live.world.tokens:  # no secret in the status
