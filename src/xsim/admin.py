@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from xsim import jsonbody
 from xsim.clock import FixedClock, iso_z, parse_instant
 from xsim.curves import media_metrics_at, post_metrics_at
 
@@ -74,16 +75,28 @@ async def clock(request: Request) -> Response:
         if not isinstance(sim.clock, FixedClock):
             return _json(409, {"error": "the clock is real; start xsim with --now to fix it"})
         try:
-            body = json.loads(await request.body() or b"{}")
+            body = jsonbody.parse(await request.body() or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("the body must be a JSON object")
             if "advance_seconds" in body:
-                sim.clock.advance(float(body["advance_seconds"]))
+                sim.clock.advance(_seconds(body["advance_seconds"]))
             elif "now" in body:
                 sim.clock.set(parse_instant(str(body["now"])))
             else:
                 raise ValueError("give advance_seconds or now")
-        except (ValueError, TypeError, AttributeError) as exc:
+        except ValueError as exc:
             return _json(400, {"error": str(exc).splitlines()[0] if str(exc) else "bad body"})
     return _json(200, {"now": iso_z(sim.clock.now()), "fixed": sim.clock.fixed})
+
+
+def _seconds(value: object) -> float:
+    """A JSON number of seconds (not a bool, string or null; 10**400 is too large)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("advance_seconds must be a number")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError("advance_seconds is too large") from None
 
 
 def admin_routes() -> list[BaseRoute]:

@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xsim import analytics_api, endpoints, jsonbody, problems
+from xsim import analytics_api, endpoints, jsonbody, plans, problems
 from xsim.admin import admin_routes
 from xsim.billing import Ledger
 from xsim.clock import Clock, FixedClock, RealClock
@@ -140,6 +140,11 @@ def _serve(sim: Sim, spec: Spec, handler: Handler, request: Request) -> Response
     denied = _auth_problem(spec, principal)
     if denied is not None:
         return json_response(403, denied, headers)
+    app = sim.world.apps.get(principal.client_id)
+    if app is not None and not plans.allowed(spec.name, app.plan):
+        enrollment = plans.PRODUCT.get(spec.name, "Appropriate Level of API Access")
+        app_id = endpoints._numeric_id(app.client_id)  # the id usage reports for the app
+        return json_response(403, problems.client_forbidden(app_id, enrollment), headers)
     try:
         result = _run_handler(sim, spec, handler, request, principal, now)
     except InvalidRequest as exc:

@@ -44,9 +44,9 @@ def cli() -> None:
 )
 @click.option(
     "--token-lifetime",
-    type=click.FloatRange(min=1),
+    type=click.FloatRange(min=1, max=100 * 365 * 86400),
     default=None,
-    help="Access-token lifetime in seconds (default 7200).",
+    help="Access-token lifetime in seconds (default 7200; at most 100 years).",
 )
 @click.option("--auto-approve", is_flag=True, help="Approve OAuth consent without a page.")
 @click.option(
@@ -71,7 +71,7 @@ def serve(
 
         xsim serve --host 127.0.0.1 --port 8787 --world world.json --now 2026-05-20T12:00:00Z
     """
-    from xsim.clock import RealClock, parse_instant
+    from xsim.clock import RealClock, in_range, parse_instant
     from xsim.faults import FaultSpecError, parse_faults
     from xsim.server import listen_socket, run
     from xsim.world import WorldError, load_world
@@ -80,6 +80,10 @@ def serve(
         fixed = parse_instant(now) if now and now != "real" else None
     except ValueError:
         raise click.BadParameter(f"not an ISO 8601 instant: {now!r}", param_hint="--now") from None
+    try:
+        fixed = in_range(fixed) if fixed is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from None
     try:
         spec = parse_faults(faults) if faults else None
     except FaultSpecError as exc:

@@ -6,9 +6,16 @@ days) reads the clock, so a fixed clock makes a whole session repeat exactly.
 
 from __future__ import annotations
 
+import math
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+# The instants xsim's clock may show. Every span added to now (a month for usage, a
+# token's lifetime, a rate-limit window) must still be a date, and rate-limit resets are
+# epoch seconds: the year 9000 leaves room for all of them, 1970 keeps resets positive.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 class Clock(Protocol):
@@ -39,7 +46,7 @@ class FixedClock:
     fixed = True
 
     def __init__(self, start: datetime) -> None:
-        self._now = as_utc(start)
+        self._now = in_range(as_utc(start))
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -47,14 +54,16 @@ class FixedClock:
 
     def advance(self, seconds: float) -> datetime:
         """Move forward (never back: metrics and windows must not run backwards)."""
-        if seconds < 0:
-            raise ValueError("a fixed clock only moves forward")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError("a fixed clock only moves forward, by a finite number of seconds")
         with self._lock:
+            if seconds > (LATEST - self._now).total_seconds():
+                raise ValueError(f"the clock cannot go past {iso_z(LATEST)}")
             self._now = self._now + timedelta(seconds=seconds)
             return self._now
 
     def set(self, moment: datetime) -> datetime:
-        moment = as_utc(moment)
+        moment = in_range(as_utc(moment))
         with self._lock:
             if moment < self._now:
                 raise ValueError("a fixed clock only moves forward")
@@ -69,12 +78,27 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def in_range(moment: datetime) -> datetime:
+    """``moment`` if the clock may show it, else :class:`ValueError` naming the range."""
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError(
+            f"{iso_z(moment)} is outside the clock's range, {iso_z(EARLIEST)} to {iso_z(LATEST)}"
+        )
+    return moment
+
+
 def parse_instant(text: str) -> datetime:
-    """Parse an ISO 8601 instant such as ``2026-05-20T12:00:00Z`` (naive means UTC)."""
+    """Parse an ISO 8601 instant such as ``2026-05-20T12:00:00Z`` (naive means UTC).
+
+    :class:`ValueError` for anything else, including an offset that takes the instant past
+    the calendar's ends (``9999-12-31T23:59:59-01:00``)."""
     cleaned = text.strip()
     if cleaned.endswith(("Z", "z")):
         cleaned = cleaned[:-1] + "+00:00"
-    return as_utc(datetime.fromisoformat(cleaned))
+    try:
+        return as_utc(datetime.fromisoformat(cleaned))
+    except OverflowError:
+        raise ValueError(f"{text!r} is beyond the calendar") from None
 
 
 def iso_z(moment: datetime) -> str:

@@ -31,7 +31,6 @@ may see what, counts and groups. As seed 003 describes it:
 from __future__ import annotations
 
 import gzip
-import json
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -151,8 +150,8 @@ class EngagementAPI:
         if not self.limiter.allow(principal.client_id, endpoint, now):
             return _errors(429, ["Rate limit exceeded for this endpoint"])  # xsim wording
         try:
-            body = json.loads(raw) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError):
+            body = jsonbody.parse(raw) if raw.strip() else None
+        except ValueError:
             return _errors(400, ["Request body is not valid JSON"])  # xsim wording
         if body is None:
             return _errors(400, ["Request body must be a JSON object"])  # xsim wording

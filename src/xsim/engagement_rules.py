@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from xsim.clock import LATEST
+
 Endpoint = Literal["totals", "28hr", "historical"]
 
 MAX_IDS: dict[Endpoint, int] = {"totals": 250, "28hr": 25, "historical": 25}
@@ -84,11 +86,11 @@ def parse_time(text: str) -> datetime | None:
         cleaned = cleaned[:-1] + "+00:00"
     try:
         moment = datetime.fromisoformat(cleaned)
-    except ValueError:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    # rounding out to whole hours and the spans after it must stay inside the calendar
+    return moment if moment <= LATEST else None
 
 
 def _string_list(body: dict[str, Any], key: str, errors: list[str]) -> list[str]:

@@ -20,6 +20,17 @@ class Raw(str):
     __slots__ = ()
 
 
+def parse(raw: bytes | str) -> Any:
+    """A request body's JSON; :class:`ValueError` for anything that is not JSON, including
+    text nested too deeply for the parser (``[[[[...``) and invalid UTF-8."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+
+
 def encode(value: Any) -> str:
     """One JSON value (Raw kept as is)."""
     return value if isinstance(value, Raw) else _dumps(value)

@@ -120,6 +120,25 @@ def usage_capped(product: str, account_id: str) -> Problem:
     }
 
 
+def client_forbidden(client_id: str, enrollment: str) -> Problem:
+    """An endpoint outside the app's plan: the 403 body developers report verbatim
+    (``client_id`` and ``required_enrollment`` beside the spec's ``ClientForbiddenProblem``
+    fields, and no ``status``)."""
+    return {
+        "client_id": client_id,
+        "detail": (
+            "When authenticating requests to the Twitter API v2 endpoints, you must use keys "
+            "and tokens from a Twitter developer App that is attached to a Project. You can "
+            "create a project via the developer portal."
+        ),
+        "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+        "title": "Client Forbidden",
+        "required_enrollment": enrollment,
+        "reason": "client-not-enrolled",
+        "type": CLIENT_FORBIDDEN,
+    }
+
+
 def unavailable(resource_type: str, parameter: str, value: str) -> Problem:
     """A resource that could not be served this time (``ResourceUnavailableProblem``)."""
     return {

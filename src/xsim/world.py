@@ -181,7 +181,16 @@ def world_from_json(doc: object, source: str = "world.json") -> World:
     """Validate a parsed world document and build the :class:`World` it describes."""
     validate_document(doc, source)
     doc = cast(dict[str, Any], doc)  # the schema guarantees an object
-    world = World(
+    try:
+        world = _build(doc)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the calendar's start
+        raise WorldError(f"{source}: a time in the file is beyond the calendar") from None
+    cross_check(doc, world, source)
+    return world
+
+
+def _build(doc: dict[str, Any]) -> World:
+    return World(
         apps={a["client_id"]: _app(a) for a in doc["apps"]},
         users={u["id"]: _user(u) for u in doc["users"]},
         posts={p["id"]: _post(p) for p in doc["posts"]},
@@ -192,8 +201,6 @@ def world_from_json(doc: object, source: str = "world.json") -> World:
         now=_time(doc["now"]) if "now" in doc else None,
         planted=dict(doc.get("planted", {})),
     )
-    cross_check(doc, world, source)
-    return world
 
 
 def load_world(path: Path) -> World:

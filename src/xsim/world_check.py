@@ -21,6 +21,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from xsim.clock import in_range
 from xsim.fastschema import SchemaCompiler
 from xsim.model import World
 
@@ -243,6 +244,11 @@ def cross_check(doc: dict[str, Any], world: World, source: str) -> None:
                 )
 
     now = world.now
+    if now is not None:
+        try:
+            in_range(now)
+        except ValueError as exc:
+            fail(("now",), str(exc))
     for index, post in enumerate(world.posts.values()):
         if post.author_id not in world.users:
             fail(("posts", index, "author_id"), f"{post.author_id!r} is not a known user id")

@@ -7,6 +7,7 @@
         ├── HTTPStatusError          X answered with an error status
         │   ├── Unauthorized         401: the token is invalid or expired (after one refresh)
         │   ├── Forbidden            403: not allowed (scopes, plan, someone else's metrics)
+        │   │   └── NotEnrolled      403 client-not-enrolled: the app's plan lacks the endpoint
         │   ├── NotFound             404, or a 200 that only says "could not find"
         │   ├── InvalidRequest       400: a bad parameter
         │   ├── RateLimited          429 of the 15-minute (or 24-hour) window; ``reset_at``
@@ -38,6 +39,7 @@ __all__ = [
     "InvalidRequest",
     "MonthlyCapReached",
     "NeedsSignIn",
+    "NotEnrolled",
     "NotFound",
     "RateLimited",
     "ServerError",
@@ -75,6 +77,16 @@ class Unauthorized(HTTPStatusError):
 
 class Forbidden(HTTPStatusError):
     """403: the token may not do this (missing scope, plan, metrics of another account)."""
+
+
+class NotEnrolled(Forbidden):
+    """403 ``client-forbidden`` / ``client-not-enrolled``: the app's plan does not include
+    this endpoint (``required_enrollment`` names the product X asks for, if it said)."""
+
+    @property
+    def required_enrollment(self) -> str | None:
+        value = self.problem.get("required_enrollment")
+        return value if isinstance(value, str) and value else None
 
 
 class NotFound(HTTPStatusError):

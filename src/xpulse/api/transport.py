@@ -38,6 +38,7 @@ from xpulse.api.errors import (
     HTTPStatusError,
     InvalidRequest,
     MonthlyCapReached,
+    NotEnrolled,
     NotFound,
     RateLimited,
     ServerError,
@@ -123,6 +124,14 @@ def _unauthorized_fix(auth: ApiAuth | None) -> str:
     if callable(fix):
         return str(fix())
     return "the token was not accepted"
+
+
+def _not_enrolled(body: Any) -> bool:
+    """X's 403 for an endpoint outside the app's plan (``client-not-enrolled``)."""
+    if not isinstance(body, dict):
+        return False
+    kind = str(body.get("type", ""))
+    return kind.endswith("/client-forbidden") or body.get("reason") == "client-not-enrolled"
 
 
 def count_reads(endpoint: Endpoint, body: dict[str, Any]) -> int:
@@ -327,7 +336,7 @@ class Transport:
             raise BadResponse(f"{method} {shown}: {status} answered with {ctype}, not JSON")
         cls: type[HTTPStatusError] = {
             400: InvalidRequest,
-            403: Forbidden,
+            403: NotEnrolled if _not_enrolled(body) else Forbidden,
             404: NotFound,
         }.get(status, HTTPStatusError)
         reason = _problem_text(body) or response.reason_phrase

@@ -74,6 +74,8 @@ def backfill(source: str, since: str, account: str | None, granularity: str) -> 
                 )  # fmt: skip
     finally:
         engine.dispose()
+    for note in result.notes:
+        click.echo(f"xpulse: {note}", err=True)
     for error in result.errors:
         click.echo(f"xpulse: {source}: {error}", err=True)
     click.echo(result.summary(chosen.name, start))

@@ -31,6 +31,7 @@ from xpulse.api import redact
 from xpulse.api.analytics_api import Granularity
 from xpulse.api.engagement import DEFAULT_BASE_URL, EngagementClient, hourly_points
 from xpulse.api.engagement_rules import EARLIEST, SERIES_TYPES, split_window
+from xpulse.api.errors import NotEnrolled
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.transport import Transport
 from xpulse.collect.analytics_series import collect_series
@@ -38,6 +39,10 @@ from xpulse.errors import ConfigError
 from xpulse.store import series
 from xpulse.store.schema import posts
 
+# X answers /2/tweets/analytics only to Enterprise apps since 2026-03-31 (403 not enrolled).
+SERIES_NEEDS_ENTERPRISE = (
+    "the analytics time series needs X Enterprise; reports use stored reads instead"
+)
 GROUPING = "hourly"
 ORDER = ("tweet.id", "engagement.type", "engagement.day", "engagement.hour")
 BASE_ENV = "XPULSE_ENGAGEMENT_BASE"
@@ -86,6 +91,7 @@ class BackfillResult:
     unavailable: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     unit: str = "hourly"
+    notes: list[str] = field(default_factory=list)  # one line each, shown before the summary
 
     def summary(self, account: str, since: datetime) -> str:
         tail = f"; {len(self.unavailable)} post(s) unavailable" if self.unavailable else ""
@@ -194,7 +200,11 @@ def backfill_analytics(
     if not found:
         return result
     ids = [pid for pid, _ in found]
-    got = collect_series(engine, transport, ids, since, now, granularity, clock=clock)
+    try:
+        got = collect_series(engine, transport, ids, since, now, granularity, clock=clock)
+    except NotEnrolled:
+        result.notes.append(SERIES_NEEDS_ENTERPRISE)
+        return result
     result.requests, result.buckets, result.windows = got.requests, got.buckets, 1
     result.unavailable = [str(e.get("resource_id") or e.get("value")) for e in got.errors]
     result.errors = sorted({str(e.get("detail") or e.get("title")) for e in got.errors})

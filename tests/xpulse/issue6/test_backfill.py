@@ -198,9 +198,12 @@ def test_xpulse_signatures_pass_xsims_verifier() -> None:
     assert verifier.verify("POST", url, wrong.sign(httpx.Request("POST", url))).principal is None
 
 
+@pytest.mark.parametrize("plan", ["enterprise", "pay-per-use"])
 def test_backfill_from_tweets_analytics_against_xsim(
-    isolated_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, plan: str
 ) -> None:
+    """Enterprise reads the series; pay-per-use is refused by X (403 not enrolled), which
+    is one line and a run that carries on with nothing stored."""
     from xpulse_issue6_support import ALICE_TOKEN, PLAIN, VIDEO
 
     from xsim.clock import FixedClock
@@ -208,6 +211,7 @@ def test_backfill_from_tweets_analytics_against_xsim(
 
     now = datetime.now(UTC).replace(microsecond=0)
     world = make_world()
+    world.apps["app-i6"].plan = plan  # type: ignore[assignment]  # one of the Plan literals
     db = f"sqlite:///{tmp_path / 'ta.db'}"
     engine = open_store(db)
     with engine.begin() as conn:
@@ -229,6 +233,15 @@ def test_backfill_from_tweets_analytics_against_xsim(
         args = ["backfill", "--source", "tweets-analytics", "--since", since]
         result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
+    line = "the analytics time series needs X Enterprise; reports use stored reads instead"
+    if plan != "enterprise":
+        assert result.output.count(line) == 1 and "Traceback" not in result.output
+        assert "2 post(s), 0 daily buckets in 0 request(s)" in result.output
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(metric_series)).scalar() == 0
+        engine.dispose()
+        return
+    assert line not in result.output
     assert "2 post(s)" in result.output and "daily buckets in 1 request(s)" in result.output
     with engine.connect() as conn:
         rows = conn.execute(
