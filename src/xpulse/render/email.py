@@ -7,6 +7,8 @@
         ├── image/png         daily impressions and engagements   (Content-ID, inline)
         └── image/png         engagement rate by content type     (Content-ID, inline)
 
+The images are drawn by vl-convert from the same Vega-Lite specs the pages draw.
+
 Mail clients do not show inline SVG reliably and many block ``data:`` images, so the charts
 are PNG parts of the message itself; the HTML references nothing outside the message.
 Headers are built from validated addresses and a one-line subject, so a name or a subject
@@ -23,11 +25,11 @@ from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from typing import Any, Final
 
 from xpulse.analytics.document import Report
+from xpulse.render import vega
 from xpulse.render.escape import one_line
 from xpulse.render.html import environment, template_context
-from xpulse.render.png_charts import DAILY_SIZE, content_types_png, daily_png
 from xpulse.render.terminal import render_text
-from xpulse.render.view import as_report, content_bars, title
+from xpulse.render.view import as_report, report_charts, title
 
 TEXT_WIDTH: Final = 88
 MSGID_DOMAIN: Final = "xpulse.local"
@@ -90,31 +92,23 @@ def _cid(name: str) -> str:
     return f"{name}.{secrets.token_hex(8)}@{MSGID_DOMAIN}"
 
 
+# Email clients show about 600 px; the images fit inside the body's padding.
+IMAGE_WIDTH: Final = 560
+
+
 def _images(report: Report) -> dict[str, dict[str, Any]]:
-    """The chart PNGs, each with a fresh Content-ID and its alt text."""
-    days = report.daily
-    daily = daily_png(
-        [d.date.strftime("%a %d") for d in days],
-        [d.impressions for d in days],
-        [d.engagements for d in days],
-    )
-    bars = content_bars(report)
-    content = content_types_png(bars)
+    """The chart PNGs (the page's own specs, drawn by vl-convert), each with a fresh
+    Content-ID and its text alternative."""
+    found = report_charts(report)
     return {
-        "daily": {
-            "cid": _cid("daily"),
-            "png": daily,
-            "alt": "Daily impressions (bars) and engagements (line)",
-            "width": DAILY_SIZE[0],
-            "filename": "daily.png",
-        },
-        "content": {
-            "cid": _cid("content-types"),
-            "png": content,
-            "alt": "Engagement rate by content type",
-            "width": 720,
-            "filename": "content-types.png",
-        },
+        key: {
+            "cid": _cid(name),
+            "png": vega.png(found[key], IMAGE_WIDTH),
+            "alt": found[key].description,
+            "width": IMAGE_WIDTH,
+            "filename": f"{name}.png",
+        }
+        for key, name in (("daily", "daily"), ("content", "content-types"))
     }
 
 

@@ -91,3 +91,9 @@ def markdown_link(label: str, url: str | None) -> str:
     # Angle-bracket destinations allow parentheses; escape the few characters they forbid.
     dest = safe.replace("<", "%3C").replace(">", "%3E")
     return f"[{text}](<{dest}>)"
+
+
+def truncate(content: str, limit: int) -> str:
+    """One line of at most ``limit`` characters, with an ellipsis when cut."""
+    flat = " ".join(strip_controls(content).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -1,9 +1,10 @@
-"""The HTML rendering: one self-contained file with inline CSS and inline SVG charts.
+"""The HTML rendering: one self-contained file with inline CSS, scripts and chart specs.
 
-The page makes no request of any kind (no script, font, image or stylesheet; a CSP meta tag
-forbids them too). Jinja2 autoescapes every value; the only markup passed through is the
-SVG the chart functions build, which escape their own text. The only links are x.com
-permalinks of the posts, built from their numeric ids.
+The page makes no request of any kind: the charts are drawn in the page by the Vega
+bundle inlined in it (:mod:`xpulse.render.vega`), and a CSP meta tag allows only those
+scripts (by hash) and nothing from anywhere. Jinja2 autoescapes every value; chart specs
+travel as escaped JSON data. The only links are x.com permalinks of the posts, built from
+their numeric ids. ``static=True`` gives the print version: the same charts as inline SVG.
 """
 
 from __future__ import annotations
@@ -17,26 +18,24 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from xpulse.analytics.document import PostEntry, Report
-from xpulse.render import charts, fmt
+from xpulse.render import fmt, vega
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url
 from xpulse.render.view import (
     NO_POSTS,
     as_report,
-    content_bars,
     cost_text,
     formula_lines,
-    heat_cells,
     local_time,
     period_text,
     post_label,
     previous_text,
+    report_charts,
     slot_text,
     summary_rows,
     times,
     title,
-    top_bars,
 )
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -81,34 +80,15 @@ def _post_row(post: PostEntry, username: str | None, limit: int = 160) -> dict[s
     }
 
 
-def _charts(report: Report) -> dict[str, Markup]:
-    days = [d.date.strftime("%a %d") for d in report.daily]
-    svgs = {
-        "daily": charts.daily_chart(
-            "chart-daily",
-            "Daily impressions and engagements",
-            days,
-            [d.impressions for d in report.daily],
-            [d.engagements for d in report.daily],
-        ),
-        "top": charts.bar_chart(
-            "chart-top", "Top posts by engagements", top_bars(report), "engagements"
-        ),
-        "heatmap": charts.heatmap(
-            "chart-best-time",
-            f"Best time to post, score by weekday and hour ({report.period.tz})",
-            heat_cells(report),
-            "score",
-        ),
-        "content": charts.interval_bars(
-            "chart-content-types",
-            "Engagement rate by content type",
-            content_bars(report),
-            "engagement rate",
-        ),
-    }
-    # Built by our own chart functions, which escape every piece of text they embed.
-    return {name: Markup(svg) for name, svg in svgs.items()}  # noqa: S704
+def chart_context(report: Report, *, static: bool = False) -> dict[str, Any]:
+    """The charts of a page: drawn in the page by its scripts, or (``static``, for print
+    and PDF) as inline SVG drawn here from the same specs."""
+    found = report_charts(report)
+    if static:
+        # SVG from vl-convert, which escapes every text it draws.
+        svgs = {c.id: Markup(vega.svg(c)) for c in found.values()}  # noqa: S704
+        return {"charts": found, "svgs": svgs, "scripts": None}
+    return {"charts": found, "svgs": None, "scripts": vega.page_scripts(list(found.values()))}
 
 
 def template_context(report: Report) -> dict[str, Any]:
@@ -142,7 +122,6 @@ def template_context(report: Report) -> dict[str, Any]:
         "cards": cards,
         "summary": rows,
         "formulas": formula_lines(report),
-        "charts": _charts(report),
         "top_tables": [
             {
                 "heading": "By engagements",
@@ -243,7 +222,9 @@ def template_context(report: Report) -> dict[str, Any]:
     }
 
 
-def render_html(document: Report | Mapping[str, Any]) -> str:
-    """The report as one self-contained HTML page."""
+def render_html(document: Report | Mapping[str, Any], *, static: bool = False) -> str:
+    """The report as one self-contained HTML page; ``static`` draws the charts as SVG
+    (print, PDF) instead of in the page."""
     report = as_report(document)
-    return environment().get_template("report.html.j2").render(template_context(report))
+    context = template_context(report) | chart_context(report, static=static)
+    return environment().get_template("report.html.j2").render(context)

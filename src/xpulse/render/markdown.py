@@ -13,9 +13,8 @@ from xpulse.analytics.document import PostEntry, Report
 from xpulse.render import fmt
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines
-from xpulse.render.escape import markdown_link, markdown_text, post_url, safe_url
+from xpulse.render.escape import markdown_link, markdown_text, post_url, safe_url, truncate
 from xpulse.render.sparkline import sparkline
-from xpulse.render.svg import truncate
 from xpulse.render.view import (
     NO_POSTS,
     as_report,

@@ -21,9 +21,8 @@ from xpulse.render import fmt
 from xpulse.render.charts import WEEKDAYS
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines
-from xpulse.render.escape import one_line
+from xpulse.render.escape import one_line, truncate
 from xpulse.render.sparkline import sparkline
-from xpulse.render.svg import truncate
 from xpulse.render.view import (
     NO_POSTS,
     as_report,

@@ -12,10 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from xpulse.analytics.document import PostEntry, Report
-from xpulse.render import fmt
-from xpulse.render.charts import Bar, HeatCell, IntervalBar
-from xpulse.render.escape import post_url, safe_url
-from xpulse.render.svg import truncate
+from xpulse.render import charts, fmt
+from xpulse.render.charts import Bar, Chart, HeatCell, IntervalBar
+from xpulse.render.escape import post_url, safe_url, truncate
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NO_POSTS = "No posts in this period."
@@ -197,3 +196,31 @@ def cost_text(report: Report) -> str:
 def times(ratio: float | None) -> str:
     """A multiple of the usual level: ``12.5×``; n/a when the usual level is zero."""
     return fmt.NA if ratio is None else f"{ratio:.1f}×"
+
+
+def report_charts(report: Report) -> dict[str, Chart]:
+    """The report's charts by name, each one spec for every medium."""
+    return {
+        "daily": charts.daily(
+            "chart-daily",
+            "Daily impressions and engagements",
+            [d.date.isoformat() for d in report.daily],
+            [d.impressions for d in report.daily],
+            [d.engagements for d in report.daily],
+        ),
+        "top": charts.bar_chart(
+            "chart-top", "Top posts by engagements", top_bars(report), "engagements"
+        ),
+        "heatmap": charts.heatmap(
+            "chart-best-time",
+            f"Best time to post, score by weekday and hour ({report.period.tz})",
+            heat_cells(report),
+            "score",
+        ),
+        "content": charts.interval_bars(
+            "chart-content-types",
+            "Engagement rate by content type",
+            content_bars(report),
+            "engagement rate",
+        ),
+    }

@@ -58,7 +58,10 @@ def test_html_makes_no_external_request_and_links_only_to_posts(report: Report) 
     page = render_html(report)
     parsed = parse_html(page)
     tags = [tag for tag, _ in parsed.tags]
-    assert "script" not in tags
+    scripts = [attrs for tag, attrs in parsed.tags if tag == "script"]
+    # The chart specs (data) and two inline scripts (Vega, the boot), none loaded from outside.
+    assert [a.get("type") for a in scripts] == ["application/json", None, None]
+    assert all("src" not in a for a in scripts)
     assert "link" not in tags
     assert "img" not in tags and "iframe" not in tags and "object" not in tags
     hrefs: list[str] = []
@@ -81,27 +84,42 @@ def test_html_makes_no_external_request_and_links_only_to_posts(report: Report) 
     css = "".join(parsed.styles)
     assert not URL_IN_CSS.search(css) and "@import" not in css
     assert "@media print" in css
-    assert "Content-Security-Policy" in page
+    csp = re.search(r'Content-Security-Policy" content="([^"]*)"', page)
+    assert csp and "default-src 'none'" in csp.group(1)
+    assert re.search(r"script-src 'sha256-[^']+' 'sha256-[^']+';", csp.group(1))
+    assert "unsafe-eval" not in csp.group(1)
 
 
 def test_html_escapes_post_text(report: Report) -> None:
     page = render_html(report)
-    assert "<script>" not in page
+    assert "<script>alert" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "\\u003cscript\\u003ealert(1)" in page  # in the chart data
     assert 'href="javascript' not in page.lower()
     # The hostile post's stored javascript: URL is never used; its permalink is.
     assert 'href="https://x.com/acme/status/1001"' in page
 
 
-def test_html_has_one_svg_per_chart_and_a_full_heatmap(report: Report) -> None:
+def test_html_has_one_chart_per_figure_with_a_text_alternative(report: Report) -> None:
     page = render_html(report)
-    assert page.count("<svg") == 4
     parsed = parse_html(page)
-    cells = [a for t, a in parsed.tags if t == "rect" and a.get("class") == "cell"]
-    assert len(cells) == 7 * 24
-    svgs = [a for t, a in parsed.tags if t == "svg"]
-    assert all(a.get("role") == "img" and a.get("aria-labelledby") for a in svgs)
-    assert len({a.get("id") for a in svgs}) == 4
+    boxes = [a for t, a in parsed.tags if t == "div" and a.get("data-chart")]
+    assert [a["data-chart"] for a in boxes] == [
+        "chart-daily",
+        "chart-top",
+        "chart-best-time",
+        "chart-content-types",
+    ]
+    assert all(a.get("role") == "img" and a.get("aria-label") for a in boxes)
+    assert page.count("the figures as text</summary>") == 4
+    specs = re.search(r'<script type="application/json" id="chart-specs">(.*?)</script>', page)
+    assert specs and set(json.loads(specs.group(1))) == {a["data-chart"] for a in boxes}
+
+
+def test_static_html_draws_the_same_charts_as_svg(report: Report) -> None:
+    page = render_html(report, static=True)
+    assert page.count("<svg") == 4 and "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_html_shows_figures_and_nulls_as_na(report: Report) -> None:
@@ -119,7 +137,7 @@ def test_html_shows_figures_and_nulls_as_na(report: Report) -> None:
 def test_html_for_a_period_with_no_posts_says_so(empty_report: Report) -> None:
     page = render_html(empty_report)
     assert "No posts in this period." in page
-    assert page.count("<svg") == 4
+    assert page.count('<div class="vl" data-chart=') == 4
     assert "All posts (0)" in page
 
 
