@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "collect": "xpulse.cli.collect:collect",
     "cost": "xpulse.cli.cost:cost",
     "export": "xpulse.cli.export:export",
+    "import": "xpulse.cli.imports:import_",
     "report": "xpulse.cli.report:report",
     "run": "xpulse.cli.run:run",
     "schedule": "xpulse.cli.schedule:schedule",

@@ -39,7 +39,9 @@ POST_COLUMNS = (
     "observed_at",
     *OBSERVATION_METRICS,
 )
-OBSERVATION_COLUMNS = ("account", "post_id", "observed_at", "source", *OBSERVATION_METRICS)
+OBSERVATION_COLUMNS = (
+    "account", "post_id", "observed_at", "source", "provenance", *OBSERVATION_METRICS,
+)  # fmt: skip
 BATCH = 1000
 
 

@@ -144,7 +144,7 @@ def upsert_media(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def append_observations(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Append one row per post read; a metric missing from a row is stored as NULL."""
     if rows:
-        blank = dict.fromkeys(OBSERVATION_METRICS)
+        blank = {**dict.fromkeys(OBSERVATION_METRICS), "provenance": "api", "import_id": None}
         conn.execute(observations.insert(), [{**blank, **r} for r in rows])
 
 
@@ -216,7 +216,11 @@ def refresh_candidates(
     last = (
         select(observations.c.post_id, func.max(observations.c.observed_at).label("last"))
         .join(posts, posts.c.id == observations.c.post_id)
-        .where(posts.c.account == account, posts.c.created_at > created_after)
+        .where(
+            posts.c.account == account,
+            posts.c.created_at > created_after,
+            observations.c.provenance == "api",  # an imported file is not a read
+        )
         .group_by(observations.c.post_id)
         .subquery()
     )

@@ -171,6 +171,10 @@ observations = Table(
     _ts("observed_at", nullable=False),
     Column("source", String(64), nullable=False),  # endpoint, e.g. "/2/tweets"
     *(Column(name, BigInteger) for name in OBSERVATION_METRICS),
+    # Where the figures came from: "api", or an import ("archive", "analytics-csv") whose
+    # file is the ``imports`` row ``import_id`` (see xpulse.store.history).
+    Column("provenance", String(16), nullable=False, server_default="api"),
+    Column("import_id", Integer),
     # Covers "latest observation per post" and a post's series in time order.
     Index("ix_obs_post_observed", "post_id", "observed_at"),
     Index("ix_obs_observed", "observed_at"),

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, text
 
 from xpulse.store import delivery_log, series
+from xpulse.store.migrations import sources
 from xpulse.store.schema import UTCDateTime, api_calls, metadata
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ STEPS: tuple[Step, ...] = (
     Step(2, "deliveries and alerts", _delivery_log),
     Step(3, "metric series and refusals", _series),
     Step(4, "api_calls index by account and time", _calls_by_account),
+    Step(5, "observation provenance, imports, profile counts, competitors", sources.apply),
 )
 
 PG_LOCK_KEY = 0x78707573  # "xpus": an arbitrary constant shared by every xpulse process

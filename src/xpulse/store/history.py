@@ -1,0 +1,224 @@
+"""History that does not come from reading posts: imported files, profile counts, competitors.
+
+``imports``: one row per file imported (X's data archive, an analytics CSV export), with
+its SHA-256, so that importing the same file again changes nothing; observations written
+by an import carry its ``import_id`` and a ``provenance`` ("archive", "analytics-csv").
+
+``profile_counts``: an account's followers, following, posts and lists counts, one row per
+collect *that saw a change* (twitter-to-sqlite's ``save_user_counts``): a flat line costs
+no rows, and growth over a period is the last row before its end minus the last before its
+start. A collect where X returned no counts (self-serve plans since April 2026) writes
+nothing; the absence is what reports call "not available on this plan".
+
+``competitors``: other accounts followed through their public metrics (app bearer token),
+in named groups; never summed with the user's own accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    RowMapping,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+
+from xpulse.store.schema import ID, UTCDateTime, metadata
+
+Provenance = Literal["api", "archive", "analytics-csv"]
+PROVENANCES: tuple[Provenance, ...] = ("api", "archive", "analytics-csv")
+COUNT_FIELDS: tuple[str, ...] = (
+    "followers_count",
+    "following_count",
+    "tweet_count",
+    "listed_count",
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # "archive" | "analytics-csv"
+    Column("file_name", Text, nullable=False),  # the name given, for messages
+    Column("sha256", String(64), nullable=False),
+    Column("as_of", UTCDateTime(), nullable=False),  # export time: when the counts held
+    Column("posts_new", Integer, nullable=False),
+    Column("observations", Integer, nullable=False),
+    Column("imported_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("account", "kind", "sha256", name="uq_imports_file"),
+)
+
+profile_counts = Table(
+    "profile_counts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("account", String(64), nullable=False),  # own account name or "@handle"
+    Column("user_id", ID),
+    Column("observed_at", UTCDateTime(), nullable=False),
+    Column("source", String(64), nullable=False),  # e.g. "/2/users/me"
+    *(Column(name, BigInteger) for name in COUNT_FIELDS),
+    Index("ix_profile_counts_account_observed", "account", "observed_at"),
+)
+
+competitors = Table(
+    "competitors",
+    metadata,
+    Column("handle", String(64), primary_key=True),  # lower case, no "@"
+    Column("display_handle", String(64), nullable=False),
+    Column("group_name", String(64), nullable=False),
+    Column("user_id", ID),
+    Column("added_at", UTCDateTime(), nullable=False),
+)
+
+
+# -- imports --------------------------------------------------------------------------------
+
+
+def find_import(conn: Connection, account: str, kind: str, sha256: str) -> RowMapping | None:
+    stmt = select(imports).where(
+        imports.c.account == account, imports.c.kind == kind, imports.c.sha256 == sha256
+    )
+    return conn.execute(stmt).mappings().first()
+
+
+def record_import(conn: Connection, row: dict[str, Any]) -> int:
+    result = conn.execute(imports.insert().values(**row))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+# -- profile counts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileCounts:
+    observed_at: datetime
+    followers_count: int | None
+    following_count: int | None
+    tweet_count: int | None
+    listed_count: int | None
+
+    def values(self) -> tuple[int | None, ...]:
+        return (self.followers_count, self.following_count, self.tweet_count, self.listed_count)
+
+
+def _counts(row: RowMapping) -> ProfileCounts:
+    return ProfileCounts(
+        row["observed_at"],
+        *(None if row[f] is None else int(row[f]) for f in COUNT_FIELDS),
+    )
+
+
+def save_profile_counts(
+    conn: Connection,
+    account: str,
+    user_id: str | None,
+    counts: dict[str, int | None],
+    now: datetime,
+    source: str,
+) -> bool:
+    """Append the counts when they differ from the account's last stored ones.
+
+    ``counts`` holds what X returned; a field X did not return is None. When every field is
+    None nothing is written (the plan does not return counts). Returns whether a row was
+    written.
+    """
+    values = {f: counts.get(f) for f in COUNT_FIELDS}
+    if all(v is None for v in values.values()):
+        return False
+    last = latest_profile_counts(conn, account, now)
+    if last is not None and last.values() == tuple(values[f] for f in COUNT_FIELDS):
+        return False
+    conn.execute(
+        profile_counts.insert().values(
+            account=account, user_id=user_id, observed_at=now, source=source, **values
+        )
+    )
+    return True
+
+
+def latest_profile_counts(conn: Connection, account: str, at: datetime) -> ProfileCounts | None:
+    """The account's counts as last stored at or before ``at``."""
+    stmt = (
+        select(profile_counts)
+        .where(profile_counts.c.account == account, profile_counts.c.observed_at <= at)
+        .order_by(profile_counts.c.observed_at.desc(), profile_counts.c.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(stmt).mappings().first()
+    return None if row is None else _counts(row)
+
+
+def profile_counts_between(
+    conn: Connection, account: str, start: datetime, end: datetime
+) -> list[ProfileCounts]:
+    """Every stored change of the account's counts in ``[start, end]``, oldest first."""
+    stmt = (
+        select(profile_counts)
+        .where(
+            profile_counts.c.account == account,
+            profile_counts.c.observed_at >= start,
+            profile_counts.c.observed_at <= end,
+        )
+        .order_by(profile_counts.c.observed_at, profile_counts.c.id)
+    )
+    return [_counts(r) for r in conn.execute(stmt).mappings()]
+
+
+# -- competitors --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Competitor:
+    handle: str
+    display_handle: str
+    group: str
+    user_id: str | None
+    added_at: datetime
+
+
+def list_competitors(conn: Connection) -> list[Competitor]:
+    stmt = select(competitors).order_by(competitors.c.group_name, competitors.c.handle)
+    return [
+        Competitor(r["handle"], r["display_handle"], r["group_name"], r["user_id"], r["added_at"])
+        for r in conn.execute(stmt).mappings()
+    ]
+
+
+def add_competitor(
+    conn: Connection, handle: str, group: str, user_id: str | None, now: datetime
+) -> None:
+    conn.execute(
+        competitors.insert().values(
+            handle=handle.lower(),
+            display_handle=handle,
+            group_name=group,
+            user_id=user_id,
+            added_at=now,
+        )
+    )
+
+
+def remove_competitor(conn: Connection, handle: str) -> bool:
+    result = conn.execute(competitors.delete().where(competitors.c.handle == handle.lower()))
+    return bool(result.rowcount)
+
+
+def import_rows(conn: Connection, account: str) -> Sequence[RowMapping]:
+    """The account's imports, oldest first (for ``xpulse import`` and reports)."""
+    stmt = select(imports).where(imports.c.account == account).order_by(imports.c.imported_at)
+    return list(conn.execute(stmt).mappings())
