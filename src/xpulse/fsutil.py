@@ -96,6 +96,30 @@ def atomic_writer(
         raise
 
 
+@contextmanager
+def atomic_path(path: Path, *, mode: int = SHARED) -> Iterator[Path]:
+    """A temp path beside ``path`` for a writer that wants a file name (a workbook
+    library); renamed over ``path`` when the block ends, removed if it raises."""
+    try:
+        _folder(path, make_parents=False)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=_dir(path))
+        os.close(fd)
+    except OSError as exc:
+        raise WriteError(path, exc) from None
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as handle:
+            _finish(handle, tmp, mode)
+        os.replace(tmp, path)
+        _fsync_dir(_dir(path))
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WriteError(path, exc) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def check_folder(path: Path) -> None:
     """Refuse, before any work, a ``path`` whose folder does not exist: :class:`WriteError`
     ``cannot write nodir/x: the folder nodir does not exist``."""

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @click.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "xlsx"]),
+    default="jsonl",
+    show_default=True,
+    help="xlsx: one sheet with typed cells (needs --out and the xlsx extra).",
 )
 @click.option("--observations", is_flag=True, help="Every observation, not the latest per post.")
 @click.option("--account", metavar="NAME", help="Only this account's posts.")
@@ -25,7 +34,9 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
 
     Example:
 
+    \b
         xpulse export --format csv --out posts.csv
+        xpulse export --format xlsx --observations --out history.xlsx
     """
     from xpulse.config import load_config
     from xpulse.fsutil import atomic_writer, check_folder
@@ -33,12 +44,21 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
     from xpulse.store.export import Format
     from xpulse.store.export import export as run_export
 
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("xlsx is binary: give --out FILE.xlsx")
     if out is not None:
         check_folder(out)  # a typo in the folder is refused, not created, and before any work
     config = load_config()
     if account is not None:
         config.account(account)  # an unknown name is a clear error, not an empty file
     engine = open_store(config.db_url())
+    if fmt == "xlsx" and out is not None:
+        try:
+            count = _export_xlsx(engine, out, observations, account)
+        finally:
+            engine.dispose()
+        click.echo(f"wrote {count:,} records to {out}", err=True)
+        return
     kind: Format = "csv" if fmt == "csv" else "jsonl"
     try:
         with engine.connect() as conn:
@@ -50,3 +70,21 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
     finally:
         engine.dispose()
     click.echo(f"wrote {count:,} records to {out}", err=True)
+
+
+def _export_xlsx(engine: Engine, out: Path, observations: bool, account: str | None) -> int:
+    try:
+        from xpulse.render.xlsx import export_columns, write_table
+    except ImportError:
+        raise click.UsageError("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'") from None
+    from xpulse.fsutil import atomic_path
+    from xpulse.store import export as ex
+
+    with engine.connect() as conn, atomic_path(out) as tmp:
+        if observations:
+            names, sheet = ex.OBSERVATION_COLUMNS, "Observations"
+            records = ex.observation_records(conn, account)
+        else:
+            names, sheet = ex.POST_COLUMNS, "Posts"
+            records = ex.post_records(conn, account)
+        return write_table(tmp, sheet, export_columns(names), records)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final, Literal
 
 import click
 from rich.console import Console
@@ -36,16 +37,23 @@ def _as_of(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _format(chosen: str | None, out: Path | None) -> Format:
+XLSX: Final = "xlsx"  # binary: rendered by xpulse.render.xlsx, not by render()
+
+
+def _format(chosen: str | None, out: Path | None) -> Format | Literal["xlsx"]:
     """``--format`` when given (whatever the suffix), else from ``--out``'s suffix, else
     text. A suffix that names no format is refused: ``week.pdf`` must not get text."""
+    if chosen == XLSX:
+        return XLSX
     if chosen is not None:
         return next(f for f in FORMATS if f == chosen)
     if out is None or not out.suffix:
         return "text"
+    if out.suffix.lower() == ".xlsx":
+        return XLSX
     found = SUFFIXES.get(out.suffix.lower())
     if found is None:
-        known = ", ".join(dict.fromkeys(SUFFIXES))
+        known = ", ".join([*dict.fromkeys(SUFFIXES), ".xlsx"])
         raise UsageProblem(
             f"cannot tell a format from {out.name!r}: name it {known} or give --format"
         )
@@ -69,8 +77,9 @@ def _format(chosen: str | None, out: Path | None) -> Format:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS),
-    help="Output format (default: from --out's suffix: .txt .md .html .json .csv; else text).",
+    type=click.Choice([*FORMATS, XLSX]),
+    help="Output format (default: from --out's suffix: .txt .md .html .json .csv .xlsx; "
+    "else text). xlsx is a workbook: Summary, Posts and Daily sheets.",
 )
 @click.option(
     "--out",
@@ -98,17 +107,23 @@ def report(
     \b
         xpulse report --account main --period 2026-W21 --out week21.html
         xpulse report --all-accounts --period last-month --format md
+        xpulse report --account main --period last-month --out may.xlsx
     """
     if all_accounts and account:
         raise UsageProblem("use either --account or --all-accounts, not both")
     chosen = _format(fmt, out)
+    if chosen == XLSX and all_accounts:
+        raise UsageProblem("xlsx is one account's workbook; for --all-accounts use csv")
+    if chosen == XLSX and out is None and sys.stdout.isatty():
+        raise UsageProblem("xlsx is binary: give --out FILE.xlsx (or redirect the output)")
     now = _as_of(as_of)
     if out is not None:
         check_folder(out)  # a typo in the folder is refused, not created, and before any work
     config = load_config()
     engine = open_store(config.db_url())
+    text: str | bytes
     try:
-        if all_accounts:
+        if all_accounts and chosen != XLSX:
             text = _render_portfolio(
                 make_portfolio(config, engine, period=period, tz=tz, now=now), chosen, out
             )
@@ -117,7 +132,7 @@ def report(
             if chosen == "text" and out is None:
                 _print_terminal(document)
                 return
-            text = render(document, chosen)
+            text = _render_xlsx(document) if chosen == XLSX else render(document, chosen)
     finally:
         engine.dispose()
     if out is None:
@@ -125,6 +140,14 @@ def report(
     else:
         write_atomic(out, text)
         click.echo(f"wrote {out}", err=True)
+
+
+def _render_xlsx(document: Report) -> bytes:
+    try:
+        from xpulse.render.xlsx import render_xlsx
+    except ImportError:
+        raise UsageProblem("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'") from None
+    return render_xlsx(document)
 
 
 def _print_terminal(document: Report) -> None:

@@ -10,7 +10,7 @@ Layout, stable and dated (one folder per account)::
 Every file is rendered first, then written to a temp file beside its target, and only when
 all are written are they renamed into place: a failure leaves the previous files as they
 were. Writing the same period again replaces its files and its index entry (idempotent).
-XLSX is not offered: it would need openpyxl, which xpulse does not depend on.
+XLSX (a workbook with Summary, Posts and Daily sheets) needs the ``xlsx`` extra (XlsxWriter).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Final
 
@@ -40,6 +41,7 @@ SUFFIXES: Final[dict[str, str]] = {
     "json": "json",
     "csv": "csv",
     "text": "txt",
+    "xlsx": "xlsx",
 }
 DEFAULT_FORMATS: Final = ("html", "md", "json", "csv")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -60,8 +62,8 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     out: list[str] = []
     for name in formats:
         key = {"txt": "text", "markdown": "md"}.get(name, name)
-        if key == "xlsx":
-            raise ValueError("xlsx is not supported (it would need openpyxl); use csv")
+        if key == "xlsx" and find_spec("xlsxwriter") is None:
+            raise ValueError("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'")
         if key not in SUFFIXES:
             raise ValueError(f"unknown file format {name!r} (use {', '.join(SUFFIXES)})")
         if key not in out:
@@ -97,7 +99,7 @@ class FilesDestination:
         """Write the report; return the dated files written (not the index or latest copies)."""
         report = as_report(document)
         targets = self.paths_for(report)
-        texts = {f: render(report, f) for f in self.formats}  # type: ignore[arg-type]
+        texts = {f: _render(report, f) for f in self.formats}
         folder = self.account_dir(report)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -115,7 +117,7 @@ class FilesDestination:
                 reports.sort(key=lambda r: (str(r.get("start", "")), str(r.get("label"))))
                 reports.reverse()
                 newest = reports[0]["label"] == entry["label"]
-                writes: dict[Path, str] = {targets[f]: texts[f] for f in self.formats}
+                writes: dict[Path, str | bytes] = {targets[f]: texts[f] for f in self.formats}
                 if newest:
                     writes.update(
                         {folder / f"latest.{SUFFIXES[f]}": texts[f] for f in self.formats}
@@ -133,6 +135,14 @@ class FilesDestination:
             raise DeliveryError(NAME, f"{folder} is locked by another xpulse run") from None
         log.info("files: wrote %s to %s", ", ".join(self.formats), folder)
         return list(targets.values())
+
+
+def _render(report: Report, fmt: str) -> str | bytes:
+    if fmt == "xlsx":
+        from xpulse.render.xlsx import render_xlsx
+
+        return render_xlsx(report)
+    return render(report, fmt)  # type: ignore[arg-type]
 
 
 def _entry(report: Report, files: dict[str, str]) -> dict[str, Any]:
@@ -172,7 +182,7 @@ def _read_index(folder: Path) -> dict[str, Any]:
     return data
 
 
-def _write_all(writes: dict[Path, str]) -> None:
+def _write_all(writes: dict[Path, str | bytes]) -> None:
     """Every file to a temp beside it, then all renamed: a failure leaves the old files."""
     try:
         write_all_atomic(writes)

@@ -11,6 +11,11 @@ A fresh database gets the current schema from :mod:`xpulse.store.schema` in one
 head"). An existing database runs only the steps it lacks. So: when you change
 ``schema.py``, append a step here that brings an existing database to the same shape.
 
+The views for BI tools (:mod:`xpulse.store.views`) are derived objects, not history: a
+fresh database gets them after ``create_all``; step 5 adds them to an older one; and any
+migration drops them first and creates them again after its steps, so a step that rebuilds
+a table (SQLite batch mode renames tables) never trips on a view that names it.
+
 Concurrent openers are serialised: on PostgreSQL by an advisory lock, on SQLite by the
 ``BEGIN IMMEDIATE`` every transaction of our engine starts with.
 """
@@ -24,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, text
 
-from xpulse.store import delivery_log, series
+from xpulse.store import delivery_log, series, views
 from xpulse.store.migrations import sources
 from xpulse.store.schema import UTCDateTime, api_calls, metadata
 
@@ -74,12 +79,17 @@ def _calls_by_account(ops: Operations) -> None:
     index.create(ops.get_bind(), checkfirst=True)
 
 
+def _bi_views(ops: Operations) -> None:
+    views.create_views(ops.get_bind())
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "deliveries and alerts", _delivery_log),
     Step(3, "metric series and refusals", _series),
     Step(4, "api_calls index by account and time", _calls_by_account),
-    Step(5, "observation provenance, imports, profile counts, competitors", sources.apply),
+from xpulse.store import delivery_log, series, views
+from xpulse.store.migrations import sources
 )
 
 PG_LOCK_KEY = 0x78707573  # "xpus": an arbitrary constant shared by every xpulse process
@@ -99,6 +109,7 @@ def migrate(engine: Engine) -> list[int]:
         done = set(conn.execute(select(versions.c.version)).scalars())
         if not done and not _has_tables(conn):
             metadata.create_all(conn)
+            views.create_views(conn)
             _stamp(conn, STEPS)
             return [s.version for s in STEPS]
         pending = [step for step in STEPS if step.version not in done]
@@ -108,10 +119,12 @@ def migrate(engine: Engine) -> list[int]:
         from alembic.runtime.migration import MigrationContext
 
         ops = Operations(MigrationContext.configure(conn))
+        views.drop_views(conn)
         for step in pending:
             step.apply(ops)
             _stamp(conn, (step,))
             applied_now.append(step.version)
+        views.create_views(conn)
     return applied_now
 
 

@@ -1,0 +1,173 @@
+"""The SQL views BI tools read: a stable data model over the store's tables.
+
+Tables change shape as xpulse grows; these views are the contract for Datasette, Metabase,
+Looker Studio, Superset or a notebook (docs/bi.md documents every column):
+
+* ``bi_post_latest``: one row per post with its latest metrics. Each metric is the newest
+  non-NULL value read (a read that did not return a metric never turns a count into 0);
+  NULL when it was never read. ``engagements`` = likes + reposts + replies + quotes.
+* ``bi_post_daily``: one row per post per UTC day it was read: each metric as it stood at
+  the end of that day, and what it gained that day (the first day's gain is its value).
+* ``bi_account_daily``: per account and UTC day of posting, the posts of that day with
+  their latest metrics (retweets left out, as in reports).
+* ``bi_account_weekly`` and ``bi_account_monthly``: the same per ISO week (Monday to
+  Sunday, UTC) and per calendar month (UTC), with the engagement rates.
+
+Days, weeks and months are UTC: a view cannot know each reader's time zone, and a report
+in UTC gives the same totals (a test holds the two equal). Times are UTC everywhere.
+
+SQLite and PostgreSQL differ only in date arithmetic; the rest of each view is one text.
+The views are derived objects: :func:`create_views` replaces them (drop, then create), and
+the migrations drop them before a step changes a table and create them again after.
+"""
+
+# ruff: noqa: S608 - every piece of SQL here is built from this module's constants; no
+# input of any kind reaches it.
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import Connection, event, text
+
+from xpulse.store.schema import metadata
+
+METRICS: Final = ("impressions", "likes", "reposts", "replies", "quotes", "bookmarks")
+INTERACTIONS: Final = ("likes", "reposts", "replies", "quotes")
+
+# Date expressions per dialect: {col} is a UTC timestamp column.
+_DAY = {
+    "sqlite": "date({col})",
+    "postgresql": "CAST(({col} AT TIME ZONE 'UTC') AS date)",
+}
+_NEXT_DAY_START = {  # the first instant after the UTC day {day}, comparable to a timestamp
+    "sqlite": "date({day}, '+1 day')",
+    "postgresql": "(CAST({day} AS timestamp) + INTERVAL '1 day') AT TIME ZONE 'UTC'",
+}
+_WEEK_START = {
+    "sqlite": "date({col}, '-6 days', 'weekday 1')",
+    "postgresql": "CAST(date_trunc('week', {col} AT TIME ZONE 'UTC') AS date)",
+}
+_WEEK_LABEL = {  # ISO 8601 week, e.g. 2026-W21 (the week of its Thursday)
+    "sqlite": (
+        "printf('%s-W%02d', strftime('%Y', date({col}, '-6 days', 'weekday 1', '+3 days')), "
+        "(CAST(strftime('%j', date({col}, '-6 days', 'weekday 1', '+3 days')) AS INTEGER) - 1)"
+        " / 7 + 1)"
+    ),
+    "postgresql": "to_char({col} AT TIME ZONE 'UTC', 'IYYY-\"W\"IW')",
+}
+_MONTH = {
+    "sqlite": "strftime('%Y-%m', {col})",
+    "postgresql": "to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM')",
+}
+
+
+def _latest(metric: str, post_id: str, before: str | None = None) -> str:
+    """The newest non-NULL ``metric`` of a post (observed before ``before`` if given)."""
+    column = "engagements" if metric == "x_engagements" else metric
+    bound = f" AND o.observed_at < {before}" if before else ""
+    return (
+        f"(SELECT o.{column} FROM observations o WHERE o.post_id = {post_id}"
+        f" AND o.{column} IS NOT NULL{bound}"
+        f" ORDER BY o.observed_at DESC, o.id DESC LIMIT 1) AS {metric}"
+    )
+
+
+def _engagements(prefix: str = "") -> str:
+    return " + ".join(f"COALESCE({prefix}{m}, 0)" for m in INTERACTIONS)
+
+
+def _rate(numerator: str, impressions: str) -> str:
+    return f"CASE WHEN {impressions} > 0 THEN ({numerator}) * 100.0 / {impressions} END"
+
+
+def _post_latest() -> str:
+    metrics = ",\n    ".join(_latest(m, "p.id") for m in (*METRICS, "x_engagements"))
+    return f"""
+SELECT m.*,
+  {_engagements("m.")} AS engagements,
+  {_rate(_engagements("m."), "m.impressions")} AS engagement_rate,
+  {_rate("m.x_engagements", "m.impressions")} AS x_engagement_rate
+FROM (
+  SELECT p.id AS post_id, p.account, a.username, p.created_at, p.content_type,
+    p.text, p.lang, p.is_promoted, 'https://x.com/i/status/' || p.id AS url,
+    (SELECT MAX(o.observed_at) FROM observations o WHERE o.post_id = p.id) AS observed_at,
+    {metrics}
+  FROM posts p JOIN accounts a ON a.name = p.account
+) m"""
+
+
+def _post_daily(dialect: str) -> str:
+    day = _DAY[dialect].format(col="o.observed_at")
+    end = _NEXT_DAY_START[dialect].format(day="d.day")
+    cums = ",\n    ".join(_latest(m, "d.post_id", end) for m in (*METRICS, "x_engagements"))
+    gains = ",\n  ".join(
+        f"c.{m}, c.{m} - COALESCE(LAG(c.{m}) OVER w, 0) AS {m}_gained"
+        for m in (*METRICS, "x_engagements")
+    )
+    return f"""
+SELECT p.account, c.post_id, c.day,
+  {gains},
+  {_engagements("c.")} AS engagements,
+  {_engagements("c.")} - COALESCE(LAG({_engagements("c.")}) OVER w, 0) AS engagements_gained
+FROM (
+  SELECT d.post_id, d.day,
+    {cums}
+  FROM (SELECT DISTINCT o.post_id, {day} AS day FROM observations o) d
+) c JOIN posts p ON p.id = c.post_id
+WINDOW w AS (PARTITION BY c.post_id ORDER BY c.day)"""
+
+
+def _summary(bucket: str, bucket_cols: str) -> str:
+    sums = ",\n  ".join(f"SUM(COALESCE(l.{m}, 0)) AS {m}" for m in METRICS)
+    interactions = " + ".join(f"SUM(COALESCE(l.{m}, 0))" for m in INTERACTIONS)
+    x_sum = "SUM(l.x_engagements)"
+    x_impressions = "SUM(CASE WHEN l.x_engagements IS NOT NULL THEN l.impressions END)"
+    return f"""
+SELECT l.account, {bucket_cols},
+  COUNT(*) AS posts,
+  {sums},
+  {interactions} AS engagements,
+  {_rate(interactions, "SUM(COALESCE(l.impressions, 0))")} AS engagement_rate,
+  {x_sum} AS x_engagements,
+  COUNT(l.x_engagements) AS posts_with_x_engagements,
+  {_rate(x_sum, x_impressions)} AS x_engagement_rate
+FROM bi_post_latest l
+WHERE l.content_type <> 'retweet'
+GROUP BY l.account, {bucket}"""
+
+
+def view_sql(dialect: str) -> dict[str, str]:
+    """Each view's SELECT for ``dialect`` (sqlite or postgresql), in creation order."""
+    if dialect not in _DAY:
+        raise ValueError(f"no BI views for the {dialect} dialect")
+    day = _DAY[dialect].format(col="l.created_at")
+    week = _WEEK_START[dialect].format(col="l.created_at")
+    label = _WEEK_LABEL[dialect].format(col="l.created_at")
+    month = _MONTH[dialect].format(col="l.created_at")
+    return {
+        "bi_post_latest": _post_latest(),
+        "bi_post_daily": _post_daily(dialect),
+        "bi_account_daily": _summary(day, f"{day} AS day"),
+        "bi_account_weekly": _summary(f"{week}, {label}", f"{week} AS week_start, {label} AS week"),
+        "bi_account_monthly": _summary(month, f"{month} AS month"),
+    }
+
+
+def drop_views(conn: Connection) -> None:
+    """Drop every BI view (dependents first); a missing one is fine."""
+    for name in reversed(list(view_sql(conn.dialect.name))):
+        conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
+
+
+def create_views(conn: Connection) -> None:
+    """Create (or replace) every BI view."""
+    drop_views(conn)
+    for name, select in view_sql(conn.dialect.name).items():
+        conn.execute(text(f"CREATE VIEW {name} AS {select}"))
+
+
+@event.listens_for(metadata, "before_drop")
+def _drop_before_tables(_target: object, connection: Connection, **_kw: object) -> None:
+    # PostgreSQL refuses to drop a table a view depends on: `metadata.drop_all` (tests,
+    # resets) drops the views first.
+    drop_views(connection)

@@ -1,0 +1,114 @@
+"""The Excel workbook, read back with openpyxl (another library than the writer)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xpulse.analytics import Report
+from xpulse.deliver.files import FilesDestination
+from xpulse.render.xlsx import render_xlsx
+
+
+def _sheets(data: bytes) -> dict[str, Worksheet]:
+    book = load_workbook(io.BytesIO(data))
+    return {ws.title: ws for ws in book.worksheets}
+
+
+def _table(ws: Worksheet) -> list[dict[str, object]]:
+    rows = list(ws.iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+    return [dict(zip(header, r, strict=True)) for r in rows[1:]]
+
+
+def test_three_sheets_with_frozen_headers_and_widths(report: Report) -> None:
+    sheets = _sheets(render_xlsx(report))
+    assert list(sheets) == ["Summary", "Posts", "Daily"]
+    for ws in sheets.values():
+        assert ws.freeze_panes == "A2"
+        assert all(c.font.b for c in ws[1])  # the header row is bold
+        assert ws.column_dimensions["A"].width > 8
+    assert sheets["Posts"].column_dimensions["D"].width >= 60  # the text column is wide
+
+
+def test_summary_holds_the_report_totals_as_numbers(report: Report) -> None:
+    ws = _sheets(render_xlsx(report))["Summary"]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0]}
+    cur, prev = report.totals, report.previous.totals
+    assert rows["Posts"][1:3] == (cur.posts, prev.posts)
+    assert rows["Impressions"][1:3] == (cur.impressions, prev.impressions)
+    assert rows["Engagements"][1] == cur.likes + cur.reposts + cur.replies + cur.quotes
+    assert cur.engagement_rate is not None
+    # A rate is an Excel percentage: 3.25 % is stored as 0.0325 and shown with "%".
+    assert rows["Engagement rate"][1] == pytest.approx(cur.engagement_rate / 100)
+    rate_cell = next(c for c in ws["B"] if c.value == rows["Engagement rate"][1])
+    assert rate_cell.number_format == "0.00%"
+    change = report.previous.change.impressions
+    assert change is not None and rows["Impressions"][3] == pytest.approx(change / 100)
+    # X's own engagements were never read here: the cell is empty, not 0.
+    assert rows["X engagements"][1] is None and cur.x_engagements is None
+    start = rows[f"Start ({report.period.tz})"][1]
+    assert start == report.period.start.replace(tzinfo=None)
+
+
+def test_posts_are_typed_and_text_never_runs_as_a_formula(report: Report) -> None:
+    ws = _sheets(render_xlsx(report))["Posts"]
+    table = _table(ws)
+    expected = sorted(report.posts, key=lambda p: (p.created_at, p.id))
+    assert [r["Post id"] for r in table] == [p.id for p in expected]
+    tz = report.period.tz
+    for row, post in zip(table, expected, strict=True):
+        assert row[f"Created ({tz})"] == post.created_local.replace(tzinfo=None)
+        assert row["Impressions"] == post.impressions and isinstance(row["Impressions"], int)
+        assert row["Engagements"] == post.engagements
+        if post.engagement_rate is None:
+            assert row["Engagement rate"] is None  # nobody saw it: no rate, not 0 %
+        else:
+            assert row["Engagement rate"] == pytest.approx(post.engagement_rate / 100)
+    formula_like = [p for p in expected if p.text.startswith("=")]
+    assert formula_like, "the fixture must hold a post that looks like a formula"
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row]
+    assert all(c.data_type != "f" for c in cells)  # not one formula in the sheet
+    texts = {str(c.value) for c in ws["D"][1:]}
+    assert formula_like[0].text in texts
+    assert any("=HYPERLINK(" in t for t in texts)
+    # Only links xpulse builds are links: the javascript: URL of the hostile post is not.
+    links = [c.hyperlink.target for c in ws["E"][1:] if c.hyperlink is not None]
+    assert links and all(u.startswith("https://x.com/") for u in links)
+    assert ws.auto_filter.ref is not None
+
+
+def test_daily_sheet_matches_the_report(report: Report) -> None:
+    table = _table(_sheets(render_xlsx(report))["Daily"])
+    assert [r["Date"] for r in table] == [
+        datetime(d.date.year, d.date.month, d.date.day) for d in report.daily
+    ]
+    assert [(r["Posts"], r["Impressions"], r["Engagements"]) for r in table] == [
+        (d.posts, d.impressions, d.engagements) for d in report.daily
+    ]
+    assert sum(int(r["Impressions"]) for r in table) == report.totals.impressions  # type: ignore[call-overload]
+
+
+def test_an_empty_week_has_headers_and_no_invented_rows(empty_report: Report) -> None:
+    sheets = _sheets(render_xlsx(empty_report))
+    assert _table(sheets["Posts"]) == []
+    assert all(r["Posts"] == 0 for r in _table(sheets["Daily"]))
+
+
+def test_same_report_same_bytes(report: Report) -> None:
+    assert render_xlsx(report) == render_xlsx(report)
+
+
+def test_files_destination_writes_the_workbook(report: Report, tmp_path: Path) -> None:
+    dest = FilesDestination(tmp_path, ["xlsx", "json"])
+    written = dest.send(report)
+    xlsx = next(p for p in written if p.suffix == ".xlsx")
+    assert xlsx.name == "main-2026-W21.xlsx"
+    assert (tmp_path / "main" / "latest.xlsx").read_bytes() == xlsx.read_bytes()
+    ws = _sheets(xlsx.read_bytes())["Summary"]
+    assert ws["B2"].value == report.totals.posts
