@@ -62,6 +62,8 @@ class RunOptions:
     only: tuple[DestinationName, ...] = ()  # () = every configured destination
     dry_run: bool = False
     allow_over_budget: bool = False
+    # False: a job engine holds each account's lock, so no machine-wide run/collect lock
+    exclusive: bool = True
 
 
 @dataclass
@@ -163,6 +165,13 @@ def run_job(
     started = hooks.clock()
     spec = options.period or config.delivery.period
     periods = {a.name: parse_period(spec, account_timezone(config, a), started) for a in accounts}
+    # A worker holds the job engine's per-account lock instead of the file lock.
+    if not options.exclusive:
+        engine = open_store(config.db_url())
+        try:
+            return _run(config, options, hooks, say, accounts, targets, periods, sender, engine)
+        finally:
+            engine.dispose()
     lock_path = state_dir() / "run.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -268,6 +277,7 @@ def _collect(
             allow_over_budget=options.allow_over_budget,
             clock=hooks.clock,
             transport=hooks.api_transport,
+            exclusive=options.exclusive,
         )
     except XpulseError as exc:  # e.g. the plan would pass the monthly budget
         for account in accounts:

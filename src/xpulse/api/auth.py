@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import filelock
@@ -134,7 +135,7 @@ class UserTokenAuth:
         account: str,
         store: TokenStore,
         oauth: OAuthClient,
-        lock: filelock.BaseFileLock,
+        lock: AbstractContextManager[object],
         *,
         clock: Clock,
         margin: timedelta = REFRESH_MARGIN,

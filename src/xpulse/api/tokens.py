@@ -15,6 +15,8 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -292,8 +294,43 @@ def default_store() -> TokenStore:
     return FileTokenStore()
 
 
-def refresh_lock(account: str, timeout: float = 120.0) -> filelock.FileLock:
-    """The inter-process lock held while an account's token is refreshed."""
+# Workers on several machines install a lock every machine sees (a PostgreSQL advisory
+# lock: see xpulse.jobs.worker); unset, the lock is a file of this machine.
+RefreshLock = Callable[[str, float], AbstractContextManager[object]]
+_shared_refresh_lock: tuple[RefreshLock, type[Exception]] | None = None
+
+
+def share_refresh_lock(factory: RefreshLock, timeout_error: type[Exception]) -> None:
+    """From now on, refreshes in this process take ``factory(account, timeout)``; it raises
+    ``timeout_error`` when the lock stays held elsewhere."""
+    global _shared_refresh_lock
+    _shared_refresh_lock = (factory, timeout_error)
+
+
+def refresh_lock(account: str, timeout: float = 120.0) -> AbstractContextManager[object]:
+    """The inter-process lock held while an account's token is refreshed; a held lock past
+    ``timeout`` raises ``filelock.Timeout``."""
+    if _shared_refresh_lock is not None:
+        factory, timeout_error = _shared_refresh_lock
+        return _TimeoutAsFileLock(factory(account, timeout), timeout_error, account)
     directory = state_dir() / "locks"
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     return filelock.FileLock(str(directory / f"{account}.lock"), timeout=timeout)
+
+
+class _TimeoutAsFileLock:
+    """A shared lock whose timeout is reported as a file lock's, as callers expect."""
+
+    def __init__(
+        self, lock: AbstractContextManager[object], error: type[Exception], name: str
+    ) -> None:
+        self.lock, self.error, self.name = lock, error, name
+
+    def __enter__(self) -> object:
+        try:
+            return self.lock.__enter__()
+        except self.error:
+            raise filelock.Timeout(self.name) from None
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.__exit__(*exc)  # type: ignore[arg-type]

@@ -32,6 +32,9 @@ COMMANDS: dict[str, str] = {
     "run": "xpulse.cli.run:run",
     "schedule": "xpulse.cli.schedule:schedule",
     "config": "xpulse.cli.config:config",
+    "worker": "xpulse.cli.worker:worker",
+    "enqueue": "xpulse.cli.worker:enqueue",
+    "workers": "xpulse.cli.worker:workers",
 }
 
 

@@ -21,6 +21,7 @@ from xpulse.api.factory import open_client
 from xpulse.api.transport import utc_now
 from xpulse.collect.budget import Budget, BudgetExceeded
 from xpulse.collect.calllog import CallLog
+from xpulse.collect.ledger_budget import shared_budget
 from xpulse.collect.planner import AccountSpec, RunPlan, make_plan
 from xpulse.collect.pricing import DEFAULT_PRICES, PriceTable
 from xpulse.collect.private import last_private_reads
@@ -87,8 +88,11 @@ def execute(
     clock: Callable[[], datetime] = utc_now,
     transport: httpx.BaseTransport | None = None,
     progress: Callable[[str, int], None] | None = None,
+    exclusive: bool = True,
 ) -> RunResult:
-    """Run the plan. Refuses (BudgetExceeded) when it would pass the monthly budget."""
+    """Run the plan. Refuses (BudgetExceeded) when it would pass the monthly budget.
+    ``exclusive=False``: the caller already holds each account's lock (a job engine's), so
+    this machine's one-collect-at-a-time file lock is not taken."""
     plan = prepared.plan
     if plan.over_budget and not allow_over_budget:
         raise BudgetExceeded(
@@ -96,6 +100,8 @@ def execute(
             f"({plan.lines()[-1].removeprefix('plan: ')}); "
             "pass --allow-over-budget or raise monthly_budget_usd"
         )
+    if not exclusive:
+        return _execute(prepared, allow_over_budget, clock, transport, progress)
     with _one_collect_at_a_time():
         return _execute(prepared, allow_over_budget, clock, transport, progress)
 
@@ -127,7 +133,11 @@ def _execute(
     progress: Callable[[str, int], None] | None,
 ) -> RunResult:
     plan = prepared.plan
-    budget = Budget(None if allow_over_budget else plan.budget_micros, plan.month_to_date_micros)
+    budget = shared_budget(
+        prepared.engine,
+        Budget(None if allow_over_budget else plan.budget_micros, plan.month_to_date_micros),
+        clock(),
+    )
     runner = Runner(
         prepared.engine,
         slots(prepared.config.refresh_schedule),

@@ -88,8 +88,8 @@ STEPS: tuple[Step, ...] = (
     Step(2, "deliveries and alerts", _delivery_log),
     Step(3, "metric series and refusals", _series),
     Step(4, "api_calls index by account and time", _calls_by_account),
-from xpulse.store import delivery_log, series, views
-from xpulse.store.migrations import sources
+    Step(5, "observation provenance, imports, profile counts, competitors", sources.apply),
+    Step(6, "views for BI tools", _bi_views),
 )
 
 PG_LOCK_KEY = 0x78707573  # "xpus": an arbitrary constant shared by every xpulse process

@@ -1,0 +1,147 @@
+"""``xpulse worker``, ``xpulse enqueue`` and ``xpulse workers status``: many accounts over
+PostgreSQL, on as many machines as needed (see docs/workers.md)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.option(
+    "--concurrency", "-c", type=click.IntRange(1, 256), default=8, show_default=True,
+    help="Jobs this worker runs at once (each one account).",
+)  # fmt: skip
+@click.option(
+    "--stalled-after", type=click.FloatRange(5, 3600), default=30.0, show_default=True,
+    metavar="SECONDS",
+    help="Requeue the jobs of a worker silent this long (killed, or its machine lost).",
+)  # fmt: skip
+def worker(concurrency: int, stalled_after: float) -> None:
+    """Run a worker: take collect and run jobs from the queue in PostgreSQL, and start runs
+    on the configured cadence. Start one or more per machine, all on the same XPULSE_DB;
+    SIGTERM or Ctrl-C lets the jobs in hand finish.
+
+    Example:
+
+    \b
+        XPULSE_DB=postgresql+psycopg://xpulse@db/xpulse xpulse worker --concurrency 16
+    """
+    import logging
+
+    from xpulse.config import load_config
+    from xpulse.jobs.worker import work
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    work(load_config(), concurrency=concurrency, stalled_after=stalled_after)
+
+
+_ACCOUNT = click.option(
+    "--account", "-a", "accounts", multiple=True, metavar="NAME",
+    help="Only this account (repeatable; default: all).",
+)  # fmt: skip
+
+
+@click.group()
+def enqueue() -> None:
+    """Queue jobs for the workers: one per account, none twice while one is waiting.
+
+    Example:
+
+    \b
+        xpulse enqueue collect
+        xpulse enqueue run --account main --period 2026-W21
+    """
+
+
+@enqueue.command("collect")
+@_ACCOUNT
+def enqueue_collect(accounts: tuple[str, ...]) -> None:
+    """Queue a collect job per account (what `xpulse collect` does, on the workers).
+
+    Example:
+
+    \b
+        xpulse enqueue collect --account main --account brand
+    """
+    _enqueue("collect", accounts, None)
+
+
+@enqueue.command("run")
+@_ACCOUNT
+@click.option(
+    "--period", "-p", metavar="SPEC",
+    help="last-week (default: delivery.period), this-week, 2026-W21, 2026-05, …",
+)  # fmt: skip
+def enqueue_run(accounts: tuple[str, ...], period: str | None) -> None:
+    """Queue a run job per account: collect, report, deliver, alert (`xpulse run`).
+
+    Example:
+
+    \b
+        xpulse enqueue run --period last-week
+    """
+    _enqueue("run", accounts, period)
+
+
+def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
+    from xpulse.config import load_config
+    from xpulse.jobs.engine import ensure_schema, make_app
+    from xpulse.jobs.queue import enqueue as put
+    from xpulse.store import open_store
+
+    config = load_config()
+    accounts = [config.account(n) for n in dict.fromkeys(names)] if names else config.accounts
+    if not accounts:
+        raise click.ClickException(f"{config.path}: no [[accounts]] configured")
+    app = make_app(config.db_url())
+    engine = open_store(config.db_url())
+    try:
+        ensure_schema(engine)
+    finally:
+        engine.dispose()
+    with app.open():
+        for account in accounts:
+            click.echo(put(app, "run" if kind == "run" else "collect", account, period).line())
+
+
+@click.group()
+def workers() -> None:
+    """What the workers are doing.
+
+    Example:
+
+    \b
+        xpulse workers status
+    """
+
+
+@workers.command("status")
+@click.option("--failed", "failed_limit", type=click.IntRange(0, 1000), default=20,
+              show_default=True, help="How many failed jobs to list.")  # fmt: skip
+def workers_status(failed_limit: int) -> None:
+    """Jobs queued, running, succeeded, failed and retried per account; each failed job's
+    error in one line. Exits 1 when a job has failed.
+
+    Example:
+
+    \b
+        xpulse workers status --failed 5
+    """
+    from xpulse.config import load_config
+    from xpulse.jobs.engine import conninfo, ensure_schema
+    from xpulse.jobs.status import read_status
+    from xpulse.store import open_store
+
+    config = load_config()
+    conninfo(config.db_url())  # workers need PostgreSQL: say so in one line
+    engine = open_store(config.db_url())
+    try:
+        ensure_schema(engine)
+        status = read_status(engine, failed_limit=failed_limit)
+    finally:
+        engine.dispose()
+    for line in status.lines():
+        click.echo(line)
+    if status.failed:
+        raise SystemExit(1)

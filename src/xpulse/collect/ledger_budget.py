@@ -1,0 +1,63 @@
+"""The budget held in PostgreSQL when the store is there (see :mod:`xpulse.store.budget_ledger`).
+
+Same interface as :class:`~xpulse.collect.budget.Budget` (reserve before a call, settle
+after), so the runner does not know whether one process or a hundred share the month.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from xpulse.collect.budget import Budget, BudgetExceeded
+from xpulse.collect.planner import month_start, next_month_start
+from xpulse.collect.pricing import dollars
+from xpulse.store import queries
+from xpulse.store.budget_ledger import BudgetLedger, LedgerRefused
+
+
+class LedgerBudget(Budget):
+    """Reservations go to the shared ledger; ``limit`` None still records them."""
+
+    def __init__(self, engine: Engine, limit_micros: int | None, now: datetime) -> None:
+        super().__init__(limit_micros, 0)
+        start, end = month_start(now), next_month_start(now)
+
+        def truth(conn: Connection) -> int:
+            return queries.spent_micros(conn, start, end)
+
+        self.ledger = BudgetLedger(engine, start.strftime("%Y-%m"), truth)
+        self._holds: dict[int, list[int]] = {}  # thread id -> its open holds (a stack)
+        self._holds_lock = threading.Lock()
+
+    def reserve(self, micros: int) -> None:
+        try:
+            hold = self.ledger.reserve(micros, self.limit)
+        except LedgerRefused as exc:
+            r = exc.refused
+            raise BudgetExceeded(
+                f"stopped before a call that could cost {dollars(micros)}: month-to-date "
+                f"{dollars(r.settled)} and {dollars(r.in_flight)} in flight (all workers) of "
+                f"a {dollars(r.limit)} budget (raise monthly_budget_usd or pass "
+                "--allow-over-budget)"
+            ) from None
+        with self._holds_lock:
+            self._holds.setdefault(threading.get_ident(), []).append(hold)
+
+    def settle(self, reserved: int, actual: int) -> None:
+        # The runner settles a call in the thread that reserved it, last in first out.
+        with self._holds_lock:
+            hold = self._holds[threading.get_ident()].pop()
+        self.ledger.settle(hold, actual)
+        with self._lock:
+            self.spent += actual
+
+
+def shared_budget(engine: Engine, local: Budget, now: datetime) -> Budget:
+    """On PostgreSQL, ``local``'s limit held in the database for every process; else
+    ``local`` itself (SQLite: one writer, one process)."""
+    if engine.dialect.name != "postgresql":
+        return local
+    return LedgerBudget(engine, local.limit, now)

@@ -1,0 +1,67 @@
+"""The procrastinate app on the store's PostgreSQL, and the schema it needs."""
+
+from __future__ import annotations
+
+import procrastinate
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from xpulse.errors import ConfigError
+from xpulse.store.db import safe_url
+
+SCHEMA_LOCK = 0x786A6F62  # "xjob": the first worker creates the schema, the others wait
+QUEUE = "xpulse"
+
+# One line per failed attempt: procrastinate keeps a job's status, not its error.
+ERRORS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS xpulse_job_errors (
+    id bigserial PRIMARY KEY,
+    job_id bigint NOT NULL,
+    account text,
+    task text NOT NULL,
+    error text NOT NULL,
+    at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS ix_job_errors_job ON xpulse_job_errors (job_id);
+"""
+
+
+def conninfo(db_url: str) -> str:
+    """The libpq URL of the store; workers need PostgreSQL."""
+    try:
+        url = make_url(db_url)
+    except ArgumentError:
+        raise ConfigError(f"XPULSE_DB / database_url: {db_url!r} is not a database URL") from None
+    if url.get_backend_name() != "postgresql":
+        raise ConfigError(
+            f"workers need the store on PostgreSQL, not {safe_url(db_url)}; set XPULSE_DB="
+            "postgresql+psycopg://USER@HOST/DB (see docs/workers.md)"
+        )
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def make_app(db_url: str) -> procrastinate.App:
+    from xpulse.jobs.tasks import blueprint
+
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=conninfo(db_url)),
+        periodic_defaults={"max_delay": 120},
+    )
+    app.add_tasks_from(blueprint, namespace="xpulse")
+    return app
+
+
+def ensure_schema(engine: Engine) -> None:
+    """procrastinate's tables and ours, created once; concurrent first workers wait."""
+    schema = procrastinate.App(connector=procrastinate.PsycopgConnector()).schema_manager
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+        present = conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar()
+        if present is None:
+            # psycopg's own execute: no parameters, so the schema's '%' stay as written
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute(schema.get_schema())
+        for statement in filter(str.strip, ERRORS_SCHEMA.split(";")):
+            conn.execute(text(statement))

@@ -1,0 +1,225 @@
+"""The month's API spend, checked and charged in PostgreSQL for every process at once.
+
+One collect process holds the monthly budget call by call in memory: before a call it
+reserves the most the call can cost, after it settles at what X billed. Several workers on
+several machines each doing that against their own copy of "month to date" would together
+overrun the budget, so on PostgreSQL the reservations live in the database:
+
+* ``xpulse_budget_months``: per billing month (UTC), the spend settled so far;
+* ``xpulse_budget_holds``: the reservations of calls in flight, each tagged with the
+  database session of the process that made it.
+
+A reservation locks the month's row (``SELECT ... FOR UPDATE``), so reservations from every
+process are checked one after another against ``settled + in flight + this call``: N
+workers never pass the limit together. A hold whose session is gone (the process was
+SIGKILLed, the machine lost) will never be settled: it is counted as spent at its full
+amount (the call may have been billed) and the month is marked for a resync, which sets
+the settled spend to the store's own month-to-date (``api_calls``) the next time no call
+is in flight anywhere, since then the two must agree.
+
+The tables are PostgreSQL-only coordination state, created on first use (as the job
+engine's are); SQLite has one writer and so one process, where the in-memory budget holds.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, text
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS xpulse_budget_months (
+    month text PRIMARY KEY,
+    spent_micros bigint NOT NULL DEFAULT 0,
+    resync boolean NOT NULL DEFAULT true
+);
+CREATE TABLE IF NOT EXISTS xpulse_budget_holds (
+    id bigserial PRIMARY KEY,
+    month text NOT NULL,
+    micros bigint NOT NULL,
+    holder_pid integer NOT NULL,
+    holder_start timestamptz NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS ix_budget_holds_month ON xpulse_budget_holds (month);
+"""
+SCHEMA_LOCK = 0x78707573  # "xpus": serialises the CREATEs of concurrent first users
+
+_created: set[str] = set()
+_created_lock = threading.Lock()
+
+
+def ensure_schema(engine: Engine) -> None:
+    key = engine.url.render_as_string(hide_password=True)
+    with _created_lock:
+        if key in _created:
+            return
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                conn.execute(text(statement))
+        _created.add(key)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """What stood in the way of a reservation (all in micro-dollars)."""
+
+    settled: int
+    in_flight: int
+    asked: int
+    limit: int
+
+
+class LedgerRefused(Exception):
+    def __init__(self, refused: Refused) -> None:
+        super().__init__(f"{refused}")
+        self.refused = refused
+
+
+class BudgetLedger:
+    """One process's (or one job's) view of the shared monthly ledger.
+
+    ``truth(conn)`` is the store's month-to-date spend, used when the month's row is new
+    and at a resync. While any of this ledger's holds is outstanding it keeps one database
+    session checked out: that session's life is what tells the others the holds are live.
+    """
+
+    def __init__(self, engine: Engine, month: str, truth: Callable[[Connection], int]) -> None:
+        ensure_schema(engine)
+        self.engine = engine
+        self.month = month
+        self.truth = truth
+        self._mutex = threading.Lock()
+        self._session: Connection | None = None
+        self._identity: tuple[int, object] | None = None
+        self._outstanding = 0
+
+    # -- the session that marks our holds as live ---------------------------------------
+
+    def _acquire_session(self) -> tuple[int, object]:
+        with self._mutex:
+            if self._session is None:
+                self._session = self.engine.connect()
+                row = self._session.execute(
+                    text(
+                        "SELECT pid, backend_start FROM pg_stat_activity "
+                        "WHERE pid = pg_backend_pid()"
+                    )
+                ).one()
+                self._session.commit()
+                self._identity = (int(row[0]), row[1])
+            self._outstanding += 1
+            assert self._identity is not None
+            return self._identity
+
+    def _release_session(self) -> None:
+        with self._mutex:
+            self._outstanding -= 1
+            if self._outstanding == 0 and self._session is not None:
+                self._session.close()
+                self._session, self._identity = None, None
+
+    # -- reserve and settle ---------------------------------------------------------------
+
+    def reserve(self, micros: int, limit: int | None) -> int:
+        """Hold ``micros`` for a call; returns the hold's id. Raises LedgerRefused when
+        settled + in flight + ``micros`` would pass ``limit`` (None: no limit, still held,
+        so that the others see it)."""
+        pid, started = self._acquire_session()
+        try:
+            with self.engine.begin() as conn:
+                settled = self._lock_month(conn)
+                in_flight = int(
+                    conn.execute(
+                        text(
+                            "SELECT coalesce(sum(micros), 0) FROM xpulse_budget_holds "
+                            "WHERE month = :m"
+                        ),
+                        {"m": self.month},
+                    ).scalar_one()
+                )
+                if limit is not None and settled + in_flight + micros > limit:
+                    raise LedgerRefused(Refused(settled, in_flight, micros, limit))
+                hold = conn.execute(
+                    text(
+                        "INSERT INTO xpulse_budget_holds (month, micros, holder_pid, holder_start)"
+                        " VALUES (:m, :micros, :pid, :start) RETURNING id"
+                    ),
+                    {"m": self.month, "micros": micros, "pid": pid, "start": started},
+                ).scalar_one()
+                return int(hold)
+        except BaseException:
+            self._release_session()
+            raise
+
+    def settle(self, hold: int, micros: int) -> None:
+        """The call is over and cost ``micros``: the hold becomes settled spend."""
+        try:
+            with self.engine.begin() as conn:
+                self._lock_month(conn)
+                gone = conn.execute(
+                    text("DELETE FROM xpulse_budget_holds WHERE id = :id RETURNING micros"),
+                    {"id": hold},
+                ).scalar_one_or_none()
+                # Gone: another process took our session for dead and charged the hold in
+                # full (>= what the call cost), or a resync since counted the stored page.
+                delta = micros if gone is not None else 0
+                conn.execute(
+                    text(
+                        "UPDATE xpulse_budget_months SET spent_micros = spent_micros + :d "
+                        "WHERE month = :m"
+                    ),
+                    {"d": delta, "m": self.month},
+                )
+        finally:
+            self._release_session()
+
+    def spent(self) -> tuple[int, int]:
+        """(settled, in flight) for the month, after taking in the holds of dead sessions."""
+        with self.engine.begin() as conn:
+            settled = self._lock_month(conn)
+            in_flight = conn.execute(
+                text("SELECT coalesce(sum(micros), 0) FROM xpulse_budget_holds WHERE month = :m"),
+                {"m": self.month},
+            ).scalar_one()
+            return settled, int(in_flight)
+
+    def _lock_month(self, conn: Connection) -> int:
+        """Lock the month's row; take in dead holds; resync when nothing is in flight.
+        Returns the settled spend."""
+        conn.execute(
+            text("INSERT INTO xpulse_budget_months (month) VALUES (:m) ON CONFLICT DO NOTHING"),
+            {"m": self.month},
+        )
+        spent, resync = conn.execute(
+            text(
+                "SELECT spent_micros, resync FROM xpulse_budget_months WHERE month = :m FOR UPDATE"
+            ),
+            {"m": self.month},
+        ).one()
+        dead = conn.execute(
+            text(
+                "DELETE FROM xpulse_budget_holds h WHERE h.month = :m AND NOT EXISTS ("
+                " SELECT 1 FROM pg_stat_activity a"
+                " WHERE a.pid = h.holder_pid AND a.backend_start = h.holder_start)"
+                " RETURNING micros"
+            ),
+            {"m": self.month},
+        ).scalars()
+        lost = [int(m) for m in dead]
+        spent, resync = int(spent) + sum(lost), bool(resync) or bool(lost)
+        if resync:
+            live = conn.execute(
+                text("SELECT count(*) FROM xpulse_budget_holds WHERE month = :m"),
+                {"m": self.month},
+            ).scalar_one()
+            if live == 0:
+                spent, resync = self.truth(conn), False
+        conn.execute(
+            text("UPDATE xpulse_budget_months SET spent_micros = :s, resync = :r WHERE month = :m"),
+            {"s": spent, "r": resync, "m": self.month},
+        )
+        return spent

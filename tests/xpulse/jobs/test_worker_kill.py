@@ -1,0 +1,95 @@
+"""A worker SIGKILLed mid-job: another worker takes the job up and finishes it with no post
+or observation lost or duplicated, and with what X billed equal to what xpulse recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from typing import Any
+
+import pytest
+
+from .conftest import Fleet, FleetFactory
+
+pytestmark = pytest.mark.postgres
+
+
+class KillOnRequest:
+    """ASGI wrapper: SIGKILLs the armed worker when its n-th API request arrives, so it
+    dies with some pages committed and one in flight."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.pid: int | None = None
+        self.kill_at = 0
+        self.seen = 0
+
+    def arm(self, pid: int, kill_at: int) -> None:
+        self.pid, self.kill_at, self.seen = pid, kill_at, 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/2/") and self.pid:
+            self.seen += 1
+            if self.seen == self.kill_at:
+                os.kill(self.pid, signal.SIGKILL)
+                self.pid = None
+        await self.app(scope, receive, send)
+
+
+def _wait_dead(proc: Any, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None:
+        assert time.monotonic() < deadline, "the worker was never killed"
+        time.sleep(0.1)
+
+
+def _assert_nothing_lost_or_doubled(fleet: Fleet) -> None:
+    rows = fleet.sql("SELECT account, id FROM posts")
+    stored: dict[str, set[str]] = {}
+    for account, post_id in rows:
+        stored.setdefault(account, set()).add(str(post_id))
+    for name, token in zip(fleet.names, fleet.world.tokens, strict=False):
+        expected = {
+            p.id
+            for p in fleet.world.posts.values()
+            if p.author_id == token.user_id and not p.deleted
+        }
+        assert stored[name] == expected, name
+    per_post = fleet.sql("SELECT post_id, count(*) FROM observations GROUP BY post_id")
+    assert len(per_post) == len(rows)
+    assert {n for _, n in per_post} == {1}  # one sweep: each post observed exactly once
+    cost = json.loads(fleet.xpulse("cost", "--json").stdout)
+    ledger = fleet.ledger()["totals"]
+    assert cost["cost_usd"] == pytest.approx(ledger["cost_usd"], abs=1e-9)
+
+
+def test_a_killed_workers_job_is_finished_by_another(fleet_factory: FleetFactory) -> None:
+    killer: list[KillOnRequest] = []
+
+    def wrap(app: Any) -> KillOnRequest:
+        killer.append(KillOnRequest(app))
+        return killer[0]
+
+    fleet = fleet_factory(users=3, posts_per_week=120, wrap=wrap)
+    assert fleet.xpulse("enqueue", "collect").returncode == 0
+    doomed = fleet.start_worker("--concurrency", "1", "--stalled-after", "5")
+    killer[0].arm(doomed.pid, kill_at=2)  # the account's second timeline page
+    _wait_dead(doomed)
+    assert doomed.returncode == -signal.SIGKILL
+    running = fleet.sql("SELECT args->>'account' FROM procrastinate_jobs WHERE status = 'doing'")
+    assert len(running) == 1  # the killed job, still "doing": nobody else may take it yet
+    killed_account = running[0][0]
+
+    fleet.start_worker("--concurrency", "2", "--stalled-after", "5")
+    fleet.wait_jobs_done(3)
+
+    status = fleet.xpulse("workers", "status")
+    assert status.returncode == 0, status.stdout
+    rows = {line.split()[0]: line.split()[1:] for line in status.stdout.splitlines()[2:]}
+    for name in fleet.names:
+        retried = "1" if name == killed_account else "0"
+        assert rows[name] == ["0", "0", "1", "0", retried], status.stdout
+    assert "lost its worker: queued again" in fleet.logs()
+    _assert_nothing_lost_or_doubled(fleet)
