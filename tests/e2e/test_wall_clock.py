@@ -71,6 +71,13 @@ def check_document(doc: dict[str, Any], want: Expected, prev: Expected) -> None:
     assert (before["posts"], before["impressions"]) == (prev.posts, prev.impressions)
     change = round((want.impressions - prev.impressions) / prev.impressions * 100, 4)
     assert doc["previous"]["change"]["impressions"] == change
+    # By publishing day: the period's posts, day by day, add up to the totals.
+    assert sum(d["impressions"] for d in doc["daily"]) == want.impressions
+    # By the day it happened: each post was read once, long after posting, so no day can
+    # be split: every one says so instead of showing a guess.
+    happened = doc["daily_happened"]["days"]
+    assert len(happened) == 7 and all(not d["known"] for d in happened)
+    assert all(d["impressions"] is None and d["impressions_not_split"] > 0 for d in happened)
 
 
 def check_delivered(
@@ -84,7 +91,8 @@ def check_delivered(
     assert label in msg["Subject"]
     plain = msg.get_body(("plain",))
     assert plain is not None and shown in plain.get_content()
-    assert shown in (files / "main" / f"main-{label}.md").read_text("utf-8")
+    markdown = (files / "main" / f"main-{label}.md").read_text("utf-8")
+    assert shown in markdown and "not known: reads too sparse to split this day" in markdown
     assert shown in (files / "main" / f"main-{label}.html").read_text("utf-8")
     rows = list(csv.DictReader(io.StringIO((files / "main" / f"main-{label}.csv").read_text())))
     posts = [r for r in rows if r.get("impressions", "").isdigit()]

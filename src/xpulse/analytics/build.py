@@ -21,6 +21,7 @@ from typing import Literal
 from xpulse.analytics.best_time import best_time
 from xpulse.analytics.compare import compare
 from xpulse.analytics.content_types import content_types
+from xpulse.analytics.daily import daily_happened
 from xpulse.analytics.document import (
     SCHEMA_ID,
     SCHEMA_VERSION,
@@ -53,7 +54,8 @@ class ReportOptions:
     best_slots: int = 5
     content_type_window: Literal["period", "lookback"] = "lookback"
     confidence: float = 0.95
-    spike_z: float = 3.5
+    spike_z: float = 2.0
+    spike_min_ratio: float = 3.5
     spike_min_references: int = 10
     lifecycle_checkpoints_hours: tuple[float, ...] = (1.0, 24.0, 168.0)
     lifecycle_min_age_days: float = 7.0
@@ -196,6 +198,12 @@ def build_report(
             by_engagement_rate=[post_entry(p, zone) for p in by_rate[: opts.top_n]],
         ),
         daily=_daily(period, in_period),
+        daily_happened=daily_happened(
+            period.local_dates(),
+            zone,
+            [p for p in own if p.created_at >= windows.fetch_start],  # what the store reads
+            inputs.observations,
+        ),
         best_time=best_time(
             lookback,
             zone,
@@ -215,6 +223,7 @@ def build_report(
             series,
             threshold=opts.spike_z,
             min_references=opts.spike_min_references,
+            min_ratio=opts.spike_min_ratio,
         ),
         lifecycle=lifecycle(
             lookback,

@@ -136,12 +136,40 @@ class TopPosts(_Model):
 
 
 class DailyPoint(_Model):
-    """One local day: posts created that day and their metrics at the report instant."""
+    """One local day by publishing day: posts created that day and their metrics at the
+    report instant (impressions they earned on any day)."""
 
     date: date
     posts: Count
     impressions: Count
     engagements: Count
+
+
+class HappenedDay(_Model):
+    """One local day's impressions and engagements, by the day they happened."""
+
+    date: date
+    known: bool = Field(description="False when reads spanning midnight touch this day.")
+    impressions: int | None = Field(description="Exact when known; null when not known.")
+    engagements: int | None = Field(
+        description="likes + reposts + replies + quotes that happened this day; null when "
+        "not known."
+    )
+    impressions_placed: int = Field(
+        description="Impressions placed on this day from reads within it (a lower bound "
+        "when the day is not known)."
+    )
+    impressions_not_split: int = Field(
+        description="Impressions that arrived between reads spanning this day's start or "
+        "end, not split between the days they span."
+    )
+
+
+class DailyHappened(_Model):
+    """Impressions and engagements per local day, credited to the day they happened."""
+
+    method: str
+    days: list[HappenedDay]
 
 
 class BestTimeCell(_Model):
@@ -243,6 +271,9 @@ class Spikes(_Model):
 
     method: str
     z_threshold: float
+    min_ratio: float = Field(
+        default=1.0, description="A spike has at least this many times the usual impressions."
+    )
     min_references: Count
     checked: Count
     unchecked: int = Field(description="Posts with too little comparable history to judge.")
@@ -309,7 +340,13 @@ class Report(_Model):
     posts: list[PostEntry]
     retweets_excluded: int = Field(description="Plain retweets in the period, left out.")
     top_posts: TopPosts
-    daily: list[DailyPoint]
+    daily: list[DailyPoint] = Field(
+        description="By publishing day: each day's posts and what they earned to date."
+    )
+    daily_happened: DailyHappened | None = Field(
+        default=None,
+        description="By the day it happened (absent in documents made before it existed).",
+    )
     best_time: BestTime
     content_types: ContentTypes
     spikes: Spikes

@@ -13,7 +13,9 @@ The store fills them (one account at a time); analytics never does I/O. What eac
     :data:`CONTENT_TYPES`; ``"retweet"`` marks a plain repost of someone else's post.
 ``ObservationRow``
     Every stored metric observation of those posts (append-only history: one row per read).
-    Only ``impressions`` is required; it feeds spikes-for-their-age and the lifecycle.
+    Only ``impressions`` is required; it feeds spikes-for-their-age, the lifecycle and the
+    daily figures by the day they happened. ``interactions`` (likes + reposts + replies +
+    quotes of that read, None when one of them was not read) feeds the daily engagements.
     Order does not matter; rows of posts not in ``posts`` are ignored.
 ``CostRow``
     The API usage recorded for this account while the period ran (calls made between the
@@ -76,6 +78,7 @@ class ObservationRow:
     post_id: str
     observed_at: datetime
     impressions: int
+    interactions: int | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.observed_at, "ObservationRow.observed_at")

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from xpulse.analytics.document import Lifecycle, LifecyclePoint
 from xpulse.analytics.inputs import PostRow
-from xpulse.analytics.series import Series
+from xpulse.analytics.series import GROWTH_MODEL, Series
 from xpulse.analytics.stats import median
 
 
@@ -28,8 +28,7 @@ def _label(hours: float) -> str:
 
 def method_text(min_age_days: float, min_posts: int) -> str:
     return (
-        "per post: impressions at the checkpoint (linear interpolation between stored "
-        "observations, only where an observation lies within a factor of 2 of that age) / "
+        f"per post: impressions at the checkpoint ({GROWTH_MODEL}) / "
         f"impressions at its latest read, for posts read at least {min_age_days:g} days and "
         "at least twice the checkpoint's age after posting; the median across posts, null "
         f"under {min_posts} posts"

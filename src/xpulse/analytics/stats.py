@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections.abc import Sequence
 from statistics import NormalDist
 
@@ -63,14 +62,3 @@ def ratio_interval(
     se = math.sqrt(n / (n - 1) * resid) / total_x
     z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
     return ratio, max(0.0, ratio - z * se), ratio + z * se
-
-
-def interpolate(xs: Sequence[float], ys: Sequence[float], x: float) -> float:
-    """Linear interpolation of the polyline (xs, ys) at x; xs ascending, x within range."""
-    i = bisect_left(xs, x)
-    if i < len(xs) and xs[i] == x:
-        return float(ys[i])
-    if i == 0 or i == len(xs):
-        raise ValueError("x outside the series")
-    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
-    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)

@@ -23,10 +23,13 @@ from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url
 from xpulse.render.view import (
+    BY_POSTING_DAY,
+    HAPPENED_TITLE,
     NO_POSTS,
     as_report,
     cost_text,
     formula_lines,
+    happened_rows,
     local_time,
     period_text,
     post_label,
@@ -122,6 +125,12 @@ def template_context(report: Report) -> dict[str, Any]:
         "cards": cards,
         "summary": rows,
         "formulas": formula_lines(report),
+        "daily_caption": f"By the day posts were published: {BY_POSTING_DAY}.",
+        "happened": {
+            "title": HAPPENED_TITLE,
+            "rows": happened_rows(report),
+            "method": report.daily_happened.method if report.daily_happened else "",
+        },
         "top_tables": [
             {
                 "heading": "By engagements",

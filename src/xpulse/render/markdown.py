@@ -16,10 +16,13 @@ from xpulse.render.detail import detail_lines
 from xpulse.render.escape import markdown_link, markdown_text, post_url, safe_url, truncate
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
+    BY_POSTING_DAY,
+    HAPPENED_TITLE,
     NO_POSTS,
     as_report,
     cost_text,
     formula_lines,
+    happened_rows,
     link_for,
     local_time,
     period_text,
@@ -84,7 +87,28 @@ def _daily(report: Report) -> list[str]:
         f"Impressions `{sparkline([d.impressions for d in days])}` · "
         f"engagements `{sparkline([d.engagements for d in days])}`"
     )
-    return [trend, "", *_table(["Day", "Posts", "Impressions", "Engagements"], rows)]
+    return [
+        f"By the day posts were published: {BY_POSTING_DAY}.",
+        "",
+        trend,
+        "",
+        *_table(["Day", "Posts", "Impressions", "Engagements"], rows),
+    ]
+
+
+def _happened(report: Report) -> list[str]:
+    rows = happened_rows(report)
+    if not rows or report.daily_happened is None:
+        return []
+    table = [[r.day, r.impressions, r.engagements, markdown_text(r.note)] for r in rows]
+    return [
+        f"## {HAPPENED_TITLE}",
+        "",
+        f"Method: {markdown_text(report.daily_happened.method)}.",
+        "",
+        *_table(["Day", "Impressions", "Engagements", "Note"], table),
+        "",
+    ]
 
 
 def _best_time(report: Report) -> list[str]:
@@ -184,8 +208,10 @@ def render_markdown(document: Report | Mapping[str, Any]) -> str:
     out.extend("- `" + line.replace("`", "'") + "`" for line in formula_lines(report))
     out.append("")
     if report.totals.posts:
-        top = report.top_posts
         out.extend(["## Daily", "", *_daily(report), ""])
+    out.extend(_happened(report))
+    if report.totals.posts:
+        top = report.top_posts
         out.extend(["## Top posts by engagements", "", *_posts_table(report, top.by_engagements)])
         out.extend(
             [

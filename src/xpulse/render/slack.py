@@ -166,7 +166,7 @@ def _daily(report: Report) -> dict[str, Any] | None:
     first, last = days[0].date, days[-1].date
     peak = max(days, key=lambda d: d.impressions)
     text = (
-        f"*Daily* ({first:%a %d %b} – {last:%a %d %b})\n"
+        f"*Daily, by the day posts were published* ({first:%a %d %b} – {last:%a %d %b})\n"
         f"Impressions `{sparkline([d.impressions for d in days])}`\n"
         f"Engagements `{sparkline([d.engagements for d in days])}`\n"
         f"Peak: {peak.date:%a %d %b}, {fmt.count(peak.impressions)} impressions"

@@ -24,10 +24,12 @@ from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, truncate
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
+    HAPPENED_TITLE,
     NO_POSTS,
     as_report,
     cost_text,
     formula_lines,
+    happened_rows,
     heat_cells,
     link_for,
     local_time,
@@ -59,7 +61,7 @@ def _summary(report: Report) -> Table:
 
 
 def _daily(report: Report) -> Table:
-    table = Table(title="Daily", title_justify="left")
+    table = Table(title="Daily, by the day posts were published", title_justify="left")
     table.add_column("Series")
     table.add_column("Trend")
     table.add_column("Total", justify="right")
@@ -84,6 +86,21 @@ def _daily(report: Report) -> Table:
         table.caption = (
             f"{first.strftime('%a %d %b')} → {last.strftime('%a %d %b')}, one block a day"
         )
+    return table
+
+
+def _happened(report: Report) -> Table | None:
+    rows = happened_rows(report)
+    if not rows or report.daily_happened is None:
+        return None
+    table = Table(title=HAPPENED_TITLE, title_justify="left")
+    table.add_column("Day")
+    table.add_column("Impressions", justify="right")
+    table.add_column("Engagements", justify="right")
+    table.add_column("Note")
+    for row in rows:
+        table.add_row(row.day, row.impressions, row.engagements, _plain(row.note))
+    table.caption = _plain(f"Method: {report.daily_happened.method}")
     return table
 
 
@@ -246,6 +263,10 @@ def renderables(document: Report | Mapping[str, Any]) -> list[RenderableType]:
     out.append(Text("\n".join(formula_lines(report)), style="dim"))
     if report.totals.posts:
         out.append(_daily(report))
+    happened = _happened(report)
+    if happened is not None:
+        out.append(happened)
+    if report.totals.posts:
         top = report.top_posts
         out.append(_top(report, top.by_engagements, "Top posts by engagements"))
         floor = fmt.count(top.min_impressions)

@@ -224,3 +224,40 @@ def report_charts(report: Report) -> dict[str, Chart]:
             "engagement rate",
         ),
     }
+
+
+BY_POSTING_DAY = "by the day posts were published (what each day's posts earned to date)"
+HAPPENED_TITLE = "Daily, by the day it happened"
+NOT_KNOWN = "not known: reads too sparse to split this day"
+
+
+@dataclass(frozen=True)
+class HappenedRow:
+    day: str
+    impressions: str
+    engagements: str
+    note: str  # "" for a known day
+
+
+def happened_rows(report: Report) -> list[HappenedRow]:
+    """Each day's impressions and engagements by the day they happened; a day the reads
+    cannot split says so, with the part already placed as a lower bound."""
+    section = report.daily_happened
+    if section is None:
+        return []
+    rows = []
+    for d in section.days:
+        label = d.date.strftime("%a %d %b")
+        if d.known:
+            rows.append(HappenedRow(label, fmt.count(d.impressions), fmt.count(d.engagements), ""))
+        else:
+            rows.append(
+                HappenedRow(
+                    label,
+                    fmt.NA,
+                    fmt.NA,
+                    f"{NOT_KNOWN} (at least {fmt.count(d.impressions_placed)}; "
+                    f"{fmt.count(d.impressions_not_split)} arrived between reads spanning it)",
+                )
+            )
+    return rows

@@ -100,6 +100,12 @@ def _observations(
     return out
 
 
+def _interactions(obs: RowMapping) -> int | None:
+    """likes + reposts + replies + quotes of one read; None when one was not read."""
+    parts = [obs[m] for m in ("likes", "reposts", "replies", "quotes")]
+    return None if any(v is None for v in parts) else sum(int(v) for v in parts)
+
+
 def _post_row(post: RowMapping, series: list[RowMapping]) -> PostRow:
     latest: dict[str, int] = {}
     for obs in series:  # oldest first: later non-null values win
@@ -173,7 +179,12 @@ def report_inputs(
     series = _observations(conn, [r["id"] for r in rows], as_of)
     post_rows = [_post_row(r, series.get(r["id"], [])) for r in rows]
     obs_rows = [
-        ObservationRow(post_id=o["post_id"], observed_at=o["observed_at"], impressions=int(imp))
+        ObservationRow(
+            post_id=o["post_id"],
+            observed_at=o["observed_at"],
+            impressions=int(imp),
+            interactions=_interactions(o),
+        )
         for pid in series
         for o in series[pid]
         if (imp := o["impressions"]) is not None

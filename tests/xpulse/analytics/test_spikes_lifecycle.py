@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from xpulse.analytics import ObservationRow, PostRow
 from xpulse.analytics.document import Spikes
 from xpulse.analytics.lifecycle import lifecycle
 from xpulse.analytics.series import Series, build_series
-from xpulse.analytics.spikes import find_spikes
+from xpulse.analytics.spikes import baseline, find_spikes, grid_age
 from xpulse.analytics.stats import median, robust_z
 
 from .conftest import make_post
@@ -97,12 +98,15 @@ def test_series_interpolates_only_where_observations_tell() -> None:
     series = build_series([post], obs)
     s = series["p"]
     assert isinstance(s, Series)
-    assert list(s.ages) == [0.0, 24.0, 168.0, 720.0]
+    assert list(s.ages) == [24.0, 168.0, 720.0]  # reads only: posting is not a point
     assert s.at(24) == 800
-    assert s.at(96) == pytest.approx(900)  # halfway between 24 h and 7 d
-    assert s.at(14) == pytest.approx(800 * 14 / 24)  # 24 h is within a factor of 2 of 14 h
-    assert s.at(1) is None  # a straight line from posting to 24 h cannot tell 1 h
-    assert s.at(800) is None  # after the last read
+    # Between reads: a power of age through both, (96 / 24) ** (ln(1000 / 800) / ln 7).
+    assert s.at(96) == pytest.approx(800 * 4 ** (math.log(1.25) / math.log(7)))
+    assert s.at(23) == 800  # within 10 % of the first read: its value
+    assert s.at(14) is None  # no line is drawn from posting (0 h, 0) to 24 h
+    assert s.at(1) is None
+    assert s.at(750) == 2000  # within 10 % after the last read
+    assert s.at(800) is None  # well after the last read
     assert "ghost" not in series
 
 
@@ -171,3 +175,47 @@ def test_a_share_needs_a_read_well_after_the_checkpoint() -> None:
     assert (day.share_median, day.posts) == (0.8, 5)
     assert (week.share_median, week.posts) == (None, 0)
     assert "twice the checkpoint's age" in result.method
+
+
+def _lomax(final: float, age_h: float, half_life: float = 6.0) -> int:
+    """xsim's growth curve: half the final by the half-life, 86 % after a day."""
+    scale = half_life / (math.sqrt(2) - 1)
+    return round(final * (1 - (1 + age_h / scale) ** -2))
+
+
+def test_usual_for_its_age_is_the_median_of_posts_whose_reach_arrives_early() -> None:
+    # As an hourly collect reads them: each post found 0.1-1 h after posting, then at 24 h.
+    # A line from (0 h, 0) to the 24 h read put "usual at 0.8 h" at a fraction of the truth.
+    posts, obs = [], []
+    for i in range(30):
+        created = NOW - timedelta(days=3 + i)
+        found_at = 0.1 + 0.9 * (i % 10) / 9
+        posts.append(make_post(f"r{i}", created, impressions=_lomax(1000, 24 * 30)))
+        for age in (found_at, 24.0):
+            obs.append(ObservationRow(f"r{i}", created + age * H, _lomax(1000, age)))
+    fresh = make_post(
+        "fresh", NOW - 0.8 * H, impressions=_lomax(1000, 0.8), observed_at=NOW
+    )  # an ordinary post at its first read
+    result = _spikes([fresh], posts, obs)
+    assert (result.checked, result.posts) == (1, [])
+    n, med, _ = baseline(grid_age(0.8), [build_series(posts, obs)[p.id] for p in posts])
+    truth = _lomax(1000, grid_age(0.8))
+    assert n >= 10 and math.expm1(med) == pytest.approx(truth, rel=0.1)
+    # Five times the usual at that age is a spike.
+    big = make_post("big", NOW - 0.8 * H, impressions=5 * _lomax(1000, 0.8), observed_at=NOW)
+    assert [s.post_id for s in _spikes([big], posts, obs).posts] == ["big"]
+
+
+def test_no_reference_is_drawn_from_the_moment_of_posting() -> None:
+    # References read at 23 h and 7 d: a line from (0 h, 0) put them at 12 h at 0.63 of
+    # the curve, so an ordinary post at 1.6x was "taking off". Now 12 h is unknown.
+    posts, obs = [], []
+    for i in range(30):
+        created = NOW - timedelta(days=8 + i)
+        final = 1000 * (1 + (i % 5 - 2) / 10)
+        posts.append(make_post(f"r{i}", created, impressions=_lomax(final, 24 * 8)))
+        for age in (23.0, 168.0):
+            obs.append(ObservationRow(f"r{i}", created + age * H, _lomax(final, age)))
+    post = make_post("p", NOW - 12 * H, impressions=round(1.6 * _lomax(1000, 12)))
+    result = _spikes([post], posts, obs)
+    assert (result.checked, result.unchecked, result.posts) == (0, 1, [])

@@ -8,7 +8,8 @@ cells hold enough posts to judge; the weekday and hour alone show at any volume.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import statistics
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -75,8 +76,28 @@ def test_best_content_type_found(generated: list[tuple[World, dict[str, Report]]
             assert best.content_type == _truth(world, user_id)["best_content_type"]
 
 
-def test_spikes_found_and_nothing_else(generated: list[tuple[World, dict[str, Report]]]) -> None:
-    planted_total = found_total = 0
+def _true_ratio(world: World, post_id: str, age_hours: float) -> float:
+    """A post's true impressions at ``age_hours`` over the true median of its author's
+    other posts at that age (from xsim's curves): how far out of the ordinary it really is."""
+    post = world.posts[post_id]
+    age = timedelta(hours=age_hours)
+    others = [
+        post_metrics_at(p, p.created_at + age).impressions
+        for p in world.posts.values()
+        if p.author_id == post.author_id
+        and p.id != post_id
+        and not p.deleted
+        and not any(r.type == "retweeted" for r in p.references)
+        and NOW - timedelta(days=90) <= p.created_at <= NOW - age
+    ]
+    return post_metrics_at(post, post.created_at + age).impressions / statistics.median(others)
+
+
+def test_spikes_found_and_only_real_outliers(
+    generated: list[tuple[World, dict[str, Report]]],
+) -> None:
+    planted_total = found_total = judged = 0
+    ordinary_flagged = []
     for world, reports in generated:
         for user_id, report in reports.items():
             period = parse_period("last-week", _truth(world, user_id)["time_zone"], NOW)
@@ -88,12 +109,19 @@ def test_spikes_found_and_nothing_else(generated: list[tuple[World, dict[str, Re
                 and not world.posts[s["post_id"]].deleted
             }
             found = {s.post_id for s in report.spikes.posts}
-            assert found <= planted  # no ordinary post is called a spike
+            judged += report.spikes.checked
             planted_total += len(planted)
-            found_total += len(found)
-    assert planted_total >= 3
-    # A planted spike on a post that started low can stay within the usual spread.
-    assert found_total >= planted_total - 1
+            found_total += len(found & planted)
+            ordinary_flagged += [
+                _true_ratio(world, s.post_id, s.age_hours)
+                for s in report.spikes.posts
+                if s.post_id not in planted
+            ]
+    assert planted_total >= 3 and found_total == planted_total  # every planted spike
+    # xsim's best type x hour x weekday make a few unplanted posts 4-7x the usual: such a
+    # post is taking off. Nothing under 3x its true usual level is ever called a spike.
+    assert all(ratio >= 3 for ratio in ordinary_flagged), ordinary_flagged
+    assert len(ordinary_flagged) <= judged / 100
 
 
 def test_totals_equal_xsim_ground_truth(generated: list[tuple[World, dict[str, Report]]]) -> None:

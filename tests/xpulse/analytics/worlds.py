@@ -86,9 +86,9 @@ def inputs_from_world(
         for age in ages_h:
             at = post.created_at + timedelta(hours=age)
             if at < now:
-                observations.append(
-                    ObservationRow(post.id, at, post_metrics_at(post, at).impressions)
-                )
+                m = post_metrics_at(post, at)
+                interactions = m.likes + m.reposts + m.replies + m.quotes
+                observations.append(ObservationRow(post.id, at, m.impressions, interactions))
     return ReportInputs(
         account=user.username,
         posts=posts,
