@@ -51,6 +51,11 @@ class TokenRecord:
     needs_sign_in: bool = False
     reason: str = ""
     seeded_from: str | None = None  # fingerprint of the env refresh token it came from
+    # the account's post count (public_metrics.tweet_count) and when it was read: the
+    # sign-in's one user read returns it, and collect estimates a first sweep from it
+    tweet_count: int | None = None
+    tweet_count_at: str | None = None
+    user_created_at: str | None = None  # the account's creation (ISO), from the same read
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def expiring(self, now: datetime, margin: timedelta) -> bool:
