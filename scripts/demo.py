@@ -155,12 +155,15 @@ def _environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def _names(world: World) -> list[tuple[str, str]]:
-    """(account name, username) for each user the world issued a token to."""
+def _names(world: World) -> list[tuple[str, str, bool]]:
+    """(account name, username, whether the user owns the app) for each user the world
+    issued a token to."""
     out = []
     for token in world.tokens:
         user = world.users[token.user_id]
-        out.append((user.username.lower().replace("_", "-")[:40] or f"u{user.id}", user.username))
+        owner = world.apps[token.client_id].owner in (None, user.id)
+        name = user.username.lower().replace("_", "-")[:40] or f"u{user.id}"
+        out.append((name, user.username, owner))
     return out
 
 
@@ -168,7 +171,7 @@ def write_config(
     home: Path,
     url: str,
     client_id: str,
-    names: list[tuple[str, str]],
+    names: list[tuple[str, str, bool]],
     files: Path,
     smtp_port: int,
     callback_port: int,
@@ -176,10 +179,10 @@ def write_config(
     """The demo's config.toml, validated by xpulse before it is written."""
     data: dict[str, Any] = {
         "timezone": "Europe/Berlin",
-        "plan": "basic",
-        "monthly_budget_usd": 50.0,
+        "plan": "pay-per-use",
+        "monthly_budget_usd": 5.0,  # the default: a first collect fits it
         "api": {"base_url": url, "client_id": client_id, "callback_port": callback_port},
-        "accounts": [{"name": n, "username": u} for n, u in names],
+        "accounts": [{"name": n, "username": u, "owns_app": o} for n, u, o in names],
         "delivery": {
             "cadence": "weekly on monday at 09:00",
             "period": "last-week",

@@ -76,6 +76,9 @@ class AccountConfig(_Model):
     auth: Literal["oauth2", "bearer"] = "oauth2"
     timezone: str | None = None
     own: bool = True  # bearer accounts are "not owned": public metrics only
+    # Whether the signed-in user owns the developer app: X prices their own posts at $0.001
+    # only then ($0.005 otherwise). None: not stated yet (``config check`` says so).
+    owns_app: bool | None = None
 
     @field_validator("name")
     @classmethod
@@ -95,6 +98,12 @@ class AccountConfig(_Model):
     @classmethod
     def _tz(cls, v: str | None) -> str | None:
         return None if v is None else check_timezone(v)
+
+    @property
+    def prices_own_posts(self) -> bool:
+        """Whether X prices this account's own posts as owned reads ($0.001). Unknown
+        ownership is priced as not owned: an estimate must not come in under the bill."""
+        return self.auth == "oauth2" and self.own and self.owns_app is True
 
     @property
     def env_suffix(self) -> str:

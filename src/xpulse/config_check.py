@@ -94,6 +94,16 @@ def _destinations(config: Config, name: str) -> list[Check]:
     return out or [Check(False, f"account {name} delivery", "no destination under [delivery]")]
 
 
+def _spending(config: Config) -> list[Check]:
+    """The plan and its prices, and what cannot be priced (budget, app ownership)."""
+    from xpulse.collect.budget import spending_problems
+    from xpulse.collect.pricing import plan_prices
+
+    problems = spending_problems(config)
+    out = [Check(True, "plan", plan_prices(config.plan).describe())]
+    return out + [Check(False, what, detail) for what, detail in problems]
+
+
 def _unwritable(folder: Path) -> str | None:
     """Why a run could not write into ``folder`` (made on first use), or None."""
     existing = folder
@@ -151,6 +161,7 @@ def run_checks(path: Path | None, now: datetime) -> list[Check]:
         return checks
     checks.append(_try("delivery overrides", lambda: _overrides(config)))
     checks.append(_try("database", lambda: _database(config)))
+    checks += _spending(config)
     for account in config.accounts:
         checks.append(_sign_in(config, account.name))
         checks.append(

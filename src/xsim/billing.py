@@ -1,13 +1,18 @@
 """The billing ledger: every billable read, priced from ``world.pricing``, and the cap.
 
 Each post delivered (in ``data`` or ``includes.tweets``) is one post read; each user object
-delivered is one user read, priced separately. A post is "own" when a user token reads a
-post by its own user; app-only bearer reads are priced as others' posts (an app has no
-user). With ``dedupe_same_utc_day`` a repeat read of the same resource by the same app on
-the same UTC day costs nothing (it is still listed, with ``deduped`` true).
+delivered is one user read, priced separately. A post is "own" (X's owned read, since
+2026-04-20) when a user token reads a post by its own user *and that user owns the app*
+(``App.owner``; an app whose owner the world does not state takes any token's user as
+owner, the rule before that date); an agency's app reading its clients' posts, and
+app-only bearer reads, pay the ordinary post price. With ``dedupe_same_utc_day`` a repeat
+read of the same resource by the same app on the same UTC day costs nothing (it is still
+listed, with ``deduped`` true).
 
-The monthly post-read cap (``App.monthly_read_cap``) counts every post read, deduped or
-not, per app and UTC calendar month; reads are refused once the count has reached the cap.
+The monthly post-read cap (``App.monthly_read_cap``, by default the plan's: :data:`PLAN_CAPS`)
+counts every post read, deduped or not, per app and UTC calendar month; reads are refused
+once the count has reached the cap. ``GET /2/usage/tweets`` reports the same counts per
+UTC day.
 Money is kept in integer micro-dollars so that totals add up exactly.
 
 Under injected faults (:mod:`xsim.faults`) the rule is the real API's as far as a client can
@@ -36,6 +41,15 @@ from xsim.clock import iso_z
 from xsim.model import Post, User, World
 
 MICRO = 1_000_000
+# Post reads a billing period when a world gives no explicit cap (X's plans as of 2026-08:
+# pay-per-use 3,000,000 since 2026-08-13; the legacy subscriptions' published caps).
+PLAN_CAPS: dict[str, int | None] = {
+    "free": 100,
+    "basic": 15_000,
+    "pro": 1_000_000,
+    "pay-per-use": 3_000_000,
+    "enterprise": None,
+}
 
 
 class LedgerEntry(NamedTuple):
@@ -118,8 +132,11 @@ class Ledger:
         day = now.date()
         kinds = "p" * len(posts) + "u" * len(users)
         ids = tuple([p.id for p in posts] + [u.id for u in users])
-        # flags per read: 1 = own post, 2 = deduped
-        flags = bytearray(1 if user_id is not None and p.author_id == user_id else 0 for p in posts)
+        # flags per read: 1 = own post (an owned read), 2 = deduped
+        app = self.world.apps.get(client_id)
+        owner = app.owner if app is not None and app.owner is not None else user_id
+        owned = user_id is not None and user_id == owner
+        flags = bytearray(1 if owned and p.author_id == user_id else 0 for p in posts)
         flags.extend(bytes(len(users)))
         with self._lock:
             seen = self._seen[(client_id, day)]

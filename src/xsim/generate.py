@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from xsim import generate_text as gt
+from xsim.billing import PLAN_CAPS
 from xsim.generate_people import (
     CONTENT_TYPES,
     ORIGINAL_TYPES,
@@ -267,12 +268,13 @@ def _apps(rng: random.Random, users: list[User], now: datetime) -> tuple[list[Ap
         client_id=gt.fake_secret(rng, "client", 20),
         name="xpulse demo (confidential)",
         callback_urls=list(CALLBACKS),
-        plan="basic",
+        plan="pay-per-use",  # X's default plan since 2026-02-06
         client_secret=gt.fake_secret(rng, "secret", 40),
         bearer_tokens=[gt.fake_secret(rng, "bearer", 48)],
-        monthly_read_cap=15_000,
+        monthly_read_cap=PLAN_CAPS["pay-per-use"],
         consumer_key=gt.fake_secret(rng, "ck", 25),
         consumer_secret=gt.fake_secret(rng, "cs", 45),
+        owner=users[0].id,  # the first user runs the app; the others are its clients
     )
     public = App(
         client_id=gt.fake_secret(rng, "client", 20),
@@ -280,7 +282,8 @@ def _apps(rng: random.Random, users: list[User], now: datetime) -> tuple[list[Ap
         callback_urls=list(CALLBACKS),
         plan="pay-per-use",
         client_secret=None,
-        monthly_read_cap=None,
+        monthly_read_cap=PLAN_CAPS["pay-per-use"],
+        owner=users[0].id,
     )
     tokens = [
         Token(

@@ -30,6 +30,10 @@ class App:
     monthly_read_cap: int | None = 15_000  # post reads per billing period; None: uncapped
     consumer_key: str | None = None  # OAuth 1.0a (issue 6)
     consumer_secret: str | None = field(default=None, repr=False)
+    # The user id of the developer who owns the app: only their own posts, read with their
+    # user token, cost the owned-read price. None: not stated (a world written before the
+    # 2026-04-20 rule): any user reading their own posts through the app gets that price.
+    owner: str | None = None
 
     @property
     def confidential(self) -> bool:

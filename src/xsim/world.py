@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
+from xsim.billing import PLAN_CAPS
 from xsim.model import (
     App,
     Media,
@@ -69,7 +70,8 @@ def _app(d: dict[str, Any]) -> App:
         plan=d.get("plan", "basic"),
         client_secret=d.get("client_secret"),
         bearer_tokens=list(d.get("bearer_tokens", [])),
-        monthly_read_cap=d.get("monthly_read_cap", 15_000),
+        monthly_read_cap=d.get("monthly_read_cap", PLAN_CAPS[d.get("plan", "basic")]),
+        owner=d.get("owner"),
         consumer_key=d.get("consumer_key"),
         consumer_secret=d.get("consumer_secret"),
     )
@@ -297,6 +299,7 @@ def world_to_json(world: World) -> dict[str, Any]:
                 "bearer_tokens": list(a.bearer_tokens),
                 "consumer_key": a.consumer_key,
                 "consumer_secret": a.consumer_secret,
+                "owner": a.owner,
             }
         )
         | {"monthly_read_cap": a.monthly_read_cap, "callback_urls": list(a.callback_urls)}

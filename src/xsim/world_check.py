@@ -207,6 +207,10 @@ def cross_check(doc: dict[str, Any], world: World, source: str) -> None:
                 fail(("apps", a_index, "bearer_tokens", b_index), "duplicate bearer token")
             bearers.add(bearer)
 
+    for a_index, app in enumerate(world.apps.values()):
+        if app.owner is not None and app.owner not in world.users:
+            fail(("apps", a_index, "owner"), f"{app.owner!r} is not a known user id")
+
     refresh: set[str] = set()
     for index, token in enumerate(world.tokens):
         if token.client_id not in world.apps:

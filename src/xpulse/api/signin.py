@@ -94,7 +94,16 @@ def login(
         record = record.carry_history(_previous(store, account.name))
         store.save(record)  # first: the pair must survive whatever happens next
     me = _whoami(api_base, issued.access_token, config, transport, clock, sleep)
-    record = replace(record, user_id=str(me.get("id")), username=str(me.get("username")))
+    metrics = me.get("public_metrics")
+    count = metrics.get("tweet_count") if isinstance(metrics, dict) else None
+    record = replace(
+        record,
+        user_id=str(me.get("id")),
+        username=str(me.get("username")),
+        tweet_count=count if isinstance(count, int) else None,
+        tweet_count_at=now.isoformat() if isinstance(count, int) else None,
+        user_created_at=str(me["created_at"]) if me.get("created_at") else None,
+    )
     with refresh_lock(account.name):
         store.save(record)
     warning = None
@@ -132,7 +141,8 @@ def _whoami(
         timeout=config.api.timeout_seconds,
         max_retries=config.api.max_retries,
     ) as client:
-        return client.get_me(("id", "username", "name"))
+        # public_metrics rides on the same (already billed) user read: the post count
+        return client.get_me(("id", "username", "name", "created_at", "public_metrics"))
 
 
 def logout(

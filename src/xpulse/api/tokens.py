@@ -66,6 +66,11 @@ class TokenRecord:
     known_refresh: tuple[str, ...] = ()
     # Fingerprints of env access tokens X refused: skipped until the variable changes.
     rejected_access: tuple[str, ...] = ()
+    # the account's post count (public_metrics.tweet_count) and when it was read: the
+    # sign-in's one user read returns it, and collect estimates a first sweep from it
+    tweet_count: int | None = None
+    tweet_count_at: str | None = None
+    user_created_at: str | None = None  # the account's creation (ISO), from the same read
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __post_init__(self) -> None:

@@ -35,20 +35,28 @@ def collect(
 
         xpulse collect --dry-run && xpulse collect
     """
+    from xpulse.collect.budget import admit
     from xpulse.collect.service import execute, prepare
     from xpulse.config import load_config
 
     config = load_config()
     prepared = prepare(config, account, history_days=history_days)
     try:
+        click.echo(prepared.prices.describe())
+        for note in prepared.notes:
+            click.echo(f"note: {note}")
         for line in prepared.plan.lines():
             click.echo(line)
         if dry_run:
+            _dry_run_verdict(prepared, allow_over_budget)
             return
+        if not prepared.plan.unsized:
+            for note in admit(prepared.plan, allow_over_budget):
+                click.echo(f"note: {note}")
         if sys.stderr.isatty():
             result = _with_progress(prepared, allow_over_budget)
         else:
-            result = execute(prepared, allow_over_budget=allow_over_budget)
+            result = execute(prepared, allow_over_budget=allow_over_budget, show=click.echo)
     finally:
         prepared.engine.dispose()
     for acc in result.accounts:
@@ -59,6 +67,28 @@ def collect(
     click.echo(result.summary())
     if not result.ok:
         raise SystemExit(1)
+
+
+def _dry_run_verdict(prepared: Prepared, allow_over_budget: bool) -> None:
+    """What ``collect`` would do with this plan: run, or refuse and why (exit 0 either way:
+    a dry run reads nothing)."""
+    from xpulse.collect.budget import BudgetExceeded, admit
+
+    if prepared.plan.unsized:
+        names = ", ".join(prepared.plan.unsized)
+        click.echo(
+            f"collect would first read the post count of {names} (one user read each, "
+            "the lookup a first collect makes anyway), then plan again and check the budget"
+        )
+        return
+    try:
+        notes = admit(prepared.plan, allow_over_budget)
+    except BudgetExceeded as exc:
+        click.echo(f"collect would not start: {exc}")
+        return
+    for note in notes:
+        click.echo(f"note: {note}")
+    click.echo("collect would start: it fits the budget and the plan's cap")
 
 
 def _with_progress(prepared: Prepared, allow_over_budget: bool) -> RunResult:
@@ -76,4 +106,6 @@ def _with_progress(prepared: Prepared, allow_over_budget: bool) -> RunResult:
         def advance(_account: str, reads: int) -> None:
             bar.advance(task, reads)
 
-        return execute(prepared, allow_over_budget=allow_over_budget, progress=advance)
+        return execute(
+            prepared, allow_over_budget=allow_over_budget, progress=advance, show=bar.console.print
+        )

@@ -34,6 +34,7 @@ def build_document(
     plan: str,
     budget: float,
     port: int,
+    owns_app: bool | None = None,
 ) -> tomlkit.TOMLDocument:
     doc = tomlkit.document()
     for line in HEADER.splitlines():
@@ -42,7 +43,9 @@ def build_document(
     doc.add("timezone", tomlkit.item(timezone).comment("IANA name; reports use it"))
     doc.add(
         "plan",
-        tomlkit.item(plan).comment("pay-per-use | basic | pro | enterprise: prices the reads"),
+        tomlkit.item(plan).comment(
+            "pay-per-use | basic (legacy) | pro | enterprise: prices and monthly read cap"
+        ),
     )
     doc.add("monthly_budget_usd", tomlkit.item(budget).comment("collect stops before this"))
     doc.add(
@@ -81,6 +84,11 @@ def build_document(
         entry.add("username", username.removeprefix("@"))
         entry.add("auth", tomlkit.item("oauth2").comment('"bearer": public metrics only'))
         entry.add("own", True)
+        owns = "does this sign-in own the developer app? its own posts cost $0.001 if so"
+        if owns_app is None:
+            entry.add(tomlkit.comment(f"owns_app = true   # {owns}, else $0.005"))
+        else:
+            entry.add("owns_app", tomlkit.item(owns_app).comment(f"{owns}, else $0.005"))
         accounts.append(entry)
         doc.add("accounts", accounts)
     else:
@@ -106,13 +114,20 @@ def build_document(
 )
 @click.option("--budget", type=float, default=5.0, show_default=True, help="USD per month.")
 @click.option("--callback-port", type=int, default=8765, show_default=True)
+@click.option(
+    "--owns-app/--not-app-owner",
+    "owns_app",
+    default=None,
+    help="Whether the account's sign-in owns the X developer app (X prices its own posts "
+    "at $0.001 only then, $0.005 otherwise).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing config.")
 def init(force: bool, account: str | None, username: str | None, **opts: Any) -> None:
     """Write a commented config file (in XPULSE_HOME or the user config dir).
 
     Example:
 
-        xpulse init --client-id abc123 --account main --username jack
+        xpulse init --client-id abc123 --account main --username jack --owns-app
     """
     path = config_path()
     if path.exists() and not force:
@@ -128,6 +143,7 @@ def init(force: bool, account: str | None, username: str | None, **opts: Any) ->
         plan=opts["plan"],
         budget=opts["budget"],
         port=opts["callback_port"],
+        owns_app=opts["owns_app"],
     )
     text = tomlkit.dumps(doc)
     parse_config(tomlkit.loads(text).unwrap(), path)  # refuse to write what cannot load

@@ -1,4 +1,5 @@
-"""Holding the monthly budget call by call, across the run's threads.
+"""The monthly budget: the check before a run (:func:`admit`) and the hold call by call
+(:class:`Budget`), the one place spend is checked and charged.
 
 Before each call the runner reserves the most that call can cost (a full page at the
 account's price); after it, the reservation is settled at what X actually billed. A call
@@ -7,10 +8,16 @@ that could take spend past the budget is not made.
 
 from __future__ import annotations
 
+import math
 import threading
+from typing import TYPE_CHECKING
 
-from xpulse.collect.pricing import dollars
+from xpulse.collect.pricing import MICRO, dollars, plan_prices
+from xpulse.config import Config
 from xpulse.errors import XpulseError
+
+if TYPE_CHECKING:
+    from xpulse.collect.planner import RunPlan
 
 
 class BudgetExceeded(XpulseError):
@@ -38,3 +45,86 @@ class Budget:
         with self._lock:
             self._reserved -= reserved
             self.spent += actual
+
+
+def admit(plan: RunPlan, allow_over_budget: bool) -> list[str]:
+    """The check before a run: refuse (BudgetExceeded) when the expected cost does not fit
+    what is left of the monthly budget, or the expected reads the plan's monthly cap,
+    saying what would fit and the exact flag; otherwise the notes to show (the worst case
+    passing the budget: the call-by-call hold then stops the run at the budget)."""
+    notes: list[str] = []
+    if allow_over_budget:
+        return notes
+    if plan.over_budget:
+        left = plan.budget_micros - plan.month_to_date_micros
+        raise BudgetExceeded(
+            f"the run would pass the monthly budget: expected {dollars(plan.micros)}, "
+            f"{dollars(max(left, 0))} left of {dollars(plan.budget_micros)}. "
+            + " ".join(_what_fits(plan, left))
+        )
+    if plan.over_cap:
+        cap = plan.prices.monthly_read_cap
+        raise BudgetExceeded(
+            f"the run would pass the {plan.prices.plan} plan's monthly cap: "
+            f"{plan.month_to_date_reads:,} of {cap:,} post reads used, this run ~"
+            f"{plan.post_reads:,}. X refuses reads past the cap until it resets; "
+            "pass --allow-over-budget to read up to it"
+        )
+    if plan.worst_over_budget:
+        notes.append(
+            f"the worst case ({dollars(plan.worst_micros)}) would pass the budget: the run "
+            "stops before any call that would pass it"
+        )
+    return notes
+
+
+def _what_fits(plan: RunPlan, left: int) -> list[str]:
+    """Advice: a shorter first-sweep window, or the accounts that fit alone, then the flag."""
+    out: list[str] = []
+    first = [a for a in plan.accounts if a.first_sweep and a.timeline.expected > 0]
+    if first and left > 0:
+        fixed = plan.micros - sum(a.timeline.expected * a.post_micros for a in first)
+        days = max(a.history.days for a in first)
+        per_day = sum(a.timeline.expected * a.post_micros / a.history.days for a in first)
+        fit = math.floor((left - fixed) / per_day) if per_day > 0 else 0
+        if 1 <= fit < days:
+            out.append(f"A shorter first collect fits: --history-days {fit}.")
+    alone = [a for a in plan.accounts if a.micros <= left]
+    if alone and len(alone) < len(plan.accounts):
+        names = ", ".join(f"--account {a.name} ({dollars(a.micros)})" for a in alone)
+        out.append(f"These fit alone: {names}.")
+    out.append(
+        "To run it all: pass --allow-over-budget, or raise monthly_budget_usd "
+        f"to at least {dollars(plan.month_to_date_micros + plan.micros)}."
+    )
+    return out
+
+
+def spending_problems(config: Config) -> list[tuple[str, str]]:
+    """(what, problem) for a plan, budget or account that cannot be priced as configured:
+    ``config check`` lists them and ``collect`` stops on the budget ones before any read."""
+    prices = plan_prices(config.plan)
+    out: list[tuple[str, str]] = []
+    cheapest = min(prices.own_post_micros, prices.other_post_micros)
+    budget = round(config.monthly_budget_usd * MICRO)
+    if prices.per_read and budget < cheapest:
+        out.append(
+            (
+                "monthly budget",
+                f"monthly_budget_usd = {config.monthly_budget_usd} is below one read "
+                f"({dollars(cheapest)} on {prices.plan}): nothing could be collected; "
+                "raise it in the config (e.g. monthly_budget_usd = 5.0)",
+            )
+        )
+    for account in config.accounts:
+        if account.auth == "oauth2" and account.own and account.owns_app is None:
+            out.append((f"account {account.name} app ownership", ownership_unknown(account.name)))
+    return out
+
+
+def ownership_unknown(name: str) -> str:
+    return (
+        f"unknown whether account {name!r}'s sign-in owns the developer app (its own posts "
+        "cost $0.001 only then, $0.005 otherwise; priced at $0.005 until stated): set "
+        f"owns_app = true or false under the [[accounts]] entry named {name!r} in the config"
+    )

@@ -4,18 +4,22 @@ Per account the plan counts:
 
 - the user lookup (one user read), only while the user id is not cached;
 - the timeline: new posts since the last one seen. Their number is unknown until read, so
-  it is estimated from the account's posting rate over the last 7 days times the time since
-  the last sweep; a first sweep is stated at its bound (X returns at most 3,200 posts) and
-  its window (``history``, the part under :data:`BACKFILL` read with private fields);
+  it is an estimate with a range (see :func:`timeline_estimate`): a later sweep from the
+  posting rate of the last 7 days times the time since the last sweep; a first sweep from
+  the account's post count (``tweet_count``, read with the sign-in's one user read) and its
+  window (``history``, the part under :data:`BACKFILL` read with private fields), never
+  above X's limit of 3,200 posts;
 - the refresh: exactly the posts the schedule says are due, in batches of 100 ids, minus
   those already read (and so already billed) today;
 - the last private read (own accounts): posts whose private slot is due (the one between
   day 29 and 30 above all) and that the refresh does not already read with private fields
   (it does so only below :data:`PRIVATE_MARGIN`), read after the refresh; same billing.
 
-The run does not start when month-to-date spend plus the plan exceeds the monthly budget,
-unless the caller allows it. The runner also holds the budget call by call (see
-:class:`xpulse.collect.runner.Budget`), since the timeline figure is an estimate.
+The run does not start when month-to-date spend plus the expected cost exceeds the monthly
+budget, or the plan's monthly read cap, unless the caller allows it (:mod:`.guard` says
+what would fit). The runner also holds the budget call by call (see
+:class:`xpulse.collect.budget.Budget`), since the timeline figure is an estimate: the worst
+case never passes the budget either.
 """
 
 from __future__ import annotations
@@ -24,13 +28,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
-from xpulse.collect.pricing import MICRO, PriceTable, billing_day, dollars
+from xpulse.collect.pricing import DEFAULT_PRICES, MICRO, PriceTable, billing_day, dollars
 from xpulse.collect.private import LAST_PRIVATE_READ, due_private
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.store import queries
-from xpulse.store.schema import accounts, billed_reads
+from xpulse.store.schema import accounts, api_calls, billed_reads
 
 BACKFILL = timedelta(days=29)  # a day short of X's 30-day private-metrics window
 TIMELINE_LIMIT = 3_200  # X serves only the newest 3,200 posts of a timeline
@@ -45,22 +49,102 @@ class AccountSpec:
 
     name: str
     username: str
-    own: bool  # user-context token of this account: its posts are priced as own
+    own: bool  # user-context token of this account: private fields are asked
+    # the signed-in user owns the developer app: X prices their own posts as owned reads
+    owns_app: bool = True
+    post_count: int | None = None  # public_metrics.tweet_count read at sign-in
+    created_at: datetime | None = None  # the account's creation, from the same read
+
+    @property
+    def owned_reads(self) -> bool:
+        """Whether this account's own posts cost the owned-read price."""
+        return self.own and self.owns_app
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A count not known until read: the expected figure, a range, and the worst case."""
+
+    expected: int
+    low: int
+    high: int  # the worst case the range allows
+
+    @property
+    def exact(self) -> bool:
+        return self.low == self.high
+
+    def text(self) -> str:
+        if self.exact:
+            return f"{self.expected:,}"
+        return f"~{self.expected:,} ({self.low:,}-{self.high:,})"
+
+
+def timeline_estimate(
+    spec: AccountSpec,
+    first: bool,
+    history: timedelta,
+    now: datetime,
+    recent_posts: int = 0,
+    since_last: timedelta = timedelta(0),
+) -> Estimate:
+    """How many posts the timeline sweep will read.
+
+    A first sweep reads every post of the last ``history`` days, at most X's 3,200. With
+    the post count known, that is at most ``min(tweet_count, 3,200)`` (the worst case, and
+    the figure expected: an account's posts are all inside the window unless it posted
+    before it); the low end assumes the account posted at an even rate since it was created.
+    Without the count, 0 to 3,200. A later sweep expects the last 7 days' rate times the
+    time since the last sweep; the range is two standard deviations of a Poisson count."""
+    if first:
+        if spec.post_count is None:
+            return Estimate(TIMELINE_LIMIT, 0, TIMELINE_LIMIT)
+        high = min(spec.post_count, TIMELINE_LIMIT)
+        low = high
+        if spec.created_at is not None:
+            age = max((now - spec.created_at).total_seconds(), 1.0)
+            even = spec.post_count * min(history.total_seconds() / age, 1.0)
+            low = min(high, math.floor(even))
+        return Estimate(high, low, high)
+    rate = recent_posts / RATE_WINDOW.total_seconds()
+    mean = rate * max(since_last.total_seconds(), 0.0)
+    spread = 2 * math.sqrt(mean)
+    expected = min(round(mean), TIMELINE_LIMIT)
+    low = max(0, math.floor(mean - spread))
+    high = min(TIMELINE_LIMIT, math.ceil(mean + spread + 1))
+    return Estimate(expected, min(low, expected), max(high, expected))
 
 
 @dataclass(frozen=True)
 class AccountPlan:
     name: str
     user_reads: int
-    timeline_posts: int
-    timeline_is_bound: bool  # a first sweep: the figure is X's limit, not an estimate
+    timeline: Estimate
+    first_sweep: bool
     refresh_ids: list[str] = field(default_factory=list)
     refresh_billable: int = 0
-    micros: int = 0
+    post_micros: int = 0  # the price of one of this account's posts
+    user_micros: int = 0
     private_ids: list[str] = field(default_factory=list)
     private_billable: int = 0
     history: timedelta = BACKFILL  # how far a first sweep reaches back
     own: bool = False
+    post_count: int | None = None
+
+    @property
+    def timeline_posts(self) -> int:
+        return self.timeline.expected
+
+    @property
+    def timeline_is_bound(self) -> bool:
+        """A first sweep whose figure is X's limit, not an estimate (count unknown)."""
+        return self.first_sweep and self.post_count is None
+
+    @property
+    def out_of_reach(self) -> int:
+        """Posts a first sweep cannot read: X serves only the newest 3,200 of a timeline."""
+        if not self.first_sweep or self.post_count is None:
+            return 0
+        return max(self.post_count - TIMELINE_LIMIT, 0)
 
     @property
     def first_window(self) -> str:
@@ -74,9 +158,77 @@ class AccountPlan:
     def refresh_calls(self) -> int:
         return math.ceil(len(self.refresh_ids) / BATCH)
 
+    def _micros(self, timeline: int) -> int:
+        posts = timeline + self.refresh_billable + self.private_billable
+        return self.user_reads * self.user_micros + posts * self.post_micros
+
+    @property
+    def micros(self) -> int:
+        """The expected cost."""
+        return self._micros(self.timeline.expected)
+
+    @property
+    def low_micros(self) -> int:
+        return self._micros(self.timeline.low)
+
+    @property
+    def worst_micros(self) -> int:
+        return self._micros(self.timeline.high)
+
+    def _reads(self, timeline: int) -> int:
+        return self.user_reads + timeline + len(self.refresh_ids) + len(self.private_ids)
+
     @property
     def reads(self) -> int:
-        return self.user_reads + self.timeline_posts + len(self.refresh_ids) + len(self.private_ids)
+        return self._reads(self.timeline.expected)
+
+    @property
+    def worst_reads(self) -> int:
+        return self._reads(self.timeline.high)
+
+    @property
+    def post_reads(self) -> int:
+        """What the plan's monthly cap counts: every post delivered, re-reads too."""
+        return self.reads - self.user_reads
+
+    def line(self) -> str:
+        if self.first_sweep:
+            known = (
+                f"@{self.name} has {self.post_count:,} posts"
+                if self.post_count is not None
+                else "post count unknown: collect reads it first, one user read"
+            )
+            timeline = f"first sweep ({self.first_window}): {self.timeline.text()} posts ({known})"
+        else:
+            timeline = f"{self.timeline.text()} new posts (estimate)"
+        private = (
+            f", last private read {len(self.private_ids):,} posts "
+            f"({self.private_billable:,} billable)"
+            if self.private_ids
+            else ""
+        )
+        worst = "" if self.timeline.exact else f" (worst case {dollars(self.worst_micros)})"
+        return (
+            f"{self.name}: {self.user_reads} user lookup, {timeline}, refresh "
+            f"{len(self.refresh_ids):,} posts in {self.refresh_calls} calls "
+            f"({self.refresh_billable:,} billable){private} = {dollars(self.micros)}{worst}"
+        )
+
+    def limit_notice(self) -> str | None:
+        """What X's 3,200-post timeline limit leaves out of a first sweep, if anything."""
+        if not self.out_of_reach:
+            return None
+        return (
+            f"{self.name}: X serves only the newest {TIMELINE_LIMIT:,} posts of a timeline: "
+            f"about {self.out_of_reach:,} of its {self.post_count:,} posts are out of reach "
+            f"if they fall in the {self.history.days}-day window. {LIMIT_HINT}"
+        )
+
+
+LIMIT_HINT = (
+    "Older posts can come only from an X data archive or the Engagement API "
+    "(`xpulse backfill --help`)."
+)
 
 
 @dataclass(frozen=True)
@@ -84,42 +236,73 @@ class RunPlan:
     accounts: list[AccountPlan]
     month_to_date_micros: int
     budget_micros: int
+    prices: PriceTable = DEFAULT_PRICES
+    month_to_date_reads: int = 0  # post reads this month: what the plan's cap counts
 
     @property
     def micros(self) -> int:
         return sum(a.micros for a in self.accounts)
 
     @property
+    def low_micros(self) -> int:
+        return sum(a.low_micros for a in self.accounts)
+
+    @property
+    def worst_micros(self) -> int:
+        return sum(a.worst_micros for a in self.accounts)
+
+    @property
     def reads(self) -> int:
         return sum(a.reads for a in self.accounts)
 
     @property
+    def post_reads(self) -> int:
+        return sum(a.post_reads for a in self.accounts)
+
+    @property
+    def worst_reads(self) -> int:
+        return sum(a.worst_reads for a in self.accounts)
+
+    @property
+    def unsized(self) -> list[str]:
+        """Accounts whose first sweep has no post count yet (no sign-in read it)."""
+        return [a.name for a in self.accounts if a.timeline_is_bound]
+
+    @property
     def over_budget(self) -> bool:
+        """The expected cost does not fit what is left of the monthly budget."""
         return self.month_to_date_micros + self.micros > self.budget_micros
+
+    @property
+    def worst_over_budget(self) -> bool:
+        return self.month_to_date_micros + self.worst_micros > self.budget_micros
+
+    @property
+    def over_cap(self) -> bool:
+        cap = self.prices.monthly_read_cap
+        return cap is not None and self.month_to_date_reads + self.post_reads > cap
+
+    def cap_text(self) -> str:
+        cap = self.prices.monthly_read_cap
+        if cap is None:
+            return f"{self.month_to_date_reads:,} post reads this month (cap by contract)"
+        left = max(cap - self.month_to_date_reads, 0)
+        return f"cap {self.month_to_date_reads:,} of {cap:,} post reads used, {left:,} left"
 
     def lines(self) -> list[str]:
         """The plan as a person reads it."""
-        out = []
-        for a in self.accounts:
-            timeline = (
-                f"up to {a.timeline_posts:,} posts (first sweep: {a.first_window})"
-                if a.timeline_is_bound
-                else f"~{a.timeline_posts:,} new posts (estimate)"
-            )
-            private = (
-                f", last private read {len(a.private_ids):,} posts "
-                f"({a.private_billable:,} billable)"
-                if a.private_ids
-                else ""
-            )
-            out.append(
-                f"{a.name}: {a.user_reads} user lookup, {timeline}, refresh "
-                f"{len(a.refresh_ids):,} posts in {a.refresh_calls} calls "
-                f"({a.refresh_billable:,} billable){private} = {dollars(a.micros)}"
-            )
+        out = [a.line() for a in self.accounts]
+        out += [n for n in (a.limit_notice() for a in self.accounts) if n]
+        spread = (
+            ""
+            if self.low_micros == self.worst_micros
+            else f" (range {dollars(self.low_micros)}-{dollars(self.worst_micros)}, "
+            f"worst case {self.worst_reads:,} reads {dollars(self.worst_micros)})"
+        )
         out.append(
-            f"plan: {self.reads:,} reads, {dollars(self.micros)}; month to date "
-            f"{dollars(self.month_to_date_micros)}; budget {dollars(self.budget_micros)}"
+            f"plan: {self.reads:,} reads, {dollars(self.micros)}{spread}; month to date "
+            f"{dollars(self.month_to_date_micros)}; budget {dollars(self.budget_micros)}; "
+            f"{self.prices.plan} {self.cap_text()}"
         )
         return out
 
@@ -143,16 +326,17 @@ def plan_account(
 ) -> AccountPlan:
     row = conn.execute(select(accounts).where(accounts.c.name == spec.name)).mappings().first()
     cached = row is not None and row["user_id"] is not None
-    user_reads = 0 if cached else 1
+    # a user token whose sign-in stored the user id needs no lookup (see XClientSource)
+    user_reads = 0 if cached or spec.post_count is not None else 1
 
     cp = queries.get_checkpoint(conn, spec.name, "timeline")
-    if cp is None or (cp["since_id"] is None and cp["pagination_token"] is None):
-        timeline, bound = TIMELINE_LIMIT, True
+    first = cp is None or (cp["since_id"] is None and cp["pagination_token"] is None)
+    if first:
+        timeline = timeline_estimate(spec, True, history, now)
     else:
+        assert cp is not None
         recent = queries.newest_post_times(conn, spec.name, now - RATE_WINDOW)
-        per_second = len(recent) / RATE_WINDOW.total_seconds()
-        elapsed = max((now - cp["updated_at"]).total_seconds(), 0.0)
-        timeline, bound = min(math.ceil(per_second * elapsed), TIMELINE_LIMIT), False
+        timeline = timeline_estimate(spec, False, history, now, len(recent), now - cp["updated_at"])
 
     candidates = queries.refresh_candidates(conn, spec.name, now - HORIZON)
     ids = due_ids(
@@ -170,21 +354,20 @@ def plan_account(
     billable = sum(1 for i in ids if i not in billed_today)
     # a post the refresh reads (publicly) today is billed once: the private read is free
     private_billable = sum(1 for i in private if i not in billed_today and i not in set(ids))
-    post_price = prices.post(spec.own)
-    reads = timeline + billable + private_billable
-    micros = user_reads * prices.user_micros + reads * post_price
     return AccountPlan(
         spec.name,
         user_reads,
         timeline,
-        bound,
+        first,
         ids,
         billable,
-        micros,
+        prices.post(spec.owned_reads),
+        prices.user_micros,
         private,
         private_billable,
         history,
         spec.own,
+        spec.post_count,
     )
 
 
@@ -210,5 +393,18 @@ def make_plan(
     history: timedelta = BACKFILL,
 ) -> RunPlan:
     plans = [plan_account(conn, s, schedule, prices, now, history) for s in specs]
-    spent = queries.spent_micros(conn, month_start(now), next_month_start(now))
-    return RunPlan(plans, spent, round(budget_usd * MICRO))
+    start, end = month_start(now), next_month_start(now)
+    spent = queries.spent_micros(conn, start, end)
+    return RunPlan(plans, spent, round(budget_usd * MICRO), prices, post_reads(conn, start, end))
+
+
+USER_ENDPOINTS = ("/2/users/me", "/2/users/:id", "/2/users/by/username/:username")
+
+
+def post_reads(conn: Connection, start: datetime, end: datetime) -> int:
+    """Posts delivered in ``[start, end)``, re-reads included: what a plan's cap counts."""
+    c = api_calls.c
+    stmt = select(func.coalesce(func.sum(c.reads), 0)).where(
+        c.at >= start, c.at < end, c.endpoint.not_in(USER_ENDPOINTS)
+    )
+    return int(conn.execute(stmt).scalar_one())

@@ -318,6 +318,7 @@ def collect_private(
     prices: PriceTable | None = None,
     ids: Sequence[str] | None = None,
     budget: Budget | None = None,
+    owned_reads: bool | None = None,
 ) -> PrivateResult:
     """Read the due (or given) own posts with private metrics; store pages and refusals.
 
@@ -337,14 +338,15 @@ def collect_private(
     result = PrivateResult()
     todo = list(ids) if ids is not None else sorted(created)
     table = prices or PriceTable()
+    owned = user_context if owned_reads is None else owned_reads  # the app owner's posts
     for i in range(0, len(todo), BATCH):
         batch = todo[i : i + BATCH]
-        most = len(batch) * table.post(user_context)
+        most = len(batch) * table.post(owned)
         if budget is not None:
             budget.reserve(most)
         before = result.micros
         try:
-            _read_batch(engine, reader, batch, created, account, user_id, user_context, now,
+            _read_batch(engine, reader, batch, created, account, user_id, owned, now,
                         table, calls, result)  # fmt: skip
         finally:
             if budget is not None:
@@ -359,7 +361,7 @@ def _read_batch(
     created: dict[str, datetime],
     account: str,
     user_id: str,
-    user_context: bool,
+    owned: bool,
     now: datetime,
     prices: PriceTable,
     calls: CallLog | None,
@@ -374,7 +376,7 @@ def _read_batch(
                 conn,
                 account=account,
                 user_id=user_id,
-                own_token=user_context,
+                own_token=owned,
                 fetched=fetched,
                 now=now,
                 prices=prices,
@@ -429,7 +431,7 @@ def last_private_reads(
             done = collect_private(
                 prepared.engine, client, job.spec.name, str(row[0]), user_context=True,
                 schedule=schedule, clock=clock, calls=job.calls, prices=prepared.prices,
-                budget=budget,
+                budget=budget, owned_reads=job.spec.owned_reads,
             )  # fmt: skip
         except XpulseError as exc:
             outcome.error = f"private metrics: {exc}"

@@ -40,10 +40,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from xpulse.api.errors import ApiError, MonthlyCapReached, NeedsSignIn
 from xpulse.collect.budget import Budget, BudgetExceeded
 from xpulse.collect.calllog import CallLog
-from xpulse.collect.planner import BACKFILL, BATCH, PRIVATE_MARGIN, AccountSpec
+from xpulse.collect.planner import (
+    BACKFILL,
+    BATCH,
+    LIMIT_HINT,
+    PRIVATE_MARGIN,
+    TIMELINE_LIMIT,
+    AccountSpec,
+)
 from xpulse.collect.pricing import PriceTable, billing_day, dollars
 from xpulse.collect.schedule import HORIZON, due_ids
-from xpulse.collect.source import Fetched, Source
+from xpulse.collect.source import Fetched, Source, UserId
 from xpulse.collect.store_page import (
     FIELD_DENIED,
     UNAVAILABLE,
@@ -79,6 +86,7 @@ class AccountResult:
     error: str | None = None
     # True only for NeedsSignIn: callers (alerts) test this, never the message text
     needs_sign_in: bool = False
+    notice: str | None = None  # e.g. X's 3,200-post limit cut the first sweep's window
 
     def add(self, stored: Stored) -> None:
         self.reads += stored.reads
@@ -103,9 +111,10 @@ class RunResult:
         micros = sum(a.micros for a in self.accounts)
         failed = sum(1 for a in self.accounts if a.error)
         tail = f", {failed} account(s) failed" if failed else ""
+        notices = "".join(f"\n{a.notice}" for a in self.accounts if a.notice)
         return (
             f"collected {len(self.accounts)} account(s): {new:,} new posts, {upd:,} refreshed, "
-            f"{reads:,} reads, {dollars(micros)}, {self.elapsed_s:.1f} s{tail}"
+            f"{reads:,} reads, {dollars(micros)}, {self.elapsed_s:.1f} s{tail}{notices}"
         )
 
 
@@ -135,11 +144,16 @@ class Runner:
 
     # -- the run --------------------------------------------------------------------------
 
-    def run(self, jobs: list[AccountJob]) -> RunResult:
+    def run(
+        self, jobs: list[AccountJob], carried: dict[str, AccountResult] | None = None
+    ) -> RunResult:
+        """Collect every job; ``carried`` holds what was read for an account before (its
+        user lookup), counted into its result."""
         started = self.monotonic()
         self._stop.clear()  # a runner may serve several runs (cron in one process)
         self._stop_reason = None
-        results = [AccountResult(j.spec.name) for j in jobs]
+        carried = carried or {}
+        results = [carried.get(j.spec.name) or AccountResult(j.spec.name) for j in jobs]
         workers = max(1, min(self.max_parallel_accounts, len(jobs)))
         with ThreadPoolExecutor(workers, thread_name_prefix="collect") as pool:
             list(pool.map(self._collect_safely, jobs, results))
@@ -203,22 +217,60 @@ class Runner:
 
     # -- one account ------------------------------------------------------------------------
 
+    def look_up_users(self, jobs: list[AccountJob]) -> dict[str, tuple[UserId, AccountResult]]:
+        """The user lookup of accounts not looked up yet, before the run is planned for
+        good: it returns the post count that sizes a first sweep. The run makes this read
+        anyway (and then skips it: the id is cached); failures are left for the run."""
+        out: dict[str, tuple[UserId, AccountResult]] = {}
+        for job in jobs:
+            result = AccountResult(job.spec.name)
+            try:
+                with self.engine.begin() as conn:
+                    queries.ensure_account(conn, job.spec.name, job.spec.username, self.clock())
+                out[job.spec.name] = (self._lookup_user(job, result), result)
+            except (ApiError, BudgetExceeded, XpulseError):
+                self._flush_calls(job)
+        return out
+
     def _collect(self, job: AccountJob, result: AccountResult) -> None:
         spec = job.spec
         with self.engine.begin() as conn:
             account = queries.ensure_account(conn, spec.name, spec.username, self.clock())
         user_id = account["user_id"]
         if user_id is None:
-            user_id = self._lookup_user(job, result)
+            user_id = self._lookup_user(job, result).id
+        with self.engine.connect() as conn:
+            cp = queries.get_checkpoint(conn, spec.name, "timeline")
+        first = cp is None or cp["since_id"] is None
+        window_start = self.clock() - self.history
         if self._sweep(job, user_id, result):
             # that was an interrupted sweep finished; posts newer than it need a fresh one
             self._sweep(job, user_id, result)
+        if first:
+            result.notice = self._limit_notice(spec, window_start)
         self._refresh(job, user_id, result)
         if account["needs_sign_in"]:
             with self.engine.begin() as conn:
                 queries.set_needs_sign_in(conn, spec.name, False, self.clock())
 
-    def _lookup_user(self, job: AccountJob, result: AccountResult) -> str:
+    def _limit_notice(self, spec: AccountSpec, window_start: datetime) -> str | None:
+        """After a first sweep: whether X's 3,200-post limit kept part of the window out."""
+        with self.engine.connect() as conn:
+            count, oldest = queries.post_count_and_oldest(conn, spec.name)
+        if count < TIMELINE_LIMIT or oldest is None or oldest <= window_start:
+            return None
+        more = (
+            f" (about {spec.post_count - count:,} of its {spec.post_count:,} posts)"
+            if spec.post_count is not None and spec.post_count > count
+            else ""
+        )
+        return (
+            f"{spec.name}: X serves only the newest {TIMELINE_LIMIT:,} posts of a timeline: "
+            f"posts from {window_start:%Y-%m-%d} to {oldest:%Y-%m-%d} are out of reach{more}. "
+            f"{LIMIT_HINT}"
+        )
+
+    def _lookup_user(self, job: AccountJob, result: AccountResult) -> UserId:
         with self._call(job, self.prices.user_micros) as actual:
             found = job.source.user_id()
             now = self.clock()
@@ -236,7 +288,7 @@ class Runner:
         result.reads += found.users_read
         result.billable += billable
         result.micros += micros
-        return found.id
+        return found
 
     def _sweep(self, job: AccountJob, user_id: str, result: AccountResult) -> bool:
         """One timeline sweep, resumed from the checkpoint if one was cut short; returns
@@ -263,7 +315,7 @@ class Runner:
         pages = job.source.timeline(
             user_id, since_id=since, start_time=start, pagination_token=token, private=spec.own
         )
-        price = self.prices.post(spec.own)
+        price = self.prices.post(spec.owned_reads)
         while True:
             with self._call(job, PAGE_SIZE * price) as actual:
                 fetched = next(pages, None)
@@ -324,7 +376,7 @@ class Runner:
             pagination_token=token,
             private=False,
         )
-        price = self.prices.post(spec.own)
+        price = self.prices.post(spec.owned_reads)
         while True:
             with self._call(job, PAGE_SIZE * price) as actual:
                 fetched = next(pages, None)
@@ -376,7 +428,7 @@ class Runner:
             for group, with_private in ((private, True), (rest, False)):
                 if not group:
                     continue
-                with self._call(job, len(group) * self.prices.post(job.spec.own)) as actual:
+                with self._call(job, len(group) * self.prices.post(job.spec.owned_reads)) as actual:
                     fetched = job.source.lookup(group, private=with_private)
                     denied = ids_with(fetched, FIELD_DENIED) if with_private else []
                     public_only.update(denied)
@@ -402,7 +454,7 @@ class Runner:
                 conn,
                 account=job.spec.name,
                 user_id=user_id,
-                own_token=job.spec.own,
+                own_token=job.spec.owned_reads,
                 fetched=fetched,
                 now=now,
                 prices=self.prices,
@@ -450,7 +502,7 @@ class Runner:
             list(pool.map(one, batches))
 
     def _lookup(self, job: AccountJob, user_id: str, ids: list[str], private: bool) -> Stored:
-        with self._call(job, len(ids) * self.prices.post(job.spec.own)) as actual:
+        with self._call(job, len(ids) * self.prices.post(job.spec.owned_reads)) as actual:
             fetched = job.source.lookup(ids, private=private)
             stored = self._store(job, user_id, fetched, None)
             actual[0] = stored.micros

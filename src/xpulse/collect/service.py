@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import httpx
@@ -18,26 +18,46 @@ from sqlalchemy import Engine
 
 from xpulse.api.errors import ApiError, NeedsSignIn
 from xpulse.api.factory import open_client
+from xpulse.api.tokens import TokenRecord, default_store
 from xpulse.api.transport import utc_now
-from xpulse.collect.budget import Budget, BudgetExceeded
+from xpulse.collect.budget import Budget, admit, spending_problems
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.ledger_budget import shared_budget
 from xpulse.collect.planner import AccountSpec, RunPlan, make_plan
-from xpulse.collect.pricing import DEFAULT_PRICES, PriceTable
+from xpulse.collect.pricing import PriceTable, plan_prices
 from xpulse.collect.private import last_private_reads
 from xpulse.collect.runner import AccountJob, AccountResult, Runner, RunResult
 from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.config import AccountConfig, Config
-from xpulse.errors import XpulseError
+from xpulse.errors import ConfigError, XpulseError
 from xpulse.paths import state_dir
 from xpulse.store import open_store
 
 APP_TOKEN = "app-bearer"  # noqa: S105 - a key naming the shared app token, not a secret
 
 
-def spec_for(account: AccountConfig) -> AccountSpec:
-    return AccountSpec(account.name, account.username, account.auth == "oauth2" and account.own)
+def spec_for(account: AccountConfig, record: TokenRecord | None = None) -> AccountSpec:
+    """What the planner and runner need of an account; ``record`` is its sign-in (the post
+    count it read), when there is one."""
+    own = account.auth == "oauth2" and account.own
+    count = record.tweet_count if record is not None else None
+    created = None
+    if record is not None and record.user_created_at:
+        created = datetime.fromisoformat(record.user_created_at.replace("Z", "+00:00"))
+    return AccountSpec(
+        account.name, account.username, own, account.prices_own_posts, count, created
+    )
+
+
+def _sign_in(account: AccountConfig) -> TokenRecord | None:
+    """The account's stored sign-in, if any (read only for the post count)."""
+    if account.auth != "oauth2":
+        return None
+    try:
+        return default_store().load(account.name)
+    except XpulseError:
+        return None
 
 
 @dataclass
@@ -48,6 +68,7 @@ class Prepared:
     plan: RunPlan
     prices: PriceTable = field(default_factory=PriceTable)
     history: timedelta = timedelta(days=90)  # how far a first sweep reaches back
+    notes: list[str] = field(default_factory=list)  # shown before any read
 
 
 def prepare(
@@ -55,7 +76,7 @@ def prepare(
     account: str | None = None,
     *,
     clock: Callable[[], datetime] = utc_now,
-    prices: PriceTable = DEFAULT_PRICES,
+    prices: PriceTable | None = None,
     history_days: int | None = None,
 ) -> Prepared:
     """Open the store and plan the run; makes no API call. ``history_days`` overrides the
@@ -67,18 +88,25 @@ def prepare(
         if not chosen:
             raise XpulseError(f"{config.path}: no [[accounts]] configured; see `xpulse init`")
     history = timedelta(days=history_days or config.history_days)
+    prices = prices or plan_prices(config.plan)
+    notes = []
+    for what, problem in spending_problems(config):
+        if what == "monthly budget":
+            raise ConfigError(f"{config.path}: {problem}")
+        if any(what == f"account {a.name} app ownership" for a in chosen):
+            notes.append(problem)
     engine = open_store(config.db_url())
     with engine.connect() as conn:
         plan = make_plan(
             conn,
-            [spec_for(a) for a in chosen],
+            [spec_for(a, _sign_in(a)) for a in chosen],
             slots(config.refresh_schedule),
             prices,
             config.monthly_budget_usd,
             clock(),
             history,
         )
-    return Prepared(config, engine, chosen, plan, prices, history)
+    return Prepared(config, engine, chosen, plan, prices, history, notes)
 
 
 def execute(
@@ -88,22 +116,49 @@ def execute(
     clock: Callable[[], datetime] = utc_now,
     transport: httpx.BaseTransport | None = None,
     progress: Callable[[str, int], None] | None = None,
+    show: Callable[[str], None] | None = None,
     exclusive: bool = True,
 ) -> RunResult:
-    """Run the plan. Refuses (BudgetExceeded) when it would pass the monthly budget.
-    ``exclusive=False``: the caller already holds each account's lock (a job engine's), so
-    this machine's one-collect-at-a-time file lock is not taken."""
-    plan = prepared.plan
-    if plan.over_budget and not allow_over_budget:
-        raise BudgetExceeded(
-            "the run would pass the monthly budget "
-            f"({plan.lines()[-1].removeprefix('plan: ')}); "
-            "pass --allow-over-budget or raise monthly_budget_usd"
-        )
+    """Run the plan. Refuses (BudgetExceeded) when it would pass the monthly budget or the
+    plan's cap. An account whose first sweep cannot be sized yet (no post count from a
+    sign-in) has its user lookup made first; the run is then planned again and checked
+    (``show`` gets the new plan's lines). ``exclusive=False``: the caller already holds each
+    account's lock (a job engine's), so this machine's one-collect-at-a-time file lock is
+    not taken."""
+    if not prepared.plan.unsized:
+        admit(prepared.plan, allow_over_budget)
     if not exclusive:
-        return _execute(prepared, allow_over_budget, clock, transport, progress)
+        return _execute(prepared, allow_over_budget, clock, transport, progress, show)
     with _one_collect_at_a_time():
-        return _execute(prepared, allow_over_budget, clock, transport, progress)
+        return _execute(prepared, allow_over_budget, clock, transport, progress, show)
+
+
+def _size_first_sweeps(
+    prepared: Prepared, runner: Runner, jobs: list[AccountJob], clock: Callable[[], datetime]
+) -> tuple[list[AccountJob], dict[str, AccountResult]]:
+    """Look up the users whose first sweep is unsized (the read the run makes anyway, now
+    with the post count), then plan the run again with the counts."""
+    unsized = set(prepared.plan.unsized)
+    found = runner.look_up_users([j for j in jobs if j.spec.name in unsized])
+    sized = []
+    for job in jobs:
+        if job.spec.name in found:
+            user = found[job.spec.name][0]
+            job = replace(
+                job, spec=replace(job.spec, post_count=user.post_count, created_at=user.created_at)
+            )
+        sized.append(job)
+    with prepared.engine.connect() as conn:
+        prepared.plan = make_plan(
+            conn,
+            [j.spec for j in sized],
+            slots(prepared.config.refresh_schedule),
+            prepared.prices,
+            prepared.config.monthly_budget_usd,
+            clock(),
+            prepared.history,
+        )
+    return sized, {name: result for name, (_, result) in found.items()}
 
 
 @contextmanager
@@ -131,6 +186,7 @@ def _execute(
     clock: Callable[[], datetime],
     transport: httpx.BaseTransport | None,
     progress: Callable[[str, int], None] | None,
+    show: Callable[[str], None] | None,
 ) -> RunResult:
     plan = prepared.plan
     budget = shared_budget(
@@ -167,7 +223,14 @@ def _execute(
         key = f"user:{account.name}" if user_token else APP_TOKEN
         jobs.append(AccountJob(spec_for(account), source, key, log))
     try:
-        result = runner.run(jobs)
+        carried: dict[str, AccountResult] = {}
+        if plan.unsized:
+            jobs, carried = _size_first_sweeps(prepared, runner, jobs, clock)
+            admit(prepared.plan, allow_over_budget)
+            if show is not None:
+                for line in prepared.plan.lines():
+                    show(line)
+        result = runner.run(jobs, carried)
         if result.stopped is None:
             # Issue 6: the last private read before day 30 (and promoted metrics).
             last_private_reads(prepared, jobs, result, clock, budget)

@@ -34,7 +34,8 @@ PUBLIC_MEDIA_FIELDS = (
 )
 PRIVATE_MEDIA_FIELDS = (*PUBLIC_MEDIA_FIELDS, "non_public_metrics", "organic_metrics")
 EXPANSIONS = ("attachments.media_keys",)
-USER_FIELDS = ("id", "username")
+# public_metrics and created_at ride on the same user read: the post count sizes a first sweep
+USER_FIELDS = ("id", "username", "created_at", "public_metrics")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,16 @@ class Fetched:
 class UserId:
     id: str
     users_read: int  # user objects delivered (billed as user reads)
+    post_count: int | None = None  # public_metrics.tweet_count, when read
+    created_at: datetime | None = None
+
+
+def _user_id(user: dict[str, Any]) -> UserId:
+    metrics = user.get("public_metrics")
+    count = metrics.get("tweet_count") if isinstance(metrics, dict) else None
+    created = user.get("created_at")
+    when = datetime.fromisoformat(str(created).replace("Z", "+00:00")) if created else None
+    return UserId(str(user["id"]), 1, count if isinstance(count, int) else None, when)
 
 
 class Source(Protocol):
@@ -96,9 +107,8 @@ class XClientSource:
                     f"the token for @{self.username} belongs to @{me.get('username')}; "
                     "sign in again with the right account"
                 )
-            return UserId(str(me["id"]), 1)
-        user = self.client.get_user_by_username(self.username, USER_FIELDS)
-        return UserId(str(user["id"]), 1)
+            return _user_id(me)
+        return _user_id(self.client.get_user_by_username(self.username, USER_FIELDS))
 
     def _fields(self, private: bool) -> dict[str, str]:
         return {

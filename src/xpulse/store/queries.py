@@ -243,6 +243,14 @@ def newest_post_times(conn: Connection, account: str, since: datetime) -> list[d
     return list(conn.execute(stmt).scalars())
 
 
+def post_count_and_oldest(conn: Connection, account: str) -> tuple[int, datetime | None]:
+    """How many posts of the account are stored and the oldest one's time."""
+    mine = posts.c.account == account
+    count = conn.execute(select(func.count()).where(mine)).scalar_one()
+    first = select(posts.c.created_at).where(mine).order_by(posts.c.created_at).limit(1)
+    return int(count), conn.execute(first).scalar()  # not min(): keeps the column's UTC type
+
+
 # -- billing and calls --------------------------------------------------------------------
 
 

@@ -43,7 +43,9 @@ def _config(live: Live, budget: float, names: list[str]) -> None:
     lines = [f"monthly_budget_usd = {budget}", "", "[api]", f'base_url = "{live.url}"',
              f'client_id = "{app.client_id}"', ""]  # fmt: skip
     for name, user in zip(names, users, strict=False):
-        lines += ["[[accounts]]", f'name = "{name}"', f'username = "{user.username}"', ""]
+        owns = "true" if app.owner in (None, user.id) else "false"
+        lines += ["[[accounts]]", f'name = "{name}"', f'username = "{user.username}"',
+                  f"owns_app = {owns}", ""]  # fmt: skip
     (live.home / "config.toml").write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -68,30 +70,41 @@ def test_dry_run_prints_the_plan_and_reads_nothing(live: Live) -> None:
     result = _run("collect", "--dry-run")
     assert result.exit_code == 0, result.output
     assert (
-        "alpha: 1 user lookup, up to 3,200 posts (first sweep: last 90 days, private fields "
-        "for the last 29)" in result.output
+        "alpha: 1 user lookup, first sweep (last 90 days, private fields for the last 29): "
+        "~3,200 (0-3,200) posts (post count unknown" in result.output
     )
-    assert result.output.strip().splitlines()[-1].startswith("plan: 6,402 reads, $6.420;")
+    assert "plan: 6,402 reads, $19.220 (range $0.020-$19.220" in result.output
+    assert (
+        result.output.strip()
+        .splitlines()[-1]
+        .startswith("collect would first read the post count of alpha, beta")
+    )
     assert live.ledger()["totals"]["post_reads"] == 0
+    assert live.ledger()["totals"]["user_reads"] == 0
 
 
 def test_history_days_flag_sets_the_first_sweep_window(live: Live) -> None:
     _config(live, 50.0, ["alpha"])
     result = _run("collect", "--dry-run", "--history-days", "20")
-    assert "up to 3,200 posts (first sweep: last 20 days)" in result.output
+    assert "first sweep (last 20 days): ~3,200 (0-3,200) posts" in result.output
     bad = CliRunner().invoke(cli, ["collect", "--dry-run", "--history-days", "0"])
     assert bad.exit_code == 2
     assert "--history-days" in bad.output
 
 
 def test_over_budget_run_does_not_start(live: Live) -> None:
-    _config(live, 1.0, ["alpha", "beta"])
+    # two first collects of ~140 posts each: alpha's own posts at $0.001 (its user owns the
+    # app), beta's at $0.005: about $0.84, which $0.50 does not cover
+    _config(live, 0.5, ["alpha", "beta"])
     result = CliRunner().invoke(cli, ["collect"])
     assert result.exit_code != 0
     last = result.output.strip().splitlines()[-1]
-    assert last.startswith("xpulse: error: the run would pass the monthly budget")
-    assert "--allow-over-budget" in last
-    assert live.ledger()["totals"]["post_reads"] == 0
+    assert last.startswith("xpulse: error: the run would pass the monthly budget: expected $")
+    assert "--allow-over-budget" in last and "fit alone: --account alpha" in last
+    totals = live.ledger()["totals"]
+    # only the two user lookups were read (the post counts); they are in `cost` too
+    assert totals["post_reads"] == 0 and totals["user_reads"] == 2
+    assert json.loads(_run("cost", "--json").output)["cost_usd"] == pytest.approx(0.02)
 
 
 def test_collect_then_cost_agrees_with_the_ledger_and_export_is_safe(
@@ -113,7 +126,19 @@ def test_collect_then_cost_agrees_with_the_ledger_and_export_is_safe(
     out = tmp_path / "posts.csv"
     assert _run("export", "--format", "csv", "--out", str(out)).exit_code == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert len(rows) == ledger["own_post_reads"]
+    read = {e["resource_id"] for e in live.ledger()["entries"] if e["resource_type"] == "post"}
+    assert len(rows) == len(read)
+    # X's owned-read rule: only alpha's user owns the app, so only alpha's posts cost $0.001
+    alpha = live.world.tokens[0].user_id
+    assert live.world.apps[next(iter(live.world.apps))].owner == alpha
+    by_owner = {e["own"] for e in live.ledger()["entries"] if e["resource_type"] == "post"}
+    assert by_owner == {True, False}
+    prices = {
+        (e["user_id"] == alpha, e["price_usd"])
+        for e in live.ledger()["entries"]
+        if e["resource_type"] == "post"
+    }
+    assert prices == {(True, 0.001), (False, 0.005)}
     assert all(r["impressions"] != "" for r in rows)
     for r in rows:  # no cell can start a formula
         assert not r["text"].startswith(("=", "+", "-", "@", "\t", "\r"))

@@ -111,9 +111,9 @@ def test_the_plan_states_the_first_sweep_window(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     own, other = plan.lines()[:2]
-    assert "up to 3,200 posts (first sweep: last 90 days, private fields for the last 29)" in own
-    assert "up to 3,200 posts (first sweep: last 90 days)" in other
-    assert "(first sweep: last 29 days)" in short.lines()[0]
+    assert "first sweep (last 90 days, private fields for the last 29): ~3,200 (0-3,200)" in own
+    assert "first sweep (last 90 days): ~3,200 (0-3,200) posts" in other
+    assert "first sweep (last 29 days)" in short.lines()[0]
 
 
 def test_history_days_is_validated(tmp_path: Path) -> None:

@@ -123,7 +123,13 @@ def test_plan_counts_due_posts_dollars_and_the_same_day_discount(
     assert acc.micros == (150 + 149) * 1000
     assert plan.month_to_date_micros == 1000
     assert not plan.over_budget  # 0.001 + 0.299 <= 0.50
-    assert plan.lines()[-1] == ("plan: 300 reads, $0.299; month to date $0.001; budget $0.500")
+    # a Poisson count of mean 150: 2 standard deviations is about 24 posts either way
+    assert (acc.timeline.low, acc.timeline.high) == (125, 176)  # 150 ± 24.5, +1 rounding up
+    assert plan.lines()[-1] == (
+        "plan: 300 reads, $0.299 (range $0.274-$0.325, worst case 326 reads $0.325); "
+        "month to date $0.001; budget $0.500; pay-per-use cap 1 of 3,000,000 post reads "
+        "used, 2,999,999 left"
+    )
 
 
 def test_first_run_is_planned_at_the_timeline_bound_and_can_be_over_budget(

@@ -17,6 +17,7 @@ BASE = """
 [[accounts]]
 name = "main"
 username = "someone"
+owns_app = true
 
 [delivery]
 """

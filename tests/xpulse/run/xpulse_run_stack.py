@@ -62,7 +62,9 @@ class Stack:
             "max_retries = 0", "",
         ]  # fmt: skip
         for name, user in zip(names, users, strict=False):
-            lines += ["[[accounts]]", f'name = "{name}"', f'username = "{user.username}"', ""]
+            owns = "true" if app.owner in (None, user.id) else "false"
+            lines += ["[[accounts]]", f'name = "{name}"', f'username = "{user.username}"',
+                      f"owns_app = {owns}", ""]  # fmt: skip
         lines += ["[delivery]", 'period = "last-week"', ""]
         lines += ["[delivery.slack]", 'webhook_url_env = "XPULSE_SLACK_WEBHOOK"', ""]
         lines += [

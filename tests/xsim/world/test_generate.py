@@ -95,7 +95,8 @@ def test_apps_and_pre_issued_tokens(small_world: World) -> None:
     assert len(confidential) == 1 and len(public) == 1
     app = confidential[0]
     assert "http://127.0.0.1:8765/callback" in app.callback_urls
-    assert app.bearer_tokens and app.monthly_read_cap == 15_000
+    assert app.bearer_tokens and app.monthly_read_cap == 3_000_000 and app.plan == "pay-per-use"
+    assert app.owner == small_world.tokens[0].user_id  # the first user runs the app
     assert len(small_world.tokens) == 3
     assert {t.user_id for t in small_world.tokens} == set(small_world.users)
     secrets = [app.client_secret or "", *app.bearer_tokens]

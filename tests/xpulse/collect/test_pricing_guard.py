@@ -1,0 +1,110 @@
+"""Plans and prices, first-sweep estimates from the post count, and the budget guard."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from xpulse.collect.budget import BudgetExceeded, admit, spending_problems
+from xpulse.collect.planner import AccountSpec, make_plan
+from xpulse.collect.pricing import PLANS, plan_prices
+from xpulse.config import parse_config
+from xpulse.store import open_store
+
+NOW = datetime(2026, 9, 10, 12, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+def _plan(tmp_path: Path, specs: list[AccountSpec], budget: float, plan: str = "pay-per-use"):  # type: ignore[no-untyped-def]
+    engine = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as conn:
+        out = make_plan(conn, specs, (DAY,), plan_prices(plan), budget, NOW, 90 * DAY)
+    engine.dispose()
+    return out
+
+
+def test_plans_carry_xs_2026_prices_and_caps() -> None:
+    ppu = PLANS["pay-per-use"]
+    assert (ppu.own_post_micros, ppu.other_post_micros, ppu.user_micros) == (1000, 5000, 10000)
+    assert ppu.monthly_read_cap == 3_000_000 and ppu.dedupe_same_utc_day
+    assert PLANS["basic"].monthly_read_cap == 15_000 and not PLANS["basic"].per_read
+    assert PLANS["enterprise"].monthly_read_cap is None
+    assert "prices checked 2026-08-22" in ppu.describe()
+    assert "reads included in the $200 monthly fee" in PLANS["basic"].describe()
+    with pytest.raises(ValueError, match="unknown plan 'free'"):
+        plan_prices("free")
+
+
+def test_a_first_sweep_is_sized_by_the_post_count_and_priced_by_app_ownership(
+    tmp_path: Path,
+) -> None:
+    owner = AccountSpec("me", "me", True, True, post_count=140, created_at=NOW - 1000 * DAY)
+    client = AccountSpec("client", "client", True, False, post_count=5_000)
+    unknown = AccountSpec("pub", "pub", False, False)
+    plan = _plan(tmp_path, [owner, client, unknown], budget=5.0)
+    me, cl, pub = plan.accounts
+    assert (me.timeline.expected, me.timeline.high) == (140, 140)
+    assert me.timeline.low == 12  # 140 posts over 1,000 days, 90 of them in the window
+    assert me.micros == 140 * 1_000 and me.user_reads == 0  # the sign-in cached the user
+    assert cl.timeline.expected == 3_200 and cl.micros == 3_200 * 5_000
+    assert cl.out_of_reach == 1_800
+    assert pub.timeline_is_bound and pub.user_reads == 1 and plan.unsized == ["pub"]
+    text = "\n".join(plan.lines())
+    assert "me: 0 user lookup, first sweep (last 90 days, private fields for the last 29): " \
+        "~140 (12-140) posts (@me has 140 posts)" in text  # fmt: skip
+    assert "about 1,800 of its 5,000 posts are out of reach" in text
+    assert "xpulse backfill --help" in text
+    assert text.splitlines()[-1].endswith("pay-per-use cap 0 of 3,000,000 post reads used, "
+                                          "3,000,000 left")  # fmt: skip
+
+
+def test_the_default_budget_admits_a_first_collect_that_fits(tmp_path: Path) -> None:
+    specs = [
+        AccountSpec("a", "a", True, True, post_count=300),
+        AccountSpec("b", "b", True, False, post_count=400),
+    ]
+    plan = _plan(tmp_path, specs, budget=5.0)
+    assert plan.micros == 300 * 1_000 + 400 * 5_000  # $2.30 of $5
+    assert admit(plan, allow_over_budget=False) == []
+
+
+def test_a_run_that_does_not_fit_says_what_would_and_the_flag(tmp_path: Path) -> None:
+    specs = [
+        AccountSpec("a", "a", True, True, post_count=300),
+        AccountSpec("b", "b", True, False, post_count=3_000),
+    ]
+    plan = _plan(tmp_path, specs, budget=5.0)  # $0.30 + $15.00
+    with pytest.raises(BudgetExceeded) as caught:
+        admit(plan, allow_over_budget=False)
+    text = str(caught.value)
+    assert text.startswith("the run would pass the monthly budget: expected $15.300, $5.000 left")
+    # 90 days cost $15.30, i.e. $0.17 a day: 29 days fit in $5
+    assert "--history-days 29." in text
+    assert "These fit alone: --account a ($0.300)." in text
+    assert "pass --allow-over-budget, or raise monthly_budget_usd to at least $15.300" in text
+    assert admit(plan, allow_over_budget=True) == []
+
+
+def test_a_plans_cap_is_checked_like_the_budget(tmp_path: Path) -> None:
+    specs = [AccountSpec(f"a{i}", f"a{i}", True, True, post_count=3_200) for i in range(5)]
+    plan = _plan(tmp_path, specs, budget=0.0, plan="basic")
+    assert plan.micros == 0 and plan.post_reads == 16_000
+    with pytest.raises(BudgetExceeded, match="basic plan's monthly cap: 0 of 15,000 post reads"):
+        admit(plan, allow_over_budget=False)
+
+
+def test_config_check_lines_for_budget_and_ownership(tmp_path: Path) -> None:
+    base = {"accounts": [{"name": "a", "username": "a"}, {"name": "b", "username": "b",
+                                                        "owns_app": False}]}  # fmt: skip
+    config = parse_config({**base, "monthly_budget_usd": 0.0005}, tmp_path / "c.toml")
+    problems = dict(spending_problems(config))
+    assert "below one read ($0.001 on pay-per-use)" in problems["monthly budget"]
+    assert "set owns_app = true or false" in problems["account a app ownership"]
+    assert "account b app ownership" not in problems
+    fine = parse_config({**base, "plan": "basic", "monthly_budget_usd": 0}, tmp_path / "c.toml")
+    assert "monthly budget" not in dict(spending_problems(fine))
+    for bad, match in (({"plan": "gold"}, "plan"), ({"monthly_budget_usd": -1}, "budget")):
+        with pytest.raises(Exception, match=match):
+            parse_config({**base, **bad}, tmp_path / "c.toml")
