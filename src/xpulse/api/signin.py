@@ -23,6 +23,7 @@ from xpulse.api.client import XClient
 from xpulse.api.factory import (
     BEARER_ENV,
     access_env,
+    env_hint,
     env_value,
     oauth_client,
     refresh_env,
@@ -246,7 +247,8 @@ def status(
         source = store.where
     if access is not None:
         source += f"; {access_env(account)} is set but X refused it: unset or replace it"
-    other = f", or set a new {refresh_var}" if env_value(refresh_var) else ""
+    hint = env_hint(account, access)
+    other = f", or set a new {hint}" if hint else ""
     if record is None:
         return AccountStatus(
             **base, source=source, state="not signed in", user_id=None, scopes=(),
