@@ -1,9 +1,12 @@
 """``xpulse config check``: everything a run needs, checked without reading from X.
 
 Each check is one line of a checklist, ok or not, never with a secret in it: the file and
-its values, each account's sign-in, the database, each account's destinations (webhook
-URL format, SMTP settings and recipients, the secrets present in the environment or the
-keyring), the cadence and the alert channel.
+its values, that the API answers (asked without a token: nothing read, nothing billed),
+each account's sign-in (present, and not known to be refused), the database, each
+account's destinations (webhook URL format, SMTP settings and recipients, the secrets
+present in the environment or the keyring, and the servers reachable: Slack's by a
+connection, SMTP by connecting and logging in; nothing is posted or sent), the cadence and
+the alert channel. ``network=False`` leaves out the checks that connect anywhere.
 """
 
 from __future__ import annotations
@@ -64,7 +67,35 @@ def _database(config: Config) -> str:
     return f"{safe_url(config.db_url())} opens and is migrated"
 
 
-def _destinations(config: Config, name: str) -> list[Check]:
+def _api(config: Config) -> Check:
+    from xpulse.api.probe import check_api_base
+
+    try:
+        return Check(True, "API", check_api_base(config.api_base(), timeout=5.0, wait=0.0))
+    except XpulseError as exc:
+        return Check(False, "API", str(exc))
+
+
+def _reachable(dest: str, targets: AccountTargets) -> str | None:
+    """Why ``dest``'s server cannot be reached (connecting only, nothing sent), or None."""
+    from xpulse.deliver.errors import DeliveryError
+    from xpulse.deliver.slack import check_reachable
+    from xpulse.outbox import Transports, smtp_destination
+
+    if dest == "slack" and targets.slack is not None:
+        try:
+            check_reachable(targets.slack.webhook_url)
+        except ValueError as exc:
+            return f"{targets.slack.where}: {exc}; check the network or the webhook URL"
+    if dest == "email" and targets.email is not None:
+        try:
+            smtp_destination(targets.email.config, Transports(smtp_timeout=10.0)).check()
+        except DeliveryError as exc:
+            return f"{str(exc).removeprefix('email: ')}; fix [delivery.email] or the password"
+    return None
+
+
+def _destinations(config: Config, name: str, network: bool = True) -> list[Check]:
     """One line per destination, each checked on its own so that every problem shows."""
     from xpulse.outbox import describe
 
@@ -87,6 +118,8 @@ def _destinations(config: Config, name: str) -> list[Check]:
             out.append(Check(False, what, str(exc).removeprefix(f"{label}.{dest}: ")))
             continue
         problem = _unwritable(conf.path()) if dest == "files" else None
+        if problem is None and network:
+            problem = _reachable(dest, targets)
         if problem:
             out.append(Check(False, what, problem))
             continue
@@ -149,7 +182,7 @@ def _alerts(config: Config) -> str:
     return f"sent on {sender.channel}"
 
 
-def run_checks(path: Path | None, now: datetime) -> list[Check]:
+def run_checks(path: Path | None, now: datetime, *, network: bool = True) -> list[Check]:
     """The checklist; stops after the first check when the file itself cannot load."""
     try:
         config = load_config(path)
@@ -162,12 +195,14 @@ def run_checks(path: Path | None, now: datetime) -> list[Check]:
     checks.append(_try("delivery overrides", lambda: _overrides(config)))
     checks.append(_try("database", lambda: _database(config)))
     checks += _spending(config)
+    if network:
+        checks.append(_api(config))
     for account in config.accounts:
         checks.append(_sign_in(config, account.name))
         checks.append(
             Check(True, f"account {account.name} time zone", account_timezone(config, account))
         )
-        checks += _destinations(config, account.name)
+        checks += _destinations(config, account.name, network)
     try:
         checks += _cadence(config, now)
     except XpulseError as exc:

@@ -105,8 +105,14 @@ def serve(
     bound = _address(host, sock.getsockname()[1])  # --port 0 shows the port it got
     click.echo(f"xsim: serving {world_path} on http://{bound}", err=True)
     # Client ids and usernames are public identifiers; secrets stay in the world file.
-    for app in world.apps.values():
-        kind = "confidential" if app.confidential else "public"
+    # Public clients first: they are the ones `xpulse init --client-id` takes as they are
+    # (the README's walk-through uses the public one); a confidential one also needs its
+    # secret (in the world file) in XPULSE_CLIENT_SECRET, or sign-in fails invalid_client.
+    for app in sorted(world.apps.values(), key=lambda a: a.confidential):
+        if app.confidential:
+            kind = "confidential: needs XPULSE_CLIENT_SECRET, its secret in the world file"
+        else:
+            kind = "public: no secret; the README's `xpulse init --client-id` uses this one"
         click.echo(f"  app {app.name!r}: client id {app.client_id} ({kind})", err=True)
     names = ", ".join(f"@{user.username}" for user in world.users.values())
     click.echo(f"  users: {names}", err=True)

@@ -142,11 +142,11 @@ def make_auth(
         )
         return env_auth, user_id
     if stored is None:
-        raise NeedsSignIn(account.name, problem or "not signed in", env=_env_hint(account, access))
+        raise NeedsSignIn(account.name, problem or "not signed in", env=env_hint(account, access))
     return stored, user_id
 
 
-def _env_hint(account: AccountConfig, access: str | None) -> str | None:
+def env_hint(account: AccountConfig, access: str | None) -> str | None:
     """The variable to replace as the other way out, when the env is where tokens come from."""
     if access is not None:
         return access_env(account)

@@ -96,13 +96,38 @@ class CallbackListener:
                 self._server.handle_request()  # returns after one request or the timeout
         finally:
             self.close()
-        params = self._server.answer.params
-        if not hmac.compare_digest(params.get("state", ""), expected_state):
-            raise SignInError("the sign-in answer has the wrong state; nothing was saved")
-        if "error" in params:
-            detail = params.get("error_description", "")
-            raise SignInError(f"X did not authorize xpulse: {params['error']} {detail}".rstrip())
-        code = params.get("code", "")
-        if not code:
-            raise SignInError("the sign-in answer has no code")
-        return code
+        assert self._server.answer.params is not None
+        return check_answer(self._server.answer.params, expected_state)
+
+
+def check_answer(params: dict[str, str], expected_state: str) -> str:
+    """The authorization code of a redirect's query, after checking ``state``."""
+    if not hmac.compare_digest(params.get("state", ""), expected_state):
+        raise SignInError("the sign-in answer has the wrong state; nothing was saved")
+    if "error" in params:
+        detail = params.get("error_description", "")
+        raise SignInError(f"X did not authorize xpulse: {params['error']} {detail}".rstrip())
+    code = params.get("code", "")
+    if not code:
+        raise SignInError("the sign-in answer has no code")
+    return code
+
+
+def code_from_pasted(address: str, redirect_uri: str, expected_state: str) -> str:
+    """The code of the address a browser ended on, pasted back (headless sign-in).
+
+    It must be the registered callback (the page itself fails to load: nothing listens
+    there on the user's laptop); ``state`` is checked as for the loopback listener."""
+    parts = urlsplit(address.strip())
+    expected = urlsplit(redirect_uri)
+    if (parts.scheme, parts.netloc, parts.path) != (
+        expected.scheme,
+        expected.netloc,
+        expected.path,
+    ):
+        raise SignInError(
+            f"that is not an address on {redirect_uri}; paste the whole address the browser "
+            "ended on (it starts with the callback and holds code= and state=)"
+        )
+    query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    return check_answer(query, expected_state)

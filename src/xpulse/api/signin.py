@@ -1,8 +1,10 @@
 """Sign-in, sign-out and status of accounts: the library behind ``xpulse auth``.
 
-``login`` runs the OAuth 2.0 code flow with PKCE: listen on the loopback callback, send
-the user to the authorize URL, check ``state``, exchange the code, save the token pair at
-once, then look up ``/2/users/me`` once and save the user id with it.
+``login`` first checks that the API answers (seconds, no token, nothing billed), then runs
+the OAuth 2.0 code flow with PKCE: listen on the loopback callback (or, headless, take the
+address the browser ended on, pasted back), send the user to the authorize URL, check
+``state``, exchange the code with the PKCE verifier, save the token pair at once, then look
+up ``/2/users/me`` once and save the user id with it.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from xpulse.api.client import XClient
 from xpulse.api.factory import (
     BEARER_ENV,
     access_env,
+    env_hint,
     env_value,
     oauth_client,
     refresh_env,
     seed_from_env,
     stored_problem,
 )
-from xpulse.api.loopback import CallbackListener
+from xpulse.api.loopback import CallbackListener, code_from_pasted
+from xpulse.api.probe import check_api_base
 from xpulse.api.tokens import TokenRecord, TokenStore, default_store, refresh_lock
 from xpulse.api.transport import Clock, Sleep, utc_now
 from xpulse.config import AccountConfig, Config
@@ -51,8 +55,12 @@ def login(
     clock: Clock = utc_now,
     sleep: Sleep = time.sleep,
     timeout: float = 300.0,
+    read_pasted: Callable[[], str] | None = None,
 ) -> LoginResult:
-    """Sign ``account`` in through the browser; the saved record (never shown in full)."""
+    """Sign ``account`` in through the browser; the saved record (never shown in full).
+
+    With ``read_pasted`` (headless), no listener runs: the URL is shown and the address
+    the browser ended on is read back from ``read_pasted``."""
     if account.auth != "oauth2":
         raise ConfigError(
             f"account {account.name!r} uses an app bearer token ({BEARER_ENV}); nothing to sign in"
@@ -61,20 +69,25 @@ def login(
     api_base = config.api_base()
     redirect = oauth2.redirect_uri(config.api.callback_port)
     with httpx.Client(transport=transport, timeout=config.api.timeout_seconds) as http:
-        oauth = oauth_client(config, http, clock)
+        oauth = oauth_client(config, http, clock)  # a config problem first, then the network
+        check_api_base(api_base, timeout=min(config.api.timeout_seconds, 10.0), transport=transport)
         # X ignores login_hint; xsim's auto-approve mode uses it to pick the user.
         hint = None if oauth2.is_real_api(api_base) else f"@{account.username}"
-        with CallbackListener(config.api.callback_port) as listener:
-            request = oauth2.start_authorization(
-                config.api.client_id,
-                oauth2.authorize_endpoint(api_base, config.api.authorize_url),
-                redirect,
-                login_hint=hint,
-            )
-            opened = open_browser(request.url) if open_browser is not None else False
-            if not opened:
-                show_url(request.url)
-            code = listener.wait(request.state, timeout)
+        request = oauth2.start_authorization(
+            config.api.client_id,
+            oauth2.authorize_endpoint(api_base, config.api.authorize_url),
+            redirect,
+            login_hint=hint,
+        )
+        if read_pasted is not None:
+            show_url(request.url)
+            code = code_from_pasted(read_pasted(), request.redirect_uri, request.state)
+        else:
+            with CallbackListener(config.api.callback_port) as listener:
+                opened = open_browser(request.url) if open_browser is not None else False
+                if not opened:
+                    show_url(request.url)
+                code = listener.wait(request.state, timeout)
         issued = oauth.exchange_code(code, request.verifier, request.redirect_uri)
     now = clock()
     record = TokenRecord(
@@ -244,7 +257,8 @@ def status(
         source = store.where
     if access is not None:
         source += f"; {access_env(account)} is set but X refused it: unset or replace it"
-    other = f", or set a new {refresh_var}" if env_value(refresh_var) else ""
+    hint = env_hint(account, access)
+    other = f", or set a new {hint}" if hint else ""
     if record is None:
         return AccountStatus(
             **base, source=source, state="not signed in", user_id=None, scopes=(),

@@ -33,15 +33,25 @@ def _open_browser(url: str) -> bool:
 @auth.command()
 @click.option("--account", default=None, help="Account name from the config.")
 @click.option("--no-browser", is_flag=True, help="Print the sign-in URL instead of opening it.")
+@click.option(
+    "--headless",
+    is_flag=True,
+    help="No browser or callback here: print the URL, then paste back the address the "
+    "browser ended on (from any machine).",
+)
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait.")
-def login(account: str | None, no_browser: bool, timeout: float) -> None:
-    """Sign an account in with OAuth 2.0 (PKCE) through the browser.
+def login(account: str | None, no_browser: bool, headless: bool, timeout: float) -> None:
+    """Sign an account in with OAuth 2.0 (PKCE) through the browser. Checks first that the
+    API answers (a few seconds, nothing billed).
 
     Example:
 
         xpulse auth login --account main --no-browser
+
+        xpulse auth login --account main --headless   # on a server without a browser
     """
     from xpulse.api import signin
+    from xpulse.api.loopback import SignInError
 
     config = load_config()
     acct = config.account(account)
@@ -49,20 +59,44 @@ def login(account: str | None, no_browser: bool, timeout: float) -> None:
     def show(url: str) -> None:
         click.echo(f"Open this URL in a browser to sign in @{acct.username}:", err=True)
         click.echo(url)
-        click.echo(f"Waiting for the answer on 127.0.0.1:{config.api.callback_port} ...", err=True)
+        if headless:
+            click.echo(
+                "After approving, the browser goes to an address starting with "
+                f"{oauth2_redirect(config)} (the page will not load: that is expected).",
+                err=True,
+            )
+        else:
+            click.echo(
+                f"Waiting for the answer on 127.0.0.1:{config.api.callback_port} ...", err=True
+            )
+
+    def pasted() -> str:
+        try:
+            return str(click.prompt("Paste that whole address here", err=True))
+        except click.Abort:
+            raise SignInError(
+                "no address was pasted; run `xpulse auth login --headless` again"
+            ) from None
 
     result = signin.login(
         config,
         acct,
         show_url=show,
-        open_browser=None if no_browser else _open_browser,
+        open_browser=None if no_browser or headless else _open_browser,
         timeout=timeout,
+        read_pasted=pasted if headless else None,
     )
     if result.warning:
         click.echo(f"xpulse: warning: {result.warning}", err=True)
     click.echo(
         f"{acct.name}: signed in as @{result.record.username} (user id {result.record.user_id})"
     )
+
+
+def oauth2_redirect(config: Config) -> str:
+    from xpulse.api.oauth2 import redirect_uri
+
+    return redirect_uri(config.api.callback_port)
 
 
 @auth.command()

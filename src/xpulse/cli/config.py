@@ -23,10 +23,16 @@ def config() -> None:
     "--file", "path", type=click.Path(dir_okay=False, path_type=Path),
     help="Check this file instead of the default config.",
 )  # fmt: skip
-def check(path: Path | None) -> None:
-    """Load and validate everything a run needs: accounts and sign-in, the database,
-    destinations (webhook URL, SMTP host, recipients, secrets present), the cadence and
-    alerts. Prints a checklist; exits non-zero if anything fails. Makes no API call.
+@click.option(
+    "--offline", is_flag=True,
+    help="Leave out the checks that connect (the API, Slack, SMTP).",
+)  # fmt: skip
+def check(path: Path | None, offline: bool) -> None:
+    """Load and validate everything a run needs: that the API answers (asked without a
+    token: nothing read or billed), accounts and sign-in, the database, destinations
+    (webhook URL, SMTP host, recipients, secrets present; Slack and SMTP reached by
+    connecting, nothing sent), the cadence and alerts. Prints a checklist, one line per
+    problem with its fix; exits 2 if anything fails.
 
     Example:
 
@@ -34,7 +40,7 @@ def check(path: Path | None) -> None:
     """
     from xpulse.config_check import run_checks
 
-    checks = run_checks(path, datetime.now(UTC))
+    checks = run_checks(path, datetime.now(UTC), network=not offline)
     for item in checks:
         click.echo(item.line())
     failed = sum(1 for c in checks if not c.ok)

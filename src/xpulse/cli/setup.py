@@ -1,7 +1,14 @@
-"""``xpulse init``: write a commented config file (never a secret)."""
+"""``xpulse init``: write a commented config file (never a secret).
+
+What it cannot guess (the app's client id, the account's @username) it asks for on a
+terminal; with flags, or when stdin is not a terminal (cron, CI, a script), it never asks.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -12,7 +19,7 @@ from xpulse.api.oauth2 import redirect_uri
 from xpulse.config import parse_config
 from xpulse.errors import ConfigError
 from xpulse.fsutil import PRIVATE, write_atomic
-from xpulse.paths import config_path, data_dir
+from xpulse.paths import config_path, data_dir, home_dir
 
 HEADER = """\
 xpulse configuration, written by `xpulse init`. Edit freely; `xpulse auth status` checks it.
@@ -41,13 +48,18 @@ def build_document(
         doc.add(tomlkit.comment(line))
     doc.add(tomlkit.nl())
     doc.add("timezone", tomlkit.item(timezone).comment("IANA name; reports use it"))
+    for line in PLAN_NOTE.splitlines():
+        doc.add(tomlkit.comment(line))
     doc.add(
         "plan",
         tomlkit.item(plan).comment(
             "pay-per-use | basic (legacy) | pro | enterprise: prices and monthly read cap"
         ),
     )
-    doc.add("monthly_budget_usd", tomlkit.item(budget).comment("collect stops before this"))
+    doc.add(
+        "monthly_budget_usd",
+        tomlkit.item(budget).comment("USD a month; collect plans within it and stops before it"),
+    )
     doc.add(
         "refresh_schedule",
         tomlkit.item("weekly").comment("weekly | lifecycle (1h,6h,24h,3d,7d,28d: more reads)"),
@@ -100,6 +112,63 @@ def build_document(
     return doc
 
 
+PLAN_NOTE = """\
+Your X API plan and what xpulse may spend. `plan` prices every read: pay-per-use bills
+each post read ($0.001 your own, $0.005 anyone else's, $0.010 a user lookup, once per
+UTC day); basic and pro are monthly plans with a read cap. `xpulse collect --dry-run`
+shows a run's reads and dollars; a collect that would pass the budget stops first."""
+
+DELIVERY_NOTE = """\
+
+# Where `xpulse run` sends each period's report (docs/delivery.md); `xpulse config check`
+# checks every destination. Files are on: each report is written there in every format.
+[delivery]
+cadence = "weekly on monday at 09:00"  # for `xpulse schedule install`, in each account's zone
+period = "last-week"
+
+[delivery.files]
+folder = {folder}
+formats = ["html", "md", "json", "csv"]
+
+# Slack: create an incoming webhook (Slack app > Incoming Webhooks), put its URL in the
+# environment (it is a secret, never in this file), then uncomment:
+# [delivery.slack]
+# webhook_url_env = "XPULSE_SLACK_WEBHOOK"
+
+# Email: an SMTP server that accepts your login; the password goes in the environment
+# (or the OS keyring as "smtp:<username>@<host>"), then uncomment and fill in:
+# [delivery.email]
+# host = "smtp.example.com"
+# port = 587                    # 465 with security = "ssl"
+# security = "starttls"         # starttls | ssl | none (a relay on this machine only)
+# sender = "xpulse@example.com"
+# recipients = ["team@example.com"]
+# username = "xpulse@example.com"
+# password_env = "XPULSE_SMTP_PASSWORD"
+
+# Alerts (budget, spiking posts, an account needing sign-in, a failed run) go to Slack or
+# email once that destination is set up:
+# [delivery.alerts]
+# channel = "slack"
+"""
+
+
+def default_reports_folder() -> Path:
+    """Next to the config under XPULSE_HOME; else a folder in the user's home."""
+    if os.environ.get("XPULSE_HOME", "").strip():
+        return home_dir() / "reports"
+    return Path.home() / "xpulse-reports"
+
+
+def delivery_section(folder: Path) -> str:
+    """The ``[delivery]`` text: files on, Slack and email commented with what they need."""
+    return DELIVERY_NOTE.format(folder=tomlkit.item(str(folder)).as_string())
+
+
+def _interactive(no_input: bool) -> bool:
+    return not no_input and sys.stdin.isatty() and sys.stdout.isatty()
+
+
 @click.command()
 @click.option("--client-id", default="", help="OAuth 2.0 client id of your X app.")
 @click.option("--account", "account", default=None, help="Name for the account [main].")
@@ -121,9 +190,25 @@ def build_document(
     help="Whether the account's sign-in owns the X developer app (X prices its own posts "
     "at $0.001 only then, $0.005 otherwise).",
 )
+@click.option(
+    "--reports-folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where `xpulse run` writes report files [XPULSE_HOME/reports or ~/xpulse-reports].",
+)
+@click.option("--no-input", is_flag=True, help="Never ask; use flags and defaults only.")
 @click.option("--force", is_flag=True, help="Overwrite an existing config.")
-def init(force: bool, account: str | None, username: str | None, **opts: Any) -> None:
-    """Write a commented config file (in XPULSE_HOME or the user config dir).
+def init(
+    force: bool,
+    account: str | None,
+    username: str | None,
+    reports_folder: Path | None,
+    no_input: bool,
+    **opts: Any,
+) -> None:
+    """Write a commented config file (in XPULSE_HOME or the user config dir), with report
+    files on. On a terminal it asks for what it cannot guess (client id, @username); with
+    --no-input, or when not on a terminal, it never asks.
 
     Example:
 
@@ -132,8 +217,30 @@ def init(force: bool, account: str | None, username: str | None, **opts: Any) ->
     path = config_path()
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; pass --force to overwrite it")
+    if _interactive(no_input):
+        if not opts["client_id"]:
+            opts["client_id"] = click.prompt(
+                "OAuth 2.0 client id of your X app (developer portal > Keys and tokens)",
+                default="",
+                show_default=False,
+            ).strip()
+        if not username:
+            username = (
+                click.prompt("The X @username to report on (empty: add it later)", default="")
+                .strip()
+                .removeprefix("@")
+                or None
+            )
+        if username and not account:
+            account = click.prompt("A short name for this account", default="main").strip()
+        if username and opts["owns_app"] is None:
+            opts["owns_app"] = click.confirm(
+                f"Does @{username} own the X developer app (its posts then cost $0.001)?",
+                default=False,
+            )
     if account and not username:
         raise ConfigError("--account needs --username (the account's X @username)")
+    folder = (reports_folder or default_reports_folder()).expanduser().absolute()
     doc = build_document(
         client_id=opts["client_id"],
         api_base=opts["api_base"],
@@ -145,12 +252,16 @@ def init(force: bool, account: str | None, username: str | None, **opts: Any) ->
         port=opts["callback_port"],
         owns_app=opts["owns_app"],
     )
-    text = tomlkit.dumps(doc)
+    text = tomlkit.dumps(doc) + delivery_section(folder)
     parse_config(tomlkit.loads(text).unwrap(), path)  # refuse to write what cannot load
     # 0600 as before: the config names the app's client id and the accounts
     write_atomic(path, text, mode=PRIVATE, make_parents=True)
     click.echo(f"wrote {path}")
+    click.echo(f"reports: files in {folder} (Slack and email: see [delivery] in the file)")
+    login = f"xpulse auth login --account {account or 'main'}"
     if not opts["client_id"]:
-        click.echo("next: set api.client_id in it, then run: xpulse auth login")
+        click.echo(f"next: set api.client_id in {path}, then run: {login}")
+    elif not username:
+        click.echo(f"next: add an [[accounts]] entry to {path}, then run: xpulse auth login")
     else:
-        click.echo("next: xpulse auth login")
+        click.echo(f"next: {login}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -68,6 +69,27 @@ def check_webhook_url(url: str) -> str:
     if parts.path in ("", "/"):
         raise ValueError(f"the Slack webhook URL for {host} has no path (copy the whole URL)")
     return url
+
+
+def check_reachable(url: str, timeout: float = 10.0) -> str:
+    """Connect to the webhook's host (TLS handshake included for https), posting nothing.
+
+    ``ValueError`` names the host and the cause, never the URL's secret path."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    secure = parts.scheme.lower() == "https"
+    port = parts.port or (443 if secure else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            if secure:
+                context = ssl.create_default_context()
+                with context.wrap_socket(sock, server_hostname=host):
+                    pass
+    except ssl.SSLError as e:
+        raise ValueError(f"TLS with {host}:{port} failed ({e.reason or e})") from None
+    except OSError as e:
+        raise ValueError(f"cannot connect to {host}:{port} ({e.strerror or e})") from None
+    return f"{host}:{port} answers ({'TLS' if secure else 'plain http'}; nothing posted)"
 
 
 def redact_url(url: str) -> str:

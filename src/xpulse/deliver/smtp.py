@@ -154,6 +154,33 @@ class SmtpDestination:
             raise
         return client
 
+    def check(self) -> str:
+        """Connect, secure, log in and quit, sending nothing (``xpulse config check``).
+
+        Raises :class:`DeliveryError` with the cause, like :meth:`send` would."""
+        password = self._password(self.username) if self.username else None
+        try:
+            client = self._connect()
+        except DeliveryError:
+            raise
+        except (OSError, smtplib.SMTPException) as e:
+            raise DeliveryError(NAME, f"cannot connect to {self.where}: {_reason(e)}") from None
+        try:
+            if self.username and password is not None:
+                client.login(self.username, password)
+        except smtplib.SMTPAuthenticationError as e:
+            raise DeliveryError(
+                NAME,
+                f"{self.where} refused the login of {self.username!r} ({e.smtp_code}); "
+                "check the username and password",
+                retryable=False,
+            ) from None
+        except (OSError, smtplib.SMTPException) as e:
+            raise DeliveryError(NAME, f"{self.where}: {_reason(e)}") from None
+        finally:
+            _quit(client)
+        return f"{self.where} answers" + (" and accepts the login" if self.username else "")
+
     def send(self, message: EmailMessage) -> list[str]:
         """Send ``message`` to the configured recipients in one SMTP transaction.
 

@@ -89,7 +89,7 @@ def test_config_check_prints_a_checklist_without_secrets(
 ) -> None:
     _write(isolated_env, "[delivery.slack]\n" + EMAIL + "[delivery.files]\nfolder = 'out'\n")
     monkeypatch.setenv("XPULSE_SMTP_PASSWORD", "smtp-password-made-up")
-    result = CliRunner().invoke(cli, ["config", "check"])
+    result = CliRunner().invoke(cli, ["config", "check", "--offline"])  # made-up hosts
     assert result.exit_code == 2
     lines = result.output.splitlines()
     assert "[FAIL] account main slack: no webhook URL: set $XPULSE_SLACK_WEBHOOK" in lines
@@ -99,7 +99,7 @@ def test_config_check_prints_a_checklist_without_secrets(
 
     monkeypatch.setenv("XPULSE_SLACK_WEBHOOK", HOOK)
     monkeypatch.setenv("XPULSE_ACCESS_TOKEN_MAIN", "access-token-made-up-for-this-test")
-    result = CliRunner().invoke(cli, ["config", "check"])
+    result = CliRunner().invoke(cli, ["config", "check", "--offline"])
     assert result.exit_code == 0, result.output
     assert "[ok] account main slack: slack https://hooks.slack.com/…" in result.output
     assert "[ok] schedule (every account): weekly on monday at 09:00 UTC; next " in result.output
@@ -111,18 +111,18 @@ def test_config_check_fails_a_files_folder_that_cannot_be_made(isolated_env: Pat
     blocker = isolated_env / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     _write(isolated_env, f"[delivery.files]\nfolder = '{blocker / 'reports'}'\n")
-    result = CliRunner().invoke(cli, ["config", "check"])
+    result = CliRunner().invoke(cli, ["config", "check", "--offline"])
     assert result.exit_code == 2
     expected = f"[FAIL] account main files: cannot make the folder {blocker / 'reports'}: "
     assert expected + f"{blocker} is not a folder" in result.output.splitlines()
     _write(isolated_env, f"[delivery.files]\nfolder = '{isolated_env / 'new' / 'reports'}'\n")
-    result = CliRunner().invoke(cli, ["config", "check"])
+    result = CliRunner().invoke(cli, ["config", "check", "--offline"])
     assert "[ok] account main files: " in result.output  # made on first use
 
 
 def test_config_check_of_an_unreadable_file(isolated_env: Path) -> None:
     (isolated_env / "config.toml").write_text("[delivery\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["config", "check"])
+    result = CliRunner().invoke(cli, ["config", "check", "--offline"])
     assert result.exit_code == 2
     assert result.output.startswith("[FAIL] config file: ") and "not valid TOML" in result.output
 

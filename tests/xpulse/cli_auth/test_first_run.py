@@ -1,0 +1,182 @@
+"""The first run: `init` with delivery on, the API check before sign-in, headless sign-in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from xpulse_auth_world import NOW, free_port, make_world, write_config
+
+from xpulse.api import signin
+from xpulse.api.loopback import SignInError
+from xpulse.api.probe import ApiUnreachable, check_api_base
+from xpulse.api.tokens import FileTokenStore
+from xpulse.cli import cli, setup
+from xpulse.config import load_config
+from xpulse.paths import config_path
+
+server = pytest.importorskip("xsim.server")
+SRC = Path(__file__).resolve().parents[3] / "src"
+XSIM = str(Path(sys.executable).parent / "xsim")
+
+
+@pytest.fixture
+def xsim(isolated_env: Path) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    with server.serve_in_thread(make_world(port), auto_approve=True, now=NOW) as base:
+        write_config(isolated_env, base, port)
+        yield base, port
+
+
+def test_init_turns_files_on_and_explains_slack_email_plan_and_budget(
+    isolated_env: Path,
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["init", "--client-id", "abc123", "--account", "brand", "--username", "jack"]
+    )
+    assert result.exit_code == 0, result.output
+    folder = isolated_env / "reports"
+    assert f"reports: files in {folder}" in result.output
+    assert "next: xpulse auth login --account brand" in result.output
+    text = config_path().read_text()
+    data = tomllib.loads(text)
+    assert data["delivery"]["files"] == {
+        "folder": str(folder),
+        "formats": ["html", "md", "json", "csv"],
+    }
+    assert "slack" not in data["delivery"] and "email" not in data["delivery"]
+    # Slack and email are there, commented, with what each needs.
+    assert '# webhook_url_env = "XPULSE_SLACK_WEBHOOK"' in text
+    assert "Incoming Webhooks" in text
+    assert '# password_env = "XPULSE_SMTP_PASSWORD"' in text and "# host = " in text
+    assert "pay-per-use bills" in text and "stops before it" in text
+    # Uncommenting Slack gives a config that loads.
+    cfg = load_config()
+    assert cfg.delivery.files is not None and cfg.delivery.files.path() == folder
+    enabled = text.replace("# [delivery.slack]\n# webhook", "[delivery.slack]\nwebhook")
+    config_path().write_text(enabled)
+    assert load_config().delivery.slack is not None
+
+
+def test_init_never_prompts_off_a_terminal(isolated_env: Path) -> None:
+    result = CliRunner().invoke(cli, ["init"], input="should-not-be-read\n")
+    assert result.exit_code == 0, result.output
+    assert "client id" not in result.output.lower().split("wrote")[0]
+    assert load_config().api.client_id == ""
+    assert "next: set api.client_id in" in result.output
+
+
+def test_init_asks_on_a_terminal_for_what_it_cannot_guess(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(setup, "_interactive", lambda no_input: not no_input)
+    result = CliRunner().invoke(cli, ["init"], input="my-client\n@jack\nbrand\n")
+    assert result.exit_code == 0, result.output
+    cfg = load_config()
+    assert cfg.api.client_id == "my-client"
+    assert (cfg.accounts[0].name, cfg.accounts[0].username) == ("brand", "jack")
+    quiet = CliRunner().invoke(cli, ["init", "--force", "--no-input"], input="x\n")
+    assert quiet.exit_code == 0 and load_config().api.client_id == ""
+
+
+def test_a_dead_api_base_fails_in_seconds_with_the_setting_to_fix(isolated_env: Path) -> None:
+    port = free_port()  # nothing listens there
+    write_config(isolated_env, f"http://127.0.0.1:{port}", free_port())
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["auth", "login", "--no-browser", "--timeout", "300"])
+    took = time.monotonic() - started
+    assert result.exit_code == 2
+    line = result.output.strip().splitlines()[-1]
+    assert line == (
+        f"xpulse: error: the API at http://127.0.0.1:{port} does not answer (connection "
+        "refused); start it, or set api.base_url (or XPULSE_API_BASE) to where it runs"
+    )
+    assert took < 15  # the refused connection is retried ~5 s, never the 300 s wait
+
+
+def test_the_api_check_knows_an_x_api_from_another_server(xsim: tuple[str, int]) -> None:
+    base, _ = xsim
+    assert "answers" in check_api_base(base)
+    transport = httpx.MockTransport(lambda r: httpx.Response(404, html="<p>not here</p>"))
+    with pytest.raises(ApiUnreachable, match=r"answered 404 text/html .* not an X API's 401"):
+        check_api_base("https://example.test", transport=transport)
+
+
+def _redirected(url: str) -> str:
+    """What the browser's address bar shows after approving: xsim's redirect target."""
+    answer = httpx.get(url, follow_redirects=False, timeout=10)
+    assert answer.status_code in (302, 303), answer.text
+    return answer.headers["location"]
+
+
+def test_headless_sign_in_takes_the_pasted_address(xsim: tuple[str, int]) -> None:
+    base, port = xsim
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from xpulse.cli import main; main()", "auth", "login",
+         "--headless"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stdin is not None
+    url = proc.stdout.readline().strip()
+    assert url.startswith(f"{base}/i/oauth2/authorize?") and "code_challenge=" in url
+    pasted = _redirected(url)
+    assert pasted.startswith(f"http://127.0.0.1:{port}/callback?")
+    out, err = proc.communicate(pasted + "\n", timeout=30)
+    assert proc.returncode == 0, err
+    assert "main: signed in as @alice (user id 1001)" in out
+    assert "the page will not load" in err
+    assert FileTokenStore().load("main") is not None
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (lambda a: a.replace("state=", "state=x"), "wrong state; nothing was saved"),
+        (lambda a: a.replace("/callback", "/elsewhere"), "not an address on http://127.0.0.1"),
+        (lambda a: a.split("?")[0] + "?error=access_denied&state=", "wrong state"),
+    ],
+)
+def test_headless_refuses_a_tampered_or_wrong_address(
+    xsim: tuple[str, int], tamper, message: str
+) -> None:
+    config = load_config()
+    shown: list[str] = []
+    with pytest.raises(SignInError, match=message):
+        signin.login(
+            config,
+            config.account("main"),
+            show_url=shown.append,
+            read_pasted=lambda: tamper(_redirected(shown[0])),
+        )
+    assert FileTokenStore().load("main") is None
+
+
+def test_xsim_banner_says_which_client_is_public(tmp_path: Path) -> None:
+    subprocess.run(
+        [XSIM, "world", "--seed", "1", "--users", "1", "--days", "3",
+         "--out", str(tmp_path / "w.json")],
+        check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(SRC)},
+    )  # fmt: skip
+    proc = subprocess.Popen(
+        [XSIM, "serve", "--world", str(tmp_path / "w.json"),
+         "--port", "0"],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(SRC)},
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None
+        lines = [proc.stderr.readline() for _ in range(3)]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)  # closes the pipe
+    assert "(public: no secret; the README's `xpulse init --client-id` uses this one)" in lines[1]
+    assert "(confidential: needs XPULSE_CLIENT_SECRET" in lines[2]
