@@ -2,7 +2,8 @@
 
 Per account the plan counts:
 
-- the user lookup (one user read), only while the user id is not cached;
+- the user lookup (one user read) while the user id is not cached, and the profile counts
+  once a UTC day (the same user: X bills it once that day);
 - the timeline: new posts since the last one seen. Their number is unknown until read, so
   it is estimated from the account's posting rate over the last 7 days times the time since
   the last sweep; a first sweep is stated at its bound (X returns at most 3,200 posts) and
@@ -28,6 +29,7 @@ from sqlalchemy import Connection, select
 
 from xpulse.collect.pricing import MICRO, PriceTable, billing_day, dollars
 from xpulse.collect.private import LAST_PRIVATE_READ, due_private
+from xpulse.collect.profile import profile_due
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.store import queries
 from xpulse.store.schema import accounts, billed_reads
@@ -143,7 +145,8 @@ def plan_account(
 ) -> AccountPlan:
     row = conn.execute(select(accounts).where(accounts.c.name == spec.name)).mappings().first()
     cached = row is not None and row["user_id"] is not None
-    user_reads = 0 if cached else 1
+    # the user id once; the profile counts once a UTC day (the same user: one read a day)
+    user_reads = 0 if cached and not profile_due(conn, spec.name, now) else 1
 
     cp = queries.get_checkpoint(conn, spec.name, "timeline")
     if cp is None or (cp["since_id"] is None and cp["pagination_token"] is None):

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 from xpulse.api import endpoints as ep
 from xpulse.api.client import Page, XClient
+from xpulse.collect.profile import USER_FIELDS as PROFILE_FIELDS
+from xpulse.collect.profile import ProfileRead, counts_of
 from xpulse.errors import ConfigError
 
 PUBLIC_TWEET_FIELDS = ep.TWEET_FIELDS_PUBLIC
@@ -34,7 +36,7 @@ PUBLIC_MEDIA_FIELDS = (
 )
 PRIVATE_MEDIA_FIELDS = (*PUBLIC_MEDIA_FIELDS, "non_public_metrics", "organic_metrics")
 EXPANSIONS = ("attachments.media_keys",)
-USER_FIELDS = ("id", "username")
+USER_FIELDS = ("id", "username", "public_metrics")  # the counts come free with the lookup
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Fetched:
 class UserId:
     id: str
     users_read: int  # user objects delivered (billed as user reads)
+    counts: dict[str, int | None] | None = None  # profile counts, when a lookup was made
 
 
 class Source(Protocol):
@@ -96,9 +99,14 @@ class XClientSource:
                     f"the token for @{self.username} belongs to @{me.get('username')}; "
                     "sign in again with the right account"
                 )
-            return UserId(str(me["id"]), 1)
+            return UserId(str(me["id"]), 1, counts_of(me))
         user = self.client.get_user_by_username(self.username, USER_FIELDS)
-        return UserId(str(user["id"]), 1)
+        return UserId(str(user["id"]), 1, counts_of(user))
+
+    def profile(self, user_id: str) -> ProfileRead:
+        """The user's ``public_metrics`` (one user read): followers, following, posts, lists."""
+        user = self.client.get_user(user_id, PROFILE_FIELDS)
+        return ProfileRead(str(user.get("id") or user_id), counts_of(user), 1)
 
     def _fields(self, private: bool) -> dict[str, str]:
         return {

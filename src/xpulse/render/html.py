@@ -21,6 +21,7 @@ from xpulse.render import charts, fmt
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url
+from xpulse.render.history import history_sections
 from xpulse.render.view import (
     NO_POSTS,
     as_report,
@@ -237,6 +238,10 @@ def template_context(report: Report) -> dict[str, Any]:
         "notes": [one_line(n) for n in report.notes],
         "detail": [one_line(x) for x in detail_lines(report.detail)],
         "detail_title": DETAIL_TITLE,
+        "history": [
+            {"title": heading, "lines": [one_line(x) for x in body]}
+            for heading, body in history_sections(report)
+        ],
         "posts": [
             _post_row(p, username, 280) for p in sorted(report.posts, key=lambda p: p.created_at)
         ],
