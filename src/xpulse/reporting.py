@@ -26,6 +26,7 @@ from xpulse.render.portfolio import (
     Portfolio,
     PortfolioRow,
 )
+from xpulse.store import history_report
 from xpulse.store.detail_queries import detail_inputs
 from xpulse.store.report_queries import (
     StoredAccount,
@@ -106,8 +107,18 @@ def make_report(
             conn, stored.name, start=the_period.start_utc, end=the_period.end_utc, as_of=now
         )
     report = build_report(inputs, the_period, opts, generated_at=now)
+    with engine.connect() as conn:
+        end = min(the_period.end_utc, now)
+        followers = history_report.followers(
+            conn, stored.name, the_period.start_utc, end, report.totals
+        )
+        sources = history_report.sources(conn, [p.id for p in report.posts], now)
     return report.model_copy(
-        update={"detail": build_detail(detail, the_period.local_dates(), the_period.tz)}
+        update={
+            "detail": build_detail(detail, the_period.local_dates(), the_period.tz),
+            "followers": followers,
+            "sources": sources,
+        }
     )
 
 

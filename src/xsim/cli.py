@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from xsim.export_cli import export
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
@@ -204,6 +206,9 @@ def world_command(
         f"now {moment.isoformat().replace('+00:00', 'Z')}",
         err=True,
     )
+
+
+cli.add_command(export)  # xsim export archive|analytics-csv
 
 
 def main() -> None:

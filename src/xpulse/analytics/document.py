@@ -15,7 +15,9 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xpulse.analytics.audience import Followers
 from xpulse.analytics.detail import MetricsDetail
+from xpulse.analytics.provenance import FigureSources
 
 SCHEMA_ID: Final = "https://xpulse.dev/schemas/report/v1"
 SCHEMA_VERSION: Final = 1
@@ -357,6 +359,12 @@ class Report(_Model):
         default=None,
         description="Private, organic/promoted, click, video and time-series metrics "
         "(optional; absent in documents made before it existed).",
+    )
+    followers: Followers | None = Field(
+        default=None, description="Follower growth and the follower-based engagement rate."
+    )
+    sources: FigureSources | None = Field(
+        default=None, description="Where the figures came from: API, archive, analytics export."
     )
 
     def to_dict(self) -> dict[str, Any]:

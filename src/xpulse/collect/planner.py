@@ -2,7 +2,8 @@
 
 Per account the plan counts:
 
-- the user lookup (one user read), only while the user id is not cached;
+- the user lookup (one user read) while the user id is not cached, and the profile counts
+  once a UTC day (the same user: X bills it once that day);
 - the timeline: new posts since the last one seen. Their number is unknown until read, so
   it is an estimate with a range (see :func:`timeline_estimate`): a later sweep from the
   posting rate of the last 7 days times the time since the last sweep; a first sweep from
@@ -32,6 +33,7 @@ from sqlalchemy import Connection, func, select
 
 from xpulse.collect.pricing import DEFAULT_PRICES, MICRO, PriceTable, billing_day, dollars
 from xpulse.collect.private import LAST_PRIVATE_READ, due_private
+from xpulse.collect.profile import profile_due
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.store import queries
 from xpulse.store.schema import accounts, api_calls, billed_reads
@@ -326,8 +328,10 @@ def plan_account(
 ) -> AccountPlan:
     row = conn.execute(select(accounts).where(accounts.c.name == spec.name)).mappings().first()
     cached = row is not None and row["user_id"] is not None
-    # a user token whose sign-in stored the user id needs no lookup (see XClientSource)
-    user_reads = 0 if cached or spec.post_count is not None else 1
+    # the user id once (a sign-in that stored it, or read the post count, needs no lookup);
+    # the profile counts once a UTC day (the same user: one read a day)
+    looked_up = cached or spec.post_count is not None
+    user_reads = 0 if looked_up and not profile_due(conn, spec.name, now) else 1
 
     cp = queries.get_checkpoint(conn, spec.name, "timeline")
     first = cp is None or (cp["since_id"] is None and cp["pagination_token"] is None)

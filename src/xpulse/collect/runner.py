@@ -16,7 +16,8 @@ Per account, in order:
    of a post 30 days old or more) are fetched by id at once;
 3. the refresh: posts the schedule says are due, 100 ids a call. "Due" is computed from
    the stored observations, so a resumed run skips what the killed one already stored and
-   a second run straight after reads nothing.
+   a second run straight after reads nothing;
+4. the profile counts (followers, ...), once a UTC day: :mod:`xpulse.collect.profile`.
 
 Concurrency: accounts run in a thread pool; every API call holds its token's semaphore,
 so no token has more than ``per_token`` calls in flight (app-only bearer accounts share
@@ -38,6 +39,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from xpulse.api.errors import ApiError, MonthlyCapReached, NeedsSignIn
+from xpulse.collect import profile
 from xpulse.collect.budget import Budget, BudgetExceeded
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.planner import (
@@ -60,7 +62,7 @@ from xpulse.collect.store_page import (
     store_fetched,
 )
 from xpulse.errors import XpulseError
-from xpulse.store import queries
+from xpulse.store import history, queries
 
 HISTORY_JOB = "timeline:history"  # checkpoint of a first sweep's older window
 PAGE_SIZE = 100
@@ -249,6 +251,7 @@ class Runner:
         if first:
             result.notice = self._limit_notice(spec, window_start)
         self._refresh(job, user_id, result)
+        self._profile(job, user_id, result)
         if account["needs_sign_in"]:
             with self.engine.begin() as conn:
                 queries.set_needs_sign_in(conn, spec.name, False, self.clock())
@@ -276,6 +279,10 @@ class Runner:
             now = self.clock()
             with self.engine.begin() as conn:
                 queries.set_user_id(conn, job.spec.name, found.id, now)
+                if found.counts is not None:
+                    history.save_profile_counts(
+                        conn, job.spec.name, found.id, found.counts, now, profile.LOOKUP
+                    )
                 priced = {f"user:{found.id}": self.prices.user_micros} if found.users_read else {}
                 if self.prices.dedupe_same_utc_day:
                     billable, micros = queries.bill(conn, job.spec.name, billing_day(now), priced)
@@ -289,6 +296,33 @@ class Runner:
         result.billable += billable
         result.micros += micros
         return found
+
+    def _profile(self, job: AccountJob, user_id: str, result: AccountResult) -> None:
+        """Today's profile counts, once a UTC day (see :mod:`xpulse.collect.profile`)."""
+        read_profile = getattr(job.source, "profile", None)
+        if read_profile is None:
+            return  # a source that cannot read profiles (tests' fakes)
+        with self.engine.connect() as conn:
+            if not profile.profile_due(conn, job.spec.name, self.clock()):
+                return
+        with self._call(job, self.prices.user_micros) as actual:
+            found: profile.ProfileRead = read_profile(user_id)
+            now = self.clock()
+            with self.engine.begin() as conn:
+                history.save_profile_counts(
+                    conn, job.spec.name, found.user_id, found.counts, now, profile.ENDPOINT
+                )
+                priced = {f"user:{found.user_id}": self.prices.user_micros}
+                if self.prices.dedupe_same_utc_day:
+                    billable, micros = queries.bill(conn, job.spec.name, billing_day(now), priced)
+                else:
+                    billable, micros = len(priced), sum(priced.values())
+                for row in call_rows(job.spec.name, self._drain(job), None, billable, micros):
+                    queries.record_call(conn, row)
+            actual[0] = micros
+        result.reads += found.users_read
+        result.billable += billable
+        result.micros += micros
 
     def _sweep(self, job: AccountJob, user_id: str, result: AccountResult) -> bool:
         """One timeline sweep, resumed from the checkpoint if one was cut short; returns

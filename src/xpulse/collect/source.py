@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 from xpulse.api import endpoints as ep
 from xpulse.api.client import Page, XClient
+from xpulse.collect.profile import USER_FIELDS as PROFILE_FIELDS
+from xpulse.collect.profile import ProfileRead, counts_of
 from xpulse.errors import ConfigError
 
 PUBLIC_TWEET_FIELDS = ep.TWEET_FIELDS_PUBLIC
@@ -34,7 +36,8 @@ PUBLIC_MEDIA_FIELDS = (
 )
 PRIVATE_MEDIA_FIELDS = (*PUBLIC_MEDIA_FIELDS, "non_public_metrics", "organic_metrics")
 EXPANSIONS = ("attachments.media_keys",)
-# public_metrics and created_at ride on the same user read: the post count sizes a first sweep
+# public_metrics and created_at ride on the same user read: the post count sizes a first
+# sweep, and the profile counts come free with the lookup
 USER_FIELDS = ("id", "username", "created_at", "public_metrics")
 
 
@@ -57,6 +60,7 @@ class UserId:
     users_read: int  # user objects delivered (billed as user reads)
     post_count: int | None = None  # public_metrics.tweet_count, when read
     created_at: datetime | None = None
+    counts: dict[str, int | None] | None = None  # profile counts, when a lookup was made
 
 
 def _user_id(user: dict[str, Any]) -> UserId:
@@ -64,7 +68,9 @@ def _user_id(user: dict[str, Any]) -> UserId:
     count = metrics.get("tweet_count") if isinstance(metrics, dict) else None
     created = user.get("created_at")
     when = datetime.fromisoformat(str(created).replace("Z", "+00:00")) if created else None
-    return UserId(str(user["id"]), 1, count if isinstance(count, int) else None, when)
+    return UserId(
+        str(user["id"]), 1, count if isinstance(count, int) else None, when, counts_of(user)
+    )
 
 
 class Source(Protocol):
@@ -109,6 +115,11 @@ class XClientSource:
                 )
             return _user_id(me)
         return _user_id(self.client.get_user_by_username(self.username, USER_FIELDS))
+
+    def profile(self, user_id: str) -> ProfileRead:
+        """The user's ``public_metrics`` (one user read): followers, following, posts, lists."""
+        user = self.client.get_user(user_id, PROFILE_FIELDS)
+        return ProfileRead(str(user.get("id") or user_id), counts_of(user), 1)
 
     def _fields(self, private: bool) -> dict[str, str]:
         return {

@@ -22,6 +22,7 @@ from xpulse.render import fmt, vega
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url
+from xpulse.render.history import history_sections
 from xpulse.render.view import (
     BY_POSTING_DAY,
     HAPPENED_TITLE,
@@ -225,6 +226,10 @@ def template_context(report: Report) -> dict[str, Any]:
         "notes": [one_line(n) for n in report.notes],
         "detail": [one_line(x) for x in detail_lines(report.detail)],
         "detail_title": DETAIL_TITLE,
+        "history": [
+            {"title": heading, "lines": [one_line(x) for x in body]}
+            for heading, body in history_sections(report)
+        ],
         "posts": [
             _post_row(p, username, 280) for p in sorted(report.posts, key=lambda p: p.created_at)
         ],

@@ -14,6 +14,7 @@ from xpulse.render import fmt
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines
 from xpulse.render.escape import markdown_link, markdown_text, post_url, safe_url, truncate
+from xpulse.render.history import history_sections
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
     BY_POSTING_DAY,
@@ -232,6 +233,8 @@ def render_markdown(document: Report | Mapping[str, Any]) -> str:
     if report.detail is not None:
         lines = detail_lines(report.detail)
         out.extend([f"## {DETAIL_TITLE}", "", *(f"- {markdown_text(x)}" for x in lines), ""])
+    for heading, lines in history_sections(report):
+        out.extend([f"## {heading}", "", *(f"- {markdown_text(x)}" for x in lines), ""])
     if report.notes:
         out.extend(["## Notes", "", *(f"- {markdown_text(n)}" for n in report.notes), ""])
     if report.posts:

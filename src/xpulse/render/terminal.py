@@ -22,6 +22,7 @@ from xpulse.render.charts import WEEKDAYS
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, truncate
+from xpulse.render.history import history_sections
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
     HAPPENED_TITLE,
@@ -289,6 +290,9 @@ def renderables(document: Report | Mapping[str, Any]) -> list[RenderableType]:
             *(Text("  ") + _plain(x) for x in detail_lines(report.detail)),
         ]
         out.append(Text("\n").join(lines))
+    for heading, body in history_sections(report):
+        section = [_plain(heading, "bold"), *(Text("  ") + _plain(x) for x in body)]
+        out.append(Text("\n").join(section))
     for note in report.notes:
         out.append(_plain(f"Note: {note}", "dim"))
     return out

@@ -32,10 +32,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
     select,
 )
 
-from xpulse.store.schema import ID, UTCDateTime, metadata
+from xpulse.store.schema import ID, UTCDateTime, metadata, observations
 
 Provenance = Literal["api", "archive", "analytics-csv"]
 PROVENANCES: tuple[Provenance, ...] = ("api", "archive", "analytics-csv")
@@ -222,3 +223,49 @@ def import_rows(conn: Connection, account: str) -> Sequence[RowMapping]:
     """The account's imports, oldest first (for ``xpulse import`` and reports)."""
     stmt = select(imports).where(imports.c.account == account).order_by(imports.c.imported_at)
     return list(conn.execute(stmt).mappings())
+
+
+# -- where figures came from ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    provenance: str
+    import_id: int | None
+    posts: int
+
+
+def figure_sources(conn: Connection, post_ids: Sequence[str], as_of: datetime) -> list[SourceCount]:
+    """Posts counted by the provenance (and imported file) of their newest observation at
+    ``as_of``."""
+    tally: dict[tuple[str, int | None], int] = {}
+    ids = list(post_ids)
+    for i in range(0, len(ids), 500):
+        ranked = (
+            select(
+                observations.c.provenance,
+                observations.c.import_id,
+                func.row_number()
+                .over(
+                    partition_by=observations.c.post_id,
+                    order_by=(observations.c.observed_at.desc(), observations.c.id.desc()),
+                )
+                .label("rank"),
+            )
+            .where(
+                observations.c.post_id.in_(ids[i : i + 500]), observations.c.observed_at <= as_of
+            )
+            .subquery()
+        )
+        stmt = select(ranked.c.provenance, ranked.c.import_id).where(ranked.c.rank == 1)
+        for provenance, import_id in conn.execute(stmt):
+            key = (str(provenance), None if import_id is None else int(import_id))
+            tally[key] = tally.get(key, 0) + 1
+    return [SourceCount(p, i, n) for (p, i), n in sorted(tally.items(), key=str)]
+
+
+def imports_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, RowMapping]:
+    if not ids:
+        return {}
+    stmt = select(imports).where(imports.c.id.in_(list(ids)))
+    return {int(r["id"]): r for r in conn.execute(stmt).mappings()}

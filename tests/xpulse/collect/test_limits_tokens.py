@@ -16,7 +16,7 @@ from xpulse.collect.runner import BACKFILL, PAGE_SIZE, AccountJob
 from xpulse.collect.source import XClientSource
 from xpulse.config import AccountConfig, ApiConfig, Config
 from xpulse.store import queries
-from xpulse.store.schema import posts
+from xpulse.store.schema import api_calls, posts
 
 from .conftest import T0, Sim, make_world, serve
 
@@ -138,4 +138,17 @@ def test_tokens_expiring_mid_run_are_refreshed_and_nothing_is_lost(
             and T0 - timedelta(days=29) <= p.created_at <= sim.now()
         }  # fmt: skip
         assert _stored_ids(sim, engine) == expected
-        assert sim.ledger()["totals"]["user_reads"] == len(accounts)  # user id cached
+        with engine.connect() as conn:
+            user_calls = list(
+                conn.execute(
+                    select(api_calls.c.endpoint, api_calls.c.billable_reads).where(
+                        api_calls.c.endpoint.like("/2/users/%"),
+                        api_calls.c.endpoint.notlike("%/tweets"),
+                        api_calls.c.status == 200,
+                    )
+                )
+            )
+        lookups = [e for e, _ in user_calls if e != "/2/users/:id"]
+        assert len(lookups) <= len(accounts)  # the user id is cached
+        # the profile counts once a UTC day: every user read X billed, xpulse recorded
+        assert sim.ledger()["totals"]["user_reads"] == sum(b for _, b in user_calls)

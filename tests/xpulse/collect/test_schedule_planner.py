@@ -115,6 +115,17 @@ def test_plan_counts_due_posts_dollars_and_the_same_day_discount(
         plan = make_plan(
             conn, [AccountSpec("main", "main", True)], slots("weekly"), PriceTable(), 0.5, T
         )
+    # today's profile counts are not read yet: one user read (once a UTC day)
+    assert plan.accounts[0].user_reads == 1
+    with db.begin() as conn:
+        q.record_call(conn, {
+            "at": T - H, "account": "main", "endpoint": "/2/users/:id", "method": "GET",
+            "status": 200, "reads": 1, "billable_reads": 0, "cost_micros": 0, "errors": 0,
+        })  # fmt: skip
+    with db.connect() as conn:
+        plan = make_plan(
+            conn, [AccountSpec("main", "main", True)], slots("weekly"), PriceTable(), 0.5, T
+        )
     acc = plan.accounts[0]
     assert (acc.user_reads, len(acc.refresh_ids), acc.refresh_calls) == (0, 150, 2)
     assert acc.refresh_billable == 149

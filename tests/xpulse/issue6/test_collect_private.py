@@ -84,11 +84,13 @@ def test_the_last_private_read_is_planned_priced_and_held_to_the_budget(tmp_path
         account = plan.accounts[0]
         assert PROMOTED in account.private_ids and PROMOTED not in account.refresh_ids
         assert account.private_billable == len(account.private_ids)
-        refresh_only = (account.refresh_billable + account.timeline_posts) * 1_000
+        # a day later: today's profile counts are one user read
+        profile = account.user_reads * DEFAULT_PRICES.user_micros
+        refresh_only = (account.refresh_billable + account.timeline_posts) * 1_000 + profile
         assert account.micros == refresh_only + account.private_billable * 1_000  # own: $0.001
-        assert plan.reads == account.timeline_posts + len(account.refresh_ids) + len(
-            account.private_ids
-        )
+        assert plan.reads == account.user_reads + account.timeline_posts + len(
+            account.refresh_ids
+        ) + len(account.private_ids)
         assert f"last private read {len(account.private_ids)} posts" in plan.lines()[0]
 
         # The refresh is paid for; the private pass would pass the budget: it is not made.
