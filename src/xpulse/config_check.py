@@ -74,7 +74,7 @@ def _destinations(config: Config, name: str) -> list[Check]:
     out = []
     for dest in DESTINATIONS:
         conf = getattr(dests, dest)
-        if conf is None:
+        if conf is None or dest == "sheets":  # checked by sheets_check, over the network
             continue
         what = f"account {name} {dest}"
         try:
@@ -92,7 +92,32 @@ def _destinations(config: Config, name: str) -> list[Check]:
             out.append(Check(False, what, problem))
             continue
         out.append(Check(True, what, describe(dest, targets, None)))
+    if dests.sheets is not None:
+        return out
     return out or [Check(False, f"account {name} delivery", "no destination under [delivery]")]
+
+
+def sheets_check(config: Config, name: str) -> list[Check]:
+    """The account's Google spreadsheet: credentials readable, the spreadsheet reachable
+    and shared with them, its worksheets not renamed. Reads only; writes nothing."""
+    conf = config.delivery.for_account(name).sheets
+    if conf is None:
+        return []
+    from xpulse.config_delivery import resolve_sheets
+    from xpulse.outbox import Transports, sheets_destination
+
+    label = f"delivery ({name})"
+
+    def probe() -> str:
+        target = resolve_sheets(conf, label)
+        # One try, no backoff: a checklist answers now.
+        dest = sheets_destination(target, Transports())
+        dest.retries = 0
+        return dest.check()
+
+    check = _try(f"account {name} sheets", probe)
+    detail = check.detail.removeprefix(f"{label}.sheets: ").removeprefix("sheets: ")
+    return [Check(check.ok, check.what, detail)]
 
 
 def _unwritable(folder: Path) -> str | None:
@@ -158,6 +183,7 @@ def run_checks(path: Path | None, now: datetime) -> list[Check]:
             Check(True, f"account {account.name} time zone", account_timezone(config, account))
         )
         checks += _destinations(config, account.name)
+        checks += sheets_check(config, account.name)
     try:
         checks += _cadence(config, now)
     except XpulseError as exc:
