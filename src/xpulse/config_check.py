@@ -104,7 +104,7 @@ def _destinations(config: Config, name: str, network: bool = True) -> list[Check
     out = []
     for dest in DESTINATIONS:
         conf = getattr(dests, dest)
-        if conf is None:
+        if conf is None or dest == "sheets":  # checked by sheets_check, over the network
             continue
         what = f"account {name} {dest}"
         try:
@@ -124,6 +124,8 @@ def _destinations(config: Config, name: str, network: bool = True) -> list[Check
             out.append(Check(False, what, problem))
             continue
         out.append(Check(True, what, describe(dest, targets, None)))
+    if dests.sheets is not None:
+        return out
     return out or [Check(False, f"account {name} delivery", "no destination under [delivery]")]
 
 
@@ -135,6 +137,29 @@ def _spending(config: Config) -> list[Check]:
     problems = spending_problems(config)
     out = [Check(True, "plan", plan_prices(config.plan).describe())]
     return out + [Check(False, what, detail) for what, detail in problems]
+
+
+def sheets_check(config: Config, name: str) -> list[Check]:
+    """The account's Google spreadsheet: credentials readable, the spreadsheet reachable
+    and shared with them, its worksheets not renamed. Reads only; writes nothing."""
+    conf = config.delivery.for_account(name).sheets
+    if conf is None:
+        return []
+    from xpulse.config_delivery import resolve_sheets
+    from xpulse.outbox import Transports, sheets_destination
+
+    label = f"delivery ({name})"
+
+    def probe() -> str:
+        target = resolve_sheets(conf, label)
+        # One try, no backoff: a checklist answers now.
+        dest = sheets_destination(target, Transports())
+        dest.retries = 0
+        return dest.check()
+
+    check = _try(f"account {name} sheets", probe)
+    detail = check.detail.removeprefix(f"{label}.sheets: ").removeprefix("sheets: ")
+    return [Check(check.ok, check.what, detail)]
 
 
 def _unwritable(folder: Path) -> str | None:
@@ -203,6 +228,8 @@ def run_checks(path: Path | None, now: datetime, *, network: bool = True) -> lis
             Check(True, f"account {account.name} time zone", account_timezone(config, account))
         )
         checks += _destinations(config, account.name, network)
+        if network:  # reads the spreadsheet: a network check
+            checks += sheets_check(config, account.name)
     try:
         checks += _cadence(config, now)
     except XpulseError as exc:

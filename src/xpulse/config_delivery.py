@@ -22,6 +22,10 @@ Destinations are set once for every account and may be overridden per account::
     folder = "~/xpulse-reports"
     formats = ["html", "md", "json", "csv"]
 
+    [delivery.sheets]                          # Google Sheets (the `sheets` extra)
+    spreadsheet_id = "1AbC...xyz"              # from the sheet's URL
+    credentials_file = "~/.config/xpulse/google-key.json"  # or $XPULSE_SHEETS_CREDENTIALS
+
     [delivery.alerts]
     channel = "slack"
     budget_percent = [80, 100]
@@ -52,8 +56,8 @@ from xpulse.errors import ConfigError
 if TYPE_CHECKING:
     from xpulse.config import AccountConfig, Config
 
-DestinationName = Literal["slack", "email", "files"]
-DESTINATIONS: tuple[DestinationName, ...] = ("slack", "email", "files")
+DestinationName = Literal["slack", "email", "files", "sheets"]
+DESTINATIONS: tuple[DestinationName, ...] = ("slack", "email", "files", "sheets")
 KEYRING_SERVICE = "xpulse"
 
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
@@ -181,6 +185,48 @@ class FilesConfig(_Model):
         return Path(os.path.expandvars(self.folder)).expanduser()
 
 
+class SheetsConfig(_Model):
+    """A Google spreadsheet; the key file's path is in the config, its content never."""
+
+    spreadsheet_id: str
+    credentials_file: str | None = None  # a service-account key or authorized-user file
+    credentials_file_env: str = "XPULSE_SHEETS_CREDENTIALS"  # its path, when not set above
+    weekly_worksheet: str = "weekly"
+    posts_worksheet: str = "posts"
+    api_base_url: str = "https://sheets.googleapis.com/"  # for proxies and tests
+    token_url: str | None = None  # the OAuth token endpoint, if not Google's
+
+    @field_validator("spreadsheet_id")
+    @classmethod
+    def _sid(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{10,200}", v):
+            raise ValueError(
+                f"{v!r} is not a spreadsheet id (the part of the sheet's URL after /d/)"
+            )
+        return v
+
+    @field_validator("credentials_file_env")
+    @classmethod
+    def _env(cls, v: str) -> str:
+        return _env_name(v)
+
+    @field_validator("api_base_url", "token_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", v):
+            raise ValueError(f"{v!r} is not an http(s) URL")
+        return v
+
+    @model_validator(mode="after")
+    def _titles(self) -> SheetsConfig:
+        for title in (self.weekly_worksheet, self.posts_worksheet):
+            if not title.strip() or len(title) > 100:
+                raise ValueError("worksheet names are 1 to 100 characters")
+        if self.weekly_worksheet == self.posts_worksheet:
+            raise ValueError("weekly_worksheet and posts_worksheet must differ")
+        return self
+
+
 class AlertsConfig(_Model):
     channel: Literal["slack", "email"] = "slack"
     budget_percent: list[int] = Field(default_factory=lambda: [80, 100])
@@ -200,6 +246,7 @@ class Destinations(_Model):
     slack: SlackConfig | None = None
     email: EmailConfig | None = None
     files: FilesConfig | None = None
+    sheets: SheetsConfig | None = None
 
 
 class DeliveryConfig(Destinations):
@@ -233,6 +280,7 @@ class DeliveryConfig(Destinations):
             slack=own.slack if own and own.slack else self.slack,
             email=own.email if own and own.email else self.email,
             files=own.files if own and own.files else self.files,
+            sheets=own.sheets if own and own.sheets else self.sheets,
         )
 
 
@@ -278,6 +326,12 @@ class EmailTarget:
 
 
 @dataclass(frozen=True)
+class SheetsTarget:
+    config: SheetsConfig
+    key_file: Path  # read when sending: a file made unreadable fails that send alone
+
+
+@dataclass(frozen=True)
 class AccountTargets:
     """One account's destinations with their secrets resolved and checked."""
 
@@ -285,6 +339,7 @@ class AccountTargets:
     slack: SlackTarget | None
     email: EmailTarget | None
     files: FilesConfig | None
+    sheets: SheetsTarget | None = None
 
     def names(self) -> list[DestinationName]:
         return [d for d in DESTINATIONS if getattr(self, d) is not None]
@@ -320,6 +375,17 @@ def resolve_email(conf: EmailConfig, label: str) -> EmailTarget:
     return EmailTarget(conf, password)
 
 
+def resolve_sheets(conf: SheetsConfig, label: str) -> SheetsTarget:
+    """Where the key file is; its content is read (and checked) when sending."""
+    path = conf.credentials_file or os.environ.get(conf.credentials_file_env, "").strip()
+    if not path:
+        raise ConfigError(
+            f"{label}.sheets: no Google credentials: set credentials_file, or "
+            f"${conf.credentials_file_env} to the key file's path (see docs/delivery.md)"
+        )
+    return SheetsTarget(conf, Path(os.path.expandvars(path)).expanduser())
+
+
 def check_account_names(config: Config) -> None:
     """``[delivery.accounts.X]`` must name a configured account."""
     known = {a.name for a in config.accounts}
@@ -344,6 +410,7 @@ def resolve_destinations(
         resolve_slack(dests.slack, label) if dests.slack and "slack" in only else None,
         resolve_email(dests.email, label) if dests.email and "email" in only else None,
         dests.files if "files" in only else None,
+        resolve_sheets(dests.sheets, label) if dests.sheets and "sheets" in only else None,
     )
 
 

@@ -20,15 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xpulse.analytics.document import Report
-from xpulse.config_delivery import AccountTargets, EmailConfig
+from xpulse.config_delivery import AccountTargets, EmailConfig, SheetsTarget
 from xpulse.deliver.files import FilesDestination, slug
 from xpulse.deliver.slack import SlackDestination
 from xpulse.deliver.smtp import SmtpDestination
 from xpulse.fsutil import write_atomic
 from xpulse.paths import data_dir
+
+if TYPE_CHECKING:  # Google's client loads only when a spreadsheet is written
+    from xpulse.deliver.sheets import SheetsDestination
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,24 @@ def send_to(
     if destination == "files" and targets.files is not None:
         written = FilesDestination(targets.files.path(), targets.files.formats).send(report)
         return [str(p) for p in written]
+    if destination == "sheets" and targets.sheets is not None:
+        return [sheets_destination(targets.sheets, transports).send(report)]
     raise ValueError(f"{destination} is not configured for {targets.account}")
+
+
+def sheets_destination(target: SheetsTarget, transports: Transports) -> SheetsDestination:
+    from xpulse.deliver.sheets import SheetsDestination
+
+    conf = target.config
+    return SheetsDestination(
+        conf.spreadsheet_id,
+        target.key_file,
+        api_base_url=conf.api_base_url,
+        token_url=conf.token_url,
+        weekly_worksheet=conf.weekly_worksheet,
+        posts_worksheet=conf.posts_worksheet,
+        sleep=transports.sleep,
+    )
 
 
 def describe(destination: str, targets: AccountTargets, report: Report | None) -> str:
@@ -150,4 +170,10 @@ def describe(destination: str, targets: AccountTargets, report: Report | None) -
         if report is None:
             return f"files {', '.join(files.formats)} in {files.folder}"
         return "files " + ", ".join(str(p) for p in files.paths_for(report).values())
+    if destination == "sheets" and targets.sheets is not None:
+        sheet = targets.sheets.config
+        return (
+            f"sheets spreadsheet {sheet.spreadsheet_id} (worksheets "
+            f"{sheet.weekly_worksheet!r}, {sheet.posts_worksheet!r})"
+        )
     return destination

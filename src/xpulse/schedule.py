@@ -263,8 +263,8 @@ def install(config: Config, system: System, wanted: Backend | None = None) -> li
     bare = _without_destination(config)
     if len(bare) == len(config.accounts):
         raise ScheduleError(
-            f"{config.path}: no destination is configured under [delivery] (slack, email or "
-            "files): a scheduled run would deliver nothing; add one, then install"
+            f"{config.path}: no destination is configured under [delivery] (slack, email, "
+            "files or sheets): a scheduled run would deliver nothing; add one, then install"
         )
     prog = program()
     chosen = backend(system, wanted)
@@ -311,7 +311,7 @@ def _without_destination(config: Config) -> list[str]:
     out = []
     for account in config.accounts:
         dests = config.delivery.for_account(account.name)
-        if not (dests.slack or dests.email or dests.files):
+        if not (dests.slack or dests.email or dests.files or dests.sheets):
             out.append(account.name)
     return out
 

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 
 from xpulse.analytics.document import Report
-from xpulse.config import load_config
+from xpulse.config import Config, load_config
 from xpulse.errors import XpulseError
 from xpulse.fsutil import check_folder, write_atomic
 from xpulse.render import FORMATS, SUFFIXES, Format, render
@@ -88,6 +88,13 @@ def _format(chosen: str | None, out: Path | None) -> Format | Literal["xlsx"]:
     help="Write to FILE (atomically) instead of standard output.",
 )
 @click.option("--as-of", metavar="DATETIME", help="Report as seen at this instant (default: now).")
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["sheets"]),
+    help="Write the report to the account's [delivery.sheets] spreadsheet instead of "
+    "printing it (a period already there is updated in place): e.g. to fill past weeks.",
+)
 def report(
     account: str | None,
     all_accounts: bool,
@@ -96,6 +103,7 @@ def report(
     fmt: str | None,
     out: Path | None,
     as_of: str | None,
+    to: str | None,
 ) -> None:
     """Report how the account's posts did: totals against the previous period, top posts,
     best time to post, content types, spikes, lifecycle and the collection's cost.
@@ -108,9 +116,14 @@ def report(
         xpulse report --account main --period 2026-W21 --out week21.html
         xpulse report --all-accounts --period last-month --format md
         xpulse report --account main --period last-month --out may.xlsx
+        xpulse report --account main --period 2026-W20 --to sheets
     """
     if all_accounts and account:
         raise UsageProblem("use either --account or --all-accounts, not both")
+    if to and (all_accounts or fmt or out):
+        raise UsageProblem(
+            "--to sheets writes one account's report: leave out --all-accounts, --format and --out"
+        )
     chosen = _format(fmt, out)
     if chosen == XLSX and all_accounts:
         raise UsageProblem("xlsx is one account's workbook; for --all-accounts use csv")
@@ -129,6 +142,9 @@ def report(
             )
         else:
             document = make_report(config, engine, account=account, period=period, tz=tz, now=now)
+            if to == "sheets":
+                _to_sheets(config, document)
+                return
             if chosen == "text" and out is None:
                 _print_terminal(document)
                 return
@@ -140,6 +156,19 @@ def report(
     else:
         write_atomic(out, text)
         click.echo(f"wrote {out}", err=True)
+
+
+def _to_sheets(config: Config, document: Report) -> None:
+    from xpulse.config_delivery import resolve_sheets
+    from xpulse.outbox import Transports, sheets_destination
+
+    name = document.account.name
+    conf = config.delivery.for_account(name).sheets
+    if conf is None:
+        raise UsageProblem(f"{config.path}: no [delivery.sheets] for account {name!r}")
+    target = resolve_sheets(conf, f"{config.path}: delivery ({name})")
+    url = sheets_destination(target, Transports()).send(document)
+    click.echo(f"wrote {name} {document.period.label} to {url}", err=True)
 
 
 def _render_xlsx(document: Report) -> bytes:

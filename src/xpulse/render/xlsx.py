@@ -41,6 +41,7 @@ from xpulse.errors import XpulseError
 from xpulse.render.view import as_report, link_for
 
 MAX_ROWS: Final = 1_048_576  # Excel's limit, the header row included
+MAX_URL: Final = 2079  # Excel's longest link; a longer URL is written as text
 _OPTIONS: Final = {
     "strings_to_formulas": False,
     "strings_to_urls": False,
@@ -106,7 +107,7 @@ def write_cell(
         sheet.write_datetime(row, col, value, styles.date)
     elif kind == "bool":
         sheet.write_boolean(row, col, bool(value))
-    elif kind == "url":
+    elif kind == "url" and len(str(value)) <= MAX_URL:
         sheet.write_url(row, col, str(value), string=str(value))
     else:
         sheet.write_string(row, col, strip_controls(str(value)))

@@ -1,9 +1,10 @@
-"""Excel and the BI views as a user meets them: real processes on the real clock.
+"""Excel, Google Sheets and the BI views as a user meets them: real processes, real clock.
 
 ``xsim serve`` (a subprocess, wall clock) serves a fresh world; ``xpulse collect``,
-``report``, ``export`` and ``run`` run as processes in a fresh XPULSE_HOME. The workbook is
-read back with openpyxl, the views with Python's own sqlite3 module, and both are held
-against the JSON report and against sums the test computes itself from the export.
+``report``, ``export``, ``run`` and ``config check`` run as processes in a fresh
+XPULSE_HOME; Google Sheets is the local fake of its API. The workbooks are read back with
+openpyxl, the views with Python's own sqlite3 module, the spreadsheet from the fake, and all
+are held against the JSON report and against sums the test computes itself.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,14 @@ from openpyxl import load_workbook
 
 from xsim.world import load_world
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "deliver"))
+
+from sheets_discovery import problems
+from sheets_fake import FakeSheets, serve
+
 BIN = Path(sys.executable).parent
+SID = "1EndToEndSpreadsheet_0123456789"
+ROBOT = "e2e@xpulse-test.iam.gserviceaccount.com"
 
 
 @dataclass
@@ -34,13 +43,14 @@ class Live:
     home: Path
     env: dict[str, str]
     db: Path
+    sheets: FakeSheets
 
-    def xpulse(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def xpulse(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [str(BIN / "xpulse"), *args], env=self.env, capture_output=True, text=True,
             timeout=120, check=False,
         )  # fmt: skip
-        assert done.returncode == 0, (args, done.stdout, done.stderr)
+        assert code is None or done.returncode == code, (args, done.stdout, done.stderr)
         return done
 
 
@@ -53,6 +63,11 @@ def live(isolated_env: Path, tmp_path: Path) -> Iterator[Live]:
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     world = load_world(world_path)
+    fake = FakeSheets()
+    stack = ExitStack()
+    stack.enter_context(serve(fake))
+    key = tmp_path / "google.json"
+    key.write_text(json.dumps(fake.service_account_key(ROBOT)), encoding="utf-8")
     log = tmp_path / "xsim.log"
     with log.open("w") as sink:
         server = subprocess.Popen(
@@ -77,6 +92,8 @@ def live(isolated_env: Path, tmp_path: Path) -> Iterator[Live]:
                 f'client_id = "{app.client_id}"', "",
                 "[[accounts]]", 'name = "main"', f'username = "{user.username}"', "",
                 "[delivery.files]", f'folder = "{tmp_path / "reports"}"', 'formats = ["xlsx"]',
+                "", "[delivery.sheets]", f'spreadsheet_id = "{SID}"',
+                f'api_base_url = "{fake.url}"',
             ]),
             encoding="utf-8",
         )  # fmt: skip
@@ -86,11 +103,13 @@ def live(isolated_env: Path, tmp_path: Path) -> Iterator[Live]:
             "XPULSE_DB": f"sqlite:///{db}",
             "XPULSE_CLIENT_SECRET": app.client_secret or "",
             "XPULSE_REFRESH_TOKEN_MAIN": world.tokens[0].refresh_token or "",
+            "XPULSE_SHEETS_CREDENTIALS": str(key),
         }
-        yield Live(isolated_env, env, db)
+        yield Live(isolated_env, env, db, fake)
     finally:
         server.terminate()
         server.wait(timeout=10)
+        stack.close()
 
 
 def _sheet_rows(path: Path, title: str) -> list[dict[str, Any]]:
@@ -149,3 +168,37 @@ def test_collect_then_workbooks_and_views_agree_with_the_report(live: Live, tmp_
     delivered = tmp_path / "reports" / "main" / f"main-{label}.xlsx"
     delivered_summary = {r["Figure"]: r for r in _sheet_rows(delivered, "Summary") if r["Figure"]}
     assert delivered_summary["Posts"][label] == totals["posts"]
+
+
+def test_sheets_from_config_check_report_and_run(live: Live) -> None:
+    book = live.sheets.add_book(SID, shared_with=set())
+    checked = live.xpulse("config", "check", code=2)
+    assert f"[FAIL] account main sheets: no access to spreadsheet {SID}" in checked.stdout
+    assert f"share it with {ROBOT} as Editor" in checked.stdout
+    book.shared_with.add(ROBOT)
+    checked = live.xpulse("config", "check", code=None)
+    assert f"[ok] account main sheets: spreadsheet {SID} reachable as {ROBOT}" in checked.stdout
+    assert [s.title for s in book.sheets] == ["Sheet1"]  # checking wrote nothing
+
+    live.xpulse("collect")
+    doc = json.loads(
+        live.xpulse("report", "--period", "last-week", "--tz", "UTC", "-f", "json").stdout
+    )
+    label = doc["period"]["label"]
+    # `report --to sheets` writes the week; the run's send then finds it and updates it.
+    live.xpulse("report", "--period", "last-week", "--tz", "UTC", "--to", "sheets")
+    ran = live.xpulse("run", "--only", "sheets", "--period", "last-week")
+    assert "sheets sent" in ran.stdout
+    weekly = book.sheet("weekly")
+    assert weekly is not None
+    rows = weekly.values()
+    assert rows[0][:3] == ["account", "username", "period"]
+    [row] = [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]  # updated, not appended
+    assert (row["period"], row["impressions"]) == (label, doc["totals"]["impressions"])
+    posts = book.sheet("posts")
+    assert posts is not None
+    post_rows = [dict(zip(posts.values()[0], r, strict=False)) for r in posts.values()[1:]]
+    assert sorted(r["post_id"] for r in post_rows) == sorted(p["id"] for p in doc["posts"])
+    assert sum(r["impressions"] for r in post_rows) == doc["totals"]["impressions"]
+    for r in live.sheets.requests:
+        assert problems(r.method, r.path, r.query, r.body) == [], r
