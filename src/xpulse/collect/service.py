@@ -57,9 +57,11 @@ def prepare(
     clock: Callable[[], datetime] = utc_now,
     prices: PriceTable = DEFAULT_PRICES,
     history_days: int | None = None,
+    engine: Engine | None = None,
 ) -> Prepared:
     """Open the store and plan the run; makes no API call. ``history_days`` overrides the
-    config's for a first sweep (accounts already collected ignore it)."""
+    config's for a first sweep (accounts already collected ignore it). ``engine``: an open
+    store to use (a worker's, shared by its jobs) instead of opening one."""
     if account is not None:
         chosen = [config.account(account)]
     else:
@@ -67,7 +69,7 @@ def prepare(
         if not chosen:
             raise XpulseError(f"{config.path}: no [[accounts]] configured; see `xpulse init`")
     history = timedelta(days=history_days or config.history_days)
-    engine = open_store(config.db_url())
+    engine = engine or open_store(config.db_url())
     with engine.connect() as conn:
         plan = make_plan(
             conn,

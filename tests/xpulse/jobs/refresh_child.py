@@ -5,9 +5,9 @@
 The token store is TOKEN_DIR (shared by every child, as a database- or network-backed
 store would be); the file locks live under this process's own XPULSE_HOME, so they do
 not reach the other children, just as they would not reach another machine. With a
-DB_URL the refresh lock is PostgreSQL's. The refresh waits 0.5 s on the way (a slow
-network), long enough for every child to have read the old token. Starts on a line on
-stdin; prints the access token it ends up with, or the error.
+DB_URL the refresh lock is PostgreSQL's. The refresh waits on the way (a slow
+network) until the other child refreshes too (see SlowOAuth). Starts on a line on stdin;
+prints the access token it ends up with, or the error.
 """
 
 from __future__ import annotations
@@ -30,8 +30,15 @@ from xpulse.store.pg_locks import AdvisoryLock, LockTimeout
 
 
 class SlowOAuth(OAuthClient):
+    """Before refreshing, waits (up to 3 s) until every child is refreshing too: without a
+    shared lock they all are, with one the others wait for the lock instead."""
+
     def refresh(self, refresh_token: str) -> TokenResponse:
-        time.sleep(0.5)
+        barrier = Path(os.environ["BARRIER_DIR"])
+        (barrier / str(os.getpid())).touch()
+        deadline = time.monotonic() + 3
+        while len(list(barrier.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
         return super().refresh(refresh_token)
 
 

@@ -48,11 +48,15 @@ def _machines(url: str, world: World, tmp_path: Path, db: str) -> list[str]:
         )
     )  # fmt: skip
     children = []
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
     for i in range(2):
         home = tmp_path / f"machine{i}"
         home.mkdir()
-        env = {**os.environ, "PYTHONPATH": str(SRC), "XPULSE_HOME": str(home),
-               "XPULSE_CLIENT_SECRET": app.client_secret or ""}  # fmt: skip
+        env = {
+            **os.environ, "PYTHONPATH": str(SRC), "XPULSE_HOME": str(home),
+            "XPULSE_CLIENT_SECRET": app.client_secret or "", "BARRIER_DIR": str(barrier),
+        }  # fmt: skip
         children.append(
             subprocess.Popen(
                 [sys.executable, str(CHILD), url, app.client_id, str(shared), db, "main"],
