@@ -78,9 +78,11 @@ def prepare(
     clock: Callable[[], datetime] = utc_now,
     prices: PriceTable | None = None,
     history_days: int | None = None,
+    engine: Engine | None = None,
 ) -> Prepared:
     """Open the store and plan the run; makes no API call. ``history_days`` overrides the
-    config's for a first sweep (accounts already collected ignore it)."""
+    config's for a first sweep (accounts already collected ignore it). ``engine``: an open
+    store to use (a worker's, shared by its jobs) instead of opening one."""
     if account is not None:
         chosen = [config.account(account)]
     else:
@@ -95,7 +97,7 @@ def prepare(
             raise ConfigError(f"{config.path}: {problem}")
         if any(what == f"account {a.name} app ownership" for a in chosen):
             notes.append(problem)
-    engine = open_store(config.db_url())
+    engine = engine or open_store(config.db_url())
     with engine.connect() as conn:
         plan = make_plan(
             conn,

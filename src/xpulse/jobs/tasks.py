@@ -24,18 +24,21 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import httpx
 import procrastinate
 from procrastinate import JobContext, RetryStrategy
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from xpulse.api import redact
 from xpulse.config import Config, load_config
 from xpulse.config_delivery import Cadence, account_timezone
-from xpulse.errors import XpulseError
+from xpulse.errors import StoreError, XpulseError
 from xpulse.jobs.engine import QUEUE
 from xpulse.jobs.queue import enqueue_async
-from xpulse.store import open_store
+from xpulse.paths import config_path
+from xpulse.store.db import safe_url
+from xpulse.store.migrations import migrate
 from xpulse.store.pg_locks import AdvisoryLock
 
 log = logging.getLogger("xpulse.jobs")
@@ -55,13 +58,69 @@ _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
 
-def store_engine(config: Config) -> Engine:
-    """One engine per worker process (its pool serves every job thread)."""
+def store_engine(config: Config, concurrency: int = 8) -> Engine:
+    """One engine per worker process, migrated once; its pool serves every job thread (a
+    job takes up to a ledger session and a connection per concurrent call of its token)."""
     url = config.db_url()
     with _engines_lock:
         if url not in _engines:
-            _engines[url] = open_store(url)
+            engine = create_engine(
+                url, pool_pre_ping=True, pool_size=2 * concurrency, max_overflow=4 * concurrency
+            )
+            try:
+                migrate(engine)
+            except SQLAlchemyError as exc:
+                engine.dispose()
+                raise StoreError(
+                    f"cannot open database {safe_url(url)}: {first_line(exc)}"
+                ) from None
+            _engines[url] = engine
         return _engines[url]
+
+
+def first_line(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    text_ = str(orig if orig is not None else exc).strip()
+    return text_.splitlines()[0] if text_ else type(exc).__name__
+
+
+class SharedTransport(httpx.HTTPTransport):
+    """One connection pool for every job of the worker: kept-alive connections to X are
+    reused from one account to the next, and the TLS context (about 100 ms to load the CA
+    bundle) is made once, not once per account. The clients of the jobs close it after
+    each job; it stays open as long as the worker."""
+
+    def close(self) -> None:
+        pass
+
+
+_transport: list[SharedTransport] = []
+
+
+def shared_transport() -> SharedTransport:
+    with _engines_lock:
+        if not _transport:
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+            _transport.append(SharedTransport(limits=limits))
+        return _transport[0]
+
+
+_config_cache: dict[str, tuple[float, Config]] = {}
+
+
+def current_config() -> Config:
+    """The config file, parsed again only when it changed (a worker runs many jobs; the
+    file of an agency with thousands of accounts takes a while to read)."""
+    path = config_path()
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return load_config()  # its error says what is wrong
+    cached = _config_cache.get(str(path))
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, load_config(path))
+        _config_cache[str(path)] = cached
+    return cached[1]
 
 
 def record_error(engine: Engine, job_id: int, account: str | None, task: str, error: str) -> None:
@@ -97,13 +156,10 @@ def _recorded(context: JobContext, config: Config, account: str | None) -> Itera
 def collect(context: JobContext, account: str) -> None:
     from xpulse.collect.service import execute, prepare
 
-    config = load_config()
+    config = current_config()
     with _recorded(context, config, account):
-        prepared = prepare(config, account)
-        try:
-            result = execute(prepared, exclusive=False)
-        finally:
-            prepared.engine.dispose()
+        prepared = prepare(config, account, engine=store_engine(config))
+        result = execute(prepared, exclusive=False, transport=shared_transport())
         log.info("%s: %s", account, result.summary())
         problems = [a.error for a in result.accounts if a.error]
         if result.stopped:
@@ -116,9 +172,9 @@ def collect(context: JobContext, account: str) -> None:
 def run(context: JobContext, account: str, period: str | None = None) -> None:
     from xpulse import alerts as al
     from xpulse.outbox import Transports
-    from xpulse.run import RunOptions, _alerts, run_job
+    from xpulse.run import Hooks, RunOptions, _alerts, run_job
 
-    config = load_config()
+    config = current_config()
     with _recorded(context, config, account):
         transports = Transports()
         sender = al.alert_channel(config, transports)  # its secrets checked first, as run's
@@ -127,7 +183,7 @@ def run(context: JobContext, account: str, period: str | None = None) -> None:
         delivery = config.delivery.model_copy(update={"alerts": None})
         quiet = config.model_copy(update={"delivery": delivery})
         options = RunOptions(accounts=(account,), period=period, exclusive=False)
-        outcome = run_job(quiet, options)
+        outcome = run_job(quiet, options, Hooks(api_transport=shared_transport()))
         if sender is not None:
             engine = store_engine(config)
             with AdvisoryLock(engine, ALERTS_LOCK):
@@ -152,7 +208,7 @@ def alerts(context: JobContext, timestamp: int) -> None:
     from xpulse.outbox import Transports
     from xpulse.store import queries
 
-    config = load_config()
+    config = current_config()
     with _recorded(context, config, None):
         sender = al.alert_channel(config, Transports())
         if sender is None:
@@ -188,7 +244,7 @@ def cadence_due(cadence: Cadence, tz: str, at: datetime) -> bool:
 async def tick(context: JobContext, timestamp: int) -> None:
     """Queue the runs the cadence asks for in this minute (each deferred once, by
     procrastinate's periodic bookkeeping, however many workers run)."""
-    config = load_config()
+    config = current_config()
     cadence = config.delivery.cadence_spec()
     at = datetime.fromtimestamp(timestamp, UTC)
     for account in config.accounts:

@@ -18,7 +18,7 @@ import procrastinate
 
 from xpulse.api import tokens
 from xpulse.config import Config
-from xpulse.jobs.engine import QUEUE, ensure_schema, make_app
+from xpulse.jobs.engine import QUEUE, conninfo, ensure_schema, make_app
 from xpulse.jobs.tasks import store_engine
 from xpulse.store.pg_locks import AdvisoryLock, LockTimeout
 
@@ -80,7 +80,8 @@ def share_token_refresh(config: Config) -> None:
 
 def work(config: Config, *, concurrency: int, stalled_after: float = 30.0) -> None:
     """Run a worker until SIGINT/SIGTERM (the jobs in hand finish first)."""
-    engine = store_engine(config)  # also checks the store URL and migrates
+    conninfo(config.db_url())  # workers need PostgreSQL: one line when it is not
+    engine = store_engine(config, concurrency)  # migrated here, once
     ensure_schema(engine)
     app = make_app(config.db_url())
     share_token_refresh(config)

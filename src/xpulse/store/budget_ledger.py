@@ -24,6 +24,7 @@ engine's are); SQLite has one writer and so one process, where the in-memory bud
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -83,8 +84,9 @@ class BudgetLedger:
     """One process's (or one job's) view of the shared monthly ledger.
 
     ``truth(conn)`` is the store's month-to-date spend, used when the month's row is new
-    and at a resync. While any of this ledger's holds is outstanding it keeps one database
-    session checked out: that session's life is what tells the others the holds are live.
+    and at a resync. From its first reservation until :meth:`close` (or until it is
+    garbage-collected) it keeps one database session checked out: that session's life is
+    what tells the other processes that its holds are live.
     """
 
     def __init__(self, engine: Engine, month: str, truth: Callable[[Connection], int]) -> None:
@@ -95,32 +97,31 @@ class BudgetLedger:
         self._mutex = threading.Lock()
         self._session: Connection | None = None
         self._identity: tuple[int, object] | None = None
-        self._outstanding = 0
+        self._finalizer: Callable[[], None] | None = None
 
     # -- the session that marks our holds as live ---------------------------------------
 
     def _acquire_session(self) -> tuple[int, object]:
         with self._mutex:
-            if self._session is None:
-                self._session = self.engine.connect()
-                row = self._session.execute(
+            if self._identity is None:
+                session = self.engine.connect()
+                row = session.execute(
                     text(
                         "SELECT pid, backend_start FROM pg_stat_activity "
                         "WHERE pid = pg_backend_pid()"
                     )
                 ).one()
-                self._session.commit()
-                self._identity = (int(row[0]), row[1])
-            self._outstanding += 1
-            assert self._identity is not None
+                session.commit()
+                self._session, self._identity = session, (int(row[0]), row[1])
+                self._finalizer = weakref.finalize(self, session.close)
             return self._identity
 
-    def _release_session(self) -> None:
+    def close(self) -> None:
+        """Give the session back (every hold settled): later holds open a new one."""
         with self._mutex:
-            self._outstanding -= 1
-            if self._outstanding == 0 and self._session is not None:
-                self._session.close()
-                self._session, self._identity = None, None
+            if self._finalizer is not None:
+                self._finalizer()
+            self._session, self._identity, self._finalizer = None, None, None
 
     # -- reserve and settle ---------------------------------------------------------------
 
@@ -129,53 +130,45 @@ class BudgetLedger:
         settled + in flight + ``micros`` would pass ``limit`` (None: no limit, still held,
         so that the others see it)."""
         pid, started = self._acquire_session()
-        try:
-            with self.engine.begin() as conn:
-                settled = self._lock_month(conn)
-                in_flight = int(
-                    conn.execute(
-                        text(
-                            "SELECT coalesce(sum(micros), 0) FROM xpulse_budget_holds "
-                            "WHERE month = :m"
-                        ),
-                        {"m": self.month},
-                    ).scalar_one()
-                )
-                if limit is not None and settled + in_flight + micros > limit:
-                    raise LedgerRefused(Refused(settled, in_flight, micros, limit))
-                hold = conn.execute(
+        with self.engine.begin() as conn:
+            settled = self._lock_month(conn)
+            in_flight = int(
+                conn.execute(
                     text(
-                        "INSERT INTO xpulse_budget_holds (month, micros, holder_pid, holder_start)"
-                        " VALUES (:m, :micros, :pid, :start) RETURNING id"
+                        "SELECT coalesce(sum(micros), 0) FROM xpulse_budget_holds WHERE month = :m"
                     ),
-                    {"m": self.month, "micros": micros, "pid": pid, "start": started},
+                    {"m": self.month},
                 ).scalar_one()
-                return int(hold)
-        except BaseException:
-            self._release_session()
-            raise
+            )
+            if limit is not None and settled + in_flight + micros > limit:
+                raise LedgerRefused(Refused(settled, in_flight, micros, limit))
+            hold = conn.execute(
+                text(
+                    "INSERT INTO xpulse_budget_holds (month, micros, holder_pid, holder_start)"
+                    " VALUES (:m, :micros, :pid, :start) RETURNING id"
+                ),
+                {"m": self.month, "micros": micros, "pid": pid, "start": started},
+            ).scalar_one()
+            return int(hold)
 
     def settle(self, hold: int, micros: int) -> None:
         """The call is over and cost ``micros``: the hold becomes settled spend."""
-        try:
-            with self.engine.begin() as conn:
-                self._lock_month(conn)
-                gone = conn.execute(
-                    text("DELETE FROM xpulse_budget_holds WHERE id = :id RETURNING micros"),
-                    {"id": hold},
-                ).scalar_one_or_none()
-                # Gone: another process took our session for dead and charged the hold in
-                # full (>= what the call cost), or a resync since counted the stored page.
-                delta = micros if gone is not None else 0
-                conn.execute(
-                    text(
-                        "UPDATE xpulse_budget_months SET spent_micros = spent_micros + :d "
-                        "WHERE month = :m"
-                    ),
-                    {"d": delta, "m": self.month},
-                )
-        finally:
-            self._release_session()
+        with self.engine.begin() as conn:
+            self._lock_month(conn)
+            gone = conn.execute(
+                text("DELETE FROM xpulse_budget_holds WHERE id = :id RETURNING micros"),
+                {"id": hold},
+            ).scalar_one_or_none()
+            # Gone: another process took our session for dead and charged the hold in
+            # full (>= what the call cost), or a resync since counted the stored page.
+            delta = micros if gone is not None else 0
+            conn.execute(
+                text(
+                    "UPDATE xpulse_budget_months SET spent_micros = spent_micros + :d "
+                    "WHERE month = :m"
+                ),
+                {"d": delta, "m": self.month},
+            )
 
     def spent(self) -> tuple[int, int]:
         """(settled, in flight) for the month, after taking in the holds of dead sessions."""
@@ -190,6 +183,11 @@ class BudgetLedger:
     def _lock_month(self, conn: Connection) -> int:
         """Lock the month's row; take in dead holds; resync when nothing is in flight.
         Returns the settled spend."""
+        # Coordination state, not a record: a database crash that loses the last of these
+        # commits also cut every holder's session, so their holds end as dead ones (charged
+        # in full, then resynced from the store). Not waiting for the disk makes a call's
+        # reserve and settle ~10 times cheaper.
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
         conn.execute(
             text("INSERT INTO xpulse_budget_months (month) VALUES (:m) ON CONFLICT DO NOTHING"),
             {"m": self.month},

@@ -137,7 +137,9 @@ class Fleet:
         return httpx.get(f"{self.url}/_sim/ledger", timeout=10).json()  # type: ignore[no-any-return]
 
 
-def write_config(fleet: Fleet, budget: float = 50.0, history_days: int = 30) -> None:
+def write_config(
+    fleet: Fleet, budget: float = 50.0, history_days: int = 30, extra: str = ""
+) -> None:
     app = next(a for a in fleet.world.apps.values() if a.client_secret)
     lines = [
         f"monthly_budget_usd = {budget}", f"history_days = {history_days}", "",
@@ -146,7 +148,7 @@ def write_config(fleet: Fleet, budget: float = 50.0, history_days: int = 30) -> 
     for name, token in zip(fleet.names, fleet.world.tokens, strict=False):
         user = fleet.world.users[token.user_id]
         lines += ["[[accounts]]", f'name = "{name}"', f'username = "{user.username}"', ""]
-    (fleet.home / "config.toml").write_text("\n".join(lines), encoding="utf-8")
+    (fleet.home / "config.toml").write_text("\n".join([*lines, extra]), encoding="utf-8")
 
 
 def sign_in(fleet: Fleet) -> None:

@@ -1,0 +1,81 @@
+"""The monthly budget held in PostgreSQL: several processes spending at once never pass
+it together, and a process killed with a reservation in flight does not open a hole."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from xpulse.collect.budget import Budget
+from xpulse.collect.ledger_budget import LedgerBudget, shared_budget
+from xpulse.store import open_store
+
+pytestmark = pytest.mark.postgres
+
+CHILD = Path(__file__).with_name("ledger_child.py")
+SRC = Path(__file__).resolve().parents[3] / "src"
+LIMIT = 1_500_000  # $1.50: about 25 calls of the ~$0.06 the children reserve
+
+
+def _spawn(url: str, seed: int, calls: int, *extra: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return subprocess.Popen(
+        [sys.executable, str(CHILD), url, str(LIMIT), str(calls), str(seed), *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _spent(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT coalesce(sum(cost_micros), 0) FROM api_calls"))
+        value = int(total.scalar_one())
+    engine.dispose()
+    return value
+
+
+def _ledger(url: str) -> tuple[int, int]:
+    engine = open_store(url)
+    try:
+        budget = shared_budget(engine, Budget(LIMIT, 0), datetime.now(UTC))
+        assert isinstance(budget, LedgerBudget)
+        return budget.ledger.spent()
+    finally:
+        engine.dispose()
+
+
+def test_four_processes_never_pass_the_budget_together(pg_url: str) -> None:
+    open_store(pg_url).dispose()  # the schema, before the children race to it
+    children = [_spawn(pg_url, seed, 30) for seed in range(4)]
+    outs = [c.communicate(timeout=120) for c in children]
+    assert [c.returncode for c in children] == [0, 0, 0, 0], outs
+    refused = sum(int(out.split()[-1]) for out, _ in outs)
+    assert refused > 0  # 120 calls asked for far more than the budget: many were refused
+    spent = _spent(pg_url)
+    assert 0 < spent <= LIMIT
+    # the ledger's settled spend is the store's, to the micro-dollar; nothing in flight
+    assert _ledger(pg_url) == (spent, 0)
+
+
+def test_a_spender_killed_with_a_hold_in_flight(pg_url: str) -> None:
+    open_store(pg_url).dispose()
+    doomed = _spawn(pg_url, 9, 1, "hold-forever")
+    assert doomed.stdout is not None
+    assert doomed.stdout.readline().strip() == "holding"
+    others = [_spawn(pg_url, seed, 40) for seed in range(2)]
+    doomed.send_signal(signal.SIGKILL)
+    doomed.communicate(timeout=30)
+    for child in others:
+        _out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+    spent = _spent(pg_url)
+    assert 0 < spent <= LIMIT
+    # once nothing is in flight, the dead hold's charge gives way to what was stored
+    assert _ledger(pg_url) == (spent, 0)
