@@ -40,6 +40,7 @@ from xsim.params import (
     InvalidRequest,
     check_path_id,
     check_username,
+    dialect_of,
     parse_fields,
     parse_ids,
     parse_timeline,
@@ -148,7 +149,9 @@ def _serve(sim: Sim, spec: Spec, handler: Handler, request: Request) -> Response
     try:
         result = _run_handler(sim, spec, handler, request, principal, now)
     except InvalidRequest as exc:
-        return json_response(400, problems.invalid_request(exc.errors), headers)
+        body = problems.invalid_request(exc.errors)
+        (body,) = problems.in_dialect([body], dialect_of(_query(request)))
+        return json_response(400, body, headers)
     if result is None:
         app = sim.world.apps.get(principal.client_id)
         product = f"standard-{app.plan}" if app else "standard-basic"
