@@ -153,6 +153,13 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "tweets_id": ("expansions", *_TWEET_FIELD_PARAMS),
     "usage_tweets": ("days", "usage.fields"),
     "tweets_analytics": ("ids", "end_time", "start_time", "granularity", "analytics.fields"),
+    "media_analytics": (
+        "media_keys",
+        "end_time",
+        "start_time",
+        "granularity",
+        "media_analytics.fields",
+    ),
 }
 USER_ENDPOINTS = frozenset({"users_me", "users_id", "users_by_username"})
 

@@ -8,10 +8,11 @@ which carries ``section: data|includes``) *and leaves that object out*: client r
 the post or referenced post missing beside a "Field Authorization Error", not returned
 without the fields, and no 403. xsim does the same. ``promoted_metrics`` of a post that was
 never promoted are simply absent. App-only bearer tokens get public metrics only.
-Follower and following counts are left out of users' ``public_metrics`` on self-serve plans
-(removed in April 2026, seed 000); enterprise keeps them. Seed 000 once says audience-based
-rates need "the Pro tier" but twice that the counts went from *all* self-serve tiers (Pro
-included) and remain on Enterprise only; xsim follows the latter.
+Follower and following counts: X's documentation lists them in users' ``public_metrics``
+on every plan, and xsim shows them (``World.follower_counts = "every-plan"``, the default).
+Seed 000 says they went from *all* self-serve tiers (Pro included) in April 2026 and remain
+on Enterprise only; a world with ``"follower_counts": "enterprise-only"`` leaves them out of
+self-serve apps' answers.
 """
 
 from __future__ import annotations
@@ -274,7 +275,7 @@ class Renderer:
                 out[self.wire.most_recent] = newest.id
         if "public_metrics" in want:
             metrics: Json = {}
-            if self.viewer.plan not in SELF_SERVE:
+            if self.world.follower_counts == "every-plan" or self.viewer.plan not in SELF_SERVE:
                 metrics["followers_count"] = user.followers_count
                 metrics["following_count"] = user.following_count
             metrics[self.wire.post_count] = self.index.count_at(user.id, self.now)

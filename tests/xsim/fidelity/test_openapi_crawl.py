@@ -8,11 +8,11 @@ paging both ways, and the 400, 401, 403 and 429 answers (in 2.167 also requests 
 the two spellings). Each body is validated with ``openapi-schema-validator`` and walked for
 field names the spec does not declare.
 
-A few deviations are allowed by name, each with its evidence (see the patterns below):
-on self-serve plans a user's ``public_metrics`` lacks ``followers_count`` and
-``following_count`` (removed from self-serve tiers in April 2026, seed 000), which the
-2.159 schema still lists as required, and the enterprise crawl must be clean of it; and a
-few field names the real API sends that the 2.159 schema leaves undeclared.
+A few deviations are allowed by name, each with its evidence (see the patterns below): in
+a world with ``"follower_counts": "enterprise-only"`` (seed 000's April 2026 removal; not
+the default, which follows X's documentation) a self-serve user's ``public_metrics`` lacks
+``followers_count`` and ``following_count``, which the schema lists as required; and a few
+field names the real API sends that the schema leaves undeclared.
 """
 
 from __future__ import annotations
@@ -154,11 +154,12 @@ def crawl(openapi: OpenApi, served: Served) -> list[Call]:
         answered, in 2.159, which the 2.159 crawl covers."""
         if openapi.version != "2.167" or spec == "/2/usage/tweets":
             return params
-        if spec == "/2/tweets/analytics":  # its 2.167-only name: the series itself
-            fields = params.get("analytics.fields", "impressions,likes,retweets")
+        if spec in ("/2/tweets/analytics", "/2/media/analytics"):  # 2.167-only: the series
+            name = "analytics.fields" if spec == "/2/tweets/analytics" else "media_analytics.fields"
+            fields = params.get(name, "impressions,likes" if "tweets" in spec else "video_views")
             if "timestamped_metrics" not in fields:
                 fields += ",timestamped_metrics"
-            return {**params, "analytics.fields": fields}
+            return {**params, name: fields}
         if "post.fields" in params or "tweet.fields" in params:
             return params
         return {**params, "post.fields": "id"}
@@ -258,6 +259,20 @@ def crawl(openapi: OpenApi, served: Served) -> list[Call]:
     expect(400, an, an, ENT_OWNER_TOKEN, ids="x", start_time=start, end_time=end)
     expect(400, an, an, ENT_OWNER_TOKEN, ids=own[0], start_time=end, end_time=start)
 
+    # media/analytics: Enterprise only; own videos and photos, others', missing
+    ma = "/2/media/analytics"
+    own_media = [k for p in newest if not p.deleted for k in p.media_keys][-30:]
+    others = [k for p in posts if p.author_id == other for k in p.media_keys][:2]
+    keys = ",".join([*own_media, *others, "99_1"])
+    for granularity in ("hourly", "daily", "total"):
+        add(ma, ma, ENT_OWNER_TOKEN, media_keys=keys, start_time=start, end_time=end,
+            granularity=granularity)  # fmt: skip
+    every = {"media_analytics.fields": ",".join(enum(openapi, "MediaAnalyticsFieldsParameter"))}
+    add(ma, ma, ENT_OWNER_TOKEN, media_keys=own_media[0], start_time=start, end_time=end,
+        **every)  # fmt: skip
+    expect(403, ma, ma, OWNER_TOKEN, media_keys=keys, start_time=start, end_time=end)
+    expect(400, ma, ma, ENT_OWNER_TOKEN, media_keys="x", start_time=start, end_time=end)
+
     # 400: the malformed requests of the issue's "Bad input"
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="4")
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="101")
@@ -342,10 +357,6 @@ def _allowed(violation: str, body: Any, self_serve: bool) -> bool:
     return False
 
 
-def _self_serve(token: str | None) -> bool:
-    return token not in (ENT_BEARER, ENT_OWNER_TOKEN)
-
-
 ENDPOINTS = (
     "/2/users/me",
     "/2/users/{id}",
@@ -355,6 +366,7 @@ ENDPOINTS = (
     "/2/tweets/{id}",
     "/2/usage/tweets",
     "/2/tweets/analytics",
+    "/2/media/analytics",
 )
 DIALECTS = ("2.159", "2.167")
 
@@ -381,7 +393,7 @@ def test_every_crawled_response_validates_against_openapi(
         if response.status_code != call.status:
             failures.append(f"{call.describe()}: got {response.status_code} {response.text[:200]}")
             continue
-        for problem in violations(openapi, call.spec_path, response, _self_serve(call.token)):
+        for problem in violations(openapi, call.spec_path, response, False):
             failures.append(f"{call.describe()}: {problem}")
     assert not failures, f"{len(failures)} spec violations:\n" + "\n".join(failures[:40])
 
@@ -440,13 +452,25 @@ def test_monthly_cap_429_validates(openapi: OpenApi) -> None:
     assert violations(openapi, "/2/users/{id}/tweets", capped, True) == []
 
 
-def test_followers_absent_only_on_self_serve(served: Served, http: httpx.Client) -> None:
-    """The one allowed deviation from 2.159 exists, and only where the seeds say."""
+def test_followers_follow_the_world_setting(openapi: OpenApi, served: Served) -> None:
+    """Default (X's docs): present on every plan, and the crawl above holds them to the
+    schema. ``enterprise-only`` (seed 000): absent on self-serve, the one allowed
+    deviation, and present on Enterprise."""
     fields = {"user.fields": "public_metrics"}
-    basic = get(http, "/2/users/me", OWNER_TOKEN, **fields).json()["data"]["public_metrics"]
-    ent = get(http, "/2/users/me", ENT_OWNER_TOKEN, **fields).json()["data"]["public_metrics"]
-    assert "followers_count" not in basic and "following_count" not in basic
-    assert {"followers_count", "following_count", "tweet_count", "listed_count"} <= set(ent)
+    with served.client() as http:
+        basic = get(http, "/2/users/me", OWNER_TOKEN, **fields).json()["data"]["public_metrics"]
+    assert {"followers_count", "following_count", "tweet_count", "listed_count"} <= set(basic)
+    world, _ = crawl_world()
+    world.follower_counts = "enterprise-only"
+    with serve_in_thread(world) as url, httpx.Client(base_url=url) as http:
+        hidden = get(http, "/2/users/me", OWNER_TOKEN, **fields)
+        ent = get(http, "/2/users/me", ENT_OWNER_TOKEN, **fields)
+    metrics = hidden.json()["data"]["public_metrics"]
+    assert "followers_count" not in metrics and "following_count" not in metrics
+    assert violations(openapi, "/2/users/me", hidden, True) == []
+    assert violations(openapi, "/2/users/me", hidden, False) != []  # the deviation is real
+    assert ent.json()["data"]["public_metrics"]["followers_count"] == basic["followers_count"]
+    assert violations(openapi, "/2/users/me", ent, False) == []
 
 
 def test_the_checker_catches_what_it_should(
