@@ -9,11 +9,12 @@ Two ways to drive it (``--mode``):
   one thread, so the client's own cost is in the figure (a lower bound).
 
 Each request is ``GET /2/users/{id}/tweets?max_results=N&tweet.fields=public_metrics,
-created_at`` walking the 20 authors' timelines page by page with ``pagination_token`` and
-starting over at the end, with rate limits raised out of the way. With the fixed clock
-(default) the first read of a post at an instant computes its metrics and JSON and later
-reads reuse them; ``--warm`` does one full pass before timing, ``--real-clock`` serves on
-the wall clock so every request is a new instant and nothing is reused (the worst case).
+created_at`` (``--dialect 2.167``: ``post.fields=...``, answered in 2.167 names) walking
+the 20 authors' timelines page by page with ``pagination_token`` and starting over at the
+end, with rate limits raised out of the way. With the fixed clock (default) the first read
+of a post at an instant computes its metrics and JSON and later reads reuse them;
+``--warm`` does one full pass before timing, ``--real-clock`` serves on the wall clock so
+every request is a new instant and nothing is reused (the worst case).
 
     PYTHONPATH=src .venv/bin/python bench/xsim_timeline.py --mode http --seconds 10
 """
@@ -48,6 +49,7 @@ NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
 AUTHORS = 20
 POSTS = 100_000
 FIELDS = "public_metrics,created_at"
+FIELDS_PARAM = {"2.159": "tweet.fields", "2.167": "post.fields"}
 _NEXT = re.compile(rb'"next_token":"([0-9a-z]+)"')
 
 
@@ -82,15 +84,16 @@ def build_app(real_clock: bool = False) -> Any:
 class Walker:
     """Which page to ask for next: each author's timeline in turn, from the top again."""
 
-    def __init__(self, max_results: int) -> None:
+    def __init__(self, max_results: int, dialect: str = "2.159") -> None:
         self.max_results = max_results
+        self.param = FIELDS_PARAM[dialect]
         self.tokens: dict[int, str | None] = dict.fromkeys(range(AUTHORS))
         self.n = 0
 
     def next_target(self) -> tuple[int, str]:
         a = self.n % AUTHORS
         self.n += 1
-        path = f"/2/users/{1000 + a}/tweets?max_results={self.max_results}&tweet.fields={FIELDS}"
+        path = f"/2/users/{1000 + a}/tweets?max_results={self.max_results}&{self.param}={FIELDS}"
         if self.tokens[a]:
             path += f"&pagination_token={self.tokens[a]}"
         return a, path
@@ -99,9 +102,11 @@ class Walker:
 # -- in-process -----------------------------------------------------------------------------
 
 
-async def run_asgi(seconds: float, max_results: int, warm: bool) -> tuple[int, float]:
+async def run_asgi(
+    seconds: float, max_results: int, warm: bool, dialect: str = "2.159"
+) -> tuple[int, float]:
     transport = httpx.ASGITransport(app=build_app())
-    walker = Walker(max_results)
+    walker = Walker(max_results, dialect)
     async with httpx.AsyncClient(transport=transport, base_url="http://xsim") as client:
 
         async def one() -> None:
@@ -170,7 +175,13 @@ def _cpu_seconds(pid: int | None) -> float:
 
 
 def run_http(
-    seconds: float, max_results: int, warm: bool, connections: int, http: str, real_clock: bool
+    seconds: float,
+    max_results: int,
+    warm: bool,
+    connections: int,
+    http: str,
+    real_clock: bool,
+    dialect: str = "2.159",
 ) -> tuple[int, float, float]:
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     server_core = cores[0] if cores else None
@@ -192,7 +203,7 @@ def run_http(
                 if time.monotonic() > deadline:
                     raise SystemExit("server did not start") from None
                 time.sleep(0.05)
-        walker = Walker(max_results)
+        walker = Walker(max_results, dialect)
         if warm:
             asyncio.run(_warm(port, walker))
         cpu_before = _cpu_seconds(server.pid)
@@ -232,11 +243,19 @@ def main() -> None:
         "nothing is cached (the worst case)",
     )
     parser.add_argument("--warm", action="store_true", help="read every post once first")
+    parser.add_argument(
+        "--dialect",
+        choices=sorted(FIELDS_PARAM),
+        default="2.159",
+        help="the spelling of the request (tweet.fields or post.fields)",
+    )
     args = parser.parse_args()
     if args.mode == "asgi":
         if hasattr(os, "sched_setaffinity"):
             os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-        count, elapsed = asyncio.run(run_asgi(args.seconds, args.max_results, args.warm))
+        count, elapsed = asyncio.run(
+            run_asgi(args.seconds, args.max_results, args.warm, args.dialect)
+        )
         cpu = elapsed
     else:
         count, elapsed, cpu = run_http(
@@ -246,6 +265,7 @@ def main() -> None:
             args.connections,
             args.http,
             args.real_clock,
+            args.dialect,
         )
     summary = {
         "mode": args.mode,
@@ -253,6 +273,7 @@ def main() -> None:
         "max_results": args.max_results,
         "warm": args.warm,
         "real_clock": args.real_clock,
+        "dialect": args.dialect,
         "http": args.http if args.mode == "http" else None,
         "pages": count,
         "seconds": round(elapsed, 2),

@@ -58,6 +58,10 @@ class ApiConfig(_Model):
     # "" derives it from base_url: x.com's web flow for the real API, <base>/i/oauth2/authorize
     # for anything else (xsim).
     authorize_url: str = ""
+    # How xpulse spells post fields on the wire: the documented "tweet.fields" (OpenAPI
+    # 2.159, every recording) or OpenAPI 2.167's "post.fields". Answers in either spelling
+    # are read the same.
+    fields_spelling: Literal["tweet.fields", "post.fields"] = "tweet.fields"
 
     @field_validator("base_url")
     @classmethod

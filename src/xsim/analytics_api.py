@@ -58,6 +58,8 @@ ANALYTICS_FIELDS = (
     "unfollows", "unlikes", "url_clicks", "user_profile_clicks",
 )  # fmt: skip
 METRIC_FIELDS = tuple(f for f in ANALYTICS_FIELDS if f not in ("id", "timestamp"))
+# 2.167 adds the name of the series itself; like id and timestamp it selects no metric.
+ANALYTICS_FIELDS_167 = tuple(sorted((*ANALYTICS_FIELDS, "timestamped_metrics")))
 MAX_IDS = 100
 
 
@@ -71,9 +73,10 @@ class AnalyticsQuery:
         end: datetime,
         granularity: str,
         metrics: tuple[str, ...],
+        dialect: str = "2.159",
     ) -> None:
         self.ids, self.start, self.end = ids, start, end
-        self.granularity, self.metrics = granularity, metrics
+        self.granularity, self.metrics, self.dialect = granularity, metrics, dialect
 
 
 def parse_query(query: list[tuple[str, str]]) -> AnalyticsQuery:
@@ -111,11 +114,12 @@ def parse_query(query: list[tuple[str, str]]) -> AnalyticsQuery:
             f"The `granularity` query parameter value [{granularity}] is not one of "
             f"[{', '.join(GRANULARITIES)}]",
         )
-    asked = c.enum_list("analytics.fields", ANALYTICS_FIELDS)
+    known = ANALYTICS_FIELDS_167 if c.dialect == "2.167" else ANALYTICS_FIELDS
+    asked = c.enum_list("analytics.fields", known)
     c.raise_if_any()
     assert start is not None and end is not None  # raise_if_any saw to it
     metrics = tuple(f for f in METRIC_FIELDS if f in asked) if asked else METRIC_FIELDS
-    return AnalyticsQuery(ids, start, end, granularity, metrics)
+    return AnalyticsQuery(ids, start, end, granularity, metrics, c.dialect)
 
 
 def _floor(moment: datetime, granularity: str, start: datetime) -> datetime:
@@ -189,7 +193,7 @@ def answer(sim: Sim, principal: Principal, q: AnalyticsQuery, now: datetime) -> 
     if data:
         body["data"] = data
     if errors:
-        body["errors"] = errors
+        body["errors"] = problems.in_dialect(errors, q.dialect)
     return Result(body, delivered, [])
 
 

@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xsim import analytics_api, endpoints, jsonbody, plans, problems
+from xsim import analytics_api, endpoints, jsonbody, media_analytics, plans, problems
 from xsim.admin import admin_routes
 from xsim.billing import Ledger
 from xsim.clock import Clock, FixedClock, RealClock
@@ -40,6 +40,7 @@ from xsim.params import (
     InvalidRequest,
     check_path_id,
     check_username,
+    dialect_of,
     parse_fields,
     parse_ids,
     parse_timeline,
@@ -72,9 +73,11 @@ class Sim:
     cache: MetricsCache = field(default_factory=MetricsCache)
 
     oauth1: OAuth1Verifier = field(init=False)
+    media_carriers: dict[str, Post] = field(init=False)  # media key -> the post it is on
 
     def __post_init__(self) -> None:
         self.index = TimelineIndex(self.world)
+        self.media_carriers = media_analytics.carriers(self.world)
         self.ledger = Ledger(self.world)
         self.oauth1 = OAuth1Verifier(self.world, self.clock.now)
 
@@ -148,7 +151,9 @@ def _serve(sim: Sim, spec: Spec, handler: Handler, request: Request) -> Response
     try:
         result = _run_handler(sim, spec, handler, request, principal, now)
     except InvalidRequest as exc:
-        return json_response(400, problems.invalid_request(exc.errors), headers)
+        body = problems.invalid_request(exc.errors)
+        (body,) = problems.in_dialect([body], dialect_of(_query(request)))
+        return json_response(400, body, headers)
     if result is None:
         app = sim.world.apps.get(principal.client_id)
         product = f"standard-{app.plan}" if app else "standard-basic"
@@ -272,6 +277,8 @@ def _routes() -> list[BaseRoute]:
         ("/2/users/{id}", Spec("users_id", reads_posts=False), _users_id),
         ("/2/tweets", Spec("tweets"), _tweets),
         ("/2/tweets/analytics", Spec("tweets_analytics", auth="user"), analytics_api.handle),
+        ("/2/media/analytics", Spec("media_analytics", auth="user", reads_posts=False),
+         media_analytics.handle),
         ("/2/tweets/{id}", Spec("tweets_id"), _tweets_id),
         ("/2/usage/tweets", Spec("usage_tweets", auth="app", reads_posts=False), _usage),
     ]  # fmt: skip

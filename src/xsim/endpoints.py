@@ -33,38 +33,42 @@ class Result:
     users: list[User]
 
 
-def _envelope(rendered: Rendered, single: bool = False) -> Json:
+def _envelope(r: Renderer, rendered: Rendered, single: bool = False) -> Json:
     body: Json = {}
     if rendered.data:
         body["data"] = rendered.data[0] if single else rendered.data
     if rendered.includes:
         body["includes"] = rendered.includes
     if rendered.errors:
-        body["errors"] = rendered.errors
+        body["errors"] = problems.in_dialect(rendered.errors, r.fields.dialect)
     return body
 
 
-def _result(rendered: Rendered, single: bool = False) -> Result:
-    return Result(_envelope(rendered, single), rendered.posts, rendered.users)
+def _result(r: Renderer, rendered: Rendered, single: bool = False) -> Result:
+    return Result(_envelope(r, rendered, single), rendered.posts, rendered.users)
+
+
+def _failed(r: Renderer, error: Json) -> Result:
+    return Result({"errors": problems.in_dialect([error], r.fields.dialect)}, [], [])
 
 
 def user_lookup(r: Renderer, user: User | None, parameter: str, value: str) -> Result:
     """``/2/users/me``, ``/2/users/{id}``, ``/2/users/by/username/{username}``."""
     if user is None:
-        return Result({"errors": [problems.not_found("user", parameter, value)]}, [], [])
-    return _result(r.user_includes(user), single=True)
+        return _failed(r, problems.not_found("user", parameter, value))
+    return _result(r, r.user_includes(user), single=True)
 
 
 def timeline(r: Renderer, index: TimelineIndex, user_id: str, q: TimelineQuery) -> Result:
     """``/2/users/{id}/tweets``: one page, newest first, with the recorded ``meta``."""
     user = r.world.users.get(user_id)
     if user is None:
-        return Result({"errors": [problems.not_found("user", "id", user_id)]}, [], [])
+        return _failed(r, problems.not_found("user", "id", user_id))
     if user.protected and r.viewer.user_id != user.id:
-        return Result({"errors": [problems.not_authorized("user", "id", user_id, "data")]}, [], [])
+        return _failed(r, problems.not_authorized("user", "id", user_id, "data"))
     page = index.page(user_id, q, r.now)
     rendered = r.posts(page.posts, "id")
-    body = _envelope(rendered)
+    body = _envelope(r, rendered)
     meta: Json = {"result_count": len(rendered.data)}
     if page.posts:
         meta["newest_id"] = page.posts[0].id
@@ -96,14 +100,14 @@ def tweets(r: Renderer, ids: list[str]) -> Result:
     found, errors = _lookup_posts(r, ids, "ids")
     rendered = r.posts(found, "ids")
     rendered.errors[:0] = errors
-    return _result(rendered)
+    return _result(r, rendered)
 
 
 def tweet(r: Renderer, post_id: str) -> Result:
     found, errors = _lookup_posts(r, [post_id], "id")
     rendered = r.posts(found, "id")
     rendered.errors[:0] = errors
-    return _result(rendered, single=True)
+    return _result(r, rendered, single=True)
 
 
 def _numeric_id(text: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 Plan = Literal["free", "basic", "pro", "pay-per-use", "enterprise"]
 MediaType = Literal["photo", "video", "animated_gif"]
 ReferenceType = Literal["replied_to", "quoted", "retweeted"]
+FollowerCounts = Literal["every-plan", "enterprise-only"]
 
 
 @dataclass
@@ -52,7 +53,7 @@ class User:
     protected: bool = False
     verified: bool = False
     profile_image_url: str | None = None
-    # Counts as the world states them; followers/following are hidden on self-serve plans.
+    # Counts as the world states them (World.follower_counts says who sees followers).
     followers_count: int = 0
     following_count: int = 0
     listed_count: int = 0
@@ -179,3 +180,6 @@ class World:
     oauth1_tokens: list[OAuth1Token] = field(default_factory=list)  # issue 6
     now: datetime | None = None  # a fixed clock the world suggests; --now overrides
     planted: dict[str, Any] = field(default_factory=dict)  # ground truth of generated effects
+    # Who sees users' followers_count/following_count: every plan (X's documentation) or
+    # Enterprise only (the April 2026 removal from self-serve tiers that seed 000 reports).
+    follower_counts: FollowerCounts = "every-plan"

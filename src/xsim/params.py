@@ -1,10 +1,24 @@
 """Query parsing and validation, answering bad input with the real API's 400 body.
 
 Every endpoint is described once in :data:`ENDPOINTS` (its query parameters); values are
-checked against the OpenAPI 2.159 enums and patterns. All problems in one request are
-reported together, each as ``{"parameters": {name: [raw values]}, "message": ...}`` with
-the wording of the recorded 400s (``The `ids` query parameter value [NA] does not match
-^[0-9]{1,19}$``).
+checked against the OpenAPI enums and patterns of the request's dialect.
+
+**Dialects.** OpenAPI 2.167 renames Tweet to Post on the wire (``post.fields``,
+``expansions=referenced_posts``, ``most_recent_post_id``); X's narrative docs and every
+recording use the 2.159 names. A request that uses a 2.167-only name (the ``post.fields``
+parameter, or a 2.167-only value of ``expansions`` or ``user.fields``) is read in 2.167 and
+answered in 2.167 names; any other request is read and answered in 2.159. The whole request
+is then checked against its dialect's parameter table and enums, so mixing spellings (both
+``tweet.fields`` and ``post.fields``, or ``post.fields=referenced_tweets``) is the 400 that
+spec's rules give. ``post.fields`` also takes the Post object's fields the 2.167 enum leaves
+out (``author_id``, ``in_reply_to_user_id``, ``referenced_posts``, ``edit_history_post_ids``),
+and 2.167 ``user.fields`` the User's ``most_recent_post_id``/``pinned_post_id``/``affiliation``:
+the spec's own responses carry them, and a client asking for them is not mixing. Internally
+every name is the 2.159 one (:class:`Fields`), so one renderer serves both.
+
+All problems in one request are reported together, each as
+``{"parameters": {name: [raw values]}, "message": ...}`` with the wording of the recorded
+400s (``The `ids` query parameter value [NA] does not match ^[0-9]{1,19}$``).
 """
 
 from __future__ import annotations
@@ -57,6 +71,57 @@ USAGE_FIELDS = (
 )  # fmt: skip
 EXCLUDE = ("replies", "retweets")
 
+# OpenAPI 2.167 (PostFieldsParameter, PostExpansionsParameter, UserExpansionsParameter,
+# UserFieldsParameter), then the Post/User object fields the enums leave out.
+POST_FIELDS = (
+    "article", "article_title", "attachments", "card_uri", "community_id",
+    "context_annotations", "conversation_id", "created_at", "display_text_range",
+    "edit_controls", "entities", "geo", "id", "lang", "matched_media_notes", "media_metadata",
+    "non_public_metrics", "note_post", "note_request_suggestions", "organic_metrics",
+    "paid_partnership", "possibly_sensitive", "promoted_metrics", "public_metrics",
+    "reply_settings", "scopes", "source", "suggested_source_links",
+    "suggested_source_links_with_counts", "text", "withheld",
+    "author_id", "in_reply_to_user_id", "referenced_posts", "edit_history_post_ids",
+)  # fmt: skip
+POST_EXPANSIONS = (
+    "article.cover_media", "article.media_entities", "attachments.media_keys",
+    "attachments.media_source_tweet", "attachments.poll_ids", "author_id",
+    "edit_history_post_ids", "entities.mentions.username", "geo.place_id",
+    "in_reply_to_user_id", "referenced_posts", "username",
+)  # fmt: skip
+USER_EXPANSIONS_167 = ("affiliation", "most_recent_post_id", "pinned_post_id")
+USER_FIELDS_167 = (
+    "confirmed_email", "connection_status", "created_at", "description", "entities", "id",
+    "is_identity_verified", "location", "name", "parody", "profile_banner_url",
+    "profile_image_url", "protected", "public_metrics", "receives_your_dm",
+    "subscribes_to_you", "subscription", "subscription_type", "url", "username", "verified",
+    "verified_followers_count", "verified_type", "withheld",
+    "most_recent_post_id", "pinned_post_id", "affiliation",
+)  # fmt: skip
+# 2.167 name -> the 2.159 name xsim uses inside ("username": the post's author, the only
+# user a Post's ``username`` can name).
+TO_159 = {
+    "referenced_posts": "referenced_tweets.id",
+    "edit_history_post_ids": "edit_history_tweet_ids",
+    "note_post": "note_tweet",
+    "username": "author_id",
+    "affiliation": "affiliation.user_id",
+    "most_recent_post_id": "most_recent_tweet_id",
+    "pinned_post_id": "pinned_tweet_id",
+}
+_POST_FIELD_TO_159 = {"referenced_posts": "referenced_tweets"} | {
+    k: v for k, v in TO_159.items() if k in ("edit_history_post_ids", "note_post")
+}
+# Values only 2.167 spells, per parameter (a request using one is read as 2.167).
+_ONLY_167 = {
+    "expansions": frozenset(POST_EXPANSIONS + USER_EXPANSIONS_167)
+    - frozenset(TWEET_EXPANSIONS + USER_EXPANSIONS),
+    "user.fields": frozenset(USER_FIELDS_167) - frozenset(USER_FIELDS),
+    "analytics.fields": frozenset({"timestamped_metrics"}),
+    "media_analytics.fields": frozenset({"timestamped_metrics"}),
+}
+DIALECTS = ("2.159", "2.167")
+
 _TWEET_FIELD_PARAMS = ("tweet.fields", "media.fields", "poll.fields", "user.fields", "place.fields")
 _ENUMS: dict[str, tuple[str, ...]] = {
     "tweet.fields": TWEET_FIELDS,
@@ -88,8 +153,34 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     "tweets_id": ("expansions", *_TWEET_FIELD_PARAMS),
     "usage_tweets": ("days", "usage.fields"),
     "tweets_analytics": ("ids", "end_time", "start_time", "granularity", "analytics.fields"),
+    "media_analytics": (
+        "media_keys",
+        "end_time",
+        "start_time",
+        "granularity",
+        "media_analytics.fields",
+    ),
 }
 USER_ENDPOINTS = frozenset({"users_me", "users_id", "users_by_username"})
+
+
+def dialect_of(query: list[tuple[str, str]]) -> str:
+    """``"2.167"`` if the request spells anything the 2.167 way, else ``"2.159"``."""
+    for name, value in query:
+        if name == "post.fields":
+            return "2.167"
+        only = _ONLY_167.get(name)
+        if only is not None and not only.isdisjoint(value.split(",")):
+            return "2.167"
+    return "2.159"
+
+
+def _parameters(endpoint: str, dialect: str) -> tuple[str, ...]:
+    names = ENDPOINTS[endpoint]
+    if dialect == "2.159":
+        return names
+    return tuple("post.fields" if n == "tweet.fields" else n for n in names)
+
 
 ID_PATTERN = "^[0-9]{1,19}$"
 USERNAME_PATTERN = "^[A-Za-z0-9_]{1,15}$"
@@ -118,6 +209,7 @@ class Fields:
     poll: frozenset[str] = frozenset()
     place: frozenset[str] = frozenset()
     expansions: frozenset[str] = frozenset()
+    dialect: str = "2.159"  # the names the answer uses (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -179,7 +271,8 @@ class _Collector:
     def __init__(self, endpoint: str, query: list[tuple[str, str]]) -> None:
         self.errors: list[dict[str, Any]] = []
         self.values: dict[str, str] = {}
-        allowed = ENDPOINTS[endpoint]
+        self.dialect = dialect_of(query)
+        allowed = _parameters(endpoint, self.dialect)
         for name, value in query:
             if name not in allowed:
                 self.error(
@@ -289,14 +382,29 @@ class _Collector:
         return None
 
     def fields(self, endpoint: str) -> Fields:
-        expansions = USER_EXPANSIONS if endpoint in USER_ENDPOINTS else TWEET_EXPANSIONS
+        users = endpoint in USER_ENDPOINTS
+        if self.dialect == "2.167":
+            post = self.enum_list("post.fields", POST_FIELDS)
+            expansions = self.enum_list(
+                "expansions", USER_EXPANSIONS_167 if users else POST_EXPANSIONS
+            )
+            user = self.enum_list("user.fields", USER_FIELDS_167)
+            return Fields(
+                tweet=frozenset(_POST_FIELD_TO_159.get(f, f) for f in post),
+                user=frozenset(TO_159.get(f, f) for f in user),
+                media=self.enum_list("media.fields", MEDIA_FIELDS),
+                poll=self.enum_list("poll.fields", POLL_FIELDS),
+                place=self.enum_list("place.fields", PLACE_FIELDS),
+                expansions=frozenset(TO_159.get(e, e) for e in expansions),
+                dialect="2.167",
+            )
         return Fields(
             tweet=self.enum_list("tweet.fields", TWEET_FIELDS),
             user=self.enum_list("user.fields", USER_FIELDS),
             media=self.enum_list("media.fields", MEDIA_FIELDS),
             poll=self.enum_list("poll.fields", POLL_FIELDS),
             place=self.enum_list("place.fields", PLACE_FIELDS),
-            expansions=self.enum_list("expansions", expansions),
+            expansions=self.enum_list("expansions", USER_EXPANSIONS if users else TWEET_EXPANSIONS),
         )
 
 

@@ -20,6 +20,20 @@ UNAVAILABLE = PROBLEMS + "resource-unavailable"
 CLIENT_FORBIDDEN = PROBLEMS + "client-forbidden"
 
 Problem = dict[str, Any]
+# OpenAPI 2.167 types its Problems under api.x.com; a 2.167-dialect answer uses these.
+X_PROBLEMS = "https://api.x.com/2/problems/"
+
+
+def in_dialect(errors: list[Problem], dialect: str) -> list[Problem]:
+    """``errors`` with their ``type`` URIs as the dialect's spec spells them."""
+    if dialect != "2.167":
+        return errors
+    return [
+        {**e, "type": X_PROBLEMS + e["type"][len(PROBLEMS) :]}
+        if str(e.get("type", "")).startswith(PROBLEMS)
+        else e
+        for e in errors
+    ]
 
 
 def generic(status: int, title: str) -> Problem:

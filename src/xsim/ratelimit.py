@@ -32,6 +32,8 @@ LIMITS: dict[str, tuple[int, int]] = {
     "users_id": (900, 900),  # recorded: 900 for user lookup by id
     "users_by_username": (300, 300),  # recorded: 300
     "usage_tweets": (50, 50),  # documented: 50 per 15 minutes, app only
+    "tweets_analytics": (300, 300),  # documented: 300 per 15 minutes (user context)
+    "media_analytics": (300, 300),  # not documented; as /2/tweets/analytics
     "unknown": (300, 300),  # an unknown path (recorded 404 carries a 300 window)
 }
 

@@ -8,10 +8,11 @@ which carries ``section: data|includes``) *and leaves that object out*: client r
 the post or referenced post missing beside a "Field Authorization Error", not returned
 without the fields, and no 403. xsim does the same. ``promoted_metrics`` of a post that was
 never promoted are simply absent. App-only bearer tokens get public metrics only.
-Follower and following counts are left out of users' ``public_metrics`` on self-serve plans
-(removed in April 2026, seed 000); enterprise keeps them. Seed 000 once says audience-based
-rates need "the Pro tier" but twice that the counts went from *all* self-serve tiers (Pro
-included) and remain on Enterprise only; xsim follows the latter.
+Follower and following counts: X's documentation lists them in users' ``public_metrics``
+on every plan, and xsim shows them (``World.follower_counts = "every-plan"``, the default).
+Seed 000 says they went from *all* self-serve tiers (Pro included) in April 2026 and remain
+on Enterprise only; a world with ``"follower_counts": "enterprise-only"`` leaves them out of
+self-serve apps' answers.
 """
 
 from __future__ import annotations
@@ -36,6 +37,27 @@ DEFAULT_AVATAR = "https://abs.twimg.com/sticky/default_profile_images/default_pr
 
 
 @dataclass(frozen=True)
+class Wire:
+    """The names an answer uses: OpenAPI 2.159's (Tweet) or 2.167's (Post)."""
+
+    edit_history: str
+    referenced: str
+    reposts: str
+    posts_include: str
+    most_recent: str
+    post_count: str
+    referenced_parameter: str  # what a partial error names for the referenced-post expansion
+
+
+WIRES = {
+    "2.159": Wire("edit_history_tweet_ids", "referenced_tweets", "retweet_count", "tweets",
+                  "most_recent_tweet_id", "tweet_count", "referenced_tweets.id"),
+    "2.167": Wire("edit_history_post_ids", "referenced_posts", "repost_count", "posts",
+                  "most_recent_post_id", "post_count", "referenced_posts"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Viewer:
     """Who is asking: a user token (with its user) or an app-only bearer token."""
 
@@ -52,7 +74,7 @@ class MetricsCache:
     def __init__(self) -> None:
         self._now: datetime | None = None
         self._posts: dict[str, PostMetrics] = {}
-        self._json: dict[tuple[str, frozenset[str]], Raw] = {}
+        self._json: dict[tuple[str, frozenset[str], str], Raw] = {}
         self._created: dict[str, str] = {}  # created_at never changes: format it once
 
     def _at(self, now: datetime) -> None:
@@ -64,7 +86,7 @@ class MetricsCache:
         """A post's JSON for these tweet.fields at this instant (the same for every viewer
         allowed to see it: access is decided before a post is rendered)."""
         self._at(renderer.now)
-        key = (post.id, renderer.fields.tweet)
+        key = (post.id, renderer.fields.tweet, renderer.fields.dialect)
         text = self._json.get(key)
         if text is None:
             text = self._json[key] = Raw(encode(renderer.tweet(post)))
@@ -112,6 +134,7 @@ class Renderer:
         self.now, self.viewer, self.fields = now, viewer, fields
         self._private = [f for f in PRIVATE_FIELDS if f in fields.tweet]
         self._media_private = [f for f in PRIVATE_FIELDS if f in fields.media]
+        self.wire = WIRES[fields.dialect]
 
     # -- access rules -------------------------------------------------------------------
 
@@ -136,7 +159,7 @@ class Renderer:
     # -- objects ------------------------------------------------------------------------
 
     def tweet(self, post: Post) -> Json:
-        out: Json = {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}
+        out: Json = {"id": post.id, "text": post.text, self.wire.edit_history: [post.id]}
         want = self.fields.tweet
         if not want:
             return out
@@ -161,7 +184,7 @@ class Renderer:
             if attachments:
                 out["attachments"] = attachments
         if "referenced_tweets" in want and post.references:
-            out["referenced_tweets"] = [{"type": r.type, "id": r.id} for r in post.references]
+            out[self.wire.referenced] = [{"type": r.type, "id": r.id} for r in post.references]
         if "in_reply_to_user_id" in want:
             parent = self._replied_to(post)
             if parent is not None:
@@ -184,9 +207,10 @@ class Renderer:
     def _metrics(self, post: Post, out: Json) -> None:
         m = self.cache.post(post, self.now)
         want = self.fields.tweet
+        reposts = self.wire.reposts
         if "public_metrics" in want:
             out["public_metrics"] = {
-                "retweet_count": m.reposts,
+                reposts: m.reposts,
                 "reply_count": m.replies,
                 "like_count": m.likes,
                 "quote_count": m.quotes,
@@ -204,7 +228,7 @@ class Renderer:
                 "impression_count": m.organic_impressions,
                 "like_count": m.organic_likes,
                 "reply_count": m.organic_replies,
-                "retweet_count": m.organic_reposts,
+                reposts: m.organic_reposts,
                 "url_link_clicks": m.organic_url_link_clicks,
                 "user_profile_clicks": m.organic_user_profile_clicks,
             }
@@ -213,7 +237,7 @@ class Renderer:
                 "impression_count": m.promoted_impressions,
                 "like_count": m.promoted_likes,
                 "reply_count": m.promoted_replies,
-                "retweet_count": m.promoted_reposts,
+                reposts: m.promoted_reposts,
                 "url_link_clicks": m.promoted_url_link_clicks,
                 "user_profile_clicks": m.promoted_user_profile_clicks,
             }
@@ -248,13 +272,13 @@ class Renderer:
         if "most_recent_tweet_id" in want:
             newest = self.index.newest_at(user.id, self.now)
             if newest is not None:
-                out["most_recent_tweet_id"] = newest.id
+                out[self.wire.most_recent] = newest.id
         if "public_metrics" in want:
             metrics: Json = {}
-            if self.viewer.plan not in SELF_SERVE:
+            if self.world.follower_counts == "every-plan" or self.viewer.plan not in SELF_SERVE:
                 metrics["followers_count"] = user.followers_count
                 metrics["following_count"] = user.following_count
-            metrics["tweet_count"] = self.index.count_at(user.id, self.now)
+            metrics[self.wire.post_count] = self.index.count_at(user.id, self.now)
             metrics["listed_count"] = user.listed_count
             metrics["like_count"] = user.like_count
             out["public_metrics"] = metrics
@@ -354,7 +378,7 @@ class Renderer:
                     if ref.id in tweets:
                         continue
                     target = self.world.posts.get(ref.id)
-                    param = "referenced_tweets.id"
+                    param = self.wire.referenced_parameter
                     if target is None or target.deleted:
                         # recorded: no "section" on a not-found entry, even in includes
                         result.errors.append(problems.not_found("tweet", param, ref.id))
@@ -395,7 +419,7 @@ class Renderer:
             result.includes["users"] = [self.user(u) for u in users.values()]
             result.users.extend(users.values())
         if tweets:
-            result.includes["tweets"] = list(tweets.values())
+            result.includes[self.wire.posts_include] = list(tweets.values())
         if polls:
             result.includes["polls"] = list(polls.values())
 
@@ -407,12 +431,12 @@ class Renderer:
             if newest is not None and self.can_see(newest):
                 denied = self.denied_field(newest)
                 if denied is None:
-                    result.includes["tweets"] = [self.cache.tweet_json(self, newest)]
+                    result.includes[self.wire.posts_include] = [self.cache.tweet_json(self, newest)]
                     result.posts.append(newest)
                 else:
                     result.errors.append(
                         problems.field_unauthorized(
-                            "tweet", denied, "most_recent_tweet_id", newest.id, "includes"
+                            "tweet", denied, self.wire.most_recent, newest.id, "includes"
                         )
                     )
         return result

@@ -202,6 +202,7 @@ def _build(doc: dict[str, Any]) -> World:
         pricing=_pricing(doc.get("pricing", {})),
         now=_time(doc["now"]) if "now" in doc else None,
         planted=dict(doc.get("planted", {})),
+        follower_counts=doc.get("follower_counts", "every-plan"),
     )
 
 
@@ -282,6 +283,8 @@ def world_to_json(world: World) -> dict[str, Any]:
     doc: dict[str, Any] = {"xsim_world": FORMAT_VERSION}
     if world.now is not None:
         doc["now"] = iso(world.now)
+    if world.follower_counts != "every-plan":
+        doc["follower_counts"] = world.follower_counts
     doc["pricing"] = {
         "own_post_read": world.pricing.own_post_read,
         "other_post_read": world.pricing.other_post_read,

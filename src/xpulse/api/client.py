@@ -88,6 +88,7 @@ class XClient:
         max_retries: int = 4,
         on_call: Callable[[CallRecord], None] | None = None,
         owned: bool = True,
+        fields_spelling: str = "tweet.fields",
     ) -> None:
         self.transport = Transport(
             base_url,
@@ -99,6 +100,7 @@ class XClient:
             timeout=timeout,
             max_retries=max_retries,
             on_call=on_call,
+            fields_spelling=fields_spelling,
         )
         # Private metrics are asked only with the owner's token: X answers 403 otherwise.
         self.owned = owned

@@ -1,14 +1,15 @@
 """Every X API endpoint xpulse calls, described once (EXAMPLES.md 10).
 
 The client never guesses a pagination parameter or a batch size from a URL: it reads them
-here. Field lists use the 2.159 request names (``tweet.fields``, ``expansions``); the 2.167
-spec renames them (``post.fields``), but X accepts the 2.159 names and every recording
-uses them.
+here. Field lists use the 2.159 request names (``tweet.fields``, ``expansions``), which X's
+docs and every recording use; with ``[api] fields_spelling = "post.fields"`` the transport
+sends them as OpenAPI 2.167 spells them (:func:`respell`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -47,6 +48,25 @@ MEDIA_FIELDS = (
     "public_metrics",
     "variants",
 )
+SPELLINGS = ("tweet.fields", "post.fields")
+# 2.159 name -> 2.167 name, in post fields and expansions
+_TO_POST = {"referenced_tweets": "referenced_posts", "referenced_tweets.id": "referenced_posts"}
+
+
+def respell(params: Mapping[str, str | int], spelling: str) -> dict[str, str | int]:
+    """A query as ``spelling`` writes it: for ``post.fields``, ``tweet.fields`` renamed and
+    the renamed fields and expansions (``referenced_tweets``) in their 2.167 names."""
+    if spelling == "tweet.fields" or "tweet.fields" not in params:
+        return dict(params)
+    out: dict[str, str | int] = {}
+    for name, value in params.items():
+        if name in ("tweet.fields", "expansions"):
+            items = dict.fromkeys(_TO_POST.get(v, v) for v in str(value).split(","))
+            value = ",".join(items)
+        out["post.fields" if name == "tweet.fields" else name] = value
+    return out
+
+
 POLL_FIELDS = ("id", "options", "voting_status", "end_datetime", "duration_minutes")
 USER_FIELDS = ("id", "name", "username", "created_at", "public_metrics", "protected")
 

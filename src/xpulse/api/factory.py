@@ -183,6 +183,7 @@ def open_client(
         max_retries=config.api.max_retries,
         on_call=on_call,
         owned=account.own and account.auth == "oauth2",
+        fields_spelling=config.api.fields_spelling,
     )
     try:
         auth, user_id = make_auth(config, account, client.transport.http, store=store, clock=clock)

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import httpx
 
 from xpulse.api import ratelimit, redact
-from xpulse.api.endpoints import Endpoint
+from xpulse.api.endpoints import SPELLINGS, Endpoint, respell
 from xpulse.api.errors import (
     BadResponse,
     Forbidden,
@@ -164,7 +164,11 @@ class Transport:
         max_retries: int = 4,
         max_rate_limit_waits: int = 3,
         on_call: Callable[[CallRecord], None] | None = None,
+        fields_spelling: str = "tweet.fields",
     ) -> None:
+        if fields_spelling not in SPELLINGS:
+            raise ValueError(f"fields_spelling must be one of {', '.join(SPELLINGS)}")
+        self.fields_spelling = fields_spelling  # applied to every query (endpoints.respell)
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.clock = clock
@@ -206,6 +210,8 @@ class Transport:
         ``json_body`` is sent as a JSON request body (the Engagement API's POSTs).
         """
         url = endpoint.url_path(**dict(path_params or {}))
+        if params is not None:
+            params = respell(params, self.fields_spelling)
         attempt = 0
         refreshed = False
         waits = 0

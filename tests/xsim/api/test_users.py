@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from xsim_api_support import (
     ALICE,
     BEARER,
@@ -9,6 +11,7 @@ from xsim_api_support import (
     ENTERPRISE_TOKEN,
     NO_SCOPE_TOKEN,
     Api,
+    make_world,
 )
 
 
@@ -19,12 +22,27 @@ def test_users_me_default_fields_are_id_name_username(api: Api) -> None:
     assert r.headers["content-type"].startswith("application/json")
 
 
-def test_self_serve_plans_hide_follower_counts_enterprise_keeps_them(api: Api) -> None:
+def test_follower_counts_on_every_plan_by_default_as_x_documents(api: Api) -> None:
     basic = api.get("/2/users/me", **{"user.fields": "public_metrics"}).json()
     metrics = basic["data"]["public_metrics"]
-    assert "followers_count" not in metrics and "following_count" not in metrics
+    assert metrics["followers_count"] == 1234 and metrics["following_count"] == 56
     assert metrics["tweet_count"] == 39  # 40 posts, one deleted; the future one not yet
     assert metrics["listed_count"] == 7
+    ent = api.get("/2/users/me", ENTERPRISE_TOKEN, **{"user.fields": "public_metrics"}).json()
+    assert ent["data"]["public_metrics"] == metrics
+
+
+def test_enterprise_only_follower_counts_hide_them_from_self_serve(make: Any) -> None:
+    """The seeds' variant (April 2026): a world setting, kept and tested."""
+    world = make_world()
+    world.follower_counts = "enterprise-only"
+    api = make(world)
+    for plan in ("pay-per-use", "basic", "pro", "free"):
+        world.apps["app-basic"].plan = plan
+        got = api.get("/2/users/me", **{"user.fields": "public_metrics"}).json()
+        metrics = got["data"]["public_metrics"]
+        assert "followers_count" not in metrics and "following_count" not in metrics, plan
+        assert metrics["tweet_count"] == 39
     ent = api.get("/2/users/me", ENTERPRISE_TOKEN, **{"user.fields": "public_metrics"}).json()
     assert ent["data"]["public_metrics"]["followers_count"] == 1234
     assert ent["data"]["public_metrics"]["following_count"] == 56

@@ -1,15 +1,18 @@
-"""Every response of a broad crawl of xsim validates against the official OpenAPI 2.159.
+"""Every response of a broad crawl of xsim validates against the official OpenAPI spec, in
+both dialects: 2.159 requests (``tweet.fields``) against 2.159, 2.167 requests
+(``post.fields``, ``expansions=referenced_posts``) against 2.167.
 
 The crawl covers every endpoint xsim serves, with field and expansion lists taken from the
 spec's own parameter enums (not from xsim), good, missing, deleted and protected ids,
-paging both ways, and the 400, 401, 403 and 429 answers. Each body is validated with
-``openapi-schema-validator`` and walked for field names the spec does not declare.
+paging both ways, and the 400, 401, 403 and 429 answers (in 2.167 also requests that mix
+the two spellings). Each body is validated with ``openapi-schema-validator`` and walked for
+field names the spec does not declare.
 
-A few deviations are allowed by name, each with its evidence (see the patterns below):
-on self-serve plans a user's ``public_metrics`` lacks ``followers_count`` and
-``following_count`` (removed from self-serve tiers in April 2026, seed 000), which the
-2.159 schema still lists as required, and the enterprise crawl must be clean of it; and a
-few field names the real API sends that the 2.159 schema leaves undeclared.
+A few deviations are allowed by name, each with its evidence (see the patterns below): in
+a world with ``"follower_counts": "enterprise-only"`` (seed 000's April 2026 removal; not
+the default, which follows X's documentation) a self-serve user's ``public_metrics`` lacks
+``followers_count`` and ``following_count``, which the schema lists as required; and a few
+field names the real API sends that the schema leaves undeclared.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from xsim_fidelity_oas import OpenApi
+from xsim_fidelity_oas import OpenApi, load
 from xsim_fidelity_world import (
     BEARER,
     CLIENT_ID,
@@ -40,6 +44,7 @@ from xsim.faults import FaultSpec
 from xsim.server import serve_in_thread
 
 pytestmark = pytest.mark.shared  # reads ../shared/x-api
+X_API_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "x-api"  # as x_api_dir
 
 # Field names the 2.159 schema does not declare but the real API sends, each with its
 # evidence; anything else a crawl finds outside the schema is a failure.
@@ -54,7 +59,26 @@ FIELD_ERROR_EXTRAS = re.compile(
     r"^\$\.errors\[(\d+)\]\.(parameter|resource_id|value): field not in the spec$"
 )  # a real not-authorized-for-field error carries them (plhery/node-twitter-api-v2#432)
 CAP_EXTRAS = re.compile(r"^\$\.(product_name|account_id): field not in the spec$")
+NOT_ENROLLED_EXTRAS = re.compile(r"^\$\.(client_id|required_enrollment): field not in the spec$")
+# ^ the real client-not-enrolled 403 body carries both (developers quote it verbatim)
 # ^ the real usage-capped 429 body (xdevplatform/xdk#25) carries both
+# 2.167's Problem is a oneOf of the partial-error types only (not-found, not-authorized,
+# invalid-request, ...); the answer-level Problems X sends (the recorded 401 and 429
+# ``about:blank``, unsupported-authentication, client-forbidden, usage-capped) are outside
+# its mapping, so 2.167 has no schema for them: they are checked against 2.159.
+ANALYTICS_METRIC = re.compile(
+    r"\.timestamped_metrics\[\d+\]\.metrics\.(\w+): field not in the spec$"
+)
+# ^ the spec's own analytics.fields enum offers bookmarks, shares, unfollows, unlikes that
+# its metrics object does not declare; xsim sends what the request may ask for
+ANALYTICS_ENUM = frozenset({
+    "app_install_attempts", "app_opens", "bookmarks", "detail_expands", "email_tweet",
+    "engagements", "follows", "hashtag_clicks", "impressions", "likes", "media_views",
+    "permalink_clicks", "quote_tweets", "replies", "retweets", "shares", "unfollows", "unlikes",
+    "url_clicks", "user_profile_clicks",
+})  # fmt: skip
+ERRORS_OF_400 = re.compile(r"^\$\.errors: field not in the spec$")
+# ^ every recorded 400 lists its bad parameters in ``errors``; 2.167 left the field out
 PRIVATE = ("non_public_metrics", "organic_metrics", "promoted_metrics")
 
 
@@ -78,16 +102,24 @@ def _short(value: str) -> str:
 
 
 def enum(openapi: OpenApi, parameter: str) -> list[str]:
-    """The allowed values of a shared query parameter, from the spec."""
-    param = openapi.doc["components"]["parameters"][parameter]
-    return list(param["schema"]["items"]["enum"])
+    """The allowed values of a shared query parameter, from the spec (``Tweet...`` names are
+    read as ``Post...`` in 2.167)."""
+    parameters = openapi.doc["components"]["parameters"]
+    if parameter not in parameters:
+        parameter = parameter.replace("Tweet", "Post")
+    return list(parameters[parameter]["schema"]["items"]["enum"])
+
+
+def fields_param(openapi: OpenApi) -> str:
+    """The name of the post fields parameter in this spec."""
+    return "post.fields" if openapi.version == "2.167" else "tweet.fields"
 
 
 def _all_fields(openapi: OpenApi, private: bool) -> dict[str, str]:
     tweet = [f for f in enum(openapi, "TweetFieldsParameter") if private or f not in PRIVATE]
     media = [f for f in enum(openapi, "MediaFieldsParameter") if private or f not in PRIVATE]
     return {
-        "tweet.fields": ",".join(tweet),
+        fields_param(openapi): ",".join(tweet),
         "expansions": ",".join(enum(openapi, "TweetExpansionsParameter")),
         "media.fields": ",".join(media),
         "poll.fields": ",".join(enum(openapi, "PollFieldsParameter")),
@@ -99,27 +131,44 @@ def _all_fields(openapi: OpenApi, private: bool) -> dict[str, str]:
 def crawl(openapi: OpenApi, served: Served) -> list[Call]:
     w, who = served.world, served.who
     owner, other, hidden = who.owner, who.other, who.protected
+    tf = fields_param(openapi)
     everything = _all_fields(openapi, private=False)
     private = _all_fields(openapi, private=True)
     user_fields = {"user.fields": ",".join(enum(openapi, "UserFieldsParameter"))}
     user_all = {
         **user_fields,
         "expansions": ",".join(enum(openapi, "UserExpansionsParameter")),
-        "tweet.fields": everything["tweet.fields"],
+        tf: everything[tf],
     }
-    metrics = {"tweet.fields": "public_metrics,created_at"}
+    metrics = {tf: "public_metrics,created_at"}
     media = {
-        "tweet.fields": "public_metrics,attachments",
+        tf: "public_metrics,attachments",
         "expansions": "attachments.media_keys",
         "media.fields": "type,duration_ms,public_metrics,preview_image_url,width,height",
     }
     calls: list[Call] = []
 
+    def marked(spec: str, params: dict[str, str]) -> dict[str, str]:
+        """In 2.167 every request that takes ``post.fields`` says so (``post.fields=id`` asks
+        for nothing beyond the default): a request that names no post field is read, and
+        answered, in 2.159, which the 2.159 crawl covers."""
+        if openapi.version != "2.167" or spec == "/2/usage/tweets":
+            return params
+        if spec in ("/2/tweets/analytics", "/2/media/analytics"):  # 2.167-only: the series
+            name = "analytics.fields" if spec == "/2/tweets/analytics" else "media_analytics.fields"
+            fields = params.get(name, "impressions,likes" if "tweets" in spec else "video_views")
+            if "timestamped_metrics" not in fields:
+                fields += ",timestamped_metrics"
+            return {**params, name: fields}
+        if "post.fields" in params or "tweet.fields" in params:
+            return params
+        return {**params, "post.fields": "id"}
+
     def add(spec: str, path: str, token: str | None, **params: str) -> None:
-        calls.append(Call(spec, path, token, 200, params))
+        calls.append(Call(spec, path, token, 200, marked(spec, params)))
 
     def expect(status: int, spec: str, path: str, token: str | None, **params: str) -> None:
-        calls.append(Call(spec, path, token, status, params))
+        calls.append(Call(spec, path, token, status, marked(spec, params)))
 
     # users/me, users/{id}, users/by/username/{username}
     for token in (OWNER_TOKEN, OTHER_TOKEN, PROTECTED_TOKEN, ENT_OWNER_TOKEN):
@@ -195,6 +244,35 @@ def crawl(openapi: OpenApi, served: Served) -> list[Call]:
         add("/2/usage/tweets", "/2/usage/tweets", BEARER, days=days, **{"usage.fields": usage})
     add("/2/usage/tweets", "/2/usage/tweets", ENT_BEARER, **{"usage.fields": usage})
 
+    # tweets/analytics: Enterprise only; own posts, others', deleted, missing
+    an = "/2/tweets/analytics"
+    own = [p.id for p in newest if not p.deleted][-40:]
+    ids = ",".join([*own, *deleted[:1], *hidden_posts[:1], "1"])
+    start, end = "2026-05-13T00:00:00Z", "2026-05-20T12:00:00Z"
+    for granularity in ("hourly", "daily", "weekly", "total"):
+        add(an, an, ENT_OWNER_TOKEN, ids=ids, start_time=start, end_time=end,
+            granularity=granularity)  # fmt: skip
+    add(an, an, ENT_OWNER_TOKEN, ids=own[0], start_time=start, end_time=end,
+        **{"analytics.fields": ",".join(enum(openapi, "AnalyticsFieldsParameter"))})  # fmt: skip
+    expect(403, an, an, OWNER_TOKEN, ids=ids, start_time=start, end_time=end)  # not enrolled
+    expect(403, an, an, ENT_BEARER, ids=ids, start_time=start, end_time=end)  # app-only
+    expect(400, an, an, ENT_OWNER_TOKEN, ids="x", start_time=start, end_time=end)
+    expect(400, an, an, ENT_OWNER_TOKEN, ids=own[0], start_time=end, end_time=start)
+
+    # media/analytics: Enterprise only; own videos and photos, others', missing
+    ma = "/2/media/analytics"
+    own_media = [k for p in newest if not p.deleted for k in p.media_keys][-30:]
+    others = [k for p in posts if p.author_id == other for k in p.media_keys][:2]
+    keys = ",".join([*own_media, *others, "99_1"])
+    for granularity in ("hourly", "daily", "total"):
+        add(ma, ma, ENT_OWNER_TOKEN, media_keys=keys, start_time=start, end_time=end,
+            granularity=granularity)  # fmt: skip
+    every = {"media_analytics.fields": ",".join(enum(openapi, "MediaAnalyticsFieldsParameter"))}
+    add(ma, ma, ENT_OWNER_TOKEN, media_keys=own_media[0], start_time=start, end_time=end,
+        **every)  # fmt: skip
+    expect(403, ma, ma, OWNER_TOKEN, media_keys=keys, start_time=start, end_time=end)
+    expect(400, ma, ma, ENT_OWNER_TOKEN, media_keys="x", start_time=start, end_time=end)
+
     # 400: the malformed requests of the issue's "Bad input"
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="4")
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="101")
@@ -203,7 +281,16 @@ def crawl(openapi: OpenApi, served: Served) -> list[Call]:
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, start_time="2026-05-10T00:00Z",
         end_time="2026-05-01T00:00Z")  # fmt: skip
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, pagination_token="nope")
-    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, **{"tweet.fields": "bogus"})
+    expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, **{tf: "bogus"})
+    if openapi.version == "2.167":  # one request, two spellings: 400 by 2.167's own rules
+        both = {"post.fields": "public_metrics", "tweet.fields": "public_metrics"}
+        expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, **both)
+        expect(400, "/2/tweets", "/2/tweets", BEARER, ids=mixed[0],
+               **{"post.fields": "referenced_tweets"})  # fmt: skip
+        expect(400, "/2/tweets/{id}", f"/2/tweets/{mixed[0]}", BEARER,
+               **{"expansions": "referenced_posts,referenced_tweets.id"})  # fmt: skip
+        mixed_user = {"tweet.fields": "public_metrics", "expansions": "most_recent_post_id"}
+        expect(400, "/2/users/me", "/2/users/me", OWNER_TOKEN, **mixed_user)
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, foo="bar", max_results="1000")
     expect(400, tl, "/2/users/abc/tweets", OWNER_TOKEN)
     expect(400, "/2/tweets", "/2/tweets", BEARER, ids=",".join(str(10**6 + i) for i in range(101)))
@@ -236,7 +323,18 @@ def violations(
     if not response.headers.get("content-type", "").startswith("application/json"):
         return [f"content-type {response.headers.get('content-type')!r}"]
     body = response.json()
+    if openapi.version == "2.167" and spec_path == "/2/usage/tweets":
+        # No usage request names a post, so none is in 2.167's spelling: xsim answers with
+        # the 2.159 types (integers; 2.167 retyped the counts as strings).
+        openapi = load(X_API_DIR, "2.159")
     found = openapi.check(spec_path, response.status_code, body)
+    if openapi.version == "2.167" and response.status_code >= 400:
+        kind = str(body.get("type", ""))
+        mapping = openapi.doc["components"]["schemas"]["Problem"]["discriminator"]["mapping"]
+        if kind not in mapping:
+            found = load(X_API_DIR, "2.159").check(spec_path, response.status_code, body)
+        elif kind.endswith("/invalid-request"):
+            found = [f for f in found if not ERRORS_OF_400.match(f)]
     return [f for f in found if not _allowed(f, body, self_serve)]
 
 
@@ -251,11 +349,12 @@ def _allowed(violation: str, body: Any, self_serve: bool) -> bool:
         return str(error.get("type", "")).endswith("/not-authorized-for-field")
     if CAP_EXTRAS.match(violation):
         return str(body.get("type", "")).endswith("/usage-capped")
+    metric = ANALYTICS_METRIC.search(violation)
+    if metric is not None:
+        return metric.group(1) in ANALYTICS_ENUM
+    if NOT_ENROLLED_EXTRAS.match(violation):
+        return body.get("reason") == "client-not-enrolled"
     return False
-
-
-def _self_serve(token: str | None) -> bool:
-    return token not in (ENT_BEARER, ENT_OWNER_TOKEN)
 
 
 ENDPOINTS = (
@@ -266,20 +365,26 @@ ENDPOINTS = (
     "/2/tweets",
     "/2/tweets/{id}",
     "/2/usage/tweets",
+    "/2/tweets/analytics",
+    "/2/media/analytics",
 )
+DIALECTS = ("2.159", "2.167")
 
 
-def test_the_crawl_is_broad(openapi: OpenApi, served: Served) -> None:
-    calls = crawl(openapi, served)
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_crawl_is_broad(dialect: str, x_api_dir: Path, served: Served) -> None:
+    calls = crawl(load(x_api_dir, dialect), served)
     assert {c.spec_path for c in calls} == set(ENDPOINTS)
     assert {c.status for c in calls} == {200, 400, 401, 403}
     assert len(calls) > 100
 
 
+@pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_every_crawled_response_validates_against_openapi(
-    endpoint: str, openapi: OpenApi, served: Served, http: httpx.Client
+    endpoint: str, dialect: str, x_api_dir: Path, served: Served, http: httpx.Client
 ) -> None:
+    openapi = load(x_api_dir, dialect)
     failures: list[str] = []
     for call in crawl(openapi, served):
         if call.spec_path != endpoint:
@@ -288,7 +393,7 @@ def test_every_crawled_response_validates_against_openapi(
         if response.status_code != call.status:
             failures.append(f"{call.describe()}: got {response.status_code} {response.text[:200]}")
             continue
-        for problem in violations(openapi, call.spec_path, response, _self_serve(call.token)):
+        for problem in violations(openapi, call.spec_path, response, False):
             failures.append(f"{call.describe()}: {problem}")
     assert not failures, f"{len(failures)} spec violations:\n" + "\n".join(failures[:40])
 
@@ -347,13 +452,25 @@ def test_monthly_cap_429_validates(openapi: OpenApi) -> None:
     assert violations(openapi, "/2/users/{id}/tweets", capped, True) == []
 
 
-def test_followers_absent_only_on_self_serve(served: Served, http: httpx.Client) -> None:
-    """The one allowed deviation from 2.159 exists, and only where the seeds say."""
+def test_followers_follow_the_world_setting(openapi: OpenApi, served: Served) -> None:
+    """Default (X's docs): present on every plan, and the crawl above holds them to the
+    schema. ``enterprise-only`` (seed 000): absent on self-serve, the one allowed
+    deviation, and present on Enterprise."""
     fields = {"user.fields": "public_metrics"}
-    basic = get(http, "/2/users/me", OWNER_TOKEN, **fields).json()["data"]["public_metrics"]
-    ent = get(http, "/2/users/me", ENT_OWNER_TOKEN, **fields).json()["data"]["public_metrics"]
-    assert "followers_count" not in basic and "following_count" not in basic
-    assert {"followers_count", "following_count", "tweet_count", "listed_count"} <= set(ent)
+    with served.client() as http:
+        basic = get(http, "/2/users/me", OWNER_TOKEN, **fields).json()["data"]["public_metrics"]
+    assert {"followers_count", "following_count", "tweet_count", "listed_count"} <= set(basic)
+    world, _ = crawl_world()
+    world.follower_counts = "enterprise-only"
+    with serve_in_thread(world) as url, httpx.Client(base_url=url) as http:
+        hidden = get(http, "/2/users/me", OWNER_TOKEN, **fields)
+        ent = get(http, "/2/users/me", ENT_OWNER_TOKEN, **fields)
+    metrics = hidden.json()["data"]["public_metrics"]
+    assert "followers_count" not in metrics and "following_count" not in metrics
+    assert violations(openapi, "/2/users/me", hidden, True) == []
+    assert violations(openapi, "/2/users/me", hidden, False) != []  # the deviation is real
+    assert ent.json()["data"]["public_metrics"]["followers_count"] == basic["followers_count"]
+    assert violations(openapi, "/2/users/me", ent, False) == []
 
 
 def test_the_checker_catches_what_it_should(

@@ -1,4 +1,4 @@
-"""The OpenAPI 2.159 document as a response checker: schema validation and field names.
+"""An OpenAPI document (2.159, or 2.167 for the Post dialect) as a response checker.
 
 ``OpenApi.check(path, status, body)`` returns every way a response body breaks the spec:
 
@@ -27,19 +27,26 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_FILE = "openapi/x-api-v2-openapi-2.159.json"
-ROOT = "urn:x-api-v2-2.159"
+SPEC_FILES = {
+    "2.159": "openapi/x-api-v2-openapi-2.159.json",
+    "2.167": "openapi/x-api-v2-openapi-2.167.json",
+}
 Json = Any
 
 
 @dataclass
 class OpenApi:
     doc: dict[str, Any]
+    version: str = "2.159"
     registry: Registry[Any] = field(init=False)
 
     def __post_init__(self) -> None:
         resource = Resource.from_contents(self.doc, default_specification=DRAFT4)
-        self.registry = Registry().with_resource(ROOT, resource)
+        self.registry = Registry().with_resource(self.root, resource)
+
+    @property
+    def root(self) -> str:
+        return f"urn:x-api-v2-{self.version}"
 
     # -- schema lookup ----------------------------------------------------------------
 
@@ -69,7 +76,7 @@ class OpenApi:
 
     def validate(self, schema: dict[str, Any], instance: Json) -> list[str]:
         validator = OAS30Validator(
-            _rebase(schema), registry=self.registry, format_checker=oas30_format_checker
+            _rebase(schema, self.root), registry=self.registry, format_checker=oas30_format_checker
         )
         out = []
         for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.path)):
@@ -151,9 +158,9 @@ class OpenApi:
         return out
 
 
-def _rebase(schema: dict[str, Any]) -> dict[str, Any]:
+def _rebase(schema: dict[str, Any], root: str) -> dict[str, Any]:
     """Point local ``$ref`` s at the registered document."""
-    text = json.dumps(schema).replace('"#/components/', f'"{ROOT}#/components/')
+    text = json.dumps(schema).replace('"#/components/', f'"{root}#/components/')
     return dict(json.loads(text))
 
 
@@ -165,6 +172,6 @@ def _pointer(parts: Any) -> str:
 
 
 @cache
-def load(x_api_dir: Path) -> OpenApi:
-    doc = json.loads((x_api_dir / SPEC_FILE).read_text("utf-8"))
-    return OpenApi(doc)
+def load(x_api_dir: Path, version: str = "2.159") -> OpenApi:
+    doc = json.loads((x_api_dir / SPEC_FILES[version]).read_text("utf-8"))
+    return OpenApi(doc, version)
