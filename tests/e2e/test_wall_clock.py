@@ -35,14 +35,14 @@ def configure(home: Home, url: str, slack: Any, mail: Any, files: Path) -> None:
     home.xpulse(
         "init", "--client-id", CLIENT_ID, "--account", "main", "--username", OWNER,
         "--api-base", url, "--timezone", "America/New_York", "--budget", "20",
+        "--owns-app", "--reports-folder", str(files),
     )  # fmt: skip
     home.env["XPULSE_SLACK_WEBHOOK"] = slack.url
+    # init wrote [delivery] with files on and period last-week; Slack and email join it.
     delivery = [
-        "", "[delivery]", 'period = "last-week"', "",
-        "[delivery.slack]", 'webhook_url_env = "XPULSE_SLACK_WEBHOOK"', "",
+        "", "[delivery.slack]", 'webhook_url_env = "XPULSE_SLACK_WEBHOOK"', "",
         "[delivery.email]", 'host = "127.0.0.1"', f"port = {mail.port}", 'security = "none"',
-        'sender = "xpulse@example.com"', 'recipients = ["team@example.com"]', "",
-        "[delivery.files]", f'folder = "{files}"', 'formats = ["html", "md", "json", "csv"]',
+        'sender = "xpulse@example.com"', 'recipients = ["team@example.com"]',
     ]  # fmt: skip
     config = home.path / "config.toml"
     config.write_text(config.read_text("utf-8") + "\n".join(delivery) + "\n", "utf-8")

@@ -78,11 +78,12 @@ def test_init_asks_on_a_terminal_for_what_it_cannot_guess(
     isolated_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(setup, "_interactive", lambda no_input: not no_input)
-    result = CliRunner().invoke(cli, ["init"], input="my-client\n@jack\nbrand\n")
+    result = CliRunner().invoke(cli, ["init"], input="my-client\n@jack\nbrand\ny\n")
     assert result.exit_code == 0, result.output
     cfg = load_config()
     assert cfg.api.client_id == "my-client"
     assert (cfg.accounts[0].name, cfg.accounts[0].username) == ("brand", "jack")
+    assert cfg.accounts[0].owns_app is True  # asked: it picks X's price for its own posts
     quiet = CliRunner().invoke(cli, ["init", "--force", "--no-input"], input="x\n")
     assert quiet.exit_code == 0 and load_config().api.client_id == ""
 

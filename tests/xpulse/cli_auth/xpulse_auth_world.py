@@ -62,6 +62,7 @@ max_retries = 1
 [[accounts]]
 name = "main"
 username = "alice"
+owns_app = true
 """,
         encoding="utf-8",
     )

@@ -47,12 +47,13 @@ def test_a_first_sweep_is_sized_by_the_post_count_and_priced_by_app_ownership(
     me, cl, pub = plan.accounts
     assert (me.timeline.expected, me.timeline.high) == (140, 140)
     assert me.timeline.low == 12  # 140 posts over 1,000 days, 90 of them in the window
-    assert me.micros == 140 * 1_000 and me.user_reads == 0  # the sign-in cached the user
-    assert cl.timeline.expected == 3_200 and cl.micros == 3_200 * 5_000
+    # the sign-in cached the user id; the one user read is the day's profile counts
+    assert me.micros == 140 * 1_000 + 10_000 and me.user_reads == 1
+    assert cl.timeline.expected == 3_200 and cl.micros == 3_200 * 5_000 + 10_000
     assert cl.out_of_reach == 1_800
     assert pub.timeline_is_bound and pub.user_reads == 1 and plan.unsized == ["pub"]
     text = "\n".join(plan.lines())
-    assert "me: 0 user lookup, first sweep (last 90 days, private fields for the last 29): " \
+    assert "me: 1 user lookup, first sweep (last 90 days, private fields for the last 29): " \
         "~140 (12-140) posts (@me has 140 posts)" in text  # fmt: skip
     assert "about 1,800 of its 5,000 posts are out of reach" in text
     assert "xpulse backfill --help" in text
@@ -66,7 +67,7 @@ def test_the_default_budget_admits_a_first_collect_that_fits(tmp_path: Path) -> 
         AccountSpec("b", "b", True, False, post_count=400),
     ]
     plan = _plan(tmp_path, specs, budget=5.0)
-    assert plan.micros == 300 * 1_000 + 400 * 5_000  # $2.30 of $5
+    assert plan.micros == 300 * 1_000 + 400 * 5_000 + 2 * 10_000  # $2.32 of $5 (2 profiles)
     assert admit(plan, allow_over_budget=False) == []
 
 
@@ -75,15 +76,15 @@ def test_a_run_that_does_not_fit_says_what_would_and_the_flag(tmp_path: Path) ->
         AccountSpec("a", "a", True, True, post_count=300),
         AccountSpec("b", "b", True, False, post_count=3_000),
     ]
-    plan = _plan(tmp_path, specs, budget=5.0)  # $0.30 + $15.00
+    plan = _plan(tmp_path, specs, budget=5.0)  # $0.30 + $15.00 + 2 profile reads
     with pytest.raises(BudgetExceeded) as caught:
         admit(plan, allow_over_budget=False)
     text = str(caught.value)
-    assert text.startswith("the run would pass the monthly budget: expected $15.300, $5.000 left")
-    # 90 days cost $15.30, i.e. $0.17 a day: 29 days fit in $5
+    assert text.startswith("the run would pass the monthly budget: expected $15.320, $5.000 left")
+    # 90 days cost $15.30, i.e. $0.17 a day: 29 days fit in $5 beside the profile reads
     assert "--history-days 29." in text
-    assert "These fit alone: --account a ($0.300)." in text
-    assert "pass --allow-over-budget, or raise monthly_budget_usd to at least $15.300" in text
+    assert "These fit alone: --account a ($0.310)." in text
+    assert "pass --allow-over-budget, or raise monthly_budget_usd to at least $15.320" in text
     assert admit(plan, allow_over_budget=True) == []
 
 

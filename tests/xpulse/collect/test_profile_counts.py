@@ -55,6 +55,7 @@ def test_enterprise_counts_are_stored_once_a_day_and_only_when_changed(tmp_path:
 
 def test_self_serve_plan_stores_the_absence_of_followers(tmp_path: Path) -> None:
     world = make_world()
+    world.follower_counts = "enterprise-only"  # the variant where self-serve plans lost them
     for app in world.apps.values():
         app.plan = "basic"
     with serve(world) as sim:

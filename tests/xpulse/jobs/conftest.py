@@ -147,7 +147,9 @@ def write_config(
     ]  # fmt: skip
     for name, token in zip(fleet.names, fleet.world.tokens, strict=False):
         user = fleet.world.users[token.user_id]
-        lines += ["[[accounts]]", f'name = "{name}"', f'username = "{user.username}"', ""]
+        owns = app.owner is None or app.owner == user.id  # X's owned-reads price, as xsim bills
+        lines += ["[[accounts]]", f'name = "{name}"', f'username = "{user.username}"']
+        lines += [f"owns_app = {str(owns).lower()}", ""]
     (fleet.home / "config.toml").write_text("\n".join([*lines, extra]), encoding="utf-8")
 
 
