@@ -13,7 +13,6 @@ from xpulse.cli import cli
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["report", "--all-accounts", "--format", "xlsx", "--out", "x.xlsx"], "for --all-accounts"),
         (["report", "--to", "sheets", "--format", "json"], "--to sheets writes one account"),
         (["report", "--to", "sheets", "--all-accounts"], "--to sheets writes one account"),
         (["report", "--out", "week.xls"], ".xlsx"),  # the refusal lists xlsx among the suffixes
