@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Final, Literal
 
 import click
@@ -125,8 +126,6 @@ def report(
             "--to sheets writes one account's report: leave out --all-accounts, --format and --out"
         )
     chosen = _format(fmt, out)
-    if chosen == XLSX and all_accounts:
-        raise UsageProblem("xlsx is one account's workbook; for --all-accounts use csv")
     if chosen == XLSX and out is None and sys.stdout.isatty():
         raise UsageProblem("xlsx is binary: give --out FILE.xlsx (or redirect the output)")
     now = _as_of(as_of)
@@ -136,10 +135,12 @@ def report(
     engine = open_store(config.db_url())
     text: str | bytes
     try:
-        if all_accounts and chosen != XLSX:
-            text = _render_portfolio(
-                make_portfolio(config, engine, period=period, tz=tz, now=now), chosen, out
-            )
+        if all_accounts:
+            portfolio = make_portfolio(config, engine, period=period, tz=tz, now=now)
+            if chosen == XLSX:
+                text = _xlsx_module().render_portfolio_xlsx(portfolio)
+            else:
+                text = _render_portfolio(portfolio, chosen, out)
         else:
             document = make_report(config, engine, account=account, period=period, tz=tz, now=now)
             if to == "sheets":
@@ -148,7 +149,10 @@ def report(
             if chosen == "text" and out is None:
                 _print_terminal(document)
                 return
-            text = _render_xlsx(document) if chosen == XLSX else render(document, chosen)
+            if chosen == XLSX:
+                text = _xlsx_module().render_xlsx(document)
+            else:
+                text = render(document, chosen)
     finally:
         engine.dispose()
     if out is None:
@@ -171,12 +175,12 @@ def _to_sheets(config: Config, document: Report) -> None:
     click.echo(f"wrote {name} {document.period.label} to {url}", err=True)
 
 
-def _render_xlsx(document: Report) -> bytes:
+def _xlsx_module() -> ModuleType:
     try:
-        from xpulse.render.xlsx import render_xlsx
+        from xpulse.render import xlsx
     except ImportError:
         raise UsageProblem("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'") from None
-    return render_xlsx(document)
+    return xlsx
 
 
 def _print_terminal(document: Report) -> None:

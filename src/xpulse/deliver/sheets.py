@@ -167,6 +167,11 @@ class Worksheet:
     def last(self) -> str:
         return column_letter(len(self.columns) - 1)
 
+    @property
+    def key_last(self) -> str:
+        names = header(self.columns)
+        return column_letter(max(names.index(k) for k in self.key))
+
 
 class SheetsDestination:
     """Writes reports into one spreadsheet; see the module docstring."""
@@ -312,21 +317,25 @@ class SheetsDestination:
             out[str(props.get("title"))] = (int(props.get("sheetId", 0)), role)
         return out
 
-    def _read(self, svc: Any, sheets: Sequence[Worksheet], cells: str) -> list[list[list[Any]]]:
-        """Each worksheet's rows in ``cells`` (``A:{last}`` or ``1:1``), as stored."""
+    def _read(self, svc: Any, ranges: Sequence[tuple[Worksheet, str]]) -> list[list[list[Any]]]:
+        """The rows of each (worksheet, cells) range, as stored; cells like ``1:1`` or
+        ``A:{key_last}`` (the key columns only: a years-long sheet is read in its key)."""
         got = self._call(
             svc.spreadsheets()
             .values()
             .batchGet(
                 spreadsheetId=self.spreadsheet_id,
-                ranges=[f"{quote(ws.title)}!{cells.format(last=ws.last)}" for ws in sheets],
+                ranges=[
+                    f"{quote(ws.title)}!{cells.format(key_last=ws.key_last)}"
+                    for ws, cells in ranges
+                ],
                 valueRenderOption="UNFORMATTED_VALUE",
                 dateTimeRenderOption="SERIAL_NUMBER",
             ),
             "reading the worksheets",
         )
-        ranges = [list(r.get("values", [])) for r in got.get("valueRanges", [])]
-        return ranges + [[] for _ in range(len(sheets) - len(ranges))]
+        out = [list(r.get("values", [])) for r in got.get("valueRanges", [])]
+        return out + [[] for _ in range(len(ranges) - len(out))]
 
     def check(self) -> str:
         """Credentials usable and the spreadsheet reachable; writes nothing."""
@@ -335,7 +344,7 @@ class SheetsDestination:
             missing = self._missing(tabs)
             present = [ws for ws in (self.weekly, self.posts) if ws not in missing]
             if present:
-                firsts = self._read(svc, present, "1:1")
+                firsts = self._read(svc, [(ws, "1:1") for ws in present])
                 for ws, first in zip(present, firsts, strict=True):
                     self._has_header(ws, first)
         state = (
@@ -439,17 +448,18 @@ class SheetsDestination:
         return True
 
     def _plan(
-        self, ws: Worksheet, existing: list[list[Any]], rows: list[list[Cell]]
+        self, ws: Worksheet, first: list[list[Any]], keys: list[list[Any]], rows: list[list[Cell]]
     ) -> tuple[list[dict[str, Any]], list[list[Cell]]]:
-        """The in-place updates (ranges) and the rows to append, for one worksheet."""
+        """The in-place updates (ranges) and the rows to append, for one worksheet, from its
+        header row (``first``) and its key columns (``keys``, row 1 included)."""
         want = header(ws.columns)
         updates: list[dict[str, Any]] = []
-        if not self._has_header(ws, existing[:1]):
+        if not self._has_header(ws, first):
             updates.append({"range": f"{quote(ws.title)}!A1:{ws.last}1", "values": [want]})
-            existing = existing[:1] or [[]]
+            keys = []
         index = [want.index(k) for k in ws.key]
         where: dict[tuple[str, ...], list[int]] = {}
-        for n, row in enumerate(existing[1:], start=2):
+        for n, row in enumerate(keys[1:], start=2):
             key = tuple(str(row[i]) if i < len(row) else "" for i in index)
             where.setdefault(key, []).append(n)
         appends: list[list[Cell]] = []
@@ -474,13 +484,12 @@ class SheetsDestination:
         if missing:
             self._create(svc, missing, {sheet_id for sheet_id, _ in tabs.values()})
         sheets = (self.weekly, self.posts)
-        existing = self._read(svc, sheets, "A:{last}")
+        got = self._read(svc, [(ws, cells) for ws in sheets for cells in ("1:1", "A:{key_last}")])
         updates: list[dict[str, Any]] = []
         appends: list[tuple[Worksheet, list[list[Cell]]]] = []
-        for ws, have, rows in zip(
-            sheets, existing, ([weekly_row(report)], post_rows(report)), strict=False
-        ):
-            more, new = self._plan(ws, have, rows)
+        new_rows = ([weekly_row(report)], post_rows(report))
+        for i, (ws, rows) in enumerate(zip(sheets, new_rows, strict=True)):
+            more, new = self._plan(ws, got[2 * i], got[2 * i + 1], rows)
             updates += more
             if new:
                 appends.append((ws, new))

@@ -7,6 +7,9 @@ A report workbook has three sheets, each a table under one frozen header row:
 * ``Posts``: the period's posts with their latest metrics, oldest first;
 * ``Daily``: one row per local day of the period.
 
+The portfolio (``report --all-accounts``) is one ``Accounts`` sheet: a row per account and
+the total.
+
 Cells have real types: counts are numbers, rates are Excel percentages (3.25 % is stored
 as 0.0325 with a ``0.00%`` format), times are Excel dates in the report's time zone (named
 in the header; Excel has no zone). A missing figure is an empty cell, never 0.
@@ -38,6 +41,7 @@ from xlsxwriter.worksheet import Worksheet
 from xpulse.analytics.document import PostEntry, Report, Totals
 from xpulse.csvsafe import strip_controls
 from xpulse.errors import XpulseError
+from xpulse.render.portfolio import Portfolio
 from xpulse.render.view import as_report, link_for
 
 MAX_ROWS: Final = 1_048_576  # Excel's limit, the header row included
@@ -318,3 +322,46 @@ def write_table(
             for c, col in enumerate(columns):
                 write_cell(sheet, styles, count, c, col.kind, record[col.title])
     return count
+
+
+# -- the portfolio (every account, one period) ---------------------------------------------
+
+PORTFOLIO_COLUMNS: Final = (
+    Column("Period", "text", 12),
+    Column("Account", "text", 18),
+    Column("Username", "text", 18),
+    Column("Posts", "int", 8),
+    Column("Impressions", "int", 13),
+    Column("Engagements", "int", 13),
+    Column("Engagement rate", "pct", 16),
+    Column("Previous posts", "int", 15),
+    Column("Previous impressions", "int", 20),
+    Column("Previous engagements", "int", 20),
+    Column("Previous engagement rate", "pct", 24),
+    Column("Impressions change", "pct", 19),
+    Column("Engagements change", "pct", 19),
+    Column("Engagement rate change (points)", "pct", 30),
+    Column("Note", "text", 36),
+)
+
+
+def render_portfolio_xlsx(portfolio: Portfolio) -> bytes:
+    """Every account's row, then the total (account "all"), on one frozen-header sheet; an
+    account nothing was collected for has empty figures and its note, never zeros."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {**_OPTIONS, "in_memory": True})
+    label = portfolio.period.label
+    book.set_properties({"title": f"X accounts {label}", "created": _naive(portfolio.generated_at)})
+    styles = _Styles(book)
+    sheet = _open_sheet(book, styles, "Accounts", PORTFOLIO_COLUMNS)
+    for r, row in enumerate([*portfolio.accounts, portfolio.total], start=1):
+        values = (
+            label, row.account, row.username, row.posts, row.impressions, row.engagements,
+            row.engagement_rate, row.previous_posts, row.previous_impressions,
+            row.previous_engagements, row.previous_engagement_rate, row.change_impressions,
+            row.change_engagements, row.change_engagement_rate_points, row.note,
+        )  # fmt: skip
+        for c, (col, value) in enumerate(zip(PORTFOLIO_COLUMNS, values, strict=True)):
+            write_cell(sheet, styles, r, c, col.kind, value)
+    book.close()
+    return out.getvalue()

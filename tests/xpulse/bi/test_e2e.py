@@ -136,6 +136,13 @@ def test_collect_then_workbooks_and_views_agree_with_the_report(live: Live, tmp_
     posts = _sheet_rows(book, "Posts")
     assert [r["Post id"] for r in posts] == [p["id"] for p in doc["posts"]]
 
+    # The portfolio workbook: one account, and the total, both the report's.
+    accounts = tmp_path / "accounts.xlsx"
+    live.xpulse("report", "--all-accounts", "--period", "last-week", "--tz", "UTC",
+                "--out", str(accounts))  # fmt: skip
+    by_name = {r["Account"]: r for r in _sheet_rows(accounts, "Accounts")}
+    assert by_name["main"]["Impressions"] == by_name["all"]["Impressions"] == totals["impressions"]
+
     # The export workbook: the test's own sums over the period's posts equal the report.
     export = tmp_path / "posts.xlsx"
     live.xpulse("export", "--format", "xlsx", "--out", str(export))

@@ -91,6 +91,11 @@ def test_first_send_makes_both_worksheets_and_writes_the_report(
     url = make().send(report)
     assert url == f"https://docs.google.com/spreadsheets/d/{SID}"
     _discovery_clean(fake)
+    # Only the header rows and the key columns are read, however long the history grows.
+    reads = [
+        q for r in fake.requests if r.path.endswith("values:batchGet") for q in r.query["ranges"]
+    ]
+    assert sorted(reads) == ["'posts'!1:1", "'posts'!A:C", "'weekly'!1:1", "'weekly'!A:C"]
     # Values go in RAW: never parsed, so never a formula.
     for r in _writes(fake):
         how = (r.body or {}).get("valueInputOption") or r.query.get("valueInputOption", [None])[0]

@@ -112,3 +112,41 @@ def test_files_destination_writes_the_workbook(report: Report, tmp_path: Path) -
     assert (tmp_path / "main" / "latest.xlsx").read_bytes() == xlsx.read_bytes()
     ws = _sheets(xlsx.read_bytes())["Summary"]
     assert ws["B2"].value == report.totals.posts
+
+
+def test_portfolio_sheet_has_every_account_and_the_total(report: Report) -> None:
+    from xpulse.render.portfolio import NO_DATA, Portfolio, PortfolioRow
+    from xpulse.render.xlsx import render_portfolio_xlsx
+
+    t = report.totals
+    figures = {
+        "posts": t.posts, "impressions": t.impressions, "engagements": t.engagements,
+        "engagement_rate": t.engagement_rate, "previous_posts": 1, "previous_impressions": 10,
+        "previous_engagements": 1, "previous_engagement_rate": 10.0,
+        "change_impressions": 50.0, "change_engagements": None,
+        "change_engagement_rate_points": -1.5,
+    }  # fmt: skip
+    empty = dict.fromkeys(figures)
+    portfolio = Portfolio(
+        schema="https://xpulse.dev/schemas/portfolio/v2",
+        version=2,
+        generated_at=report.generated_at,
+        period=report.period,
+        previous_period=report.previous.period,
+        engagement_rate_formula=report.formulas.engagement_rate,
+        accounts=[
+            PortfolioRow(account="main", username="acme", collected=True, note=None, **figures),
+            PortfolioRow(account="new", username=None, collected=False, note=NO_DATA, **empty),
+        ],
+        total=PortfolioRow(account="all", username=None, collected=True, note=None, **figures),
+    )
+    ws = _sheets(render_portfolio_xlsx(portfolio))["Accounts"]
+    assert ws.freeze_panes == "A2"
+    rows = _table(ws)
+    assert [r["Account"] for r in rows] == ["main", "new", "all"]
+    assert rows[0]["Impressions"] == t.impressions and rows[0]["Period"] == "2026-W21"
+    assert rows[0]["Impressions change"] == pytest.approx(0.5)
+    assert rows[0]["Engagements change"] is None
+    # Nothing collected: empty figures and the note, never zeros.
+    assert rows[1]["Posts"] is None and rows[1]["Impressions"] is None
+    assert rows[1]["Note"] == NO_DATA

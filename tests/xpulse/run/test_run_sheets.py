@@ -93,3 +93,23 @@ def test_no_credentials_configured_stops_the_run_before_any_read(
     with pytest.raises(ConfigError, match=r"no Google credentials: set credentials_file"):
         stack.run(only=("sheets",))
     assert stack.ledger()["totals"]["post_reads"] == 0
+
+
+def test_dry_run_names_the_spreadsheet_and_touches_nothing(
+    stack: Stack, sheets: tuple[FakeSheets, str]
+) -> None:
+    from xpulse.config import load_config
+    from xpulse.outbox import Transports
+    from xpulse.run import Hooks, RunOptions, run_job
+
+    fake, extra = sheets
+    stack.write_config(extra=extra)
+    said: list[str] = []
+    hooks = Hooks(clock=lambda: stack.now, transports=Transports(sleep=stack.sleeps.append))
+    run_job(load_config(), RunOptions(only=("sheets",), dry_run=True), hooks, said.append)
+    sends = [line for line in said if line.startswith("would send")]
+    assert sends == [
+        f"would send {name} 2026-W21: sheets spreadsheet {SID} (worksheets 'weekly', 'posts')"
+        for name in ("alpha", "beta")
+    ]
+    assert fake.requests == [] and fake.token_calls == 0
