@@ -12,6 +12,9 @@ Looker Studio, Superset or a notebook (docs/bi.md documents every column):
   their latest metrics (retweets left out, as in reports).
 * ``bi_account_weekly`` and ``bi_account_monthly``: the same per ISO week (Monday to
   Sunday, UTC) and per calendar month (UTC), with the engagement rates.
+* ``bi_follower_history``: an account's profile counts (followers, following, posts,
+  lists) each time they changed, with the change since the row before; NULL where the
+  plan did not return a count.
 
 Days, weeks and months are UTC: a view cannot know each reader's time zone, and a report
 in UTC gives the same totals (a test holds the two equal). Times are UTC everywhere.
@@ -185,7 +188,22 @@ def view_sql(dialect: str) -> dict[str, str]:
         "bi_account_daily": _summary(day, f"{day} AS day"),
         "bi_account_weekly": _summary(f"{week}, {label}", f"{week} AS week_start, {label} AS week"),
         "bi_account_monthly": _summary(month, f"{month} AS month"),
+        "bi_follower_history": _follower_history(),
     }
+
+
+def _follower_history() -> str:
+    # The store appends a row only when a count changed, so each row is a change; LAG gives
+    # the step from the one before (NULL for an account's first row).
+    steps = ",\n  ".join(
+        f"{f}_count - LAG({f}_count) OVER (PARTITION BY account ORDER BY observed_at, id)"
+        f" AS {f}_change"
+        for f in ("followers", "following")
+    )
+    return f"""SELECT account, user_id, observed_at, source,
+  followers_count, following_count, tweet_count, listed_count,
+  {steps}
+FROM profile_counts"""
 
 
 def drop_views(conn: Connection) -> None:

@@ -194,3 +194,22 @@ def test_views_survive_a_later_migration(store_url: str, open_db: Callable[[str]
     for view in VIEWS:
         assert _rows(engine, f"SELECT * FROM {view}") == []  # noqa: S608 - constant names
     assert _rows(engine, "SELECT * FROM bi_account_monthly") == []
+
+
+def test_follower_history_shows_each_change_and_its_step(
+    store_url: str, open_db: Callable[[str], Engine]
+) -> None:
+    from xpulse.store.history import save_profile_counts
+
+    engine = open_db(store_url)
+    day = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    counts = [(100, 10), (100, 10), (130, 12), (None, None)]  # unchanged, up, hidden
+    with engine.begin() as conn:
+        for i, (followers, following) in enumerate(counts):
+            values = {"followers_count": followers, "following_count": following}
+            save_profile_counts(conn, "main", "1", {**values, "tweet_count": 50 + i},
+                                day + timedelta(days=i), "/2/users/me")  # fmt: skip
+    rows = _rows(engine, "SELECT * FROM bi_follower_history ORDER BY observed_at")
+    got = [(r["followers_count"], r["followers_change"], r["following_change"]) for r in rows]
+    # the unchanged day stores nothing... but its tweet_count moved, so it is a row too
+    assert got == [(100, None, None), (100, 0, 0), (130, 30, 2), (None, None, None)]
