@@ -5,19 +5,20 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
-from xpulse.analytics.document import Report
-from xpulse.config import load_config
 from xpulse.errors import XpulseError
-from xpulse.fsutil import check_folder, write_atomic
-from xpulse.render import FORMATS, SUFFIXES, Format, render
-from xpulse.render import portfolio as pf
-from xpulse.render.terminal import print_report
-from xpulse.reporting import make_portfolio, make_report
-from xpulse.store import open_store
+
+if TYPE_CHECKING:
+    from xpulse.analytics.document import Report
+    from xpulse.render import Format
+    from xpulse.render import portfolio as pf
+
+# xpulse.render.FORMATS, spelled out so that `report --help` imports no renderer (a test
+# keeps the two equal).
+FORMAT_NAMES = ("text", "md", "html", "json", "csv")
 
 
 class UsageProblem(XpulseError):
@@ -39,6 +40,8 @@ def _as_of(value: str | None) -> datetime:
 def _format(chosen: str | None, out: Path | None) -> Format:
     """``--format`` when given (whatever the suffix), else from ``--out``'s suffix, else
     text. A suffix that names no format is refused: ``week.pdf`` must not get text."""
+    from xpulse.render import FORMATS, SUFFIXES
+
     if chosen is not None:
         return next(f for f in FORMATS if f == chosen)
     if out is None or not out.suffix:
@@ -69,7 +72,7 @@ def _format(chosen: str | None, out: Path | None) -> Format:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(FORMAT_NAMES),
     help="Output format (default: from --out's suffix: .txt .md .html .json .csv; else text).",
 )
 @click.option(
@@ -99,6 +102,12 @@ def report(
         xpulse report --account main --period 2026-W21 --out week21.html
         xpulse report --all-accounts --period last-month --format md
     """
+    from xpulse.config import load_config
+    from xpulse.fsutil import check_folder, write_atomic
+    from xpulse.render import render
+    from xpulse.reporting import make_portfolio, make_report
+    from xpulse.store import open_store
+
     if all_accounts and account:
         raise UsageProblem("use either --account or --all-accounts, not both")
     chosen = _format(fmt, out)
@@ -128,10 +137,16 @@ def report(
 
 
 def _print_terminal(document: Report) -> None:
+    from rich.console import Console
+
+    from xpulse.render.terminal import print_report
+
     print_report(document, Console(highlight=False, emoji=False))
 
 
 def _render_portfolio(portfolio: pf.Portfolio, chosen: Format, out: Path | None) -> str:
+    from xpulse.render import portfolio as pf
+
     if chosen == "text":
         color = out is None and sys.stdout.isatty()
         return pf.render_portfolio_text(portfolio, color=color)
