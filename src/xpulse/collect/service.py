@@ -87,8 +87,12 @@ def execute(
     clock: Callable[[], datetime] = utc_now,
     transport: httpx.BaseTransport | None = None,
     progress: Callable[[str, int], None] | None = None,
+    account_done: Callable[[str], None] | None = None,
 ) -> RunResult:
-    """Run the plan. Refuses (BudgetExceeded) when it would pass the monthly budget."""
+    """Run the plan. Refuses (BudgetExceeded) when it would pass the monthly budget.
+
+    ``progress(account, reads)`` follows each stored page; ``account_done(account)`` each
+    account's end (a progress display then knows that account's real count)."""
     plan = prepared.plan
     if plan.over_budget and not allow_over_budget:
         raise BudgetExceeded(
@@ -97,7 +101,7 @@ def execute(
             "pass --allow-over-budget or raise monthly_budget_usd"
         )
     with _one_collect_at_a_time():
-        return _execute(prepared, allow_over_budget, clock, transport, progress)
+        return _execute(prepared, allow_over_budget, clock, transport, progress, account_done)
 
 
 @contextmanager
@@ -125,6 +129,7 @@ def _execute(
     clock: Callable[[], datetime],
     transport: httpx.BaseTransport | None,
     progress: Callable[[str, int], None] | None,
+    account_done: Callable[[str], None] | None = None,
 ) -> RunResult:
     plan = prepared.plan
     budget = Budget(None if allow_over_budget else plan.budget_micros, plan.month_to_date_micros)
@@ -136,6 +141,7 @@ def _execute(
         clock=clock,
         per_token=prepared.config.api.max_concurrency_per_token,
         progress=progress,
+        account_done=account_done,
         history=prepared.history,
     )
     jobs: list[AccountJob] = []
