@@ -116,7 +116,8 @@ def _with_progress(prepared: Prepared, allow_over_budget: bool) -> RunResult:
 
         def show() -> None:
             done, total = tally.done, max(tally.total, 1)
-            mark = "up to " if bound and len(tally.ended) < len(tally.planned) else "~"
+            running = len(tally.ended) < len(tally.planned)
+            mark = ("up to " if bound else "~") if running else ""  # at the end: the real count
             bar.update(
                 task,
                 completed=done,
