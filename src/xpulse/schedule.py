@@ -51,6 +51,15 @@ UNIT_PREFIX = "xpulse-run"
 _DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+class NoScheduler(XpulseError):
+    """Neither crontab nor a systemd user session here; ``manual`` is what to install by
+    hand instead, exactly as ``install`` would have written it."""
+
+    def __init__(self, message: str, manual: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.manual = manual or []
+
+
 class ScheduleError(XpulseError):
     """The schedule cannot be installed, shown or removed; the message says why."""
 
@@ -203,7 +212,7 @@ class RealSystem:
 
     def read_crontab(self) -> str:
         if shutil.which("crontab") is None:
-            raise ScheduleError("neither systemd (user session) nor crontab is available here")
+            raise NoScheduler("neither crontab nor a systemd user session is available here")
         done = subprocess.run(["crontab", "-l"], capture_output=True, text=True, timeout=15)
         if done.returncode != 0:
             if "no crontab" in done.stderr.lower():
@@ -268,6 +277,17 @@ def install(config: Config, system: System, wanted: Backend | None = None) -> li
         )
     prog = program()
     chosen = backend(system, wanted)
+    if chosen == "cron":
+        try:
+            system.read_crontab()
+        except NoScheduler as exc:
+            state_dir().mkdir(parents=True, exist_ok=True)  # the lines append to run.log
+            manual = manual_lines(jobs, prog) + store_secrets()
+            raise NoScheduler(
+                f"{exc}, so nothing was installed; install the lines above by hand, then "
+                "check with: xpulse schedule show",
+                manual,
+            ) from None
     # Whatever an earlier install left that this one replaces: the other backend's entries,
     # or timers of accounts that now share an entry. One job must not run twice.
     out = _remove_units(system, set() if chosen == "cron" else {j.name for j in jobs})
@@ -306,6 +326,24 @@ def install(config: Config, system: System, wanted: Backend | None = None) -> li
     return out
 
 
+def manual_lines(jobs: list[Entry], prog: list[str]) -> list[str]:
+    """The crontab block and the systemd units, to install by hand where neither runs."""
+    block = [BEGIN] + [line for e in jobs for line in cron_lines(e, prog)] + [END]
+    out = ["Either add these lines to your crontab (`crontab -e`, a cron honouring CRON_TZ):"]
+    out += [f"  {line}" for line in block]
+    timers = " ".join(f"{job.name}.timer" for job in jobs)
+    out.append(
+        "or save these systemd user units in ~/.config/systemd/user/ and run "
+        f"`systemctl --user daemon-reload` and `systemctl --user enable --now {timers}`:"
+    )
+    for job in jobs:
+        for filename, text in systemd_units(job, prog).items():
+            out.append(f"  --- {filename} ---")
+            out += [f"  {line}" for line in text.splitlines()]
+    out.append(f"secrets the job needs from the environment go in {env_file()} (chmod 600)")
+    return out
+
+
 def _without_destination(config: Config) -> list[str]:
     """Accounts with nothing to deliver to (their secrets are checked by each run)."""
     out = []
@@ -329,9 +367,12 @@ def show(config: Config, system: System, now: datetime) -> list[str]:
     block: list[str] = []
     try:
         block = _block(system.read_crontab())
-    except ScheduleError as exc:
+    except (ScheduleError, NoScheduler) as exc:
         if not units and not system.has_systemd():
-            out.append(f"no scheduler here: {exc}")
+            out.append(
+                f"no scheduler here ({exc}): nothing is installed; `xpulse schedule install` "
+                "prints the lines to install by hand"
+            )
     if units:
         out.append(f"installed as systemd user timers: {', '.join(units)} in {system.unit_dir}")
     if block:
@@ -367,7 +408,7 @@ def _remove_units(system: System, keep: set[str]) -> list[str]:
 def _remove_cron_block(system: System) -> list[str]:
     try:
         current = system.read_crontab()
-    except ScheduleError:
+    except (ScheduleError, NoScheduler):
         return []
     if BEGIN not in current.splitlines():
         return []

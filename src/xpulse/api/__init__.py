@@ -13,8 +13,26 @@ refreshing user tokens), ``factory`` (``open_client``), ``signin`` (login/logout
 
 from __future__ import annotations
 
-from xpulse.api.client import Page, XClient
-from xpulse.api.factory import open_client
-from xpulse.api.transport import CallRecord
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xpulse.api.client import Page, XClient
+    from xpulse.api.factory import open_client
+    from xpulse.api.transport import CallRecord
 
 __all__ = ["CallRecord", "Page", "XClient", "open_client"]
+# Imported on first use: `xpulse.api.errors` (every command's error handling) must not pull
+# in httpx and the whole client.
+_WHERE = {
+    "CallRecord": "xpulse.api.transport",
+    "Page": "xpulse.api.client",
+    "XClient": "xpulse.api.client",
+    "open_client": "xpulse.api.factory",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'xpulse.api' has no attribute {name!r}")

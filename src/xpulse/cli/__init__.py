@@ -1,7 +1,8 @@
 """The ``xpulse`` command line: thin commands over the library.
 
-Each command lives in its own module and is imported only when it runs, so that
-``xpulse --help`` and cron runs stay fast. Library errors (:class:`XpulseError`) become
+Each command lives in its own module and is imported only when it runs or shows its
+help; ``xpulse --help`` lists them from the summaries kept here and imports none, so that
+it and cron runs stay fast (``bench/cli_startup.py``). Library errors (:class:`XpulseError`) become
 one line on stderr and a non-zero exit; so do the environment's own failures (``OSError``,
 a database error: exit 1, redacted, see :mod:`xpulse.cli.failure`) and Ctrl-C (exit 130).
 ``--debug`` or ``XPULSE_DEBUG=1`` adds the traceback; a bug still shows its traceback.
@@ -38,11 +39,49 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# name -> the first sentence of the command's help, shown by `xpulse --help` without
+# importing the command (a test keeps each equal to the command's own short help).
+SUMMARIES: dict[str, str] = {
+    "init": "Write a commented config file (in XPULSE_HOME or the user config dir), with "
+    "report files on.",
+    "auth": "Sign in to X, check sign-in status, sign out.",
+    "backfill": "Fill the per-post metric series that reports use for daily figures.",
+    "collect": "Collect new posts and refresh metrics that are due, for every account.",
+    "cost": "Show what the API reads cost this month, per account and endpoint.",
+    "export": "Export stored posts with their latest metrics (or --observations: every read).",
+    "report": "Report how the account's posts did: totals against the previous period, top "
+    "posts, best time to post, content types, spikes, lifecycle and the collection's cost.",
+    "run": "Collect, make the period's report and deliver it to every configured destination "
+    "(Slack, email, files), then send any alerts.",
+    "schedule": "Schedule `xpulse run` on delivery.cadence (e.g. weekly on monday at 09:00), "
+    "in each account's time zone: a systemd user timer where systemd runs, else a crontab "
+    "entry.",
+    "config": "Inspect the configuration.",
+}
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from SUMMARIES: no command module is imported for it."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            summary = SUMMARIES.get(name)
+            # A command without a kept summary is imported for it; else a stand-in with
+            # the summary shortens it exactly as click would.
+            command = self.get_command(ctx, name) if summary is None else None
+            shown = command or click.Command(name, help=summary)
+            rows.append((name, shown.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
@@ -65,6 +104,8 @@ class LazyGroup(click.Group):
             _show_traceback(ctx)
             click.echo("xpulse: interrupted", err=True)
             ctx.exit(INTERRUPTED)
+        except (click.ClickException, click.exceptions.Exit):
+            raise  # click's own: usage errors, --help and --version
         except Exception as exc:
             from xpulse.cli import failure
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import webbrowser
 from datetime import UTC
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from xpulse.api.errors import NeedsSignIn
-from xpulse.config import Config, load_config
 from xpulse.errors import ConfigError, XpulseError
+
+if TYPE_CHECKING:
+    from xpulse.config import Config
 
 
 @click.group()
@@ -24,6 +26,8 @@ def auth() -> None:
 
 
 def _open_browser(url: str) -> bool:
+    import webbrowser
+
     try:
         return webbrowser.open(url)
     except webbrowser.Error:
@@ -52,6 +56,7 @@ def login(account: str | None, no_browser: bool, headless: bool, timeout: float)
     """
     from xpulse.api import signin
     from xpulse.api.loopback import SignInError
+    from xpulse.config import load_config
 
     config = load_config()
     acct = config.account(account)
@@ -111,6 +116,7 @@ def status(account: str | None) -> None:
         xpulse auth status --account main
     """
     from xpulse.api import signin
+    from xpulse.config import load_config
 
     config = load_config()
     accounts = [config.account(account)] if account else config.accounts
@@ -183,6 +189,7 @@ def logout(account: str | None) -> None:
         xpulse auth logout --account main
     """
     from xpulse.api import signin
+    from xpulse.config import load_config
 
     config = load_config()
     click.echo(signin.logout(config, config.account(account)))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from typing import TYPE_CHECKING
 
 import click
@@ -91,21 +93,92 @@ def _dry_run_verdict(prepared: Prepared, allow_over_budget: bool) -> None:
     click.echo("collect would start: it fits the budget and the plan's cap")
 
 
+class Tally:
+    """Reads done against the plan: each account counts at its planned reads (an estimate,
+    or X's bound on a first sweep) until it ends, then at what it really read. So the total
+    comes down to the truth account by account, and ends on the real count."""
+
+    def __init__(self, planned: dict[str, int]) -> None:
+        self.planned = dict(planned)
+        self.read: dict[str, int] = dict.fromkeys(planned, 0)
+        self.ended: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, account: str, reads: int) -> None:
+        with self._lock:
+            self.read[account] = self.read.get(account, 0) + reads
+
+    def end(self, account: str) -> None:
+        with self._lock:
+            self.ended.add(account)
+
+    @property
+    def done(self) -> int:
+        return sum(self.read.values())
+
+    @property
+    def total(self) -> int:
+        """Real counts of ended accounts; for the others at least what they have read."""
+        with self._lock:
+            return sum(
+                self.read.get(a, 0) if a in self.ended else max(n, self.read.get(a, 0))
+                for a, n in self.planned.items()
+            )
+
+
 def _with_progress(prepared: Prepared, allow_over_budget: bool) -> RunResult:
+    """A bar on the terminal (stderr): reads against the plan, the time it may still take."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from xpulse.collect.service import execute
 
+    plan = prepared.plan
+    tally = Tally({a.name: a.reads for a in plan.accounts})
+    bound = any(a.timeline_is_bound for a in plan.accounts)
     with Progress(
-        TextColumn("collect"), BarColumn(), MofNCompleteColumn(), TextColumn("reads"),
-        transient=True, console=Console(stderr=True),
+        TextColumn("collect"), BarColumn(), TextColumn("{task.fields[count]}"),
+        TimeElapsedColumn(), TextColumn("{task.fields[left]}"),
+        console=Console(stderr=True),  # the last frame stays: the real count
     ) as bar:  # fmt: skip
-        task = bar.add_task("reads", total=max(prepared.plan.reads, 1))
+        started = time.monotonic()
+        task = bar.add_task("reads", total=max(tally.total, 1), count="", left="")
 
-        def advance(_account: str, reads: int) -> None:
-            bar.advance(task, reads)
+        def show() -> None:
+            done, total = tally.done, max(tally.total, 1)
+            running = len(tally.ended) < len(tally.planned)
+            mark = ("up to " if bound else "~") if running else ""  # at the end: the real count
+            bar.update(
+                task,
+                completed=done,
+                total=total,
+                count=f"{done:,} of {mark}{total:,} reads",
+                left=_time_left(done, total, time.monotonic() - started),
+            )
 
+        def advance(account: str, reads: int) -> None:
+            tally.add(account, reads)
+            show()
+
+        def ended(account: str) -> None:
+            tally.end(account)
+            show()
+
+        show()
         return execute(
-            prepared, allow_over_budget=allow_over_budget, progress=advance, show=bar.console.print
+            prepared,
+            allow_over_budget=allow_over_budget,
+            progress=advance,
+            account_done=ended,
+            show=bar.console.print,
         )
+
+
+def _time_left(done: int, total: int, elapsed: float) -> str:
+    """At the rate so far; nothing until there is a rate to go by."""
+    if done <= 0 or elapsed < 1.0 or done >= total:
+        return ""
+    seconds = (total - done) * elapsed / done
+    if seconds < 60:
+        return f"~{seconds:.0f} s left"
+    return f"~{seconds / 60:.0f} min left"

@@ -6,20 +6,21 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import click
-from rich.console import Console
 
-from xpulse.analytics.document import Report
-from xpulse.config import Config, load_config
 from xpulse.errors import XpulseError
-from xpulse.fsutil import check_folder, write_atomic
-from xpulse.render import FORMATS, SUFFIXES, Format, render
-from xpulse.render import portfolio as pf
-from xpulse.render.terminal import print_report
-from xpulse.reporting import make_portfolio, make_report
-from xpulse.store import open_store
+
+if TYPE_CHECKING:
+    from xpulse.analytics.document import Report
+    from xpulse.config import Config
+    from xpulse.render import Format
+    from xpulse.render import portfolio as pf
+
+# xpulse.render.FORMATS, spelled out so that `report --help` imports no renderer (a test
+# keeps the two equal).
+FORMAT_NAMES = ("text", "md", "html", "json", "csv")
 
 
 class UsageProblem(XpulseError):
@@ -46,6 +47,9 @@ def _format(chosen: str | None, out: Path | None) -> Format | Literal["xlsx"]:
     text. A suffix that names no format is refused: ``week.pdf`` must not get text."""
     if chosen == XLSX:
         return XLSX
+
+    from xpulse.render import FORMATS, SUFFIXES
+
     if chosen is not None:
         return next(f for f in FORMATS if f == chosen)
     if out is None or not out.suffix:
@@ -78,7 +82,7 @@ def _format(chosen: str | None, out: Path | None) -> Format | Literal["xlsx"]:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice([*FORMATS, XLSX]),
+    type=click.Choice([*FORMAT_NAMES, XLSX]),
     help="Output format (default: from --out's suffix: .txt .md .html .json .csv .xlsx; "
     "else text). xlsx is a workbook: Summary, Posts and Daily sheets.",
 )
@@ -119,6 +123,12 @@ def report(
         xpulse report --account main --period last-month --out may.xlsx
         xpulse report --account main --period 2026-W20 --to sheets
     """
+    from xpulse.config import load_config
+    from xpulse.fsutil import check_folder, write_atomic
+    from xpulse.render import render
+    from xpulse.reporting import make_portfolio, make_report
+    from xpulse.store import open_store
+
     if all_accounts and account:
         raise UsageProblem("use either --account or --all-accounts, not both")
     if to and (all_accounts or fmt or out):
@@ -184,10 +194,16 @@ def _xlsx_module() -> ModuleType:
 
 
 def _print_terminal(document: Report) -> None:
+    from rich.console import Console
+
+    from xpulse.render.terminal import print_report
+
     print_report(document, Console(highlight=False, emoji=False))
 
 
 def _render_portfolio(portfolio: pf.Portfolio, chosen: Format, out: Path | None) -> str:
+    from xpulse.render import portfolio as pf
+
     if chosen == "text":
         color = out is None and sys.stdout.isatty()
         return pf.render_portfolio_text(portfolio, color=color)

@@ -24,20 +24,27 @@ def schedule() -> None:
 @schedule.command()
 @click.option("--backend", type=click.Choice(BACKENDS), help="Force cron or systemd.")
 def install(backend: str | None) -> None:
-    """Write the crontab entry or systemd timer and print exactly what was written.
+    """Write the crontab entry or systemd timer and print exactly what was written. Where
+    neither cron nor a systemd user session runs, print both, to install by hand (exit 1).
 
     Example:
 
         xpulse schedule install --backend cron
     """
     from xpulse.config import load_config
-    from xpulse.schedule import Backend, RealSystem
+    from xpulse.schedule import Backend, NoScheduler, RealSystem
     from xpulse.schedule import install as do_install
 
     chosen: Backend | None = "cron" if backend == "cron" else None
     if backend == "systemd":
         chosen = "systemd"
-    for line in do_install(load_config(), RealSystem(), chosen):
+    try:
+        lines = do_install(load_config(), RealSystem(), chosen)
+    except NoScheduler as exc:
+        for line in exc.manual:
+            click.echo(line)
+        raise
+    for line in lines:
         click.echo(line)
 
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import tomlkit
-from tomlkit.items import Table
 
-from xpulse.api.oauth2 import redirect_uri
-from xpulse.config import parse_config
 from xpulse.errors import ConfigError
-from xpulse.fsutil import PRIVATE, write_atomic
 from xpulse.paths import config_path, data_dir, home_dir
+
+if TYPE_CHECKING:
+    import tomlkit
 
 HEADER = """\
 xpulse configuration, written by `xpulse init`. Edit freely; `xpulse auth status` checks it.
@@ -43,6 +41,10 @@ def build_document(
     port: int,
     owns_app: bool | None = None,
 ) -> tomlkit.TOMLDocument:
+    import tomlkit
+
+    from xpulse.api.oauth2 import redirect_uri
+
     doc = tomlkit.document()
     for line in HEADER.splitlines():
         doc.add(tomlkit.comment(line))
@@ -74,7 +76,7 @@ def build_document(
         "database_url",
         tomlkit.item("").comment(f"empty: SQLite in {data_dir()}; or a PostgreSQL URL"),
     )
-    api: Table = tomlkit.table()
+    api = tomlkit.table()
     api.add("base_url", tomlkit.item(api_base).comment("the X API, or a local xsim"))
     api.add(
         "client_id",
@@ -162,6 +164,8 @@ def default_reports_folder() -> Path:
 
 def delivery_section(folder: Path) -> str:
     """The ``[delivery]`` text: files on, Slack and email commented with what they need."""
+    import tomlkit
+
     return DELIVERY_NOTE.format(folder=tomlkit.item(str(folder)).as_string())
 
 
@@ -252,6 +256,11 @@ def init(
         port=opts["callback_port"],
         owns_app=opts["owns_app"],
     )
+    import tomlkit
+
+    from xpulse.config import parse_config
+    from xpulse.fsutil import PRIVATE, write_atomic
+
     text = tomlkit.dumps(doc) + delivery_section(folder)
     parse_config(tomlkit.loads(text).unwrap(), path)  # refuse to write what cannot load
     # 0600 as before: the config names the app's client id and the accounts

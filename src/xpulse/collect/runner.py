@@ -135,6 +135,7 @@ class Runner:
     per_token: int = 4
     max_parallel_accounts: int = 16
     progress: Callable[[str, int], None] | None = None  # (account, reads just stored)
+    account_done: Callable[[str], None] | None = None  # (account), when its collect ends
     # how far a first sweep reaches back (config ``history_days``; the service passes it)
     history: timedelta = BACKFILL
 
@@ -157,8 +158,14 @@ class Runner:
         carried = carried or {}
         results = [carried.get(j.spec.name) or AccountResult(j.spec.name) for j in jobs]
         workers = max(1, min(self.max_parallel_accounts, len(jobs)))
+
+        def one(job: AccountJob, result: AccountResult) -> None:
+            self._collect_safely(job, result)
+            if self.account_done is not None:
+                self.account_done(job.spec.name)
+
         with ThreadPoolExecutor(workers, thread_name_prefix="collect") as pool:
-            list(pool.map(self._collect_safely, jobs, results))
+            list(pool.map(one, jobs, results))
         return RunResult(results, self.monotonic() - started, self._stop_reason)
 
     def _collect_safely(self, job: AccountJob, result: AccountResult) -> None:

@@ -120,19 +120,22 @@ def execute(
     progress: Callable[[str, int], None] | None = None,
     show: Callable[[str], None] | None = None,
     exclusive: bool = True,
+    account_done: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run the plan. Refuses (BudgetExceeded) when it would pass the monthly budget or the
     plan's cap. An account whose first sweep cannot be sized yet (no post count from a
     sign-in) has its user lookup made first; the run is then planned again and checked
-    (``show`` gets the new plan's lines). ``exclusive=False``: the caller already holds each
+    (``show`` gets the new plan's lines). ``progress(account, reads)`` follows each stored
+    page; ``account_done(account)`` each account's end (a progress display then knows that
+    account's real count). ``exclusive=False``: the caller already holds each
     account's lock (a job engine's), so this machine's one-collect-at-a-time file lock is
     not taken."""
     if not prepared.plan.unsized:
         admit(prepared.plan, allow_over_budget)
     if not exclusive:
-        return _execute(prepared, allow_over_budget, clock, transport, progress, show)
+        return _execute(prepared, allow_over_budget, clock, transport, progress, show, account_done)
     with _one_collect_at_a_time():
-        return _execute(prepared, allow_over_budget, clock, transport, progress, show)
+        return _execute(prepared, allow_over_budget, clock, transport, progress, show, account_done)
 
 
 def _size_first_sweeps(
@@ -189,6 +192,7 @@ def _execute(
     transport: httpx.BaseTransport | None,
     progress: Callable[[str, int], None] | None,
     show: Callable[[str], None] | None,
+    account_done: Callable[[str], None] | None = None,
 ) -> RunResult:
     plan = prepared.plan
     budget = shared_budget(
@@ -204,6 +208,7 @@ def _execute(
         clock=clock,
         per_token=prepared.config.api.max_concurrency_per_token,
         progress=progress,
+        account_done=account_done,
         history=prepared.history,
     )
     jobs: list[AccountJob] = []
