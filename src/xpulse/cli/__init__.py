@@ -57,6 +57,11 @@ SUMMARIES: dict[str, str] = {
     "in each account's time zone: a systemd user timer where systemd runs, else a crontab "
     "entry.",
     "config": "Inspect the configuration.",
+    "import": "Import history you already hold: X's data archive and analytics exports.",
+    "worker": "Run a worker: take collect and run jobs from the queue in PostgreSQL, and "
+    "start runs on the configured cadence.",
+    "enqueue": "Queue jobs for the workers: one per account, none twice while one is waiting.",
+    "workers": "What the workers are doing.",
 }
 
 

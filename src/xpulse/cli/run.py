@@ -6,7 +6,7 @@ import click
 
 # xpulse.config_delivery.DESTINATIONS, spelled out so that `run --help` imports no config
 # model (a test keeps the two equal).
-DESTINATION_NAMES = ("slack", "email", "files")
+DESTINATION_NAMES = ("slack", "email", "files", "sheets")
 
 
 @click.command()
