@@ -8,7 +8,9 @@ benchmarks can check what a client did and what the true numbers are.
   organic and promoted included, deleted posts too) and its media's metrics;
 - ``GET /_sim/clock``: ``{"now", "fixed"}``; ``POST /_sim/clock`` with
   ``{"advance_seconds": N}`` or ``{"now": ISO}`` moves a fixed clock forward (409 when the
-  clock is real, 400 on a bad body).
+  clock is real, 400 on a bad body);
+- ``POST /_sim/reset``: back to the world (its tokens only, an empty ledger and rate
+  limits, a fixed clock where it started).
 """
 
 from __future__ import annotations
@@ -89,6 +91,13 @@ async def clock(request: Request) -> Response:
     return _json(200, {"now": iso_z(sim.clock.now()), "fixed": sim.clock.fixed})
 
 
+async def reset(request: Request) -> Response:
+    """Back to the world: its tokens, an empty ledger, the clock where it started."""
+    sim: Sim = request.app.state.sim
+    sim.reset()
+    return _json(200, {"now": iso_z(sim.clock.now()), "fixed": sim.clock.fixed})
+
+
 def _seconds(value: object) -> float:
     """A JSON number of seconds (not a bool, string or null; 10**400 is too large)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -104,4 +113,5 @@ def admin_routes() -> list[BaseRoute]:
         Route("/_sim/ledger", ledger, methods=["GET"]),
         Route("/_sim/truth", truth, methods=["GET"]),
         Route("/_sim/clock", clock, methods=["GET", "POST"]),
+        Route("/_sim/reset", reset, methods=["POST"]),
     ]

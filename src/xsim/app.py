@@ -74,12 +74,25 @@ class Sim:
 
     oauth1: OAuth1Verifier = field(init=False)
     media_carriers: dict[str, Post] = field(init=False)  # media key -> the post it is on
+    start: datetime = field(init=False)  # where a fixed clock stood at start (/_sim/reset)
+    on_change: Callable[[], None] | None = None  # told after each request (xsim.state)
 
     def __post_init__(self) -> None:
+        self.start = self.clock.now()
         self.index = TimelineIndex(self.world)
         self.media_carriers = media_analytics.carriers(self.world)
         self.ledger = Ledger(self.world)
         self.oauth1 = OAuth1Verifier(self.world, self.clock.now)
+
+    def reset(self) -> None:
+        """Back to the world: its tokens only, an empty ledger and rate limits, the clock
+        where it started."""
+        if isinstance(self.clock, FixedClock):
+            self.clock.reset(self.start)
+        self.oauth.store.reset(self.world.tokens)
+        self.ledger = Ledger(self.world)
+        self.limiter.reset()
+        self.cache = MetricsCache()
 
     def authenticate(self, request: Request) -> Principal | None:
         """OAuth 2.0 bearer (user or app) or OAuth 1.0a user context; None answers 401."""
@@ -306,6 +319,9 @@ class CrashGuard:
 
         try:
             await self.app(scope, receive, tracking_send)
+            sim = getattr(getattr(scope.get("app"), "state", None), "sim", None)
+            if sim is not None and sim.on_change is not None:
+                sim.on_change()  # any request may have billed, rotated or moved the clock
         except Exception:
             log.exception("xsim bug answering %s %s", scope.get("method"), scope.get("path"))
             if started:

@@ -52,6 +52,13 @@ def cli() -> None:
 )
 @click.option("--auto-approve", is_flag=True, help="Approve OAuth consent without a page.")
 @click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Keep issued tokens, the ledger and the clock in this file across restarts.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
@@ -65,6 +72,7 @@ def serve(
     faults: str | None,
     token_lifetime: float | None,
     auto_approve: bool,
+    state_path: Path | None,
     log_level: str,
 ) -> None:
     """Serve a world as the X API v2 over HTTP.
@@ -76,6 +84,7 @@ def serve(
     from xsim.clock import RealClock, in_range, parse_instant
     from xsim.faults import FaultSpecError, parse_faults
     from xsim.server import listen_socket, run
+    from xsim.state import StateError
     from xsim.world import WorldError, load_world
 
     try:
@@ -118,16 +127,21 @@ def serve(
         click.echo(f"  app {app.name!r}: client id {app.client_id} ({kind})", err=True)
     names = ", ".join(f"@{user.username}" for user in world.users.values())
     click.echo(f"  users: {names}", err=True)
-    started = run(
-        world,
-        sock,
-        log_level=log_level,
-        now=fixed,
-        faults=spec,
-        token_lifetime_seconds=token_lifetime,
-        auto_approve=auto_approve,
-        clock=RealClock() if now == "real" else None,
-    )
+    try:
+        started = run(
+            world,
+            sock,
+            log_level=log_level,
+            state=state_path,
+            now=fixed,
+            faults=spec,
+            token_lifetime_seconds=token_lifetime,
+            auto_approve=auto_approve,
+            clock=RealClock() if now == "real" else None,
+        )
+    except StateError as exc:
+        click.echo(f"xsim: error: {exc}", err=True)
+        sys.exit(2)
     if not started:
         sys.exit(3)  # uvicorn's start-up failure code; it has logged the reason
 

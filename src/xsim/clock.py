@@ -62,6 +62,12 @@ class FixedClock:
             self._now = self._now + timedelta(seconds=seconds)
             return self._now
 
+    def reset(self, moment: datetime) -> datetime:
+        """Back to ``moment``, even backwards: only for going back to the world."""
+        with self._lock:
+            self._now = in_range(as_utc(moment))
+            return self._now
+
     def set(self, moment: datetime) -> datetime:
         moment = in_range(as_utc(moment))
         with self._lock:

@@ -62,6 +62,11 @@ class OAuthServer:
         self._authorize = AuthorizeEndpoint(world, self._store, auto_approve=auto_approve)
         self._tokens = TokenEndpoints(world, self._store, self._bearers)
 
+    @property
+    def store(self) -> TokenStore:
+        """The user-token store (snapshots and resets: :mod:`xsim.state`)."""
+        return self._store
+
     def authenticate(self, authorization: str | None) -> Principal | None:
         """The principal behind an ``Authorization: Bearer ...`` header, or None.
 

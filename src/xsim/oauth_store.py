@@ -19,8 +19,10 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from xsim.model import App, Token
+from xsim.clock import iso_z, parse_instant
+from xsim.model import App, Token, World
 
 CODE_LIFETIME = timedelta(seconds=30)
 CONSENT_LIFETIME = timedelta(minutes=10)
@@ -139,6 +141,56 @@ class TokenStore:
                     self._refresh[digest(tok.refresh_token)] = _Refresh(
                         tok.client_id, tok.user_id, tok.scopes, grant_id
                     )
+
+    # -- state kept across restarts (xsim.state) ------------------------------------------
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """Live access and refresh tokens by digest (nothing here signs in)."""
+        with self._lock:
+            self._purge(self._clock())
+            access = [
+                {"digest": key, "client_id": r.client_id, "user_id": r.user_id,
+                 "scopes": sorted(r.scopes), "expires_at": iso_z(r.expires_at),
+                 "grant": r.grant_id}
+                for key, r in self._access.items()
+            ]  # fmt: skip
+            refresh = [
+                {"digest": key, "client_id": r.client_id, "user_id": r.user_id,
+                 "scopes": sorted(r.scopes), "grant": r.grant_id}
+                for key, r in self._refresh.items()
+            ]  # fmt: skip
+        return {"access": access, "refresh": refresh}
+
+    def restore(self, doc: dict[str, Any], world: World) -> None:
+        """Replace every token with a snapshot's (apps and users must be in ``world``)."""
+        access: dict[str, AccessRecord] = {}
+        refresh: dict[str, _Refresh] = {}
+        for row in doc.get("access", []):
+            if row["client_id"] not in world.apps or row["user_id"] not in world.users:
+                raise KeyError(f"token for {row['client_id']}/{row['user_id']}")
+            access[str(row["digest"])] = AccessRecord(
+                row["client_id"], row["user_id"], frozenset(row["scopes"]),
+                parse_instant(row["expires_at"]), str(row["grant"]),
+            )  # fmt: skip
+        for row in doc.get("refresh", []):
+            if row["client_id"] not in world.apps or row["user_id"] not in world.users:
+                raise KeyError(f"token for {row['client_id']}/{row['user_id']}")
+            refresh[str(row["digest"])] = _Refresh(
+                row["client_id"], row["user_id"], frozenset(row["scopes"]), str(row["grant"])
+            )
+        with self._lock:
+            self._access, self._refresh = access, refresh
+            self._codes.clear()
+            self._pending.clear()
+
+    def reset(self, tokens: Iterable[Token]) -> None:
+        """Back to the world's pre-issued tokens only."""
+        with self._lock:
+            self._access.clear()
+            self._refresh.clear()
+            self._codes.clear()
+            self._pending.clear()
+        self.preload(tokens)
 
     # -- authorization codes -----------------------------------------------------------
 

@@ -61,6 +61,11 @@ class RateLimiter:
         self._windows: dict[tuple[str, str], list[float]] = {}  # -> [window start, used]
         self._lock = threading.Lock()
 
+    def reset(self) -> None:
+        """Every window empty again."""
+        with self._lock:
+            self._windows.clear()
+
     def hit(self, endpoint: str, token_id: str, kind: str, now: datetime) -> RateState:
         """Count one request; ``allowed`` is False once the window is used up."""
         user_limit, app_limit = self.limits.get(endpoint, self.limits["unknown"])

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import signal
 import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -21,6 +23,7 @@ from xsim.app import create_app
 from xsim.clock import Clock, FixedClock, RealClock
 from xsim.faults import FaultSpec
 from xsim.model import World
+from xsim.state import Saver, load
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 START_TIMEOUT = 120.0  # seconds for a served app to start listening (see serve_app)
@@ -82,21 +85,46 @@ def listen_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(world: World, sock: socket.socket, log_level: str = "warning", **opts: Any) -> bool:
+def run(
+    world: World,
+    sock: socket.socket,
+    log_level: str = "warning",
+    state: Path | None = None,
+    **opts: Any,
+) -> bool:
     """Serve on ``sock`` (see :func:`listen_socket`) until interrupted; False if the app
-    failed to start (uvicorn has logged why).
+    failed to start (uvicorn has logged why). With ``state``, what happens is kept in that
+    file across restarts (:mod:`xsim.state`; :class:`StateError` if it does not fit).
 
     One worker: the world lives in this process's memory.
     """
     app = build_app(world, **opts)
+    saver: Saver | None = None
+    if state is not None:
+        sim = app.state.sim
+        load(sim, state)
+        saver = Saver(sim, state)
+        sim.on_change = saver.changed
+        saver.start()
+        # uvicorn re-raises the SIGTERM it caught once it has stopped; as an interrupt here
+        # it ends the run below normally, so the state is written once more before exit.
+        signal.signal(signal.SIGTERM, _interrupt)
     # The world is read-only from here on: keep the collector from rescanning its objects.
     gc.freeze()
     config = uvicorn.Config(app, log_level=log_level, access_log=log_level == "debug")
     server = uvicorn.Server(config)
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a foreground server stops
-        server.run(sockets=[sock])
-    sock.close()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a foreground server stops
+            server.run(sockets=[sock])
+    finally:
+        sock.close()
+        if saver is not None:
+            saver.stop()
     return server.started
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

@@ -10,10 +10,11 @@ import click
 @click.command()
 @click.option(
     "--source",
-    type=click.Choice(["engagement-api", "tweets-analytics"]),
+    type=click.Choice(["engagement-api", "tweets-analytics", "media-analytics"]),
     required=True,
-    help="engagement-api (enterprise, hourly, OAuth 1.0a) or tweets-analytics "
-    "(GET /2/tweets/analytics with the account's sign-in).",
+    help="engagement-api (enterprise, hourly, OAuth 1.0a), tweets-analytics "
+    "(GET /2/tweets/analytics with the account's sign-in) or media-analytics (video "
+    "retention from GET /2/media/analytics).",
 )
 @click.option(
     "--since", "since", required=True, metavar="DATE", help="First day to fill (YYYY-MM-DD, UTC)."
@@ -40,12 +41,15 @@ def backfill(source: str, since: str, account: str | None, granularity: str) -> 
         xpulse backfill --source engagement-api --since 2026-04-01 --account main
 
         xpulse backfill --source tweets-analytics --since 2026-05-01
+
+        xpulse backfill --source media-analytics --since 2026-05-01
     """
     from xpulse.api.engagement import EngagementClient
     from xpulse.api.factory import open_client
     from xpulse.collect.backfill import (
         backfill_analytics,
         backfill_engagement,
+        backfill_media,
         engagement_base,
         oauth1_from_env,
     )
@@ -66,6 +70,9 @@ def backfill(source: str, since: str, account: str | None, granularity: str) -> 
         if source == "engagement-api":
             with EngagementClient(engagement_base(), oauth1=credentials) as client:
                 result = backfill_engagement(engine, client, chosen.name, start)
+        elif source == "media-analytics":
+            with open_client(config, chosen) as x:
+                result = backfill_media(engine, x.transport, chosen.name, start)
         else:
             with open_client(config, chosen) as x:
                 result = backfill_analytics(

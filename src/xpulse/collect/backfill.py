@@ -1,4 +1,10 @@
-"""History into the per-post series: the Engagement API's hours, or /2/tweets/analytics.
+"""History into the per-post series: the Engagement API's hours, or /2/tweets/analytics;
+video retention from /2/media/analytics.
+
+``xpulse backfill --source media-analytics --since DATE`` reads ``/2/media/analytics``
+(granularity total, 100 keys a request) for the stored videos of the account's posts
+created since DATE and stores each video's plays and quartiles at now as a media
+observation (source ``/2/media/analytics``), which the video-retention part of reports reads.
 
 ``xpulse backfill --source tweets-analytics --since DATE`` reads ``/2/tweets/analytics``
 (the account's own user token, 100 ids a request) for the stored posts created since DATE,
@@ -32,21 +38,27 @@ from xpulse.api.analytics_api import Granularity
 from xpulse.api.engagement import DEFAULT_BASE_URL, EngagementClient, hourly_points
 from xpulse.api.engagement_rules import EARLIEST, SERIES_TYPES, split_window
 from xpulse.api.errors import NotEnrolled
+from xpulse.api.media_analytics import RETENTION, get_media_analytics
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.transport import Transport
 from xpulse.collect.analytics_series import collect_series
 from xpulse.errors import ConfigError
-from xpulse.store import series
-from xpulse.store.schema import posts
+from xpulse.store import queries, series
+from xpulse.store.schema import media, posts
 
-# X answers /2/tweets/analytics only to Enterprise apps since 2026-03-31 (403 not enrolled).
+# X answers /2/tweets/analytics and /2/media/analytics only to Enterprise apps since
+# 2026-03-31 (403 not enrolled).
 SERIES_NEEDS_ENTERPRISE = (
     "the analytics time series needs X Enterprise; reports use stored reads instead"
 )
+RETENTION_NEEDS_ENTERPRISE = (
+    "video retention from /2/media/analytics needs X Enterprise; reports use stored reads instead"
+)
+SOURCE_MEDIA_ANALYTICS = "/2/media/analytics"
 GROUPING = "hourly"
 ORDER = ("tweet.id", "engagement.type", "engagement.day", "engagement.hour")
 BASE_ENV = "XPULSE_ENGAGEMENT_BASE"
-SOURCES = ("engagement-api", "tweets-analytics")
+SOURCES = ("engagement-api", "tweets-analytics", "media-analytics")
 
 
 def _env(name: str) -> str | None:
@@ -208,4 +220,77 @@ def backfill_analytics(
     result.requests, result.buckets, result.windows = got.requests, got.buckets, 1
     result.unavailable = [str(e.get("resource_id") or e.get("value")) for e in got.errors]
     result.errors = sorted({str(e.get("detail") or e.get("title")) for e in got.errors})
+    return result
+
+
+def account_videos(engine: Engine, account: str, since: datetime) -> list[tuple[str, str]]:
+    """(media key, post id) of the stored videos on the account's posts since ``since``."""
+    stmt = (
+        select(posts.c.id, posts.c.media_keys)
+        .where(posts.c.account == account, posts.c.created_at >= since)
+        .where(posts.c.unavailable_at.is_(None))
+        .order_by(posts.c.created_at, posts.c.id)
+    )
+    with engine.connect() as conn:
+        carried = [(str(pid), list(keys or [])) for pid, keys in conn.execute(stmt)]
+        videos = {
+            str(key)
+            for (key,) in conn.execute(
+                select(media.c.media_key).where(media.c.type.in_(("video", "animated_gif")))
+            )
+        }
+    out: dict[str, str] = {}
+    for pid, keys in carried:
+        for key in keys:
+            if str(key) in videos:
+                out.setdefault(str(key), pid)
+    return list(out.items())
+
+
+def backfill_media(
+    engine: Engine,
+    transport: Transport,
+    account: str,
+    since: datetime,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> BackfillResult:
+    """Each stored video's plays and quartiles at now, from /2/media/analytics, stored."""
+    now = clock()
+    if since.tzinfo is None or since >= now:
+        raise ConfigError(f"--since {since:%Y-%m-%d} is not a day in the past")
+    found = account_videos(engine, account, since)
+    result = BackfillResult(posts=len({pid for _, pid in found}), unit="video")
+    carrier = dict(found)
+    keys = list(carrier)
+    for i in range(0, len(keys), 100):
+        batch = keys[i : i + 100]
+        try:
+            page = get_media_analytics(transport, batch, since, now, "total")
+        except NotEnrolled:
+            result.notes.append(RETENTION_NEEDS_ENTERPRISE)
+            return result
+        totals: dict[str, dict[str, int]] = {}
+        for bucket in page.buckets:
+            into = totals.setdefault(bucket.media_key, {})
+            for name, value in bucket.metrics.items():
+                into[name] = into.get(name, 0) + value
+        rows = [
+            {
+                "media_key": key,
+                "post_id": carrier[key],
+                "observed_at": now,
+                "source": SOURCE_MEDIA_ANALYTICS,
+                **{RETENTION[n]: v for n, v in counts.items() if n in RETENTION},
+            }
+            for key, counts in totals.items()
+            if key in carrier
+        ]
+        with engine.begin() as conn:
+            queries.append_media_observations(conn, rows)
+        result.requests += 1
+        result.buckets += len(rows)
+        result.unavailable += [str(e.get("resource_id") or e.get("value")) for e in page.errors]
+        result.errors += sorted({str(e.get("detail") or e.get("title")) for e in page.errors})
+    result.windows = 1 if result.requests else 0
     return result
