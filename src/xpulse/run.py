@@ -28,8 +28,8 @@ from xpulse.analytics import parse_period
 from xpulse.analytics.document import Report
 from xpulse.analytics.periods import Period
 from xpulse.api.transport import utc_now
-from xpulse.collect.planner import month_start, next_month_start
-from xpulse.collect.pricing import MICRO, dollars
+from xpulse.collect.planner import month_start, next_month_start, post_reads
+from xpulse.collect.pricing import MICRO, dollars, plan_prices
 from xpulse.collect.runner import AccountResult
 from xpulse.config import AccountConfig, Config
 from xpulse.config_delivery import (
@@ -219,9 +219,11 @@ def _run(
         if report is None:
             try:
                 spec = options.period or config.delivery.period
+                spent = outcome.collected.micros if outcome.collected is not None else 0
                 report = make_report(
-                    config, engine, account=account.name, period=spec, tz=None, now=now
-                )
+                    config, engine, account=account.name, period=spec, tz=None, now=now,
+                    run_micros=spent,
+                )  # fmt: skip
             except XpulseError as exc:
                 outcome.failed["report"] = str(exc)
                 continue
@@ -360,6 +362,11 @@ def _alerts(
         spent = queries.spent_micros(conn, month_start(now), next_month_start(now))
     budget = round(config.monthly_budget_usd * MICRO)
     found += al.budget_alerts(spent, budget, now.strftime("%Y-%m"), conf.budget_percent)
+    prices = plan_prices(config.plan)  # the plan's read cap, alerted like the budget
+    with engine.connect() as conn:
+        reads = post_reads(conn, month_start(now), next_month_start(now))
+    cap = prices.monthly_read_cap
+    found += al.cap_alerts(reads, cap, prices.plan, now.strftime("%Y-%m"), conf.budget_percent)
     if conf.spikes:
         for report in fresh:
             found += al.spike_alerts(report)

@@ -103,6 +103,9 @@ def serve(
     # Client ids and usernames are public identifiers; secrets stay in the world file.
     for app in world.apps.values():
         kind = "confidential" if app.confidential else "public"
+        owner = world.users.get(app.owner) if app.owner else None
+        if owner is not None:  # only the owner's own posts cost the owned-read price
+            kind += f", owned by @{owner.username}"
         click.echo(f"  app {app.name!r}: client id {app.client_id} ({kind})", err=True)
     names = ", ".join(f"@{user.username}" for user in world.users.values())
     click.echo(f"  users: {names}", err=True)

@@ -73,11 +73,19 @@ def _calls_by_account(ops: Operations) -> None:
     index.create(ops.get_bind(), checkfirst=True)
 
 
+def _calls_backfill(ops: Operations) -> None:
+    from sqlalchemy import Boolean, false
+
+    column = Column("backfill", Boolean, nullable=False, server_default=false())
+    ops.add_column("api_calls", column)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "deliveries and alerts", _delivery_log),
     Step(3, "metric series and refusals", _series),
     Step(4, "api_calls index by account and time", _calls_by_account),
+    Step(5, "api_calls.backfill: one-off reads apart from recurring ones", _calls_backfill),
 )
 
 PG_LOCK_KEY = 0x78707573  # "xpus": an arbitrary constant shared by every xpulse process
