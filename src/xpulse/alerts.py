@@ -72,6 +72,32 @@ def budget_alerts(
     return [Alert(keys[-1], "budget", None, title, lines, severity, keys[:-1])]
 
 
+def cap_alerts(
+    reads: int, cap: int | None, plan: str, month: str, thresholds: Iterable[int]
+) -> list[Alert]:
+    """At most one alert: the highest threshold of the plan's monthly read cap reached."""
+    if not cap:
+        return []
+    pct = 100.0 * reads / cap
+    reached = sorted(t for t in thresholds if pct >= t)
+    if not reached:
+        return []
+    keys = tuple(f"cap:{month}:{t}" for t in reached)
+    over = reached[-1] >= 100
+    title = (
+        f"X read cap {'reached' if over else f'{reached[-1]}% used'} for {month}: "
+        f"{reads:,} of {cap:,} post reads ({plan})"
+    )
+    lines = (
+        f"Month-to-date post reads are {pct:.0f}% of the {plan} plan's monthly cap.",
+        "X serves no more reads to this app until the cap resets."
+        if over
+        else "At 100% X refuses reads until the cap resets on the 1st.",
+    )
+    severity: Severity = "critical" if over else "warning"
+    return [Alert(keys[-1], "budget", None, title, lines, severity, keys[:-1])]
+
+
 def spike_alerts(report: Report) -> list[Alert]:
     """One alert per spiking post of the report (its own key, so it is sent once)."""
     out = []

@@ -17,6 +17,7 @@ from xpulse.analytics.compare import compare
 from xpulse.analytics.detail import build_detail
 from xpulse.analytics.document import Report, Totals
 from xpulse.analytics.metrics import ENGAGEMENT_RATE_FORMULA, totals
+from xpulse.collect.pricing import MICRO
 from xpulse.config import AccountConfig, Config
 from xpulse.errors import XpulseError
 from xpulse.render.portfolio import (
@@ -32,6 +33,7 @@ from xpulse.store.report_queries import (
     StoredAccount,
     collected_accounts,
     has_posts,
+    period_data_cost,
     portfolio_posts,
     report_inputs,
     stored_accounts,
@@ -82,10 +84,12 @@ def make_report(
     tz: str | None,
     now: datetime,
     options: ReportOptions | None = None,
+    run_micros: int | None = None,
 ) -> Report:
     """The report of one configured account for ``period`` as seen at the instant ``now``.
 
-    The time zone is ``tz``, else the account's, else the config's.
+    The time zone is ``tz``, else the account's, else the config's. ``run_micros`` is what
+    the run making the report spent on the account (None outside a run).
     """
     acct = config.account(account)
     zone = tz or acct.timezone or config.timezone
@@ -106,7 +110,19 @@ def make_report(
         detail = detail_inputs(
             conn, stored.name, start=the_period.start_utc, end=the_period.end_utc, as_of=now
         )
+        data_reads, data_micros = period_data_cost(
+            conn, stored.name, the_period.start_utc, the_period.end_utc, now
+        )
     report = build_report(inputs, the_period, opts, generated_at=now)
+    cost = report.cost
+    if cost is not None:  # the period's data cost and this run's spend, each labelled
+        cost = cost.model_copy(
+            update={
+                "data_reads": data_reads,
+                "data_usd": data_micros / MICRO,
+                "run_usd": None if run_micros is None else run_micros / MICRO,
+            }
+        )
     with engine.connect() as conn:
         end = min(the_period.end_utc, now)
         followers = history_report.followers(
@@ -118,6 +134,7 @@ def make_report(
             "detail": build_detail(detail, the_period.local_dates(), the_period.tz),
             "followers": followers,
             "sources": sources,
+            "cost": cost,
         }
     )
 

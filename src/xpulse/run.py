@@ -29,8 +29,8 @@ from xpulse.analytics import parse_period
 from xpulse.analytics.document import Report
 from xpulse.analytics.periods import Period
 from xpulse.api.transport import utc_now
-from xpulse.collect.planner import month_start, next_month_start
-from xpulse.collect.pricing import MICRO, dollars
+from xpulse.collect.planner import month_start, next_month_start, post_reads
+from xpulse.collect.pricing import MICRO, dollars, plan_prices
 from xpulse.collect.runner import AccountResult
 from xpulse.config import AccountConfig, Config
 from xpulse.config_delivery import (
@@ -229,6 +229,7 @@ def _run(
             try:
                 # The label, not the spec: "last-week" read after midnight on Sunday
                 # would name another week than the one the delivery records hold.
+                spent = outcome.collected.micros if outcome.collected is not None else 0
                 report = make_report(
                     config,
                     engine,
@@ -236,6 +237,7 @@ def _run(
                     period=outcome.period,
                     tz=None,
                     now=hooks.clock(),  # after the collect: the report sees its reads
+                    run_micros=spent,
                 )
             except XpulseError as exc:
                 outcome.failed["report"] = str(exc)
@@ -376,6 +378,11 @@ def _alerts(
         spent = queries.spent_micros(conn, month_start(now), next_month_start(now))
     budget = round(config.monthly_budget_usd * MICRO)
     found += al.budget_alerts(spent, budget, now.strftime("%Y-%m"), conf.budget_percent)
+    prices = plan_prices(config.plan)  # the plan's read cap, alerted like the budget
+    with engine.connect() as conn:
+        reads = post_reads(conn, month_start(now), next_month_start(now))
+    cap = prices.monthly_read_cap
+    found += al.cap_alerts(reads, cap, prices.plan, now.strftime("%Y-%m"), conf.budget_percent)
     if conf.spikes:
         for report in fresh:
             found += al.spike_alerts(report)

@@ -124,6 +124,9 @@ def serve(
             kind = "confidential: needs XPULSE_CLIENT_SECRET, its secret in the world file"
         else:
             kind = "public: no secret; the README's `xpulse init --client-id` uses this one"
+        owner = world.users.get(app.owner) if app.owner else None
+        if owner is not None:  # only the owner's own posts cost the owned-read price
+            kind += f"; owned by @{owner.username}"
         click.echo(f"  app {app.name!r}: client id {app.client_id} ({kind})", err=True)
     names = ", ".join(f"@{user.username}" for user in world.users.values())
     click.echo(f"  users: {names}", err=True)

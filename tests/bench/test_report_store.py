@@ -178,3 +178,16 @@ def test_cost_index_migration_upgrades_an_old_store(gen: ModuleType, tmp_path: P
             )
         )
     assert "ix_calls_account_at" in plan
+
+
+def test_the_backfill_column_is_added_to_an_old_store(gen: ModuleType, tmp_path: Path) -> None:
+    """A store made before step 6 gains ``api_calls.backfill`` (false for old calls)."""
+    gen.build(tmp_path / "old", 100, 1, 2, 0.2, 3, 7, log=False)
+    db = tmp_path / "old" / "data" / "xpulse.db"
+    with sqlite3.connect(db) as con:
+        con.execute("ALTER TABLE api_calls DROP COLUMN backfill")
+        con.execute("DELETE FROM schema_migrations WHERE version = 6")
+    open_store(f"sqlite:///{db}").dispose()
+    with sqlite3.connect(db) as con:
+        calls, one_off = con.execute("SELECT count(*), sum(backfill) FROM api_calls").fetchone()
+    assert calls > 0 and one_off == 0

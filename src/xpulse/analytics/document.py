@@ -310,12 +310,25 @@ class EndpointCost(_Model):
 
 
 class Cost(_Model):
-    """What collecting this account cost while the period ran."""
+    """What collecting this account cost: while the period ran (``calls``, ``reads``,
+    ``usd``, ``by_endpoint``), for the period's posts, and in the run that made the report."""
 
     calls: Count
     reads: Count
     usd: float
     by_endpoint: list[EndpointCost]
+    data_reads: Count | None = Field(
+        default=None,
+        description="Billed reads of the period's posts, whenever made, up to the report.",
+    )
+    data_usd: float | None = Field(
+        default=None, description="What those reads cost: the period's data cost."
+    )
+    run_usd: float | None = Field(
+        default=None,
+        description="What the run that made this report spent on this account; null when "
+        "the report was made outside a run.",
+    )
 
 
 class Report(_Model):

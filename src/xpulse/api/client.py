@@ -214,9 +214,15 @@ class XClient:
         body, record = self._get(ep.TWEETS, params)
         return Page.from_body(body, record)
 
-    def get_usage(self) -> dict[str, Any]:
-        """``/2/usage/tweets``: the project's post-read usage and cap (app bearer)."""
-        body, _ = self._get(ep.USAGE)
+    def get_usage(self, days: int | None = None, fields: Iterable[str] = ()) -> dict[str, Any]:
+        """``/2/usage/tweets``: the project's post-read usage and cap (app bearer); ``days``
+        (1-90) and ``usage.fields`` (e.g. ``daily_project_usage``) as X takes them."""
+        params: dict[str, Any] = {}
+        if days is not None:
+            params["days"] = days
+        if fields:
+            params["usage.fields"] = ",".join(fields)
+        body, _ = self._get(ep.USAGE, params or None)
         return _data_object(body, "/2/usage/tweets")
 
 

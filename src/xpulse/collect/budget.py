@@ -19,6 +19,8 @@ from xpulse.errors import XpulseError
 if TYPE_CHECKING:
     from xpulse.collect.planner import RunPlan
 
+PAGE_RESERVE = 100  # posts a timeline page can hold: what a call reserves before it is made
+
 
 class BudgetExceeded(XpulseError):
     """The next call could take month-to-date spend past the monthly budget."""
@@ -70,10 +72,17 @@ def admit(plan: RunPlan, allow_over_budget: bool) -> list[str]:
             f"{plan.post_reads:,}. X refuses reads past the cap until it resets; "
             "pass --allow-over-budget to read up to it"
         )
+    page = max((PAGE_RESERVE * a.post_micros for a in plan.accounts), default=0)
     if plan.worst_over_budget:
         notes.append(
             f"the worst case ({dollars(plan.worst_micros)}) would pass the budget: the run "
             "stops before any call that would pass it"
+        )
+    elif plan.month_to_date_micros + plan.micros + page > plan.budget_micros:
+        notes.append(
+            f"less than a page ({dollars(page)}) of budget would be left: before each call "
+            "the most it can cost is held, so the last pages may wait for the next month "
+            "or a higher monthly_budget_usd"
         )
     return notes
 

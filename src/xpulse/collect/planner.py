@@ -70,6 +70,7 @@ class Estimate:
     expected: int
     low: int
     high: int  # the worst case the range allows
+    mean: float | None = None  # unrounded, where ``expected`` rounds it (a rate times time)
 
     @property
     def exact(self) -> bool:
@@ -113,7 +114,7 @@ def timeline_estimate(
     expected = min(round(mean), TIMELINE_LIMIT)
     low = max(0, math.floor(mean - spread))
     high = min(TIMELINE_LIMIT, math.ceil(mean + spread + 1))
-    return Estimate(expected, min(low, expected), max(high, expected))
+    return Estimate(expected, min(low, expected), max(high, expected), mean)
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,7 @@ class Runner:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._stop_reason: str | None = None
+        self._backfilling: set[str] = set()  # accounts in their first sweep: one-off reads
 
     # -- the run --------------------------------------------------------------------------
 
@@ -252,9 +253,16 @@ class Runner:
             cp = queries.get_checkpoint(conn, spec.name, "timeline")
         first = cp is None or cp["since_id"] is None
         window_start = self.clock() - self.history
-        if self._sweep(job, user_id, result):
-            # that was an interrupted sweep finished; posts newer than it need a fresh one
-            self._sweep(job, user_id, result)
+        if first:
+            with self._lock:
+                self._backfilling.add(spec.name)
+        try:
+            if self._sweep(job, user_id, result):
+                # that was an interrupted sweep finished; posts newer than it need a fresh one
+                self._sweep(job, user_id, result)
+        finally:
+            with self._lock:
+                self._backfilling.discard(spec.name)
         if first:
             result.notice = self._limit_notice(spec, window_start)
         self._refresh(job, user_id, result)
@@ -296,7 +304,8 @@ class Runner:
                 else:
                     billable, micros = len(priced), sum(priced.values())
                 records = self._drain(job)
-                for row in call_rows(job.spec.name, records, None, billable, micros):
+                # looked up once: a one-off read, like a first sweep
+                for row in call_rows(job.spec.name, records, None, billable, micros, True):
                     queries.record_call(conn, row)
             actual[0] = micros
         result.reads += found.users_read
@@ -501,6 +510,7 @@ class Runner:
                 prices=self.prices,
                 records=self._drain(job),
                 checkpoint=checkpoint,
+                backfill=job.spec.name in self._backfilling,
             )
         if self.progress is not None:
             self.progress(job.spec.name, stored.reads)

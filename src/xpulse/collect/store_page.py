@@ -50,6 +50,7 @@ def call_rows(
     fallback: CallRecord | None,
     billable: int,
     micros: int,
+    backfill: bool = False,
 ) -> list[dict[str, Any]]:
     """api_calls rows; the bill goes on the last successful exchange (the one that answered)."""
     records = records or ([fallback] if fallback is not None else [])
@@ -73,6 +74,7 @@ def call_rows(
                 "rl_remaining": rl.remaining if rl else None,
                 "rl_reset": rl.reset if rl else None,
                 "duration_s": r.duration_s,
+                "backfill": backfill,
             }
         )
     return out
@@ -90,6 +92,7 @@ def store_fetched(
     records: list[CallRecord],
     checkpoint: dict[str, Any] | None,
     is_own_post: Callable[[dict[str, Any]], bool] | None = None,
+    backfill: bool = False,
 ) -> Stored:
     """Write one answer and what goes with it; the caller owns the transaction."""
     media = rows.media_by_key(fetched.includes)
@@ -140,7 +143,7 @@ def store_fetched(
         started_at=now,
         duration_s=0.0,
     )
-    for row in call_rows(account, records, fallback, billable, micros):
+    for row in call_rows(account, records, fallback, billable, micros, backfill):
         queries.record_call(conn, row)
     if checkpoint is not None:
         queries.save_checkpoint(conn, account, **checkpoint)

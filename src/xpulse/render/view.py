@@ -187,10 +187,19 @@ def cost_text(report: Report) -> str:
     if report.cost is None:
         return "Collection cost: unknown (usage was not recorded, e.g. imported data)."
     c = report.cost
-    return (
-        f"Collection cost: {fmt.money(c.usd)} for {fmt.count(c.reads)} reads "
+    parts = []
+    if c.data_usd is not None and c.data_reads is not None:
+        parts.append(
+            f"Data cost of this period's posts: {fmt.money(c.data_usd)} for "
+            f"{fmt.count(c.data_reads)} billed reads (every read of them so far)."
+        )
+    parts.append(
+        f"Spent while the period ran: {fmt.money(c.usd)} for {fmt.count(c.reads)} reads "
         f"in {fmt.count(c.calls)} calls."
     )
+    if c.run_usd is not None:
+        parts.append(f"This run spent {fmt.money(c.run_usd)} on this account.")
+    return " ".join(parts)
 
 
 def times(ratio: float | None) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, RowMapping, exists, func, or_, select
+from sqlalchemy import Connection, RowMapping, exists, func, literal, or_, select
 
 from xpulse.analytics.inputs import (
     CONTENT_TYPES,
@@ -27,7 +27,14 @@ from xpulse.analytics.inputs import (
     PostRow,
     ReportInputs,
 )
-from xpulse.store.schema import accounts, api_calls, checkpoints, observations, posts
+from xpulse.store.schema import (
+    accounts,
+    api_calls,
+    billed_reads,
+    checkpoints,
+    observations,
+    posts,
+)
 
 CHUNK = 500  # ids per IN (...) list
 METRICS = ("impressions", "likes", "reposts", "replies", "quotes", "bookmarks", "engagements")
@@ -164,6 +171,27 @@ def cost_rows(conn: Connection, account: str, start: datetime, end: datetime) ->
         CostRow(endpoint=e, calls=int(n), reads=int(r), usd=int(m) / 1_000_000)
         for e, n, r, m in conn.execute(stmt)
     ]
+
+
+def period_data_cost(
+    conn: Connection, account: str, start: datetime, end: datetime, as_of: datetime
+) -> tuple[int, int]:
+    """(billed reads, micros) of ``account``'s posts created in ``[start, end)``, read at any
+    time up to ``as_of``: what the period's data cost to collect (X bills per post, so the
+    bill of each post read is known, not only of each call)."""
+    b = billed_reads.c
+    stmt = (
+        select(func.count(), func.coalesce(func.sum(b.cost_micros), 0))
+        .select_from(billed_reads.join(posts, b.resource == literal("post:") + posts.c.id))
+        .where(
+            posts.c.account == account,
+            posts.c.created_at >= start,
+            posts.c.created_at < end,
+            b.day <= as_of.date().isoformat(),
+        )
+    )
+    reads, micros = conn.execute(stmt).one()
+    return int(reads), int(micros)
 
 
 def report_inputs(

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 
@@ -209,6 +210,9 @@ api_calls = Table(
     Column("rl_remaining", Integer),
     _ts("rl_reset"),
     Column("duration_s", Float),
+    # a one-off read (a first sweep, the user lookup), not the recurring collection: the
+    # cost forecast extrapolates only the recurring reads
+    Column("backfill", Boolean, nullable=False, default=False, server_default=false()),
     Index("ix_calls_at", "at"),
     Index("ix_calls_account_at", "account", "at"),  # one account's cost in a period
 )

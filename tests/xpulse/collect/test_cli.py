@@ -204,3 +204,57 @@ def test_auth_status_reads_env_sign_in_and_the_cached_user_id(live: Live) -> Non
     for name, token in zip(["alpha", "beta"], live.world.tokens, strict=False):
         block = after.output.split(f"{name} (@")[1]
         assert f"user id: {token.user_id}" in block.splitlines()[1], after.output
+
+
+def test_cost_reconciles_with_xs_usage_and_explains_a_difference(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config(live, 5.0, ["alpha"])  # the default budget: the first collect fits and runs
+    assert _run("collect").exit_code == 0
+    app = next(a for a in live.world.apps.values() if a.client_secret)
+    monkeypatch.setenv("XPULSE_BEARER_TOKEN", app.bearer_tokens[0])
+    today = datetime.now(UTC).date().isoformat()
+    agreed = _run("cost", "--reconcile").output
+    posts = live.ledger()["totals"]["post_reads"]
+    assert f"  {today}: X {posts:,}, xpulse {posts:,}: agrees" in agreed
+    # a read X served (and counts) that xpulse never received: as a dropped connection
+    some = [e["resource_id"] for e in live.ledger()["entries"] if e["resource_type"] == "post"]
+    httpx.get(f"{live.url}/2/tweets", params={"ids": ",".join(some[:3])},
+              headers={"Authorization": f"Bearer {app.bearer_tokens[0]}"}, timeout=10)  # fmt: skip
+    differs = _run("cost", "--reconcile").output
+    assert f"  {today}: X {posts + 3:,}, xpulse {posts:,}: X counts 3 more: posts X sent " in (
+        differs
+    )
+    assert "never arrived whole" in differs
+    data = json.loads(_run("cost", "--json", "--reconcile").output)
+    assert data["reconcile"][-1] == {"day": today, "x_reads": posts + 3, "xpulse_reads": posts}
+    monkeypatch.delenv("XPULSE_BEARER_TOKEN")
+    missing = CliRunner().invoke(cli, ["cost", "--reconcile"])
+    assert missing.exit_code != 0
+    assert "set XPULSE_BEARER_TOKEN" in missing.output and "Traceback" not in missing.output
+
+
+def test_the_reports_cost_section_labels_the_periods_data_cost(live: Live) -> None:
+    """Straight after a first collect, "this week" was just read: the data cost is what that
+    read of this week's posts was billed (every post once, at the account's price)."""
+    _config(live, 5.0, ["alpha"])
+    assert _run("collect").exit_code == 0
+    report = json.loads(_run("report", "--period", "this-week", "--format", "json").output)
+    cost = report["cost"]
+    week = {p["id"] for p in report["posts"]}
+    entries = [e for e in live.ledger()["entries"] if e["resource_type"] == "post"]
+    start = datetime.fromisoformat(report["period"]["start"].replace("Z", "+00:00"))
+    in_week = {
+        p.id for p in live.world.posts.values()
+        if p.author_id == live.world.tokens[0].user_id and start <= p.created_at
+        and p.id in {e["resource_id"] for e in entries}
+    }  # fmt: skip
+    billed = sum(e["charged_usd"] for e in entries if e["resource_id"] in in_week)
+    assert week <= in_week
+    assert cost["data_reads"] == len(in_week) and cost["data_usd"] == pytest.approx(billed)
+    assert cost["run_usd"] is None  # made by `report`, not by a run
+    text = _run("report", "--period", "this-week").output
+    assert f"Data cost of this period's posts: ${billed:.3f} for {len(in_week)} billed reads" in (
+        text
+    )
+    assert "Spent while the period ran:" in text

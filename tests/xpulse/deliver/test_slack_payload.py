@@ -64,7 +64,7 @@ def test_normal_report_payload_carries_the_figures(report: Report) -> None:
     assert re.search(r"Impressions `[▁▂▃▄▅▆▇█]{7}`", body)  # one block a day
     assert "*Content types* (engagement rate): photo" in body
     assert "*Best time to post*" in body and "Tuesday 09:00" in body
-    assert "Collection cost: $0.160 for 160 reads in 4 calls." in body
+    assert "Spent while the period ran: $0.160 for 160 reads in 4 calls." in body
     assert payload["text"].startswith("X report · @brand · 2026-W21: 32,500 impressions")
 
 

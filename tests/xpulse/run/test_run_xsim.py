@@ -52,10 +52,14 @@ def test_run_delivers_everywhere_once_and_a_rerun_sends_nothing(
     assert "2026-W21" in msg["Subject"] and "boss@example.com" in msg["To"]
     assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
     # Files: the two formats for each account, with stable dated names.
+    run_usd = 0.0
     for name in ("alpha", "beta"):
         doc = json.loads((stack.files / name / f"{name}-2026-W21.json").read_text("utf-8"))
         assert doc["period"]["label"] == "2026-W21" and doc["account"]["name"] == name
         assert (stack.files / name / f"{name}-2026-W21.html").is_file()
+        run_usd += doc["cost"]["run_usd"]  # this run's spend on the account, labelled
+        assert doc["cost"]["data_usd"] is not None
+    assert run_usd == pytest.approx(first.cost_micros / 1_000_000, abs=1e-9)
     reads_after_first = stack.ledger()["totals"]["post_reads"]
     assert reads_after_first > 0 and first.cost_micros > 0
 

@@ -188,7 +188,7 @@ def test_views_survive_a_later_migration(store_url: str, open_db: Callable[[str]
     with engine.begin() as conn:
         conn.execute(text("DROP VIEW bi_account_monthly"))
         conn.execute(text("DROP VIEW bi_account_weekly"))
-        conn.execute(text("DELETE FROM schema_migrations WHERE version = 6"))
+        conn.execute(text("DELETE FROM schema_migrations WHERE version = 7"))
     engine.dispose()
     engine = open_db(store_url)
     for view in VIEWS:

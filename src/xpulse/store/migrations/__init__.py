@@ -83,13 +83,21 @@ def _bi_views(ops: Operations) -> None:
     views.create_views(ops.get_bind())
 
 
+def _calls_backfill(ops: Operations) -> None:
+    from sqlalchemy import Boolean, false
+
+    column = Column("backfill", Boolean, nullable=False, server_default=false())
+    ops.add_column("api_calls", column)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "deliveries and alerts", _delivery_log),
     Step(3, "metric series and refusals", _series),
     Step(4, "api_calls index by account and time", _calls_by_account),
     Step(5, "observation provenance, imports, profile counts, competitors", sources.apply),
-    Step(6, "views for BI tools", _bi_views),
+    Step(6, "api_calls.backfill: one-off reads apart from recurring ones", _calls_backfill),
+    Step(7, "views for BI tools", _bi_views),
 )
 
 PG_LOCK_KEY = 0x78707573  # "xpus": an arbitrary constant shared by every xpulse process
