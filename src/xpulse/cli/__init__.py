@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "run": "xpulse.cli.run:run",
     "schedule": "xpulse.cli.schedule:schedule",
     "config": "xpulse.cli.config:config",
+    "dashboard": "xpulse.cli.dashboard:dashboard",
+    "serve": "xpulse.cli.serve:serve",
 }
 
 

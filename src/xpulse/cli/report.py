@@ -13,7 +13,7 @@ from xpulse.analytics.document import Report
 from xpulse.config import load_config
 from xpulse.errors import XpulseError
 from xpulse.fsutil import check_folder, write_atomic
-from xpulse.render import FORMATS, SUFFIXES, Format, render
+from xpulse.render import FILE_FORMATS, SUFFIXES, FileFormat, Format, render_file
 from xpulse.render import portfolio as pf
 from xpulse.render.terminal import print_report
 from xpulse.reporting import make_portfolio, make_report
@@ -36,11 +36,11 @@ def _as_of(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _format(chosen: str | None, out: Path | None) -> Format:
+def _format(chosen: str | None, out: Path | None) -> FileFormat:
     """``--format`` when given (whatever the suffix), else from ``--out``'s suffix, else
     text. A suffix that names no format is refused: ``week.pdf`` must not get text."""
     if chosen is not None:
-        return next(f for f in FORMATS if f == chosen)
+        return next(f for f in FILE_FORMATS if f == chosen)
     if out is None or not out.suffix:
         return "text"
     found = SUFFIXES.get(out.suffix.lower())
@@ -69,8 +69,9 @@ def _format(chosen: str | None, out: Path | None) -> Format:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS),
-    help="Output format (default: from --out's suffix: .txt .md .html .json .csv; else text).",
+    type=click.Choice(FILE_FORMATS),
+    help="Output format (default: from --out's suffix: .txt .md .html .json .csv .pdf; "
+    "else text). PDF needs --out and the pdf extra.",
 )
 @click.option(
     "--out",
@@ -98,10 +99,13 @@ def report(
     \b
         xpulse report --account main --period 2026-W21 --out week21.html
         xpulse report --all-accounts --period last-month --format md
+        xpulse report --account main --period last-month --out month.pdf
     """
     if all_accounts and account:
         raise UsageProblem("use either --account or --all-accounts, not both")
     chosen = _format(fmt, out)
+    if chosen == "pdf" and (out is None or all_accounts):
+        raise UsageProblem("--format pdf needs --out FILE and one account (not --all-accounts)")
     now = _as_of(as_of)
     if out is not None:
         check_folder(out)  # a typo in the folder is refused, not created, and before any work
@@ -109,7 +113,8 @@ def report(
     engine = open_store(config.db_url())
     try:
         if all_accounts:
-            text = _render_portfolio(
+            assert chosen != "pdf"  # refused above
+            content: str | bytes = _render_portfolio(
                 make_portfolio(config, engine, period=period, tz=tz, now=now), chosen, out
             )
         else:
@@ -117,13 +122,13 @@ def report(
             if chosen == "text" and out is None:
                 _print_terminal(document)
                 return
-            text = render(document, chosen)
+            content = render_file(document, chosen)
     finally:
         engine.dispose()
     if out is None:
-        click.echo(text, nl=False)
+        click.echo(content, nl=False)  # text: PDF needs --out
     else:
-        write_atomic(out, text)
+        write_atomic(out, content)
         click.echo(f"wrote {out}", err=True)
 
 

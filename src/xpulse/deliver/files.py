@@ -28,7 +28,7 @@ from markupsafe import escape
 from xpulse.analytics.document import Report
 from xpulse.deliver.errors import DeliveryError, DestinationConfigError
 from xpulse.fsutil import WriteError, write_all_atomic
-from xpulse.render import fmt, render
+from xpulse.render import fmt, render_file
 from xpulse.render.view import as_report
 
 NAME: Final = "files"
@@ -40,6 +40,7 @@ SUFFIXES: Final[dict[str, str]] = {
     "json": "json",
     "csv": "csv",
     "text": "txt",
+    "pdf": "pdf",  # needs the pdf extra
 }
 DEFAULT_FORMATS: Final = ("html", "md", "json", "csv")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -97,7 +98,7 @@ class FilesDestination:
         """Write the report; return the dated files written (not the index or latest copies)."""
         report = as_report(document)
         targets = self.paths_for(report)
-        texts = {f: render(report, f) for f in self.formats}  # type: ignore[arg-type]
+        texts = {f: render_file(report, f) for f in self.formats}  # type: ignore[arg-type]
         folder = self.account_dir(report)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -115,7 +116,7 @@ class FilesDestination:
                 reports.sort(key=lambda r: (str(r.get("start", "")), str(r.get("label"))))
                 reports.reverse()
                 newest = reports[0]["label"] == entry["label"]
-                writes: dict[Path, str] = {targets[f]: texts[f] for f in self.formats}
+                writes: dict[Path, str | bytes] = {targets[f]: texts[f] for f in self.formats}
                 if newest:
                     writes.update(
                         {folder / f"latest.{SUFFIXES[f]}": texts[f] for f in self.formats}
@@ -172,7 +173,7 @@ def _read_index(folder: Path) -> dict[str, Any]:
     return data
 
 
-def _write_all(writes: dict[Path, str]) -> None:
+def _write_all(writes: dict[Path, str | bytes]) -> None:
     """Every file to a temp beside it, then all renamed: a failure leaves the old files."""
     try:
         write_all_atomic(writes)
@@ -207,10 +208,14 @@ def _index_html(doc: dict[str, Any]) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>X reports {escape(who)}</title>
 <style>
 body {{ font: 14px/1.45 system-ui, sans-serif; color: #1f2328; margin: 24px; }}
+@media (max-width: 640px) {{ body {{ margin: 16px 12px; }} }}
+a {{ color: #0969da; }}
+.scroll {{ overflow-x: auto; max-width: 100%; }}
 table {{ border-collapse: collapse; }}
 th, td {{ padding: 5px 10px; border-bottom: 1px solid #d0d7de; text-align: left; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
@@ -219,13 +224,13 @@ td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 <body>
 <h1>X reports: {escape(who)}</h1>
 <p>Newest first. <a href="latest.html">Latest report</a>.</p>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>Period</th><th>Start</th><th>Posts</th><th>Impressions</th><th>Engagements</th>
 <th>Engagement rate</th><th>Files</th></tr></thead>
 <tbody>
 {body}
 </tbody>
-</table>
+</table></div>
 </body>
 </html>
 """

@@ -1,4 +1,4 @@
-"""Renderings of the one report document: terminal, Markdown, HTML, JSON and CSV.
+"""Renderings of the one report document: terminal, Markdown, HTML, JSON, CSV and PDF.
 
 Renderings only format what the document holds; they never compute analytics. Every one
 takes the :class:`~xpulse.analytics.document.Report` (or its JSON dict) and escapes the
@@ -14,7 +14,10 @@ from xpulse.analytics.document import Report
 
 Format = Literal["text", "md", "html", "json", "csv"]
 FORMATS: tuple[Format, ...] = ("text", "md", "html", "json", "csv")
-SUFFIXES: dict[str, Format] = {
+# What a file can hold: the text formats and PDF (bytes; the ``pdf`` extra).
+FileFormat = Format | Literal["pdf"]
+FILE_FORMATS: tuple[FileFormat, ...] = (*FORMATS, "pdf")
+SUFFIXES: dict[str, FileFormat] = {
     ".txt": "text",
     ".md": "md",
     ".markdown": "md",
@@ -22,6 +25,7 @@ SUFFIXES: dict[str, Format] = {
     ".htm": "html",
     ".json": "json",
     ".csv": "csv",
+    ".pdf": "pdf",
 }
 
 
@@ -51,3 +55,12 @@ def render(
 
         return render_csv(document)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def render_file(document: Report | Mapping[str, Any], fmt: FileFormat) -> str | bytes:
+    """The report as a file's content: text for the text formats, bytes for PDF."""
+    if fmt == "pdf":
+        from xpulse.render.pdf import render_pdf
+
+        return render_pdf(document)
+    return render(document, fmt)

@@ -103,7 +103,7 @@ def test_unreadable_index_is_rebuilt(tmp_path: Path, report: Report) -> None:
 
 @pytest.mark.parametrize(
     ("formats", "message"),
-    [(["xlsx"], "openpyxl"), (["pdf"], "unknown file format"), ([], "list of"), ("html", "list")],
+    [(["xlsx"], "openpyxl"), (["odt"], "unknown file format"), ([], "list of"), ("html", "list")],
 )
 def test_bad_formats_are_config_errors(formats: Any, message: str) -> None:
     with pytest.raises(DestinationConfigError, match=message):

@@ -1,0 +1,123 @@
+"""How fast the dashboard is on a large store, and how heavy its pages are.
+
+Targets: the busiest account's page served in under 300 ms, the portfolio page under 1 s,
+the static build of one account under 2 s, on the store ``bench/report_store.py`` builds
+(1,000 accounts, 1,000,000 posts, 10,000,000 observations)::
+
+    PYTHONPATH=src .venv/bin/python bench/report_store.py --out /tmp/xpulse-bench
+    PYTHONPATH=src .venv/bin/python bench/dashboard_speed.py --home /tmp/xpulse-bench
+
+- ``served``: the ``xpulse serve`` app (:func:`xpulse.web.app.create_app`) in this process,
+  asked over ASGI (no socket) for ``/account/BUSIEST?period=2026-W21`` and for
+  ``/?period=2026-W21``, its clock at the store's end; one untimed request first (imports,
+  the Vega bundle from its cache), then ``--repeat`` timed ones: median and worst.
+- ``static``: the real ``xpulse dashboard --out DIR -a BUSIEST -p 2026-W21`` process, wall
+  clock from spawn to exit (imports included; it also writes that period's portfolio page).
+- page weight: the bytes of that static account page, and of its chart library part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+
+END = "2026-05-26T08:00:00+00:00"  # bench/report_store.py's END: last week is 2026-W21
+PERIOD = "2026-W21"
+
+
+def busiest(home: Path) -> tuple[str, int]:
+    with sqlite3.connect(f"file:{home / 'data' / 'xpulse.db'}?mode=ro", uri=True) as con:
+        row = con.execute(
+            "SELECT account, count(*) FROM posts GROUP BY account ORDER BY 2 DESC LIMIT 1"
+        ).fetchone()
+    return str(row[0]), int(row[1])
+
+
+def served(home: Path, paths: list[str], repeat: int) -> dict[str, list[float]]:
+    os.environ["XPULSE_HOME"] = str(home)
+    from xpulse.config import load_config
+    from xpulse.store import open_store
+    from xpulse.web.app import ServeSettings, create_app
+
+    config = load_config()
+    end = datetime.fromisoformat(END)
+    settings = ServeSettings(
+        config, open_store(config.db_url()), (PERIOD,), None, None, clock=lambda: end
+    )
+    app = create_app(settings)
+
+    async def run() -> dict[str, list[float]]:
+        transport = httpx.ASGITransport(app=app)
+        out: dict[str, list[float]] = {}
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+            for path in paths:
+                first = await c.get(path)
+                assert first.status_code == 200, (path, first.status_code, first.text[:200])
+                times = []
+                for _ in range(repeat):
+                    start = time.perf_counter()
+                    response = await c.get(path)
+                    times.append(time.perf_counter() - start)
+                    assert response.status_code == 200
+                out[path] = times
+        return out
+
+    return asyncio.run(run())
+
+
+def static(home: Path, account: str, repeat: int) -> tuple[list[float], Path]:
+    xpulse = str(Path(sys.executable).with_name("xpulse"))
+    env = {**os.environ, "XPULSE_HOME": str(home)}
+    out = Path(tempfile.mkdtemp(prefix="xpulse-dash-")) / "site"
+    args = [xpulse, "dashboard", "--out", str(out), "-a", account, "-p", PERIOD, "--as-of", END]
+    subprocess.run(args, env=env, check=True, capture_output=True)  # untimed: caches
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(args, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times, out / f"{account}--{PERIOD}.html"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--home", type=Path, required=True, help="the bench store's XPULSE_HOME")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    account, posts = busiest(args.home)
+    timed = served(
+        args.home, [f"/account/{account}?period={PERIOD}", f"/?period={PERIOD}"], args.repeat
+    )
+    builds, page = static(args.home, account, max(3, args.repeat // 2))
+    size = page.stat().st_size
+    from xpulse.render import vega
+
+    library = len(vega.bundle().encode("utf-8"))
+    print(f"busiest account {account} ({posts:,} posts), period {PERIOD}, as of {END}\n")
+    print("| measurement | median s | worst s |")
+    print("|---|---|---|")
+    for label, times in (
+        (f"served: account page ({account})", timed[f"/account/{account}?period={PERIOD}"]),
+        ("served: portfolio page (all accounts)", timed[f"/?period={PERIOD}"]),
+        (f"static build of {account} (CLI process)", builds),
+    ):
+        print(f"| {label} | {statistics.median(times):.3f} | {max(times):.3f} |")
+    print(
+        f"\npage weight: {size / 1e6:.2f} MB ({size:,} bytes), of which the chart library "
+        f"{library / 1e6:.2f} MB; the rest is the page, its data and chart specs"
+    )
+
+
+if __name__ == "__main__":
+    main()
