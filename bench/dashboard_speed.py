@@ -14,6 +14,9 @@ the static build of one account under 2 s, on the store ``bench/report_store.py`
 - ``static``: the real ``xpulse dashboard --out DIR -a BUSIEST -p 2026-W21`` process, wall
   clock from spawn to exit (imports included; it also writes that period's portfolio page).
 - page weight: the bytes of that static account page, and of its chart library part.
+
+Wall and CPU time (user + system) are both printed: on a shared machine CPU time is the
+steadier figure.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -44,7 +48,10 @@ def busiest(home: Path) -> tuple[str, int]:
     return str(row[0]), int(row[1])
 
 
-def served(home: Path, paths: list[str], repeat: int) -> dict[str, list[float]]:
+Times = tuple[list[float], list[float]]  # wall seconds, CPU seconds (user + system)
+
+
+def served(home: Path, paths: list[str], repeat: int) -> dict[str, Times]:
     os.environ["XPULSE_HOME"] = str(home)
     from xpulse.config import load_config
     from xpulse.store import open_store
@@ -57,37 +64,44 @@ def served(home: Path, paths: list[str], repeat: int) -> dict[str, list[float]]:
     )
     app = create_app(settings)
 
-    async def run() -> dict[str, list[float]]:
+    async def run() -> dict[str, Times]:
         transport = httpx.ASGITransport(app=app)
-        out: dict[str, list[float]] = {}
+        out: dict[str, Times] = {}
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
             for path in paths:
                 first = await c.get(path)
                 assert first.status_code == 200, (path, first.status_code, first.text[:200])
-                times = []
+                wall, cpu = [], []
                 for _ in range(repeat):
-                    start = time.perf_counter()
+                    start, start_cpu = time.perf_counter(), time.process_time()
                     response = await c.get(path)
-                    times.append(time.perf_counter() - start)
+                    wall.append(time.perf_counter() - start)
+                    cpu.append(time.process_time() - start_cpu)
                     assert response.status_code == 200
-                out[path] = times
+                out[path] = (wall, cpu)
         return out
 
     return asyncio.run(run())
 
 
-def static(home: Path, account: str, repeat: int) -> tuple[list[float], Path]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def static(home: Path, account: str, repeat: int) -> tuple[Times, Path]:
     xpulse = str(Path(sys.executable).with_name("xpulse"))
     env = {**os.environ, "XPULSE_HOME": str(home)}
     out = Path(tempfile.mkdtemp(prefix="xpulse-dash-")) / "site"
     args = [xpulse, "dashboard", "--out", str(out), "-a", account, "-p", PERIOD, "--as-of", END]
     subprocess.run(args, env=env, check=True, capture_output=True)  # untimed: caches
-    times = []
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), _children_cpu()
         subprocess.run(args, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return times, out / f"{account}--{PERIOD}.html"
+        wall.append(time.perf_counter() - start)
+        cpu.append(_children_cpu() - start_cpu)
+    return (wall, cpu), out / f"{account}--{PERIOD}.html"
 
 
 def main() -> None:
@@ -105,14 +119,17 @@ def main() -> None:
 
     library = len(vega.bundle().encode("utf-8"))
     print(f"busiest account {account} ({posts:,} posts), period {PERIOD}, as of {END}\n")
-    print("| measurement | median s | worst s |")
-    print("|---|---|---|")
-    for label, times in (
+    print("| measurement | median wall s | worst wall s | median CPU s |")
+    print("|---|---|---|---|")
+    for label, (wall, cpu) in (
         (f"served: account page ({account})", timed[f"/account/{account}?period={PERIOD}"]),
         ("served: portfolio page (all accounts)", timed[f"/?period={PERIOD}"]),
         (f"static build of {account} (CLI process)", builds),
     ):
-        print(f"| {label} | {statistics.median(times):.3f} | {max(times):.3f} |")
+        print(
+            f"| {label} | {statistics.median(wall):.3f} | {max(wall):.3f} "
+            f"| {statistics.median(cpu):.3f} |"
+        )
     print(
         f"\npage weight: {size / 1e6:.2f} MB ({size:,} bytes), of which the chart library "
         f"{library / 1e6:.2f} MB; the rest is the page, its data and chart specs"
