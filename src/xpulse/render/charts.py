@@ -255,6 +255,8 @@ def heatmap(
                 }
             )
     ranked_slots = [r for r in rows if r["rank"] is not None]
+    scores = [r["value"] for r in rows if r["value"] is not None]
+    middle = (min(scores) + max(scores)) / 2 if scores else 0.0
     description = (
         f"Weekday by hour grid of {value_label}, {len(rows)} slots with posts. "
         "Grey slots have too few posts and are set aside. "
@@ -307,8 +309,15 @@ def heatmap(
             },
             {
                 "transform": [{"filter": "datum.rank !== null"}],
-                "mark": {"type": "text", "fontWeight": "bold", "color": INK},
-                "encoding": {"text": {"field": "rank"}},
+                "mark": {"type": "text", "fontWeight": "bold"},
+                "encoding": {
+                    "text": {"field": "rank"},
+                    # White on the darker half of the scale, so the number stays readable.
+                    "color": {
+                        "condition": {"test": f"datum.value > {middle}", "value": "#ffffff"},
+                        "value": INK,
+                    },
+                },
             },
         ],
     }

@@ -110,7 +110,11 @@ class Site:
         """The pickers of a page: every period of ``who`` and every account for ``label``."""
         return pages.Nav(
             periods=[
-                pages.Choice(p.label, links.page(who, p.label), p.label == label)
+                pages.Choice(
+                    p.label + (" (so far)" if p.partial else ""),
+                    links.page(who, p.label),
+                    p.label == label,
+                )
                 for p in self._periods
             ],
             accounts=[pages.Choice("All accounts", links.page(PORTFOLIO, label), who == PORTFOLIO)]
