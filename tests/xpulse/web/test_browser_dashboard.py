@@ -13,6 +13,7 @@ import pytest
 from xpulse_web_browser import (
     WIDTHS,
     hover_value,
+    low_contrast,
     marks,
     open_page,
     overflow,
@@ -115,6 +116,7 @@ def check_account_page(page: Any, world: World, label: str) -> None:
 
 
 def check_widths(page: Any, name: str) -> None:
+    assert not low_contrast(page), low_contrast(page)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(300)  # charts refit to their box

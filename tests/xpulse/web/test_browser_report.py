@@ -15,6 +15,7 @@ from typing import Any
 from xpulse_web_browser import (
     WIDTHS,
     hover_value,
+    low_contrast,
     marks,
     open_page,
     overflow,
@@ -46,6 +47,7 @@ def test_html_report_draws_its_charts_offline(browser: Any, world: World, tmp_pa
     for chart in drawn:
         assert marks(page, chart) > 0, chart
     assert "Engagements" in hover_value(page, "chart-daily")
+    assert not low_contrast(page), low_contrast(page)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(300)
@@ -78,6 +80,7 @@ def test_email_html_reads_at_600_px(browser: Any, world: World) -> None:
         "img", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0 && i.alt.length > 0)"
     )
     assert loaded == [True, True]
+    assert not low_contrast(page), low_contrast(page)
     for width in (375, 600):
         page.set_viewport_size({"width": width, "height": 900})
         assert overflow(page) == 0, f"the email scrolls sideways at {width} px"

@@ -147,3 +147,46 @@ def hover_value(page: Any, chart_id: str) -> str:
     tip.wait_for(state="visible", timeout=5_000)
     text: str = tip.inner_text()
     return text
+
+
+# WCAG 2 contrast of every piece of HTML text against the background it is drawn on (the
+# first non-transparent one up the tree): 4.5:1, or 3:1 for large text (24 px, or 18.66 px
+# bold). Chart text is SVG, drawn in the charts' own colours, and is left to the chart specs.
+_CONTRAST_JS = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) { return c.slice(0, 3); }
+    }
+    return [255, 255, 255];
+  };
+  const bad = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || el.closest("svg, script, style")) { continue; }
+    if (el.offsetParent === null && getComputedStyle(el).position !== "fixed") { continue; }
+    const style = getComputedStyle(el);
+    const fg = rgb(style.color).slice(0, 3), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) { bad.push(node.textContent.trim().slice(0, 40) + " " + ratio.toFixed(2)); }
+  }
+  return bad;
+}"""
+
+
+def low_contrast(page: Any) -> list[str]:
+    """The texts of the page below WCAG AA contrast (empty: all pass)."""
+    found: list[str] = page.evaluate(_CONTRAST_JS)
+    return found
