@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev,postgres,keyring,xlsx,sheets,workers]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev,postgres,keyring,xlsx,sheets,workers,pdf]'
 	touch $(STAMP)
 
 demo: $(STAMP)

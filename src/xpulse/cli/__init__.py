@@ -36,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "worker": "xpulse.cli.worker:worker",
     "enqueue": "xpulse.cli.worker:enqueue",
     "workers": "xpulse.cli.worker:workers",
+    "dashboard": "xpulse.cli.dashboard:dashboard",
+    "serve": "xpulse.cli.serve:serve",
 }
 
 
@@ -62,6 +64,9 @@ SUMMARIES: dict[str, str] = {
     "start runs on the configured cadence.",
     "enqueue": "Queue jobs for the workers: one per account, none twice while one is waiting.",
     "workers": "What the workers are doing.",
+    "dashboard": "Write the dashboard: a page per account and period, and the portfolio, as "
+    "files that open from disk with no network and no server.",
+    "serve": "Serve the dashboard read-only from the store, as it is at each request.",
 }
 
 

@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,12 +15,12 @@ from xpulse.errors import XpulseError
 if TYPE_CHECKING:
     from xpulse.analytics.document import Report
     from xpulse.config import Config
-    from xpulse.render import Format
+    from xpulse.render import FileFormat, Format
     from xpulse.render import portfolio as pf
 
-# xpulse.render.FORMATS, spelled out so that `report --help` imports no renderer (a test
+# xpulse.render.FILE_FORMATS, spelled out so that `report --help` imports no renderer (a test
 # keeps the two equal).
-FORMAT_NAMES = ("text", "md", "html", "json", "csv")
+FORMAT_NAMES = ("text", "md", "html", "json", "csv", "pdf", "xlsx")
 
 
 class UsageProblem(XpulseError):
@@ -39,26 +39,18 @@ def _as_of(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-XLSX: Final = "xlsx"  # binary: rendered by xpulse.render.xlsx, not by render()
-
-
-def _format(chosen: str | None, out: Path | None) -> Format | Literal["xlsx"]:
+def _format(chosen: str | None, out: Path | None) -> FileFormat:
     """``--format`` when given (whatever the suffix), else from ``--out``'s suffix, else
     text. A suffix that names no format is refused: ``week.pdf`` must not get text."""
-    if chosen == XLSX:
-        return XLSX
-
-    from xpulse.render import FORMATS, SUFFIXES
+    from xpulse.render import FILE_FORMATS, SUFFIXES
 
     if chosen is not None:
-        return next(f for f in FORMATS if f == chosen)
+        return next(f for f in FILE_FORMATS if f == chosen)
     if out is None or not out.suffix:
         return "text"
-    if out.suffix.lower() == ".xlsx":
-        return XLSX
     found = SUFFIXES.get(out.suffix.lower())
     if found is None:
-        known = ", ".join([*dict.fromkeys(SUFFIXES), ".xlsx"])
+        known = ", ".join(dict.fromkeys(SUFFIXES))
         raise UsageProblem(
             f"cannot tell a format from {out.name!r}: name it {known} or give --format"
         )
@@ -82,9 +74,10 @@ def _format(chosen: str | None, out: Path | None) -> Format | Literal["xlsx"]:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice([*FORMAT_NAMES, XLSX]),
-    help="Output format (default: from --out's suffix: .txt .md .html .json .csv .xlsx; "
-    "else text). xlsx is a workbook: Summary, Posts and Daily sheets.",
+    type=click.Choice(FORMAT_NAMES),
+    help="Output format (default: from --out's suffix: .txt .md .html .json .csv .pdf .xlsx; "
+    "else text). pdf and xlsx are binary: give --out (pdf needs the pdf extra, xlsx the xlsx "
+    "extra); xlsx is a workbook of Summary, Posts and Daily sheets.",
 )
 @click.option(
     "--out",
@@ -122,10 +115,11 @@ def report(
         xpulse report --all-accounts --period last-month --format md
         xpulse report --account main --period last-month --out may.xlsx
         xpulse report --account main --period 2026-W20 --to sheets
+        xpulse report --account main --period last-month --out month.pdf
     """
     from xpulse.config import load_config
     from xpulse.fsutil import check_folder, write_atomic
-    from xpulse.render import render
+    from xpulse.render import render_file
     from xpulse.reporting import make_portfolio, make_report
     from xpulse.store import open_store
 
@@ -136,21 +130,24 @@ def report(
             "--to sheets writes one account's report: leave out --all-accounts, --format and --out"
         )
     chosen = _format(fmt, out)
-    if chosen == XLSX and out is None and sys.stdout.isatty():
+    if chosen == "pdf" and (out is None or all_accounts):
+        raise UsageProblem("--format pdf needs --out FILE and one account (not --all-accounts)")
+    if chosen == "xlsx" and out is None and sys.stdout.isatty():
         raise UsageProblem("xlsx is binary: give --out FILE.xlsx (or redirect the output)")
     now = _as_of(as_of)
     if out is not None:
         check_folder(out)  # a typo in the folder is refused, not created, and before any work
     config = load_config()
     engine = open_store(config.db_url())
-    text: str | bytes
+    content: str | bytes
     try:
         if all_accounts:
             portfolio = make_portfolio(config, engine, period=period, tz=tz, now=now)
-            if chosen == XLSX:
-                text = _xlsx_module().render_portfolio_xlsx(portfolio)
+            if chosen == "xlsx":
+                content = _xlsx_module().render_portfolio_xlsx(portfolio)
             else:
-                text = _render_portfolio(portfolio, chosen, out)
+                assert chosen != "pdf"  # refused above
+                content = _render_portfolio(portfolio, chosen, out)
         else:
             document = make_report(config, engine, account=account, period=period, tz=tz, now=now)
             if to == "sheets":
@@ -159,16 +156,13 @@ def report(
             if chosen == "text" and out is None:
                 _print_terminal(document)
                 return
-            if chosen == XLSX:
-                text = _xlsx_module().render_xlsx(document)
-            else:
-                text = render(document, chosen)
+            content = render_file(document, chosen)
     finally:
         engine.dispose()
     if out is None:
-        click.echo(text, nl=False)
+        click.echo(content, nl=False)  # click writes bytes (xlsx) to the binary stream
     else:
-        write_atomic(out, text)
+        write_atomic(out, content)
         click.echo(f"wrote {out}", err=True)
 
 

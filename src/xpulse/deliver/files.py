@@ -29,7 +29,7 @@ from markupsafe import escape
 from xpulse.analytics.document import Report
 from xpulse.deliver.errors import DeliveryError, DestinationConfigError
 from xpulse.fsutil import WriteError, write_all_atomic
-from xpulse.render import fmt, render
+from xpulse.render import fmt, render_file
 from xpulse.render.view import as_report
 
 NAME: Final = "files"
@@ -41,7 +41,8 @@ SUFFIXES: Final[dict[str, str]] = {
     "json": "json",
     "csv": "csv",
     "text": "txt",
-    "xlsx": "xlsx",
+    "pdf": "pdf",  # needs the pdf extra
+    "xlsx": "xlsx",  # needs the xlsx extra
 }
 DEFAULT_FORMATS: Final = ("html", "md", "json", "csv")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -99,7 +100,7 @@ class FilesDestination:
         """Write the report; return the dated files written (not the index or latest copies)."""
         report = as_report(document)
         targets = self.paths_for(report)
-        texts = {f: _render(report, f) for f in self.formats}
+        texts = {f: render_file(report, f) for f in self.formats}  # type: ignore[arg-type]
         folder = self.account_dir(report)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -135,14 +136,6 @@ class FilesDestination:
             raise DeliveryError(NAME, f"{folder} is locked by another xpulse run") from None
         log.info("files: wrote %s to %s", ", ".join(self.formats), folder)
         return list(targets.values())
-
-
-def _render(report: Report, fmt: str) -> str | bytes:
-    if fmt == "xlsx":
-        from xpulse.render.xlsx import render_xlsx
-
-        return render_xlsx(report)
-    return render(report, fmt)  # type: ignore[arg-type]
 
 
 def _entry(report: Report, files: dict[str, str]) -> dict[str, Any]:
@@ -217,10 +210,14 @@ def _index_html(doc: dict[str, Any]) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>X reports {escape(who)}</title>
 <style>
 body {{ font: 14px/1.45 system-ui, sans-serif; color: #1f2328; margin: 24px; }}
+@media (max-width: 640px) {{ body {{ margin: 16px 12px; }} }}
+a {{ color: #0969da; }}
+.scroll {{ overflow-x: auto; max-width: 100%; }}
 table {{ border-collapse: collapse; }}
 th, td {{ padding: 5px 10px; border-bottom: 1px solid #d0d7de; text-align: left; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
@@ -229,13 +226,13 @@ td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 <body>
 <h1>X reports: {escape(who)}</h1>
 <p>Newest first. <a href="latest.html">Latest report</a>.</p>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>Period</th><th>Start</th><th>Posts</th><th>Impressions</th><th>Engagements</th>
 <th>Engagement rate</th><th>Files</th></tr></thead>
 <tbody>
 {body}
 </tbody>
-</table>
+</table></div>
 </body>
 </html>
 """

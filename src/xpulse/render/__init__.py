@@ -1,4 +1,4 @@
-"""Renderings of the one report document: terminal, Markdown, HTML, JSON and CSV.
+"""Renderings of the one report document: terminal, Markdown, HTML, JSON, CSV, PDF, XLSX.
 
 Renderings only format what the document holds; they never compute analytics. Every one
 takes the :class:`~xpulse.analytics.document.Report` (or its JSON dict) and escapes the
@@ -14,7 +14,12 @@ from xpulse.analytics.document import Report
 
 Format = Literal["text", "md", "html", "json", "csv"]
 FORMATS: tuple[Format, ...] = ("text", "md", "html", "json", "csv")
-SUFFIXES: dict[str, Format] = {
+# What a file can hold: the text formats, PDF and XLSX (bytes; the ``pdf`` and ``xlsx``
+# extras).
+FileFormat = Format | Literal["pdf", "xlsx"]
+FILE_FORMATS: tuple[FileFormat, ...] = (*FORMATS, "pdf", "xlsx")
+BINARY_FORMATS: tuple[FileFormat, ...] = ("pdf", "xlsx")
+SUFFIXES: dict[str, FileFormat] = {
     ".txt": "text",
     ".md": "md",
     ".markdown": "md",
@@ -22,6 +27,8 @@ SUFFIXES: dict[str, Format] = {
     ".htm": "html",
     ".json": "json",
     ".csv": "csv",
+    ".pdf": "pdf",
+    ".xlsx": "xlsx",
 }
 
 
@@ -51,3 +58,16 @@ def render(
 
         return render_csv(document)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def render_file(document: Report | Mapping[str, Any], fmt: FileFormat) -> str | bytes:
+    """The report as a file's content: text for the text formats, bytes for PDF and XLSX."""
+    if fmt == "pdf":
+        from xpulse.render.pdf import render_pdf
+
+        return render_pdf(document)
+    if fmt == "xlsx":
+        from xpulse.render.xlsx import render_xlsx
+
+        return render_xlsx(document)
+    return render(document, fmt)

@@ -104,6 +104,71 @@ def posts_word(n: int) -> str:
     return f"{fmt.count(n)} post" if n == 1 else f"{fmt.count(n)} posts"
 
 
+def _dual(rows: list[Spec], x: Spec, x_title: str, zoom: bool) -> Spec:
+    """Impressions as bars on the left axis, engagements as a marked line on the right."""
+    tooltip = [
+        {**x, "title": x_title},
+        {"field": "impressions", "type": "quantitative", "format": ",d", "title": "Impressions"},
+        {"field": "engagements", "type": "quantitative", "format": ",d", "title": "Engagements"},
+    ]
+    bars: Spec = {
+        "mark": {"type": "bar", "color": LIGHT, "stroke": DARK, "strokeWidth": 0.5},
+        "encoding": {
+            "x": x,
+            "y": {
+                "field": "impressions",
+                "type": "quantitative",
+                "title": "Impressions (bars)",
+                "axis": {"format": "~s"},
+            },
+            "tooltip": tooltip,
+        },
+    }
+    if zoom:
+        bars["params"] = [
+            {"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}
+        ]
+    line: Spec = {
+        "mark": {
+            "type": "line",
+            "color": DARK,
+            "strokeWidth": 2,
+            "point": {"filled": True, "size": 40, "color": DARK},
+        },
+        "encoding": {
+            "x": x,
+            "y": {
+                "field": "engagements",
+                "type": "quantitative",
+                "title": "Engagements (line)",
+                "axis": {"orient": "right", "format": "~s"},
+            },
+            "tooltip": tooltip,
+        },
+    }
+    return {
+        "data": {"values": rows},
+        "layer": [bars, line],
+        "resolve": {"scale": {"y": "independent"}},
+    }
+
+
+def _dual_rows(
+    labels: Sequence[str],
+    impressions: Sequence[float | None],
+    engagements: Sequence[float | None],
+) -> tuple[list[Spec], str]:
+    rows = [
+        {"at": d, "impressions": i, "engagements": e}
+        for d, i, e in zip(labels, impressions, engagements, strict=True)
+    ]
+    text = "; ".join(
+        f"{d}: {fmt.count(i)} impressions, {fmt.count(e)} engagements"
+        for d, i, e in zip(labels, impressions, engagements, strict=True)
+    )
+    return rows, text
+
+
 def daily(
     chart_id: str,
     title: str,
@@ -116,75 +181,43 @@ def daily(
     ``days`` are ISO dates; a missing value (``None``) draws nothing, never a zero. The x
     scale zooms and pans with the mouse wheel and drag in a page.
     """
-    rows = [
-        {"day": d, "impressions": i, "engagements": e}
-        for d, i, e in zip(days, impressions, engagements, strict=True)
-    ]
+    rows, text = _dual_rows(days, impressions, engagements)
     description = "Daily impressions (bars, left axis) and engagements (line, right axis). " + (
-        "; ".join(
-            f"{d}: {fmt.count(i)} impressions, {fmt.count(e)} engagements"
-            for d, i, e in zip(days, impressions, engagements, strict=True)
-        )
-        or "No days."
+        text or "No days."
     )
     x = {
-        "field": "day",
+        "field": "at",
         "type": "temporal",
         "timeUnit": "yearmonthdate",
         "title": None,
         "axis": {"format": "%a %d", "labelAngle": 0, "labelOverlap": True},
         "bandPosition": 0.5,
     }
-    tooltip = [
-        {"field": "day", "type": "temporal", "timeUnit": "yearmonthdate", "title": "Day"},
-        {"field": "impressions", "type": "quantitative", "format": ",d", "title": "Impressions"},
-        {"field": "engagements", "type": "quantitative", "format": ",d", "title": "Engagements"},
-    ]
-    body: Spec = {
-        "data": {"values": rows},
-        "layer": [
-            {
-                "params": [
-                    {
-                        "name": "zoom",
-                        "select": {"type": "interval", "encodings": ["x"]},
-                        "bind": "scales",
-                    }
-                ],
-                "mark": {"type": "bar", "color": LIGHT, "stroke": DARK, "strokeWidth": 0.5},
-                "encoding": {
-                    "x": x,
-                    "y": {
-                        "field": "impressions",
-                        "type": "quantitative",
-                        "title": "Impressions (bars)",
-                        "axis": {"format": "~s"},
-                    },
-                    "tooltip": tooltip,
-                },
-            },
-            {
-                "mark": {
-                    "type": "line",
-                    "color": DARK,
-                    "strokeWidth": 2,
-                    "point": {"filled": True, "size": 40, "color": DARK},
-                },
-                "encoding": {
-                    "x": x,
-                    "y": {
-                        "field": "engagements",
-                        "type": "quantitative",
-                        "title": "Engagements (line)",
-                        "axis": {"orient": "right", "format": "~s"},
-                    },
-                    "tooltip": tooltip,
-                },
-            },
-        ],
-        "resolve": {"scale": {"y": "independent"}},
-    }
+    body = _dual(rows, x, "Day", zoom=True)
     return Chart(chart_id, title, description, _spec(title, description, body, 240), 240)
+
+
+def periods(
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    impressions: Sequence[float | None],
+    engagements: Sequence[float | None],
+) -> Chart:
+    """Like :func:`daily`, one bar and point per named period (``2026-W21``, ``2026-05``)."""
+    rows, text = _dual_rows(labels, impressions, engagements)
+    description = f"{title} (impressions as bars, engagements as a line). " + (
+        text or "No periods."
+    )
+    x = {
+        "field": "at",
+        "type": "ordinal",
+        "title": None,
+        "sort": None,
+        "axis": {"labelAngle": -40, "labelOverlap": True},
+    }
+    body = _dual(rows, x, "Period", zoom=False)
+    return Chart(chart_id, title, description, _spec(title, description, body, 220), 220)
 
 
 def heatmap(
@@ -222,6 +255,8 @@ def heatmap(
                 }
             )
     ranked_slots = [r for r in rows if r["rank"] is not None]
+    scores = [r["value"] for r in rows if r["value"] is not None]
+    middle = (min(scores) + max(scores)) / 2 if scores else 0.0
     description = (
         f"Weekday by hour grid of {value_label}, {len(rows)} slots with posts. "
         "Grey slots have too few posts and are set aside. "
@@ -254,7 +289,8 @@ def heatmap(
         "encoding": {"x": x, "y": y},
         "layer": [
             {
-                "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 1},
+                # "show": a set-aside slot (no score) is drawn grey, not dropped.
+                "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 1, "invalid": "show"},
                 "encoding": {
                     "color": {
                         "condition": {"test": "datum.value === null", "value": "#e4e7eb"},
@@ -273,8 +309,15 @@ def heatmap(
             },
             {
                 "transform": [{"filter": "datum.rank !== null"}],
-                "mark": {"type": "text", "fontWeight": "bold", "color": INK},
-                "encoding": {"text": {"field": "rank"}},
+                "mark": {"type": "text", "fontWeight": "bold"},
+                "encoding": {
+                    "text": {"field": "rank"},
+                    # White on the darker half of the scale, so the number stays readable.
+                    "color": {
+                        "condition": {"test": f"datum.value > {middle}", "value": "#ffffff"},
+                        "value": INK,
+                    },
+                },
             },
         ],
     }
@@ -360,7 +403,7 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[Bar], value_label: str) 
                 "type": "nominal",
                 "title": None,
                 "sort": {"field": "order"},
-                "axis": {"labelLimit": 220},
+                "axis": {"labelLimit": 160},
             },
             "x": {"field": "value", "type": "quantitative", "title": value_label.capitalize()},
             "tooltip": [

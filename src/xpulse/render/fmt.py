@@ -65,3 +65,14 @@ def number(value: float | int | None, digits: int = 2) -> str:
     if value is None or _missing(value):
         return NA
     return f"{value:,.{digits}f}"
+
+
+def age(hours: float) -> str:
+    """An age as a person says it: ``45 minutes``, ``1 hour``, ``5 hours``, ``3 days``."""
+    if hours < 1:
+        minutes = max(0, round(hours * 60))
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    if hours < 48:
+        whole = round(hours)
+        return "1 hour" if whole == 1 else f"{whole} hours"
+    return f"{round(hours / 24)} days"

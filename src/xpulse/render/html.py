@@ -146,7 +146,7 @@ def template_context(report: Report) -> dict[str, Any]:
             "intro": (
                 f"Look-back {bt.lookback_days} days ({bt.window_start:%d %b %Y} – "
                 f"{bt.window_end:%d %b %Y}), {bt.posts} posts, local time. "
-                f"Hatched slots have fewer than {bt.min_posts} posts and are set aside."
+                f"Grey slots have fewer than {bt.min_posts} posts and are set aside."
             ),
             "slots": [
                 {
@@ -186,7 +186,7 @@ def template_context(report: Report) -> dict[str, Any]:
                 {
                     "href": post_url(s.post_id, username),
                     "text": one_line(s.text)[:160] or s.post_id,
-                    "age": f"{s.age_hours:.0f} h",
+                    "age": fmt.age(s.age_hours),
                     "impressions": fmt.count(s.impressions),
                     "usual": fmt.count(s.usual_impressions),
                     "ratio": times(s.ratio),

@@ -55,7 +55,6 @@ def static_spec(chart: Chart, width: int) -> Spec:
     spec = copy.deepcopy(chart.spec)
     spec["width"] = width
     spec["autosize"] = {"type": "fit", "contains": "padding"}
-    spec["title"] = chart.title
     spec.pop("params", None)
     for layer in spec.get("layer", []):
         layer.pop("params", None)

@@ -56,7 +56,7 @@ def test_spelled_out_choices_match_the_library() -> None:
     from xpulse.cli.report import FORMAT_NAMES
     from xpulse.cli.run import DESTINATION_NAMES
     from xpulse.config_delivery import DESTINATIONS
-    from xpulse.render import FORMATS
+    from xpulse.render import FILE_FORMATS
 
-    assert FORMAT_NAMES == FORMATS
+    assert FORMAT_NAMES == FILE_FORMATS
     assert DESTINATION_NAMES == DESTINATIONS

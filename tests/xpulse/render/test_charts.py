@@ -66,7 +66,8 @@ def test_heatmap_grey_for_set_aside_and_numbers_the_best_slots() -> None:
     assert first["value"] is None and first["shown"] == "too few posts to rank"
     assert "1. Sun 23:00 (500.00)" in chart.description
     svg = vega.svg(chart)
-    assert len(marks(svg, "rect mark")) == 7 * 24 - 1  # one per slot with posts
+    assert len(marks(svg, "rect mark")) == 7 * 24 - 1 + 1  # a slot with posts each, an outline
+    assert svg.count('fill="#e4e7eb"') == 1  # the set-aside slot, grey
     assert svg.count('stroke="#d94801"') == 1  # the best slot outlined
     assert ">1</text>" in svg
 

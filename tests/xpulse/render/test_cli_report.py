@@ -422,17 +422,17 @@ def test_out_suffix_picks_the_format(
 def test_unknown_suffix_without_format_is_refused(
     run: Run, tmp_path: Path, portfolio: bool
 ) -> None:
-    out = tmp_path / "week.pdf"
+    out = tmp_path / "week.odt"
     who = ["--all-accounts"] if portfolio else ["-a", "main"]
     result = run(*who, "-p", "2026-W21", "--as-of", AS_OF, "--out", str(out))
     assert result.exit_code == 2
-    assert "cannot tell a format from 'week.pdf'" in result.stderr and "--format" in result.stderr
+    assert "cannot tell a format from 'week.odt'" in result.stderr and "--format" in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert list(tmp_path.glob("*week*")) == []
 
 
 def test_explicit_format_wins_over_the_suffix(run: Run, tmp_path: Path) -> None:
-    pdf, html = tmp_path / "week.pdf", tmp_path / "week.html"
+    pdf, html = tmp_path / "week.odt", tmp_path / "week.html"
     assert run("-a", "main", "-p", "2026-W21", "--as-of", AS_OF, "-f", "json", "-o", str(pdf))
     assert json.loads(pdf.read_text(encoding="utf-8"))["totals"]["posts"] == 2
     result = run("-a", "main", "-p", "2026-W21", "--as-of", AS_OF, "-f", "md", "-o", str(html))

@@ -48,7 +48,7 @@ def _write(home: Path, extra: str) -> None:
          'recipients = ["c@d.co"]', "sends in clear"),
         ('[delivery.slack]\nwebhook_url_env = "lower-case"', "is not an environment variable"),
         ('[delivery.slack]\nwebhook_url = "https://hooks.slack.com/x"', "webhook_url: Extra"),
-        ('[delivery.files]\nfolder = "out"\nformats = ["pdf"]', "unknown file format 'pdf'"),
+        ('[delivery.files]\nfolder = "out"\nformats = ["odt"]', "unknown file format 'odt'"),
         ('cadence = "every blue moon"', "cadence 'every blue moon' is not understood"),
         ('[delivery.alerts]\nchannel = "email"', "alerts go to email, but [delivery.email]"),
     ],

@@ -1,0 +1,8 @@
+"""The dashboard: one page per account and one for the portfolio, from the store.
+
+The same pages are written to disk by ``xpulse dashboard --out DIR`` (self-contained files
+that work offline, :mod:`xpulse.web.static`) and served live by ``xpulse serve``
+(:mod:`xpulse.web.app`). Every figure on them comes from the report documents
+(:func:`xpulse.reporting.make_report`, :func:`xpulse.reporting.make_portfolio`), the same
+ones ``xpulse report --format json`` prints; the pages only lay them out.
+"""

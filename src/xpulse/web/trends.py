@@ -1,0 +1,75 @@
+"""Totals of an account over recent weeks and months, for the dashboard's trend charts.
+
+Each week's or month's totals are :func:`xpulse.analytics.metrics.totals` of the same post
+rows a report of that period reads, so a point equals ``xpulse report --period LABEL``'s
+totals at the same instant.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy import Connection
+
+from xpulse.analytics import parse_period
+from xpulse.analytics.document import Totals
+from xpulse.analytics.metrics import totals
+from xpulse.analytics.periods import Period
+from xpulse.config import Config
+from xpulse.store.report_queries import portfolio_posts
+
+WEEKS: Final = 12
+MONTHS: Final = 6
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One period's totals; ``partial`` when the period has not ended yet."""
+
+    label: str
+    partial: bool
+    totals: Totals
+
+
+def _weeks(now: datetime, tz: str) -> list[Period]:
+    monday = parse_period("this-week", tz, now).start.date()
+    labels = []
+    for back in range(WEEKS - 1, -1, -1):
+        iso = (monday - timedelta(days=7 * back)).isocalendar()
+        labels.append(f"{iso.year}-W{iso.week:02d}")
+    return [parse_period(label, tz, now) for label in labels]
+
+
+def _months(now: datetime, tz: str) -> list[Period]:
+    out = [parse_period("this-month", tz, now)]
+    while len(out) < MONTHS:
+        first = out[-1].start.date().replace(day=1) - timedelta(days=1)
+        out.append(parse_period(first.strftime("%Y-%m"), tz, now))
+    return list(reversed(out))
+
+
+def account_trends(
+    conn: Connection, config: Config, account: str, now: datetime, tz: str
+) -> tuple[list[TrendPoint], list[TrendPoint]]:
+    """The last :data:`WEEKS` weeks and :data:`MONTHS` months (the current ones so far)."""
+    weeks, months = _weeks(now, tz), _months(now, tz)
+    start = min(weeks[0].start_utc, months[0].start_utc)
+    rows = portfolio_posts(conn, [account], start, now, now)[account]
+    own = [p for p in rows if p.content_type != "retweet"]
+
+    own.sort(key=lambda x: x.created_at)
+    created = [x.created_at for x in own]
+
+    def points(periods: list[Period]) -> list[TrendPoint]:
+        # The periods are consecutive: each one's posts are a slice of the sorted posts.
+        out = []
+        for p in periods:
+            first = bisect_left(created, p.start_utc)
+            last = bisect_left(created, p.end_utc)
+            out.append(TrendPoint(p.label, p.partial, totals(own[first:last])))
+        return out
+
+    return points(weeks), points(months)

@@ -1,0 +1,204 @@
+"""The dashboard in a real browser (Debian's Chromium), as written to disk and as served:
+charts drawn with hover values, pickers, sorting, drill-down, every figure equal to
+``xpulse report --format json``, no outside request and no horizontal scrolling."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from xpulse_web_browser import (
+    WIDTHS,
+    hover_value,
+    low_contrast,
+    marks,
+    open_page,
+    overflow,
+    shot,
+    wait_for_charts,
+)
+from xpulse_web_world import EVIL, XPULSE, World
+
+from xpulse.analytics import parse_period
+from xpulse.render import fmt
+
+ACCOUNT_CHARTS = {
+    "chart-daily",
+    "chart-top",
+    "chart-best-time",
+    "chart-content-types",
+    "chart-weekly",
+    "chart-monthly",
+}
+
+
+@pytest.fixture(scope="module")
+def site(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "dashboard"
+    done = world.xpulse("dashboard", "--out", str(out), "--as-of", world.now.isoformat())
+    assert "open" in done.stderr and (out / "index.html").is_file()
+    return out
+
+
+def last_week(world: World) -> str:
+    return parse_period("last-week", "Europe/Berlin", world.now).label
+
+
+def check_account_page(page: Any, world: World, label: str) -> None:
+    """Charts, hover, figures against the JSON report, sorting and the drill-down."""
+    drawn = set(wait_for_charts(page))
+    assert drawn >= ACCOUNT_CHARTS, drawn
+    for chart in ACCOUNT_CHARTS:
+        assert marks(page, chart) > 0, chart
+    assert "Impressions" in hover_value(page, "chart-daily")
+
+    doc = world.report_json("main", label, world.now)
+    t = doc["totals"]
+    cards = {
+        c["label"]: c["value"]
+        for c in page.eval_on_selector_all(
+            "[data-card]",
+            "els => els.map(e => ({label: e.dataset.card,"
+            " value: e.querySelector('.value').textContent}))",
+        )
+    }
+    assert cards["Posts"] == fmt.count(t["posts"])
+    assert cards["Impressions"] == fmt.count(t["impressions"])
+    assert cards["Engagements"] == fmt.count(t["engagements"])
+    assert cards["Engagement rate"] == fmt.percent(t["engagement_rate"])
+    rows = page.eval_on_selector_all(
+        "#posts-table tbody tr",
+        """rows => rows.map(r => ({id: r.dataset.post, cells: Object.fromEntries(
+             Array.from(r.querySelectorAll('td[data-field]'))
+               .map(td => [td.dataset.field, td.dataset.v]))}))""",
+    )
+    by_id = {p["id"]: p for p in doc["posts"]}
+    assert [r["id"] for r in rows] and {r["id"] for r in rows} == set(by_id)
+    for row in rows:
+        post = by_id[row["id"]]
+        for key, raw in row["cells"].items():
+            expected = post[key]
+            assert (raw == "" and expected is None) or float(raw) == pytest.approx(expected), key
+    # The seeds' order: best engagement rate first.
+    rates = [float(r["cells"]["engagement_rate"] or -1) for r in rows]
+    assert rates == sorted(rates, reverse=True)
+
+    # Sorting by impressions: largest first, then smallest first.
+    def column(field: str) -> list[float]:
+        values: list[str] = page.eval_on_selector_all(
+            f'#posts-table tbody td[data-field="{field}"]', "els => els.map(e => e.dataset.v)"
+        )
+        return [float(v) for v in values]
+
+    header = page.locator("#posts-table th", has_text="Impressions").locator("button")
+    header.click()
+    assert column("impressions") == sorted(column("impressions"), reverse=True)
+    header.click()
+    assert column("impressions") == sorted(column("impressions"))
+    assert page.locator("#posts-table th", has_text="Impressions").get_attribute("aria-sort") == (
+        "ascending"
+    )
+
+    # Drill-down: the post's details and its growth curve against the usual shape.
+    first = page.locator("#posts-table tbody tr").first
+    post_id = first.get_attribute("data-post")
+    first.locator("a").click()
+    drill = page.locator(f"#post-{post_id}")
+    drill.wait_for(state="visible")
+    page.wait_for_function(
+        f"() => document.querySelector('[data-chart=\"growth-{post_id}\"]').dataset.drawn === '1'"
+    )
+    assert marks(page, f"growth-{post_id}") > 0
+    assert fmt.count(by_id[post_id]["impressions"]) in drill.inner_text()
+
+
+def check_widths(page: Any, name: str) -> None:
+    assert not low_contrast(page), low_contrast(page)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(300)  # charts refit to their box
+        assert overflow(page) == 0, f"{name} scrolls sideways at {width} px"
+        shot(page, f"{name}-{width}")
+
+
+def test_static_dashboard_works_from_disk(browser: Any, site: Path, world: World) -> None:
+    label = last_week(world)
+    page, watch = open_page(browser, "file://")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto((site / "index.html").as_uri())
+    assert "chart-accounts" in wait_for_charts(page)
+    assert "Impressions" in hover_value(page, "chart-accounts")
+    # Competitors beside own accounts, not in the total.
+    assert page.locator("h2", has_text="Other accounts").count() == 1
+    assert page.locator('tr[data-account="rival"]').count() == 1
+    check_widths(page, "dashboard-portfolio")
+
+    # Account picker, then period picker.
+    page.select_option('select[aria-label="Account"]', label="main")
+    page.wait_for_url("**/main--*.html")
+    page.select_option('select[aria-label="Period"]', label=label)
+    page.wait_for_url(f"**/main--{label}.html")
+    check_account_page(page, world, label)
+    page.goto((site / f"main--{label}.html").as_uri())
+    wait_for_charts(page)
+    check_widths(page, "dashboard-account")
+    assert EVIL in page.locator("#posts-table").inner_text()  # shown as text, inert
+    assert not dialogs
+    watch.clean()
+
+
+@pytest.fixture(scope="module")
+def served(world: World) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [*XPULSE, "serve", "--port", "0"],
+        env=world.env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert "dashboard on http://127.0.0.1:" in line, line
+    url = line.split("dashboard on ")[1].split()[0].rstrip("/")
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stderr.close()
+
+
+def test_served_dashboard_is_the_same_page(browser: Any, served: str, world: World) -> None:
+    label = last_week(world)
+    page, watch = open_page(browser, served)
+    page.goto(f"{served}/account/main?period={label}")
+    check_account_page(page, world, label)
+    check_widths(page, "served-account")
+    page.goto(f"{served}/account/nobody")
+    assert "no account 'nobody'" in page.locator("body").inner_text()
+    page.goto(f"{served}/account/main?period=1999-W01")
+    assert "no period '1999-W01'" in page.locator("body").inner_text()
+    watch.errors = [e for e in watch.errors if "404" not in e]  # the two pages above
+    watch.clean()
+
+
+def test_served_page_cannot_reach_outside(browser: Any, served: str) -> None:
+    """The CSP header blocks a script that would call out, even if one were injected."""
+    page, _watch = open_page(browser, served)
+    response = page.goto(f"{served}/")
+    assert response is not None
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    blocked = page.evaluate(
+        """() => new Promise(done => {
+             const s = document.createElement('script');
+             s.src = 'https://cdn.example.com/x.js';
+             s.onerror = () => done(true); s.onload = () => done(false);
+             document.head.appendChild(s);
+             setTimeout(() => done(true), 2000);
+           })"""
+    )
+    assert blocked
