@@ -4,6 +4,7 @@ Every error a user can cause or fix derives from :class:`XpulseError`; the CLI t
 into one clear line and a non-zero exit. Messages never contain secrets.
 
     XpulseError
+    ├── UsageProblem           options that do not go together (exit 2)
     ├── ConfigError            bad or missing configuration
     ├── StoreError             the database could not be opened or migrated
     └── (api) ApiError         see xpulse.api.errors
@@ -16,6 +17,12 @@ class XpulseError(Exception):
     """An error with a message fit to show a user as it is."""
 
     exit_code: int = 1
+
+
+class UsageProblem(XpulseError):
+    """Options that do not go together, or a value an option cannot take."""
+
+    exit_code = 2
 
 
 class ConfigError(XpulseError):

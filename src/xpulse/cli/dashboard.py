@@ -6,12 +6,8 @@ from pathlib import Path
 
 import click
 
-from xpulse.cli.report import _as_of
-from xpulse.config import load_config
-from xpulse.fsutil import check_folder
-from xpulse.store import open_store
-from xpulse.web.site import DEFAULT_PERIODS, Site
-from xpulse.web.static import INDEX, build_static
+from xpulse.cli.options import parse_as_of
+from xpulse.web import DEFAULT_PERIODS
 
 
 @click.command()
@@ -55,7 +51,13 @@ def dashboard(
         xpulse dashboard --out ~/xpulse-dashboard
         xpulse dashboard --out site --period 2026-W21 --period 2026-05 --account main
     """
-    now = _as_of(as_of)
+    from xpulse.config import load_config
+    from xpulse.fsutil import check_folder
+    from xpulse.store import open_store
+    from xpulse.web.site import Site
+    from xpulse.web.static import INDEX, build_static
+
+    now = parse_as_of(as_of)
     check_folder(out / INDEX) if out.exists() else check_folder(out)
     config = load_config()
     engine = open_store(config.db_url())

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 import click
 
-from xpulse.errors import XpulseError
+from xpulse.cli.options import parse_as_of
+from xpulse.errors import UsageProblem
 
 if TYPE_CHECKING:
     from xpulse.analytics.document import Report
@@ -21,22 +21,6 @@ if TYPE_CHECKING:
 # xpulse.render.FILE_FORMATS, spelled out so that `report --help` imports no renderer (a test
 # keeps the two equal).
 FORMAT_NAMES = ("text", "md", "html", "json", "csv", "pdf", "xlsx")
-
-
-class UsageProblem(XpulseError):
-    """Options that do not go together."""
-
-    exit_code = 2
-
-
-def _as_of(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageProblem(f"--as-of {value!r} is not an ISO 8601 date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _format(chosen: str | None, out: Path | None) -> FileFormat:
@@ -134,7 +118,7 @@ def report(
         raise UsageProblem("--format pdf needs --out FILE and one account (not --all-accounts)")
     if chosen == "xlsx" and out is None and sys.stdout.isatty():
         raise UsageProblem("xlsx is binary: give --out FILE.xlsx (or redirect the output)")
-    now = _as_of(as_of)
+    now = parse_as_of(as_of)
     if out is not None:
         check_folder(out)  # a typo in the folder is refused, not created, and before any work
     config = load_config()

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import httpx
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from xpulse.api.errors import ApiError, NeedsSignIn
 from xpulse.api.factory import open_client
@@ -24,7 +24,7 @@ from xpulse.collect.budget import Budget, admit, spending_problems
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.ledger_budget import shared_budget
 from xpulse.collect.planner import AccountSpec, RunPlan, make_plan
-from xpulse.collect.pricing import PriceTable, plan_prices
+from xpulse.collect.pricing import PriceTable, billing_day, plan_prices
 from xpulse.collect.private import last_private_reads
 from xpulse.collect.runner import AccountJob, AccountResult, Runner, RunResult
 from xpulse.collect.schedule import slots
@@ -32,7 +32,7 @@ from xpulse.collect.source import XClientSource
 from xpulse.config import AccountConfig, Config
 from xpulse.errors import ConfigError, XpulseError
 from xpulse.paths import state_dir
-from xpulse.store import open_store
+from xpulse.store import open_store, queries
 
 APP_TOKEN = "app-bearer"  # noqa: S105 - a key naming the shared app token, not a secret
 
@@ -58,6 +58,15 @@ def _sign_in(account: AccountConfig) -> TokenRecord | None:
         return default_store().load(account.name)
     except XpulseError:
         return None
+
+
+def _note_sign_in_read(conn: Connection, account: str, record: TokenRecord | None) -> None:
+    """The sign-in read the user (for its post count) on its UTC day: X bills a resource
+    once a UTC day, so the same day's profile read costs nothing more."""
+    if record is None or record.user_id is None or record.tweet_count_at is None:
+        return
+    day = billing_day(datetime.fromisoformat(record.tweet_count_at))
+    queries.bill(conn, account, day, {f"user:{record.user_id}": 0})
 
 
 @dataclass
@@ -98,10 +107,14 @@ def prepare(
         if any(what == f"account {a.name} app ownership" for a in chosen):
             notes.append(problem)
     engine = engine or open_store(config.db_url())
+    signed = {a.name: _sign_in(a) for a in chosen}
+    with engine.begin() as conn:
+        for name, record in signed.items():
+            _note_sign_in_read(conn, name, record)
     with engine.connect() as conn:
         plan = make_plan(
             conn,
-            [spec_for(a, _sign_in(a)) for a in chosen],
+            [spec_for(a, signed[a.name]) for a in chosen],
             slots(config.refresh_schedule),
             prices,
             config.monthly_budget_usd,

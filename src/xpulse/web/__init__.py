@@ -6,3 +6,8 @@ that work offline, :mod:`xpulse.web.static`) and served live by ``xpulse serve``
 (:func:`xpulse.reporting.make_report`, :func:`xpulse.reporting.make_portfolio`), the same
 ones ``xpulse report --format json`` prints; the pages only lay them out.
 """
+
+from typing import Final
+
+# The periods the pickers offer unless told otherwise (specs as `xpulse report --period`).
+DEFAULT_PERIODS: Final = ("last-week", "this-week", "last-month", "this-month")

@@ -101,7 +101,8 @@ def test_a_first_collect_at_the_default_budget(
     dry = _xpulse("collect", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert f"@me has {count:,} posts" in dry.stdout
-    assert f"= ${count * 0.001:.3f}" in dry.stdout  # its own posts, through its own app
+    # its own posts, through its own app, and the day's profile counts (one user read)
+    assert f"= ${count * 0.001 + 0.010:.3f}" in dry.stdout
     assert "collect would start" in dry.stdout
 
     run = _xpulse("collect")

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, create_engine, inspect, select, text
 
-from xpulse.store import history
+from xpulse.store import history, views
 from xpulse.store import queries as q
 from xpulse.store.migrations import current_version, versions
 from xpulse.store.schema import observations
@@ -24,14 +24,16 @@ def test_step_5_brings_a_version_4_store_to_the_current_schema(
         q.ensure_account(conn, "main", "main", T0)
         q.upsert_posts(conn, [post("1")])
         q.append_observations(conn, [observation("1", T0, 10)])
-    # make it what a store of version 4 was: no new tables, no new columns
+    # make it what a store of version 4 was: no views, no new tables, no new columns
     raw = create_engine(store_url)
     with raw.begin() as conn:
+        views.drop_views(conn)
+        conn.execute(text("ALTER TABLE api_calls DROP COLUMN backfill"))
         for table in ("imports", "profile_counts", "competitors"):
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE observations DROP COLUMN import_id"))
         conn.execute(text("ALTER TABLE observations DROP COLUMN provenance"))
-        conn.execute(versions.delete().where(versions.c.version == 5))
+        conn.execute(versions.delete().where(versions.c.version >= 5))
     raw.dispose()
     engine.dispose()
 
