@@ -67,6 +67,10 @@ def prepare(
             raise XpulseError(f"{config.path}: no [[accounts]] configured; see `xpulse init`")
     history = timedelta(days=history_days or config.history_days)
     engine = open_store(config.db_url())
+    if account is None:
+        from xpulse.collect.competitors import competitor_accounts
+
+        chosen += competitor_accounts(engine)  # collected apart, priced as others' posts
     with engine.connect() as conn:
         plan = make_plan(
             conn,

@@ -182,6 +182,13 @@ def profile_counts_between(
 
 # -- competitors --------------------------------------------------------------------------
 
+COMPETITOR_PREFIX = "competitor_"
+
+
+def competitor_account(handle: str) -> str:
+    """The store's account name of a competitor (it names no env variable)."""
+    return COMPETITOR_PREFIX + handle.removeprefix("@").lower()
+
 
 @dataclass(frozen=True)
 class Competitor:
