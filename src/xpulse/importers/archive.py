@@ -44,12 +44,7 @@ _HELP = "give the archive's .zip, its unpacked folder, or its data/tweets.js"
 def read_archive(path: Path, exported_at: datetime | None = None) -> ImportBatch:
     """Read an archive; raises :class:`ImportFileError` naming ``path`` when it cannot."""
     files = _open(path)
-    tweets_files = sorted(
-        (name for name in files.names() if _TWEETS_FILE.search(name) and _in_data(name)),
-        key=_part_number,
-    )
-    if not tweets_files:
-        raise ImportFileError(path, f"no data/tweets.js or data/tweet.js in it; {_HELP}")
+    tweets_files = _tweets_files(path, files)
     records: list[Mapping[str, Any]] = []
     for name in tweets_files:
         records.extend(_tweet_records(path, name, files.read(name)))
@@ -71,6 +66,23 @@ def read_archive(path: Path, exported_at: datetime | None = None) -> ImportBatch
             f"({newest:%Y-%m-%d}); check --exported-at",
         )
     return ImportBatch("archive", path, files.sha256(tweets_files), as_of, owner, posts, notes)
+
+
+def archive_digest(path: Path) -> str:
+    """The SHA-256 that identifies the archive's posts (an import records it), read without
+    parsing them: a file imported before is recognised at once."""
+    files = _open(path)
+    return files.sha256(_tweets_files(path, files))
+
+
+def _tweets_files(path: Path, files: _Files) -> list[str]:
+    names = sorted(
+        (name for name in files.names() if _TWEETS_FILE.search(name) and _in_data(name)),
+        key=_part_number,
+    )
+    if not names:
+        raise ImportFileError(path, f"no data/tweets.js or data/tweet.js in it; {_HELP}")
+    return names
 
 
 # -- the container: zip, folder or one file --------------------------------------------
