@@ -226,12 +226,6 @@ def remove_competitor(conn: Connection, handle: str) -> bool:
     return bool(result.rowcount)
 
 
-def import_rows(conn: Connection, account: str) -> Sequence[RowMapping]:
-    """The account's imports, oldest first (for ``xpulse import`` and reports)."""
-    stmt = select(imports).where(imports.c.account == account).order_by(imports.c.imported_at)
-    return list(conn.execute(stmt).mappings())
-
-
 # -- where figures came from ----------------------------------------------------------------
 
 
