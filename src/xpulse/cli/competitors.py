@@ -23,7 +23,8 @@ def competitors() -> None:
 @click.option("--group", "group", required=True, metavar="NAME", help="Benchmark group.")
 @click.option("--yes", is_flag=True, help="Add without asking, after showing the cost.")
 def add(handle: str, group: str, yes: bool) -> None:
-    """Look HANDLE up (one user read), show its monthly cost, then add it to --group.
+    """Look HANDLE up (a user read and its 20 newest posts, $0.110), show its monthly cost,
+    then add it to --group.
 
     Example:
 
