@@ -129,12 +129,16 @@ def make_report(
             conn, stored.name, the_period.start_utc, end, report.totals
         )
         sources = history_report.sources(conn, [p.id for p in report.posts], now)
+        rivals = history_report.benchmark(
+            conn, stored, followers, the_period.start_utc, the_period.end_utc, now
+        )
     return report.model_copy(
         update={
             "detail": build_detail(detail, the_period.local_dates(), the_period.tz),
             "followers": followers,
             "sources": sources,
             "cost": cost,
+            "benchmark": rivals,
         }
     )
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from xpulse.analytics.audience import Followers
+from xpulse.analytics.benchmark import Benchmark
 from xpulse.analytics.detail import MetricsDetail
 from xpulse.analytics.provenance import FigureSources
 
@@ -378,6 +379,9 @@ class Report(_Model):
     )
     sources: FigureSources | None = Field(
         default=None, description="Where the figures came from: API, archive, analytics export."
+    )
+    benchmark: Benchmark | None = Field(
+        default=None, description="Your account beside its competitors (none: no competitors)."
     )
 
     def to_dict(self) -> dict[str, Any]:

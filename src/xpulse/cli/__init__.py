@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "auth": "xpulse.cli.auth:auth",
     "backfill": "xpulse.cli.backfill:backfill",
     "collect": "xpulse.cli.collect:collect",
+    "competitors": "xpulse.cli.competitors:competitors",
     "cost": "xpulse.cli.cost:cost",
     "export": "xpulse.cli.export:export",
     "import": "xpulse.cli.imports:import_",

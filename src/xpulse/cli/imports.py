@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,9 +61,15 @@ def archive(path: Path, account: str | None, exported_at: str | None, dry_run: b
 
         xpulse import archive ~/Downloads/twitter-2026-05-01-abc.zip --account brand
     """
-    from xpulse.importers.archive import read_archive
+    from xpulse.importers.archive import archive_digest, read_archive
 
-    _run([lambda: read_archive(path, _date(exported_at, "--exported-at"))], account, dry_run)
+    stamp = _date(exported_at, "--exported-at")
+    _run(
+        "archive",
+        [(path, archive_digest, functools.partial(read_archive, path, stamp))],
+        account,
+        dry_run,
+    )
 
 
 @import_.command(name="analytics-csv")
@@ -90,28 +96,47 @@ def analytics_csv(
 
         xpulse import analytics-csv tweet_activity_metrics_brand_2026*.csv --account brand
     """
-    from xpulse.importers.analytics_csv import read_export
+    from xpulse.importers.analytics_csv import export_digest, read_export
 
     last = _date(end, "--end")
     day = last.date() if last else None
-    _run([functools.partial(read_export, p, day) for p in paths], account, dry_run)
+    files = [(p, export_digest, functools.partial(read_export, p, day)) for p in paths]
+    _run("analytics-csv", files, account, dry_run)
 
 
-def _run(reads: list[Callable[[], ImportBatch]], account: str | None, dry_run: bool) -> None:
+def _run(
+    kind: str,
+    files: Sequence[tuple[Path, Callable[[Path], str], Callable[[], ImportBatch]]],
+    account: str | None,
+    dry_run: bool,
+) -> None:
+    """Import ``files`` (path, digest, reader) in one transaction; a file imported before
+    is recognised by its digest and not even parsed."""
     from xpulse.config import load_config
-    from xpulse.importers.load import Target, check_owner, import_batches
-    from xpulse.store import open_store
+    from xpulse.importers.load import ImportResult, Target, check_owner, import_batches
+    from xpulse.store import history, open_store
 
     config = load_config()
     chosen = config.account(account)
     target = Target(chosen.name, chosen.username)
-    batches = [read() for read in reads]  # a bad file is refused before the store is opened
-    for batch in batches:
-        check_owner(batch, target, None)
+    digests = [(path, digest(path), read) for path, digest, read in files]
     engine = open_store(config.db_url())
     try:
+        done: dict[Path, ImportResult] = {}
+        with engine.connect() as conn:
+            for path, sha, _ in digests:
+                row = history.find_import(conn, target.name, kind, sha)
+                if row is not None:
+                    done[path] = ImportResult(
+                        kind, str(path), target.name, row["as_of"], 0,
+                        already_imported_at=row["imported_at"],
+                    )  # fmt: skip
+        batches = [read() for path, _, read in digests if path not in done]
+        for batch in batches:  # every file is read and checked before anything is written
+            check_owner(batch, target, None)
         results = import_batches(engine, batches, target, datetime.now(UTC), dry_run=dry_run)
     finally:
         engine.dispose()
-    for result in results:
-        click.echo(result.summary())
+    fresh = iter(results)
+    for path, _, _ in digests:
+        click.echo((done[path] if path in done else next(fresh)).summary())

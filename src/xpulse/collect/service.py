@@ -107,6 +107,10 @@ def prepare(
         if any(what == f"account {a.name} app ownership" for a in chosen):
             notes.append(problem)
     engine = engine or open_store(config.db_url())
+    if account is None:
+        from xpulse.collect.competitors import competitor_accounts
+
+        chosen += competitor_accounts(engine)  # collected apart, priced as others' posts
     signed = {a.name: _sign_in(a) for a in chosen}
     with engine.begin() as conn:
         for name, record in signed.items():

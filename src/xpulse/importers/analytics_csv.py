@@ -124,6 +124,11 @@ def read_export(path: Path, end: date | None = None) -> ImportBatch:
     return ImportBatch("analytics-csv", path, digest, as_of, owner, posts, notes)
 
 
+def export_digest(path: Path) -> str:
+    """The SHA-256 an import of this file records."""
+    return hashlib.sha256(_bytes(path)).hexdigest()
+
+
 def _bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()

@@ -139,12 +139,6 @@ def import_batches(
     return results
 
 
-def import_batch(
-    engine: Engine, batch: ImportBatch, target: Target, now: datetime, *, dry_run: bool = False
-) -> ImportResult:
-    return import_batches(engine, [batch], target, now, dry_run=dry_run)[0]
-
-
 def _write(
     conn: Connection, batch: ImportBatch, target: Target, now: datetime, result: ImportResult
 ) -> None:

@@ -9,6 +9,7 @@ from xpulse.render import fmt
 
 FOLLOWERS_TITLE = "Followers"
 SOURCES_TITLE = "Where the figures came from"
+BENCHMARK_TITLE = "Competitors"
 
 
 def follower_lines(report: Report) -> list[str]:
@@ -55,8 +56,42 @@ def source_lines(report: Report) -> list[str]:
             f"{SOURCE_NAMES.get(f.kind, f.kind)} {f.file}: counts as of "
             f"{f.counts_as_of:%Y-%m-%d %H:%M} UTC ({fmt.count(f.posts)} posts)"
         )
+    if s.posts_by_source.get("archive"):
+        out.append(
+            "X's data archive holds likes and reposts only: impressions of posts known only "
+            "from it are unknown, not 0"
+        )
     if s.files:
         out.append(f"Rule: {s.note}")
+    return out
+
+
+def benchmark_lines(report: Report) -> list[str]:
+    b = report.benchmark
+    if b is None:
+        return []
+    out = []
+    for r in b.rows:
+        who = f"@{r.handle} ({'you' if r.group is None else r.group})"
+        impressions = (
+            f"{fmt.count(r.impressions)} impressions" if r.impressions is not None
+            else "impressions not public"
+        )  # fmt: skip
+        per_post = (
+            f"{fmt.number(r.engagements_per_post, 1)} engagements a post"
+            if r.engagements_per_post is not None
+            else "no posts"
+        )
+        if r.followers is None:
+            audience = "followers not available"
+        else:
+            growth = "" if r.follower_growth is None else f" ({r.follower_growth:+,})"
+            audience = f"{fmt.count(r.followers)} followers{growth}"
+        out.append(
+            f"{who}: {fmt.count(r.posts)} posts ({fmt.number(r.posts_per_week, 1)} a week), "
+            f"{impressions}, {per_post}, rate {fmt.percent(r.engagement_rate)}, {audience}"
+        )
+    out.append(b.note)
     return out
 
 
@@ -64,6 +99,7 @@ def history_sections(report: Report) -> list[tuple[str, list[str]]]:
     """(title, lines) of each section the report has."""
     sections = [
         (FOLLOWERS_TITLE, follower_lines(report)),
+        (BENCHMARK_TITLE, benchmark_lines(report)),
         (SOURCES_TITLE, source_lines(report)),
     ]
     return [(title, lines) for title, lines in sections if lines]

@@ -182,6 +182,13 @@ def profile_counts_between(
 
 # -- competitors --------------------------------------------------------------------------
 
+COMPETITOR_PREFIX = "competitor_"
+
+
+def competitor_account(handle: str) -> str:
+    """The store's account name of a competitor (it names no env variable)."""
+    return COMPETITOR_PREFIX + handle.removeprefix("@").lower()
+
 
 @dataclass(frozen=True)
 class Competitor:
@@ -217,12 +224,6 @@ def add_competitor(
 def remove_competitor(conn: Connection, handle: str) -> bool:
     result = conn.execute(competitors.delete().where(competitors.c.handle == handle.lower()))
     return bool(result.rowcount)
-
-
-def import_rows(conn: Connection, account: str) -> Sequence[RowMapping]:
-    """The account's imports, oldest first (for ``xpulse import`` and reports)."""
-    stmt = select(imports).where(imports.c.account == account).order_by(imports.c.imported_at)
-    return list(conn.execute(stmt).mappings())
 
 
 # -- where figures came from ----------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""The report's history sections read from the store: follower growth and figure sources,
-turned into analytics inputs and sections (the store side of :mod:`xpulse.analytics.audience`
-and :mod:`xpulse.analytics.provenance`)."""
+"""The report's history sections read from the store: follower growth, figure sources and
+the competitor benchmark (the store side of :mod:`xpulse.analytics.audience`,
+:mod:`xpulse.analytics.provenance` and :mod:`xpulse.analytics.benchmark`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from xpulse.analytics.audience import Followers, ProfilePoint, followers_section
+from xpulse.analytics.benchmark import Benchmark, BenchmarkInput
+from xpulse.analytics.benchmark import benchmark as make_benchmark
 from xpulse.analytics.document import Totals
+from xpulse.analytics.metrics import totals
 from xpulse.analytics.provenance import RULE, FigureSources, ImportedFile
 from xpulse.store import history
+from xpulse.store.report_queries import StoredAccount, portfolio_posts
 
 EPOCH = datetime(2006, 3, 21, tzinfo=UTC)  # X's first post: nothing is older
 
@@ -48,3 +52,28 @@ def sources(conn: Connection, post_ids: Sequence[str], as_of: datetime) -> Figur
             )  # fmt: skip
     imported.sort(key=lambda f: (f.counts_as_of, f.file))
     return FigureSources(posts_by_source=by_source, files=imported, note=RULE)
+
+
+def benchmark(
+    conn: Connection,
+    own: StoredAccount,
+    own_followers: Followers,
+    start: datetime,
+    end: datetime,
+    as_of: datetime,
+) -> Benchmark | None:
+    """Your account beside each competitor over ``[start, end)``; None without competitors."""
+    rivals = history.list_competitors(conn)
+    if not rivals:
+        return None
+    names = [history.competitor_account(c.handle) for c in rivals]
+    by_account = portfolio_posts(conn, [own.name, *names], start, end, as_of)
+    upto = min(end, as_of)
+    inputs = [BenchmarkInput(own.name, own.username, None, by_account[own.name], own_followers)]
+    for c, name in zip(rivals, names, strict=True):
+        followers_of = followers(conn, name, start, upto, totals([]))
+        inputs.append(
+            BenchmarkInput(name, c.display_handle, c.group, by_account[name], followers_of)
+        )
+    days = max((upto - start).total_seconds() / 86_400, 0.0)
+    return make_benchmark(inputs, days)

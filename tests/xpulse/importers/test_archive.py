@@ -261,3 +261,14 @@ def test_archive_of_another_user_id_is_refused(run: Run, engine: Engine, e_archi
         queries.set_user_id(conn, "e", "12345", datetime.now(UTC))
     result = run("import", "archive", str(e_archive), "--account", "e")
     assert result.exit_code == 2 and "user id 4688937990" in result.output
+
+
+def test_x_date_format_with_and_without_utc_offset() -> None:
+    from xpulse.importers.archive import _x_time
+
+    assert _x_time("Wed Oct 19 20:07:25 +0000 2022") == datetime(
+        2022, 10, 19, 20, 7, 25, tzinfo=UTC
+    )
+    assert _x_time("Mon May 04 09:00:00 +0200 2026") == datetime(2026, 5, 4, 7, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        _x_time("2026-05-04T09:00:00Z")
