@@ -165,7 +165,10 @@ def build_report(
             f"No posts in the previous period ({windows.previous.label}): nothing to compare."
         )
     if period.partial:
-        notes.append(f"{period.label} had not ended at the report instant; figures are to date.")
+        notes.append(
+            f"{period.label} is partial: it had not ended when this report was computed, at "
+            f"{period.end:%Y-%m-%d %H:%M} {period.tz}; figures are to that instant."
+        )
     unread = sum(1 for p in in_period if p.observed_at is None)
     if unread:
         notes.append(

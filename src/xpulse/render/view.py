@@ -43,7 +43,8 @@ class SummaryRow:
 def title(report: Report) -> str:
     """``@handle · 2026-W21`` (the account name when the handle is unknown)."""
     who = f"@{report.account.username}" if report.account.username else report.account.name
-    return f"{who} · {report.period.label}"
+    partial = " (partial)" if report.period.partial else ""
+    return f"{who} · {report.period.label}{partial}"
 
 
 def _day(moment: datetime) -> str:
@@ -54,7 +55,10 @@ def period_text(report: Report) -> str:
     """The period's local bounds; its end is exclusive, so the last day shown is the day before."""
     period = report.period
     if period.partial:
-        end = f"{period.end.strftime('%a %d %b %Y %H:%M')} (so far)"
+        end = (
+            f"{period.end.strftime('%a %d %b %Y %H:%M')} "
+            "(partial: the period had not ended; figures as computed at this instant)"
+        )
     else:
         end = _day(period.end - _TICK)
     return f"{_day(period.start)} – {end}, {period.tz}"
