@@ -53,6 +53,7 @@ class ReportOptions:
     best_time_prior_posts: float = 5.0
     best_slots: int = 5
     content_type_window: Literal["period", "lookback"] = "lookback"
+    content_type_min_posts: int = 5
     confidence: float = 0.95
     spike_z: float = 2.0
     spike_min_ratio: float = 3.5
@@ -218,7 +219,12 @@ def build_report(
             slots=opts.best_slots,
         ),
         content_types=content_types(
-            own, opts.content_type_window, ct_start, ct_end, opts.confidence
+            own,
+            opts.content_type_window,
+            ct_start,
+            ct_end,
+            opts.confidence,
+            opts.content_type_min_posts,
         ),
         spikes=find_spikes(
             in_period,

@@ -238,6 +238,12 @@ class ContentTypeEntry(_Model):
     engagement_rate: float | None
     interval_low: float | None
     interval_high: float | None
+    enough_posts: bool = Field(
+        default=True, description="False: fewer posts than min_posts; shown, never ranked."
+    )
+    rank: int | None = Field(
+        default=None, description="1 = highest rate among types with enough posts."
+    )
 
 
 class ContentTypes(_Model):
@@ -248,6 +254,7 @@ class ContentTypes(_Model):
     window: Literal["period", "lookback"]
     window_start: datetime
     window_end: datetime
+    min_posts: int = Field(default=0, description="Posts a type needs to be ranked.")
     types: list[ContentTypeEntry] = Field(description="Every content type, in a fixed order.")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from xpulse.analytics.document import PostEntry, Report
+from xpulse.analytics.document import ContentTypeEntry, PostEntry, Report
 from xpulse.render import fmt
 from xpulse.render.charts import Bar, HeatCell, IntervalBar
 from xpulse.render.escape import post_url, safe_url
@@ -238,3 +238,12 @@ def happened_rows(report: Report) -> list[HappenedRow]:
                 )
             )
     return rows
+
+
+def type_standing(entry: ContentTypeEntry, min_posts: int) -> str:
+    """``#1`` for a ranked content type, or why it is not ranked."""
+    if entry.rank is not None:
+        return f"#{entry.rank}"
+    if not entry.enough_posts:
+        return f"too few posts (under {min_posts}): not ranked"
+    return "not ranked"
