@@ -303,6 +303,15 @@ class Lifecycle(_Model):
     min_age_days: float
     eligible_posts: Count
     checkpoints: list[LifecyclePoint]
+    waiting_posts: int = Field(
+        default=0, description="Posts of the look-back not yet read min_age_days after posting."
+    )
+    first_eligible_at: datetime | None = Field(
+        default=None, description="When the first of them can be read old enough (UTC)."
+    )
+    status: str = Field(
+        default="", description="In words: what the figures rest on and what they wait for."
+    )
 
 
 class EndpointCost(_Model):

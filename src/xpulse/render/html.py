@@ -231,7 +231,7 @@ def template_context(report: Report) -> dict[str, Any]:
                 for p in lc.checkpoints
             ],
             "method": f"{lc.method} ({lc.eligible_posts} posts at least {lc.min_age_days:g} "
-            "days old)",
+            f"days old){'. ' + lc.status if lc.status else ''}",
         },
         "cost": {
             "text": cost_text(report),

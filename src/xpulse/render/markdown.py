@@ -192,6 +192,8 @@ def _lifecycle(report: Report) -> list[str]:
         for p in lc.checkpoints
     ]
     note = f"Method: {markdown_text(lc.method)}."
+    if lc.status:
+        note += f" {markdown_text(lc.status[0].upper() + lc.status[1:])}."
     return [note, "", *_table(["By", "Median share of impressions", "Posts"], rows)]
 
 
