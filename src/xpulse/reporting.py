@@ -16,6 +16,7 @@ from xpulse.analytics.build import period_info
 from xpulse.analytics.compare import compare
 from xpulse.analytics.detail import build_detail
 from xpulse.analytics.document import Report, Totals
+from xpulse.analytics.inputs import PostRow
 from xpulse.analytics.metrics import ENGAGEMENT_RATE_FORMULA, totals
 from xpulse.collect.pricing import MICRO
 from xpulse.config import AccountConfig, Config
@@ -143,11 +144,14 @@ def make_report(
     )
 
 
-def _row(name: str, username: str | None, cur: Totals, prev: Totals) -> PortfolioRow:
+def _row(
+    name: str, username: str | None, cur: Totals, prev: Totals, group: str = "own"
+) -> PortfolioRow:
     change = compare(cur, prev)
     return PortfolioRow(
         account=name,
         username=username,
+        group="competitor" if group == "competitor" else "own",
         collected=True,
         note=None,
         posts=cur.posts,
@@ -164,11 +168,12 @@ def _row(name: str, username: str | None, cur: Totals, prev: Totals) -> Portfoli
     )
 
 
-def _no_data_row(name: str, username: str | None) -> PortfolioRow:
+def _no_data_row(name: str, username: str | None, group: str = "own") -> PortfolioRow:
     """An account nothing was collected for: every figure null, never 0 ("posted nothing")."""
     return PortfolioRow(
         account=name,
         username=username,
+        group="competitor" if group == "competitor" else "own",
         collected=False,
         note=NO_DATA,
         posts=None,
@@ -208,19 +213,35 @@ def make_portfolio(
             )
         rows = portfolio_posts(conn, names, previous.start_utc, the_period.end_utc, now)
     out: list[PortfolioRow] = []
-    all_cur, all_prev = [], []
+    # Accounts read with an app bearer token are others' (public metrics only): a group of
+    # their own, never added to the user's totals.
+    sums: dict[str, tuple[list[PostRow], list[PostRow]]] = {
+        "own": ([], []),
+        "competitor": ([], []),
+    }
     for acct in config.accounts:
         stored = known.get(acct.name)
         username = stored.username if stored else acct.username
+        group = "competitor" if acct.auth == "bearer" or not acct.own else "own"
         if acct.name not in collected:
-            out.append(_no_data_row(acct.name, username))
+            out.append(_no_data_row(acct.name, username, group))
             continue
         own = [p for p in rows[acct.name] if p.content_type != "retweet"]
         cur = [p for p in own if the_period.contains(p.created_at)]
         prev = [p for p in own if previous.contains(p.created_at)]
-        all_cur.extend(cur)
-        all_prev.extend(prev)
-        out.append(_row(acct.name, username, totals(cur), totals(prev)))
+        sums[group][0].extend(cur)
+        sums[group][1].extend(prev)
+        out.append(_row(acct.name, username, totals(cur), totals(prev), group))
+    all_cur, all_prev = sums["own"]
+    rival_cur, rival_prev = sums["competitor"]
+    rivals = [r for r in out if r.group == "competitor"]
+    rivals_total = None
+    if any(r.collected for r in rivals):
+        rivals_total = _row(
+            "competitors", None, totals(rival_cur), totals(rival_prev), "competitor"
+        )
+    elif rivals:
+        rivals_total = _no_data_row("competitors", None, "competitor")
     return Portfolio(
         schema=PORTFOLIO_SCHEMA_ID,
         version=PORTFOLIO_VERSION,
@@ -230,4 +251,5 @@ def make_portfolio(
         engagement_rate_formula=ENGAGEMENT_RATE_FORMULA,
         accounts=out,
         total=_row("all", None, totals(all_cur), totals(all_prev)),
+        competitors_total=rivals_total,
     )

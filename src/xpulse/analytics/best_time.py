@@ -15,7 +15,8 @@ the whole week while a full one speaks for itself::
 
 A score of 1.3 reads "30 % above this account's usual rate for the same kinds of post".
 Cells, weekdays and hours with fewer than ``min_posts`` posts are set aside (no score, no
-rank). Posts with no impressions have no rate and are left out.
+rank). A slot scoring at or below 1 (the account's usual) is no finding: it is never among
+the ranked best slots. Posts with no impressions have no rate and are left out.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def method_text(min_posts: int, prior_posts: float) -> str:
         "relative rate = a post's engagement rate / the account's mean rate for its content "
         f"type in the window; weekday (or hour) score = (sum of relative rates + {k}) / "
         f"(posts + {k}); cell score = (sum of relative rates + {k} × weekday score × hour "
-        f"score) / (posts + {k}); 1 = the account's usual; fewer than {min_posts} posts: set "
-        "aside, not ranked"
+        f"score) / (posts + {k}); 1 = the account's usual; only slots above 1 are ranked; "
+        f"fewer than {min_posts} posts: set aside, not ranked"
     )
 
 
@@ -143,7 +144,7 @@ def best_time(
                 enough_posts=enough,
             )
         )
-        if enough:
+        if enough and score > 1.0:  # at or below the usual level is no finding
             ranked.append((score, n, weekday, hour, cell_mean))
     # Highest score first; more posts breaks a tie, then the earlier slot in the week.
     ranked.sort(key=lambda r: (-r[0], -r[1], r[2], r[3]))

@@ -53,6 +53,7 @@ class ReportOptions:
     best_time_prior_posts: float = 5.0
     best_slots: int = 5
     content_type_window: Literal["period", "lookback"] = "lookback"
+    content_type_min_posts: int = 5
     confidence: float = 0.95
     spike_z: float = 2.0
     spike_min_ratio: float = 3.5
@@ -165,7 +166,10 @@ def build_report(
             f"No posts in the previous period ({windows.previous.label}): nothing to compare."
         )
     if period.partial:
-        notes.append(f"{period.label} had not ended at the report instant; figures are to date.")
+        notes.append(
+            f"{period.label} is partial: it had not ended when this report was computed, at "
+            f"{period.end:%Y-%m-%d %H:%M} {period.tz}; figures are to that instant."
+        )
     unread = sum(1 for p in in_period if p.observed_at is None)
     if unread:
         notes.append(
@@ -215,7 +219,12 @@ def build_report(
             slots=opts.best_slots,
         ),
         content_types=content_types(
-            own, opts.content_type_window, ct_start, ct_end, opts.confidence
+            own,
+            opts.content_type_window,
+            ct_start,
+            ct_end,
+            opts.confidence,
+            opts.content_type_min_posts,
         ),
         spikes=find_spikes(
             in_period,

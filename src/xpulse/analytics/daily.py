@@ -19,6 +19,7 @@ section (``detail.daily_series``).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -29,7 +30,6 @@ from xpulse.analytics.document import DailyHappened, HappenedDay
 from xpulse.analytics.inputs import ObservationRow, PostRow
 from xpulse.analytics.metrics import interactions
 
-_TICK = timedelta(microseconds=1)
 SPLIT_GAP = timedelta(hours=3)
 
 METHOD = (
@@ -42,21 +42,28 @@ METHOD = (
 
 
 def _reads(
-    posts: Iterable[PostRow], observations: Iterable[ObservationRow]
-) -> dict[str, list[tuple[datetime, int, int | None]]]:
+    posts: Iterable[PostRow], observations: Iterable[ObservationRow], since: datetime
+) -> dict[str, list[tuple[float, int, int | None]]]:
     """Each post's (instant, impressions, interactions) from posting on, in time order: its
-    observations and its latest metrics (one read per instant)."""
+    observations and its latest metrics (one read per instant). A post last read before
+    ``since`` grew nothing known after it and is skipped."""
     created: dict[str, datetime] = {}
     found: dict[str, dict[datetime, tuple[int, int | None]]] = defaultdict(dict)
     for post in posts:
+        if post.observed_at is None or post.observed_at < since:
+            continue
         created[post.id] = post.created_at
         if post.observed_at is not None and post.observed_at > post.created_at:
             found[post.id][post.observed_at] = (post.impressions, interactions(post))
     for obs in observations:
         if obs.post_id in created and obs.observed_at > created[obs.post_id]:
             found[obs.post_id].setdefault(obs.observed_at, (obs.impressions, obs.interactions))
+    # POSIX seconds: comparing aware datetimes of different zones is slow.
     return {
-        post_id: [(created[post_id], 0, 0), *((t, *known[t]) for t in sorted(known))]
+        post_id: [
+            (created[post_id].timestamp(), 0, 0),
+            *((t.timestamp(), *known[t]) for t in sorted(known)),
+        ]
         for post_id, known in found.items()
     }
 
@@ -68,51 +75,63 @@ def daily_happened(
     observations: Iterable[ObservationRow],
 ) -> DailyHappened:
     """The figures of each local day in ``days`` (consecutive), as the module says."""
-    wanted = set(days)
-    impressions: dict[date, int] = dict.fromkeys(days, 0)
-    engagements: dict[date, int] = dict.fromkeys(days, 0)
-    engagements_known: dict[date, bool] = dict.fromkeys(days, True)
-    unplaced: dict[date, int] = dict.fromkeys(days, 0)
+    n = len(days)
+    if n == 0:
+        return DailyHappened(method=METHOD, days=[])
+    # Local midnights as instants: day i is [bounds[i], bounds[i + 1]), DST included.
+    midnights = [datetime.combine(days[0] + timedelta(days=i), time(0), zone) for i in range(n + 1)]
+    bounds = [m.timestamp() for m in midnights]
+    gap = SPLIT_GAP.total_seconds()
+    impressions = [0] * n
+    engagements = [0] * n
+    engagements_known = [True] * n
+    span_start = [0] * n  # a difference array of the growth not split, O(1) per interval
+    span_end = [0] * n
 
-    def place(day: date, imp: float, eng: float | None) -> None:
-        if day in wanted:
-            impressions[day] += round(imp)
+    def place(i: int, imp: float, eng: float | None) -> None:
+        if 0 <= i < n:
+            impressions[i] += round(imp)
             if eng is None:
-                engagements_known[day] = False
+                engagements_known[i] = False
             else:
-                engagements[day] += round(eng)
+                engagements[i] += round(eng)
 
-    for reads in _reads(posts, observations).values():
+    for reads in _reads(posts, observations, midnights[0]).values():
         for (t0, imp0, eng0), (t1, imp1, eng1) in pairwise(reads):
-            first = t0.astimezone(zone).date()
-            last = (t1 - _TICK).astimezone(zone).date()
+            if t1 <= bounds[0] or t0 >= bounds[n]:
+                continue  # grew outside the days asked for
+            first = bisect_right(bounds, t0) - 1  # the day t0 falls in (-1: before)
+            last = bisect_left(bounds, t1) - 1  # the day the growth up to t1 ends in
             grew = imp1 - imp0
             eng = None if eng0 is None or eng1 is None else eng1 - eng0
             if first == last:
                 place(first, grew, eng)
-            elif t1 - t0 <= SPLIT_GAP:
-                span = (t1 - t0).total_seconds()
-                start = t0
-                day = first
-                while day <= last:
-                    end = min(t1, datetime.combine(day + timedelta(days=1), time(0), zone))
-                    share = (end - start).total_seconds() / span
-                    place(day, grew * share, None if eng is None else eng * share)
-                    start, day = end, day + timedelta(days=1)
-            elif days:
-                day = max(first, days[0])
-                while day <= last and day <= days[-1]:
-                    unplaced[day] += grew
-                    day += timedelta(days=1)
+            elif t1 - t0 <= gap:
+                span = t1 - t0
+                begin = t0
+                for i in range(first, last + 1):
+                    end = t1 if i == last else bounds[i + 1]
+                    share = (end - begin) / span
+                    place(i, grew * share, None if eng is None else eng * share)
+                    begin = end
+            else:
+                span_start[max(first, 0)] += grew
+                span_end[min(last, n - 1)] += grew
+    unplaced = []
+    running = 0
+    for i in range(n):
+        running += span_start[i]
+        unplaced.append(running)
+        running -= span_end[i]
     points = [
         HappenedDay(
             date=d,
-            known=unplaced[d] == 0,
-            impressions=impressions[d] if unplaced[d] == 0 else None,
-            engagements=engagements[d] if unplaced[d] == 0 and engagements_known[d] else None,
-            impressions_placed=impressions[d],
-            impressions_not_split=unplaced[d],
+            known=unplaced[i] == 0,
+            impressions=impressions[i] if unplaced[i] == 0 else None,
+            engagements=engagements[i] if unplaced[i] == 0 and engagements_known[i] else None,
+            impressions_placed=impressions[i],
+            impressions_not_split=unplaced[i],
         )
-        for d in days
+        for i, d in enumerate(days)
     ]
     return DailyHappened(method=METHOD, days=points)

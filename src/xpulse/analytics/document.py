@@ -241,6 +241,12 @@ class ContentTypeEntry(_Model):
     engagement_rate: float | None
     interval_low: float | None
     interval_high: float | None
+    enough_posts: bool = Field(
+        default=True, description="False: fewer posts than min_posts; shown, never ranked."
+    )
+    rank: int | None = Field(
+        default=None, description="1 = highest rate among types with enough posts."
+    )
 
 
 class ContentTypes(_Model):
@@ -251,6 +257,7 @@ class ContentTypes(_Model):
     window: Literal["period", "lookback"]
     window_start: datetime
     window_end: datetime
+    min_posts: int = Field(default=0, description="Posts a type needs to be ranked.")
     types: list[ContentTypeEntry] = Field(description="Every content type, in a fixed order.")
 
 
@@ -299,6 +306,15 @@ class Lifecycle(_Model):
     min_age_days: float
     eligible_posts: Count
     checkpoints: list[LifecyclePoint]
+    waiting_posts: int = Field(
+        default=0, description="Posts of the look-back not yet read min_age_days after posting."
+    )
+    first_eligible_at: datetime | None = Field(
+        default=None, description="When the first of them can be read old enough (UTC)."
+    )
+    status: str = Field(
+        default="", description="In words: what the figures rest on and what they wait for."
+    )
 
 
 class EndpointCost(_Model):

@@ -13,6 +13,7 @@ its "share by 7 d" (1 by definition) is left out rather than reported as a fact.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 
 from xpulse.analytics.document import Lifecycle, LifecyclePoint
 from xpulse.analytics.inputs import PostRow
@@ -45,9 +46,13 @@ def lifecycle(
 ) -> Lifecycle:
     shares: dict[float, list[float]] = {h: [] for h in checkpoints_hours}
     eligible = 0
+    waiting: list[datetime] = []  # when each post too young yet is old enough to count
     for post in posts:
         s = series.get(post.id)
-        if s is None or s.last_age < min_age_days * 24 or s.last_value <= 0:
+        if s is None or s.last_age < min_age_days * 24:
+            waiting.append(post.created_at + timedelta(days=min_age_days))
+            continue
+        if s.last_value <= 0:
             continue
         eligible += 1
         for hours in checkpoints_hours:
@@ -65,9 +70,38 @@ def lifecycle(
         )
         for hours, vals in shares.items()
     ]
+    first = min(waiting).astimezone(UTC) if waiting else None
     return Lifecycle(
         method=method_text(min_age_days, min_posts),
         min_age_days=min_age_days,
         eligible_posts=eligible,
         checkpoints=points,
+        waiting_posts=len(waiting),
+        first_eligible_at=first,
+        status=_status(points, eligible, waiting, min_age_days, min_posts),
     )
+
+
+def _status(
+    points: Sequence[LifecyclePoint],
+    eligible: int,
+    waiting: Sequence[datetime],
+    min_age_days: float,
+    min_posts: int,
+) -> str:
+    """What a reader needs when a share is unknown: what is missing and when it comes."""
+    parts = []
+    unknown = [p.label for p in points if p.share_median is None]
+    if unknown:
+        parts.append(
+            f"{', '.join(unknown)}: unknown, fewer than {min_posts} posts have a read near that "
+            f"age and a later one ({eligible} posts read at least {min_age_days:g} days after "
+            "posting; a post first read later than a checkpoint can never tell it)"
+        )
+    if waiting:
+        first, last = min(waiting), max(waiting)
+        parts.append(
+            f"waiting for {len(waiting)} younger posts: they count once read {min_age_days:g} "
+            f"days after posting, from {first:%Y-%m-%d %H:%M} UTC to {last:%Y-%m-%d %H:%M} UTC"
+        )
+    return "; ".join(parts)

@@ -6,9 +6,12 @@ Accepted specs: ``last-week``, ``this-week``, ``last-month``, ``this-month``, an
 local calendar days, so a week that crosses a DST change is 167 or 169 hours long.
 
 A period that has not ended at the report instant is *partial*: it ends at that instant.
-The previous period has the same length in calendar days and ends where this one starts;
-a partial period is compared with the same stretch of the previous one (week to date
-against last week to the same weekday and time), so a comparison is never lopsided.
+The previous period of a week is the week before; of a calendar month, the calendar month
+before (November against all of October, 31 days); of a day or a range, the same number of
+calendar days just before. A partial period is compared with the same stretch of the
+previous one (week to date against last week to the same weekday and time; month to date
+against the previous month to the same day and time, or to its end when it is shorter), so
+a comparison is never lopsided.
 """
 
 from __future__ import annotations
@@ -82,22 +85,29 @@ class Period:
         return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
     def previous(self) -> Period:
-        """The period of the same length just before this one (see the module docstring)."""
+        """The period just before this one (see the module docstring)."""
         zone = self.zone
-        start = _local_midnight(self.start.date() - timedelta(days=self.days), zone)
-        if self.partial:
-            # Same wall-clock offset into the previous period as this one has run.
-            offset_days = (self.end.astimezone(zone).date() - self.start.date()).days
-            end_wall = datetime.combine(
-                start.date() + timedelta(days=offset_days),
-                self.end.astimezone(zone).time(),
-                tzinfo=zone,
-            )
+        if self.kind == "month":
+            first = (self.start.date() - timedelta(days=1)).replace(day=1)
+            days = _month_days(first)
+            kind: PeriodKind = "month"
+            label = first.strftime("%Y-%m")
         else:
-            end_wall = self.start
-        label = _label_for(self.kind, start.date(), self.days)
-        kind: PeriodKind = "week" if self.kind == "week" else "range"
-        return Period(label, kind, self.tz, start, end_wall, self.days, self.partial)
+            first = self.start.date() - timedelta(days=self.days)
+            days = self.days
+            kind = "week" if self.kind == "week" else "range"
+            label = _label_for(kind, first, days)
+        start = _local_midnight(first, zone)
+        end_wall = _local_midnight(first + timedelta(days=days), zone)
+        if self.partial:
+            # Same wall-clock offset into the previous period as this one has run, within it.
+            local_end = self.end.astimezone(zone)
+            offset_days = (local_end.date() - self.start.date()).days
+            same = datetime.combine(
+                first + timedelta(days=offset_days), local_end.time(), tzinfo=zone
+            )
+            end_wall = min(same, end_wall)
+        return Period(label, kind, self.tz, start, end_wall, days, self.partial)
 
 
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -40,6 +40,7 @@ from xpulse.render.view import (
     summary_rows,
     times,
     title,
+    type_standing,
 )
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -174,8 +175,9 @@ def template_context(report: Report) -> dict[str, Any]:
                         if t.interval_low is not None and t.interval_high is not None
                         else fmt.NA
                     ),
+                    "standing": type_standing(t, ct.min_posts),
                 }
-                for t in ct.types
+                for t in sorted(ct.types, key=lambda t: (t.rank is None, t.rank or 0))
             ],
             "method": (
                 f"{ct.method}; posts from {ct.window_start:%d %b %Y} to {ct.window_end:%d %b %Y}"
@@ -209,7 +211,7 @@ def template_context(report: Report) -> dict[str, Any]:
                 for p in lc.checkpoints
             ],
             "method": f"{lc.method} ({lc.eligible_posts} posts at least {lc.min_age_days:g} "
-            "days old)",
+            f"days old){'. ' + lc.status if lc.status else ''}",
         },
         "cost": {
             "text": cost_text(report),

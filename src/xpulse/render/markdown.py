@@ -33,6 +33,7 @@ from xpulse.render.view import (
     summary_rows,
     times,
     title,
+    type_standing,
 )
 
 
@@ -147,14 +148,16 @@ def _content_types(report: Report) -> list[str]:
             fmt.count(t.impressions),
             fmt.percent(t.engagement_rate),
             f"{fmt.percent(t.interval_low)} – {fmt.percent(t.interval_high)}",
+            type_standing(t, ct.min_posts),
         ]
-        for t in ct.types
+        for t in sorted(ct.types, key=lambda t: (t.rank is None, t.rank or 0))
         if t.posts > 0
     ]
     note = f"Method: {markdown_text(ct.method)}."
     if not rows:
         return [note, "", "No posts."]
-    return [note, "", *_table(["Type", "Posts", "Impressions", "Rate", "Interval"], rows)]
+    header = ["Type", "Posts", "Impressions", "Rate", "Interval", "Rank"]
+    return [note, "", *_table(header, rows)]
 
 
 def _spikes(report: Report) -> list[str]:
@@ -189,6 +192,8 @@ def _lifecycle(report: Report) -> list[str]:
         for p in lc.checkpoints
     ]
     note = f"Method: {markdown_text(lc.method)}."
+    if lc.status:
+        note += f" {markdown_text(lc.status[0].upper() + lc.status[1:])}."
     return [note, "", *_table(["By", "Median share of impressions", "Posts"], rows)]
 
 

@@ -33,8 +33,16 @@ NO_DATA: Final = "no data yet — run `xpulse collect`"
 class PortfolioRow(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    account: str = Field(description="The account's configured name (or 'all' for the total).")
+    account: str = Field(
+        description="The account's configured name ('all' for the own total, 'competitors' "
+        "for theirs)."
+    )
     username: str | None
+    group: Literal["own", "competitor"] = Field(
+        default="own",
+        description="competitor: read with an app bearer token (others' public metrics); "
+        "never added to the own total.",
+    )
     collected: bool = Field(
         description="False: configured but nothing collected yet; every figure is then null. "
         "The total: whether any account was collected."
@@ -74,7 +82,20 @@ class Portfolio(BaseModel):
     previous_period: PeriodInfo
     engagement_rate_formula: str
     accounts: list[PortfolioRow]
-    total: PortfolioRow
+    total: PortfolioRow = Field(description="The user's own accounts only.")
+    competitors_total: PortfolioRow | None = Field(
+        default=None, description="The competitor accounts' own total; null when there are none."
+    )
+
+    def totals(self) -> list[PortfolioRow]:
+        return (
+            [self.total]
+            if self.competitors_total is None
+            else [
+                self.total,
+                self.competitors_total,
+            ]
+        )
 
     def to_json(self, indent: int | None = 2) -> str:
         data = self.model_dump(mode="json", by_alias=True)
@@ -91,7 +112,10 @@ HEADERS = ("Account", "Posts", "Impressions", "Engagements", "Rate", "Impr. chan
 
 
 def _name(row: PortfolioRow) -> str:
-    return f"@{row.username}" if row.username else row.account
+    if row.account in ("all", "competitors") and row.username is None:
+        return "all own accounts" if row.account == "all" else "competitors (not in the total)"
+    name = f"@{row.username}" if row.username else row.account
+    return f"{name} (competitor)" if row.group == "competitor" else name
 
 
 def _cells(row: PortfolioRow, note: str | None = None) -> list[str]:
@@ -131,7 +155,8 @@ def portfolio_table(p: Portfolio) -> Table:
         if not row.collected:
             missing.append(one_line(f"{_name(row)}: {row.note or NO_DATA}"))
     table.add_section()
-    table.add_row(*(Text(c, style="bold") for c in _cells(p.total)))
+    for total in p.totals():
+        table.add_row(*(Text(c, style="bold") for c in _cells(total)))
     table.caption = Text("\n".join([*missing, p.engagement_rate_formula]))
     table.caption_justify = "left"
     return table
@@ -151,7 +176,7 @@ def render_portfolio_markdown(p: Portfolio) -> str:
     lines = [f"# {markdown_text(_heading(p))}", ""]
     lines.append("| " + " | ".join(HEADERS) + " |")
     lines.append("| --- |" + " ---: |" * (len(HEADERS) - 1))
-    for row in [*p.accounts, p.total]:
+    for row in [*p.accounts, *p.totals()]:
         lines.append("| " + " | ".join(markdown_text(c) for c in _cells(row)) + " |")
     lines.extend(["", f"`{p.engagement_rate_formula.replace('`', '')}`", ""])
     return "\n".join(lines)
@@ -179,7 +204,9 @@ p { color: #57606a; }
 <tr>{% for c in row.cells %}<td>{{ c }}</td>{% endfor %}</tr>
 {% else -%}
 <tr class="nodata"><td>{{ row.cells[0] }}</td><td colspan="{{ span }}">{{ row.note }}</td></tr>
-{% endif %}{% endfor %}<tr class="total">{% for c in total %}<td>{{ c }}</td>{% endfor %}</tr>
+{% endif %}{% endfor %}{% for t in totals -%}
+<tr class="total">{% for c in t %}<td>{{ c }}</td>{% endfor %}</tr>
+{% endfor %}
 </tbody></table>
 <p><code>{{ formula }}</code></p>
 </body></html>
@@ -197,7 +224,7 @@ def render_portfolio_html(p: Portfolio) -> str:
             for r in p.accounts
         ],
         span=len(HEADERS) - 1,
-        total=_cells(p.total),
+        totals=[_cells(t) for t in p.totals()],
         formula=p.engagement_rate_formula,
     )
     return page
@@ -208,7 +235,7 @@ def render_portfolio_csv(p: Portfolio) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     fields = list(PortfolioRow.model_fields)
     writer.writerow(fields)
-    for row in [*p.accounts, p.total]:
+    for row in [*p.accounts, *p.totals()]:
         data: dict[str, Any] = row.model_dump()
         writer.writerow([csv_cell(data[f]) for f in fields])
     return out.getvalue()

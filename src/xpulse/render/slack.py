@@ -178,11 +178,15 @@ def _content_types(report: Report) -> str:
     types = [t for t in report.content_types.types if t.posts > 0]
     if not types:
         return "*Content types*: no posts."
-    ranked = sorted(types, key=lambda t: -1.0 if t.engagement_rate is None else t.engagement_rate)
+    ranked = sorted((t for t in types if t.rank is not None), key=lambda t: t.rank or 0)
     parts = [
         f"{mrkdwn(t.content_type, 20)} {fmt.percent(t.engagement_rate)} ({t.posts} posts)"
-        for t in reversed(ranked)
+        for t in ranked
     ]
+    few = [f"{mrkdwn(t.content_type, 20)} ({t.posts})" for t in types if t.rank is None]
+    if few:
+        minimum = report.content_types.min_posts
+        parts.append(f"too few posts to rank (under {minimum}): " + ", ".join(few))
     return "*Content types* (engagement rate): " + " · ".join(parts)
 
 

@@ -243,9 +243,10 @@ def _lifecycle(report: Report) -> Text:
         f"{p.label}: {fmt.percent(None if p.share_median is None else p.share_median * 100, 0)}"
         for p in lc.checkpoints
     ]
-    return Text(
-        f"Lifecycle (median share of impressions, {lc.eligible_posts} posts): " + ", ".join(parts)
+    line = f"Lifecycle (median share of impressions, {lc.eligible_posts} posts): " + ", ".join(
+        parts
     )
+    return Text(line + (f"\n  {lc.status}" if lc.status else ""))
 
 
 def renderables(document: Report | Mapping[str, Any]) -> list[RenderableType]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from xpulse.analytics.document import PostEntry, Report
+from xpulse.analytics.document import ContentTypeEntry, PostEntry, Report
 from xpulse.render import charts, fmt
 from xpulse.render.charts import Bar, Chart, HeatCell, IntervalBar
 from xpulse.render.escape import post_url, safe_url, truncate
@@ -42,7 +42,8 @@ class SummaryRow:
 def title(report: Report) -> str:
     """``@handle · 2026-W21`` (the account name when the handle is unknown)."""
     who = f"@{report.account.username}" if report.account.username else report.account.name
-    return f"{who} · {report.period.label}"
+    partial = " (partial)" if report.period.partial else ""
+    return f"{who} · {report.period.label}{partial}"
 
 
 def _day(moment: datetime) -> str:
@@ -53,7 +54,10 @@ def period_text(report: Report) -> str:
     """The period's local bounds; its end is exclusive, so the last day shown is the day before."""
     period = report.period
     if period.partial:
-        end = f"{period.end.strftime('%a %d %b %Y %H:%M')} (so far)"
+        end = (
+            f"{period.end.strftime('%a %d %b %Y %H:%M')} "
+            "(partial: the period had not ended; figures as computed at this instant)"
+        )
     else:
         end = _day(period.end - _TICK)
     return f"{_day(period.start)} – {end}, {period.tz}"
@@ -270,3 +274,12 @@ def happened_rows(report: Report) -> list[HappenedRow]:
                 )
             )
     return rows
+
+
+def type_standing(entry: ContentTypeEntry, min_posts: int) -> str:
+    """``#1`` for a ranked content type, or why it is not ranked."""
+    if entry.rank is not None:
+        return f"#{entry.rank}"
+    if not entry.enough_posts:
+        return f"too few posts (under {min_posts}): not ranked"
+    return "not ranked"

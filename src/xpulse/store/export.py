@@ -1,5 +1,10 @@
 """Export the store: posts with their latest metrics, or every observation; JSONL or CSV.
 
+A post's metrics are, per metric, the newest value any read returned (a later read that did
+not carry a metric never blanks it), as in the report. X's own engagements count is the
+column ``x_engagements``, the name the report CSV gives the same figure; ``engagements``
+there means likes + reposts + replies + quotes.
+
 CSV cells go through :func:`xpulse.csvsafe.csv_cell`, the guard the report's CSV uses:
 text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
 ``'`` so it cannot run as a formula (OWASP's advice for CSV injection), and control and
@@ -23,6 +28,9 @@ from xpulse.store import queries
 from xpulse.store.schema import OBSERVATION_METRICS
 
 Format = Literal["jsonl", "csv"]
+# X's own count: one name for one figure in every file xpulse writes.
+_RENAMED = {"engagements": "x_engagements"}
+POST_METRIC_COLUMNS = tuple(_RENAMED.get(m, m) for m in OBSERVATION_METRICS)
 POST_COLUMNS = (
     "id",
     "account",
@@ -37,7 +45,7 @@ POST_COLUMNS = (
     "is_promoted",
     "url",
     "observed_at",
-    *OBSERVATION_METRICS,
+    *POST_METRIC_COLUMNS,
 )
 OBSERVATION_COLUMNS = (
     "account", "post_id", "observed_at", "source", "provenance", *OBSERVATION_METRICS,
@@ -65,14 +73,17 @@ def post_records(conn: Connection, account: str | None) -> Iterator[dict[str, An
 def _with_latest(conn: Connection, batch: list[RowMapping]) -> Iterator[dict[str, Any]]:
     if not batch:
         return
-    latest = queries.latest_observations(conn, [r["id"] for r in batch])
+    reads: dict[str, list[RowMapping]] = {}
+    for row in queries.observation_series(conn, [r["id"] for r in batch]):
+        reads.setdefault(row["post_id"], []).append(row)
     for post in batch:
-        obs = latest.get(post["id"])
+        series = reads.get(post["id"], [])
         record: dict[str, Any] = {c: post[c] for c in POST_COLUMNS[:11]}
         record["url"] = f"https://x.com/i/status/{post['id']}"
-        record["observed_at"] = obs["observed_at"] if obs else None
-        for m in OBSERVATION_METRICS:
-            record[m] = obs[m] if obs else None
+        record["observed_at"] = series[-1]["observed_at"] if series else None
+        for metric, column in zip(OBSERVATION_METRICS, POST_METRIC_COLUMNS, strict=True):
+            values = [r[metric] for r in series if r[metric] is not None]
+            record[column] = values[-1] if values else None  # oldest first: the newest
         yield record
 
 

@@ -55,8 +55,9 @@ def test_cells_are_local_weekday_and_hour_and_small_cells_are_set_aside() -> Non
     cell_score = (4 * relative + 5 * weekday_score * hour_score) / (4 + 5)
     assert tuesday.score == pytest.approx(cell_score, abs=1e-4)
     assert tuesday.engagement_rate == pytest.approx(4.0)
-    ranked = [(s.rank, s.weekday_name, s.hour) for s in grid.best_slots]
-    assert ranked == [(1, "Tuesday", 9), (2, "Monday", 12)]  # Friday never ranks
+    # Tuesday (4 %) and Monday (1 %) both score below the usual 4.33 %: no finding, no rank.
+    assert tuesday.score < 1 and cells[(0, 12)].score < 1  # type: ignore[operator]
+    assert grid.best_slots == []  # and Friday, above it, has too few posts to rank
     assert "fewer than 3 posts: set aside" in grid.method
     # The same scores per weekday and per hour, every one listed, ranks where judged.
     weekdays = [(w.label, w.posts, w.rank) for w in grid.by_weekday]
@@ -103,3 +104,17 @@ def test_posts_outside_the_window_do_not_count() -> None:
     late = make_post("new", END, impressions=100, likes=5)
     grid = _grid([early, late])
     assert (grid.posts, grid.cells, grid.best_slots, grid.account_mean_rate) == (0, [], [], None)
+
+
+def test_only_slots_above_the_usual_level_are_ranked() -> None:
+    posts = [
+        *(make_post(f"t{i}", _at(1, 9, i), impressions=1000, likes=60) for i in range(4)),
+        *(make_post(f"w{i}", _at(2, 15, i), impressions=1000, likes=45) for i in range(4)),
+        *(make_post(f"m{i}", _at(0, 12, i), impressions=1000, likes=20) for i in range(4)),
+    ]
+    grid = _grid(posts)
+    cells = {(c.weekday, c.hour): c.score for c in grid.cells}
+    assert cells[(1, 9)] > 1 and cells[(2, 15)] > 1 and cells[(0, 12)] < 1  # type: ignore[operator]
+    ranked = [(s.rank, s.weekday_name, s.hour) for s in grid.best_slots]
+    assert ranked == [(1, "Tuesday", 9), (2, "Wednesday", 15)]  # Monday 12:00 is below usual
+    assert "only slots above 1 are ranked" in grid.method

@@ -62,3 +62,18 @@ def test_interval_is_deterministic_and_narrows_with_more_posts() -> None:
     assert few.interval_low is not None and many.interval_low is not None
     assert few.interval_high is not None and many.interval_high is not None
     assert many.interval_high - many.interval_low < few.interval_high - few.interval_low
+
+
+def test_a_type_with_too_few_posts_is_shown_but_never_ranked() -> None:
+    start = START
+    at = [start + timedelta(hours=i) for i in range(12)]
+    posts = [make_post(f"t{i}", at[i], impressions=1000, likes=20) for i in range(6)]
+    posts += [make_post(f"v{i}", at[6 + i], impressions=1000, likes=10, content_type="video")
+              for i in range(5)]  # fmt: skip
+    posts.append(make_post("p", at[11], impressions=1000, likes=300, content_type="photo"))
+    result = content_types(posts, "lookback", start, start + timedelta(days=1), 0.95, min_posts=5)
+    by_type = {t.content_type: t for t in result.types}
+    assert (by_type["text"].rank, by_type["video"].rank) == (1, 2)
+    photo = by_type["photo"]  # 30 % on one post: shown, marked, not first
+    assert (photo.posts, photo.enough_posts, photo.rank) == (1, False, None)
+    assert result.min_posts == 5 and "at least 5 posts" in result.method

@@ -39,12 +39,32 @@ def test_this_week_is_partial_and_compared_to_the_same_stretch_of_last_week() ->
     assert [d.isoformat() for d in p.local_dates()] == ["2026-05-25", "2026-05-26", "2026-05-27"]
 
 
-def test_month_and_its_previous_period_of_the_same_length() -> None:
+def test_a_month_is_compared_with_the_calendar_month_before() -> None:
     p = parse_period("2026-04", "UTC", NOW)
     assert (p.label, p.kind, p.days) == ("2026-04", "month", 30)
     prev = p.previous()
-    assert (prev.label, prev.days) == ("2026-03-02..2026-03-31", 30)
-    assert prev.end == p.start
+    assert (prev.label, prev.kind, prev.days) == ("2026-03", "month", 31)
+    assert (prev.start.date(), prev.end) == (date(2026, 3, 1), p.start)
+    # November (30 days) against all of October (31), not 2 to 31 October.
+    november = parse_period("last-month", "Europe/Berlin", datetime(2026, 12, 7, 9, tzinfo=UTC))
+    october = november.previous()
+    assert (november.label, october.label) == ("2026-11", "2026-10")
+    assert october.start.isoformat() == "2026-10-01T00:00:00+02:00"  # summer time
+    assert october.end == november.start  # 2026-11-01T00:00+01:00, after the DST change
+    assert len(october.local_dates()) == 31
+    assert october.end_utc - october.start_utc == timedelta(days=31, hours=1)
+
+
+def test_month_to_date_against_the_same_stretch_of_the_month_before() -> None:
+    p = parse_period("this-month", "Europe/Berlin", NOW)  # Wed 27 May 14:00 local
+    assert (p.label, p.partial, p.start.date(), p.end) == ("2026-05", True, date(2026, 5, 1), NOW)
+    prev = p.previous()
+    assert prev.label == "2026-04" and prev.partial
+    assert prev.start.date() == date(2026, 4, 1)
+    assert prev.end.isoformat() == "2026-04-27T14:00:00+02:00"
+    # 31 March to date against February: the stretch ends with February.
+    late = parse_period("this-month", "UTC", datetime(2026, 3, 31, 18, tzinfo=UTC))
+    assert late.previous().end == datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def test_range_is_inclusive_and_crosses_dst_by_calendar_days() -> None:

@@ -44,10 +44,11 @@ def test_ten_thousand_posts_and_thirty_thousand_observations_build_quickly() -> 
     inputs = _heavy_account(10_000)
     assert len(inputs.observations) > 28_000
     period = parse_period("2026-04", "Europe/Berlin", NOW)  # a month: ~3,000 posts judged
-    started = time.perf_counter()
+    # CPU time of this process: wall time on 2 cores shared by many jobs measures the load.
+    started = time.process_time()
     report = build_report(inputs, period, generated_at=NOW)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert report.totals.posts > 2_500
     assert report.spikes.checked > 2_500
-    # About 0.5 s on one core; the bound leaves room for a loaded CI machine.
+    # About 0.45 s of CPU; the bound leaves room for a slower CI machine.
     assert elapsed < 5.0

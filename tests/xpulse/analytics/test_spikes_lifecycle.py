@@ -219,3 +219,25 @@ def test_no_reference_is_drawn_from_the_moment_of_posting() -> None:
     post = make_post("p", NOW - 12 * H, impressions=round(1.6 * _lomax(1000, 12)))
     result = _spikes([post], posts, obs)
     assert (result.checked, result.unchecked, result.posts) == (0, 1, [])
+
+
+def test_lifecycle_says_what_it_waits_for() -> None:
+    # A first collect of old posts (first read weeks after posting) and two young posts.
+    old = [make_post(f"o{i}", NOW - timedelta(days=20 + i), impressions=900) for i in range(6)]
+    young = [
+        make_post("y1", NOW - timedelta(days=2), impressions=300),
+        make_post("y2", NOW - timedelta(days=5), impressions=300),
+    ]
+    posts = [*old, *young]
+    result = lifecycle(
+        posts, build_series(posts, []), checkpoints_hours=(1.0, 24.0), min_age_days=7,
+        min_posts=5,
+    )  # fmt: skip
+    assert result.eligible_posts == 6
+    assert [c.share_median for c in result.checkpoints] == [None, None]
+    assert result.waiting_posts == 2
+    assert result.first_eligible_at == NOW + timedelta(days=2)  # y2 is 7 days old then
+    assert "1 h, 24 h: unknown" in result.status
+    assert "a post first read later than a checkpoint can never tell it" in result.status
+    assert "waiting for 2 younger posts" in result.status
+    assert f"from {NOW + timedelta(days=2):%Y-%m-%d %H:%M} UTC" in result.status

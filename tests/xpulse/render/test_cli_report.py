@@ -337,7 +337,8 @@ def test_portfolio_never_collected_is_null_not_zero(more: Run) -> None:
     for name in ("fresh", "stalled"):
         row = rows[name]
         assert row["collected"] is False and row["note"] == NO_DATA
-        figures = {k: v for k, v in row.items() if k not in ("account", "username", "collected")}
+        skip = ("account", "username", "collected", "group")
+        figures = {k: v for k, v in row.items() if k not in skip}
         assert figures == {"note": NO_DATA} | {k: None for k in figures if k != "note"}
     # Collected, nothing posted: zeros, not "no data".
     quiet = rows["quiet"]
@@ -481,3 +482,26 @@ def test_one_account_never_collected_is_one_line(more: Run, name: str) -> None:
     ]
     quiet = CliRunner().invoke(cli, [*cmd[:2], "quiet", *cmd[3:]])
     assert quiet.exit_code == 0 and "no posts" in quiet.output.lower()
+
+
+def test_competitor_accounts_are_a_group_apart_never_in_the_own_total(
+    store: str, isolated_env: Path
+) -> None:
+    # "side" read with an app bearer token: someone else's public metrics.
+    config = isolated_env / "config.toml"
+    config.write_text(CONFIG + 'auth = "bearer"\n', encoding="utf-8")
+    cmd = ["report", "--all-accounts", "-p", "2026-W21", "--as-of", AS_OF]
+    doc = json.loads(CliRunner().invoke(cli, [*cmd, "-f", "json"]).stdout)
+    rows = {r["account"]: r for r in doc["accounts"]}
+    assert (rows["main"]["group"], rows["side"]["group"]) == ("own", "competitor")
+    assert doc["total"]["posts"] == rows["main"]["posts"]  # the own accounts only
+    assert doc["total"]["impressions"] == rows["main"]["impressions"]
+    rivals = doc["competitors_total"]
+    assert (rivals["posts"], rivals["impressions"]) == (
+        rows["side"]["posts"],
+        rows["side"]["impressions"],
+    )
+    assert rivals["posts"] > 0
+    md = CliRunner().invoke(cli, [*cmd, "-f", "md"]).stdout.replace("\\", "")
+    assert "@acme_labs (competitor)" in md and "competitors (not in the total)" in md
+    assert "| all own accounts |" in md

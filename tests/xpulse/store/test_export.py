@@ -126,3 +126,21 @@ def test_cli_export_and_cost_fail_in_one_line(
     assert result.exit_code != 0 and isinstance(result.exception, SystemExit)
     assert result.output.startswith(f"xpulse: error: cannot open database sqlite:///{blocker}")
     assert result.output.count("\n") == 1
+
+
+def test_x_engagements_is_named_as_in_the_report_and_never_blanked(db: Engine) -> None:
+    with db.begin() as conn:
+        q.append_observations(
+            conn,
+            [
+                observation("99", T0, 100, engagements=7, likes=3),
+                observation("99", T0 + timedelta(hours=1), 120, likes=4),  # no X count read
+            ],
+        )
+    out = io.StringIO()
+    with db.connect() as conn:
+        export(conn, "csv", out)
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert "engagements" not in rows["99"]  # the report CSV's name for likes + reposts + ...
+    assert (rows["99"]["x_engagements"], rows["99"]["likes"]) == ("7", "4")
+    assert rows["99"]["impressions"] == "120"

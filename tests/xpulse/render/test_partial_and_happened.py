@@ -1,0 +1,49 @@
+"""A partial period says so with its instant; daily figures by the day they happened are
+shown with their method, and a day the reads cannot split says so in every rendering."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from xpulse.analytics import ObservationRow, PostRow, ReportInputs, build_report, parse_period
+from xpulse.render import render
+
+NOW = datetime(2026, 5, 27, 12, 0, tzinfo=UTC)  # a Wednesday
+
+
+def _report(spec: str) -> object:
+    monday = datetime(2026, 5, 25, 9, 0, tzinfo=UTC)
+    posts, obs = [], []
+    for i in range(3):
+        created = monday + timedelta(hours=5 * i)
+        posts.append(
+            PostRow(
+                id=f"p{i}", account="acme", created_at=created, text=f"post {i}",
+                content_type="text", impressions=500 + i, likes=5, observed_at=NOW,
+            )
+        )  # fmt: skip
+        obs.append(ObservationRow(f"p{i}", created + timedelta(hours=1), 100, 1))
+    inputs = ReportInputs("acme", posts, obs, username="acme")
+    return build_report(inputs, parse_period(spec, "UTC", NOW), generated_at=NOW)
+
+
+def test_partial_period_is_labelled_with_its_instant_everywhere() -> None:
+    report = _report("this-week")
+    for fmt in ("text", "md", "html"):
+        out = render(report, fmt, width=240).replace("\\", "")  # type: ignore[arg-type]
+        assert "2026-W22 (partial)" in out, fmt
+        assert "computed, at 2026-05-27 12:00 UTC" in out, fmt
+        assert "Wed 27 May 2026 12:00" in out and "computed at this instant" in out, fmt
+
+
+def test_days_by_when_it_happened_with_method_and_unknown_days() -> None:
+    report = _report("this-week")
+    for fmt in ("text", "md", "html"):
+        out = render(report, fmt, width=240)  # type: ignore[arg-type]
+        assert "Daily, by the day it happened" in out, fmt
+        assert "not known: reads too sparse to split this day" in out, fmt
+        assert "by the day posts were published" in out.replace("By the day", "by the day"), fmt
+    # Monday: three posts read 1 h after posting, all on Monday: 300 placed, known; their
+    # later growth (to the report instant, across midnight) leaves Monday to Wednesday open.
+    days = {d.date.day: d for d in report.daily_happened.days}  # type: ignore[attr-defined]
+    assert days[25].impressions_placed == 300 and not days[25].known
