@@ -87,7 +87,7 @@ def enqueue_run(accounts: tuple[str, ...], period: str | None) -> None:
 def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
     from xpulse.config import load_config
     from xpulse.jobs.engine import ensure_schema, make_app
-    from xpulse.jobs.queue import enqueue as put
+    from xpulse.jobs.queue import enqueue_all
     from xpulse.store import open_store
 
     config = load_config()
@@ -101,8 +101,8 @@ def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
     finally:
         engine.dispose()
     with app.open():
-        for account in accounts:
-            click.echo(put(app, "run" if kind == "run" else "collect", account, period).line())
+        for queued in enqueue_all(app, "run" if kind == "run" else "collect", accounts, period):
+            click.echo(queued.line())
 
 
 @click.group()
