@@ -5,9 +5,9 @@ single-process ``xpulse collect`` of the same world.
 xsim runs in a child process on the real clock (one uvicorn worker) with an ASGI wrapper
 that sleeps ``--latency`` before each ``/2/`` request; the world's history ends now. Each
 account has its own user token (a signed-in token store, as ``xpulse auth login`` leaves
-it); the first collect of an account is ``/2/users/me`` and a ``--history-days`` sweep
-(29 days, about 45 posts: one page). Every configuration starts on a fresh PostgreSQL
-database, so each reads the same posts:
+it); the first collect of an account is a ``--history-days`` sweep (29 days, over a world
+of ``--world-days`` 25, about 36 posts: one page; the user id comes from the sign-in).
+Every configuration starts on a fresh PostgreSQL database, so each reads the same posts:
 
 * ``single``: ``xpulse collect`` (one process, 16 accounts at a time);
 * ``workers W``: W ``xpulse worker --concurrency C`` processes, then ``xpulse enqueue
@@ -130,6 +130,9 @@ def figures(db: Database) -> tuple[int, int, int, int, int]:
     chain = db.one(
         "SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM api_calls GROUP BY account) c"
     )[0]
+    with db.engine.connect() as conn:
+        by = conn.execute(text("SELECT endpoint, count(*) FROM api_calls GROUP BY 1 ORDER BY 1"))
+        print("  calls by endpoint: " + ", ".join(f"{e} {n}" for e, n in by), flush=True)
     return int(calls), int(chain), int(reads), int(billable), int(micros)
 
 
@@ -249,11 +252,15 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4", help="worker process counts to time")
     parser.add_argument("--concurrency", type=int, default=16, help="jobs per worker")
     parser.add_argument("--history-days", type=int, default=29)
+    parser.add_argument("--world-days", type=int, default=25, help="days of posts, to now")
     parser.add_argument("--no-single", action="store_true", help="skip the xpulse collect run")
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
-    w = make_world(users=args.accounts, posts_per_week=10, seed=3, now=now)
+    # History of args.world_days ending now. Under 29 days (the default 25), no post nears
+    # the first sweep's edge or the day-29 last private read while the configurations run
+    # (minutes apart on the real clock), so each configuration has the same posts to read.
+    w = make_world(users=args.accounts, posts_per_week=10, seed=3, now=now, days=args.world_days)
     for app in w.apps.values():
         app.monthly_read_cap = None  # the cap is not what this measures
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

@@ -285,8 +285,20 @@ def _keyring_works() -> bool:
     return not isinstance(backend, fail.Keyring) and float(getattr(backend, "priority", 0)) > 0
 
 
+# Workers on several machines keep tokens in the database (``xpulse worker
+# --shared-tokens``); unset, the store is this machine's.
+_shared_store: list[TokenStore] = []
+
+
+def share_token_store(store: TokenStore) -> None:
+    """From now on, this process keeps every account's tokens in ``store``."""
+    _shared_store[:] = [store]
+
+
 def default_store() -> TokenStore:
     """The keyring when asked for or when a real one works (``auto``), else the file."""
+    if _shared_store:
+        return _shared_store[0]
     choice = os.environ.get("XPULSE_TOKEN_STORE", "auto").strip().lower() or "auto"
     if choice not in ("auto", "file", "keyring"):
         raise ConfigError(f"XPULSE_TOKEN_STORE: {choice!r} is not auto, file or keyring")

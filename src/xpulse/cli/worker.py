@@ -16,7 +16,12 @@ import click
     metavar="SECONDS",
     help="Requeue the jobs of a worker silent this long (killed, or its machine lost).",
 )  # fmt: skip
-def worker(concurrency: int, stalled_after: float) -> None:
+@click.option(
+    "--shared-tokens", is_flag=True,
+    help="Keep the accounts' tokens in the database (workers on several machines); "
+    "fill it with `xpulse workers import-tokens`.",
+)  # fmt: skip
+def worker(concurrency: int, stalled_after: float, shared_tokens: bool) -> None:
     """Run a worker: take collect and run jobs from the queue in PostgreSQL, and start runs
     on the configured cadence. Start one or more per machine, all on the same XPULSE_DB;
     SIGTERM or Ctrl-C lets the jobs in hand finish.
@@ -25,6 +30,7 @@ def worker(concurrency: int, stalled_after: float) -> None:
 
     \b
         XPULSE_DB=postgresql+psycopg://xpulse@db/xpulse xpulse worker --concurrency 16
+        xpulse worker --shared-tokens     # on each of several machines
     """
     import logging
 
@@ -33,7 +39,12 @@ def worker(concurrency: int, stalled_after: float) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
-    work(load_config(), concurrency=concurrency, stalled_after=stalled_after)
+    work(
+        load_config(),
+        concurrency=concurrency,
+        stalled_after=stalled_after,
+        shared_tokens=shared_tokens,
+    )
 
 
 _ACCOUNT = click.option(
@@ -87,7 +98,7 @@ def enqueue_run(accounts: tuple[str, ...], period: str | None) -> None:
 def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
     from xpulse.config import load_config
     from xpulse.jobs.engine import ensure_schema, make_app
-    from xpulse.jobs.queue import enqueue as put
+    from xpulse.jobs.queue import enqueue_all
     from xpulse.store import open_store
 
     config = load_config()
@@ -101,8 +112,8 @@ def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
     finally:
         engine.dispose()
     with app.open():
-        for account in accounts:
-            click.echo(put(app, "run" if kind == "run" else "collect", account, period).line())
+        for queued in enqueue_all(app, "run" if kind == "run" else "collect", accounts, period):
+            click.echo(queued.line())
 
 
 @click.group()
@@ -144,4 +155,50 @@ def workers_status(failed_limit: int) -> None:
     for line in status.lines():
         click.echo(line)
     if status.failed:
+        raise SystemExit(1)
+
+
+@workers.command("import-tokens")
+@_ACCOUNT
+def workers_import_tokens(accounts: tuple[str, ...]) -> None:
+    """Copy accounts' sign-ins from this machine's token store (`xpulse auth login`) into
+    the database, for workers started with --shared-tokens. Exits 1 when an account has
+    no sign-in here.
+
+    Example:
+
+    \b
+        xpulse auth login --account main && xpulse workers import-tokens --account main
+    """
+    from xpulse.api.tokens import default_store
+    from xpulse.config import load_config
+    from xpulse.jobs.engine import conninfo
+    from xpulse.store import open_store
+    from xpulse.store.token_table import DatabaseTokenStore
+
+    config = load_config()
+    chosen = [config.account(n) for n in dict.fromkeys(accounts)] if accounts else config.accounts
+    conninfo(config.db_url())
+    here = default_store()
+    engine = open_store(config.db_url())
+    missing = 0
+    try:
+        shared = DatabaseTokenStore(engine)
+        for account in chosen:
+            if account.auth != "oauth2":
+                click.echo(f"{account.name}: app bearer token, nothing to copy")
+                continue
+            record = here.load(account.name)
+            if record is None or record.needs_sign_in:
+                missing += 1
+                click.echo(
+                    f"{account.name}: not signed in on this machine; run: "
+                    f"xpulse auth login --account {account.name}"
+                )
+                continue
+            shared.save(record)
+            click.echo(f"{account.name}: copied from {here.where} to the database")
+    finally:
+        engine.dispose()
+    if missing:
         raise SystemExit(1)

@@ -21,6 +21,7 @@ from xpulse.config import Config
 from xpulse.jobs.engine import QUEUE, conninfo, ensure_schema, make_app
 from xpulse.jobs.tasks import store_engine
 from xpulse.store.pg_locks import AdvisoryLock, LockTimeout
+from xpulse.store.token_table import DatabaseTokenStore
 
 log = logging.getLogger("xpulse.jobs")
 # Every worker beats this often whatever its --stalled-after, so that no worker, however
@@ -78,11 +79,16 @@ def share_token_refresh(config: Config) -> None:
     tokens.share_refresh_lock(lock, LockTimeout)
 
 
-def work(config: Config, *, concurrency: int, stalled_after: float = 30.0) -> None:
-    """Run a worker until SIGINT/SIGTERM (the jobs in hand finish first)."""
+def work(
+    config: Config, *, concurrency: int, stalled_after: float = 30.0, shared_tokens: bool = False
+) -> None:
+    """Run a worker until SIGINT/SIGTERM (the jobs in hand finish first). ``shared_tokens``:
+    every account's tokens live in the database, for workers on several machines."""
     conninfo(config.db_url())  # workers need PostgreSQL: one line when it is not
     engine = store_engine(config, concurrency)  # migrated here, once
     ensure_schema(engine)
     app = make_app(config.db_url())
     share_token_refresh(config)
+    if shared_tokens:
+        tokens.share_token_store(DatabaseTokenStore(engine))
     asyncio.run(_work(app, concurrency, stalled_after))

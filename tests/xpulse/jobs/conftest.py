@@ -120,6 +120,20 @@ class Fleet:
         finally:
             engine.dispose()
 
+    def sql_count(self, query: str) -> int:
+        try:
+            return int(self.sql(query)[0][0])
+        except Exception:  # the table is made by the first worker
+            return 0
+
+    def sql_exec(self, statement: str, **params: Any) -> None:
+        engine = create_engine(self.db)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(statement), params)
+        finally:
+            engine.dispose()
+
     def wait_jobs_done(self, expected: int, timeout: float = 240) -> None:
         """Until ``expected`` jobs of the queue are over (succeeded or failed)."""
         deadline = time.monotonic() + timeout
