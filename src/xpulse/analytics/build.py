@@ -158,10 +158,23 @@ def build_report(
     else:
         ct_start, ct_end = period.start_utc, period.end_utc
 
+    start = inputs.history_start
+    collected = start is None or period.end_utc > start
+    previous_collected = start is None or windows.previous.end_utc > start
     notes = []
-    if not in_period:
+    if not collected:
+        notes.append(
+            f"No data collected for {period.label}: this account's collected history starts "
+            f"{start:%Y-%m-%d %H:%M} UTC."
+        )
+    elif not previous_collected:
+        notes.append(
+            f"No data collected for the previous period ({windows.previous.label}): nothing "
+            "compared."
+        )
+    if not in_period and collected:
         notes.append(f"No posts in {period.label}.")
-    if previous_totals.posts == 0:
+    if previous_totals.posts == 0 and previous_collected and collected:
         notes.append(
             f"No posts in the previous period ({windows.previous.label}): nothing to compare."
         )
@@ -191,8 +204,13 @@ def build_report(
         previous=Comparison(
             period=period_info(windows.previous),
             totals=previous_totals,
-            change=compare(current_totals, previous_totals),
+            change=compare(current_totals, previous_totals)
+            if previous_collected
+            else compare(current_totals, totals([])),
+            collected=previous_collected,
         ),
+        collected=collected,
+        history_start=start,
         posts=[post_entry(p, zone) for p in in_period],
         retweets_excluded=retweets,
         top_posts=TopPosts(

@@ -105,6 +105,11 @@ class Comparison(_Model):
     period: PeriodInfo
     totals: Totals
     change: Change
+    collected: bool = Field(
+        default=True,
+        description="False: nothing was collected for the previous period (it ends before "
+        "the account's collected history starts): its zeros are not data, nothing compared.",
+    )
 
 
 class PostEntry(_Model):
@@ -374,6 +379,14 @@ class Report(_Model):
     top_posts: TopPosts
     daily: list[DailyPoint] = Field(
         description="By publishing day: each day's posts and what they earned to date."
+    )
+    collected: bool = Field(
+        default=True,
+        description="False: the period ends before the account's collected history starts; "
+        "no data was collected for it (its zeros are not data).",
+    )
+    history_start: datetime | None = Field(
+        default=None, description="When the oldest post collected for the account was created."
     )
     daily_happened: DailyHappened | None = Field(
         default=None,

@@ -100,3 +100,4 @@ class ReportInputs:
     cost: Sequence[CostRow] | None = None
     username: str | None = None
     user_id: str | None = None
+    history_start: datetime | None = None  # oldest collected post's creation; None: unknown

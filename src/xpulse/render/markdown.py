@@ -19,13 +19,13 @@ from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
     BY_POSTING_DAY,
     HAPPENED_TITLE,
-    NO_POSTS,
     as_report,
     cost_text,
     formula_lines,
     happened_rows,
     link_for,
     local_time,
+    no_posts_text,
     period_text,
     post_label,
     previous_text,
@@ -208,7 +208,7 @@ def render_markdown(document: Report | Mapping[str, Any]) -> str:
         "",
     ]
     if report.totals.posts == 0:
-        out.extend([f"**{NO_POSTS}**", ""])
+        out.extend([f"**{markdown_text(no_posts_text(report))}**", ""])
     out.extend(["## Summary", "", *_summary(report), ""])
     # Code spans show text literally; a backtick is the one character that could end one.
     out.extend("- `" + line.replace("`", "'") + "`" for line in formula_lines(report))

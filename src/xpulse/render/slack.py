@@ -21,11 +21,11 @@ from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url, safe_url
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
-    NO_POSTS,
     WEEKDAY_NAMES,
     as_report,
     cost_text,
     link_for,
+    no_posts_text,
     period_text,
     points,
     title,
@@ -252,7 +252,7 @@ def report_payload(document: Report | Mapping[str, Any]) -> dict[str, Any]:
         {"type": "section", "fields": _fields(report)},
     ]
     if report.totals.posts == 0:
-        blocks.append(_section(f"*{NO_POSTS}*"))
+        blocks.append(_section(f"*{mrkdwn(no_posts_text(report), 300)}*"))
     for block in (_top_post(report), _daily(report) if report.totals.posts else None):
         if block is not None:
             blocks.append(block)

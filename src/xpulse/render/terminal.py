@@ -26,7 +26,6 @@ from xpulse.render.history import history_sections
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
     HAPPENED_TITLE,
-    NO_POSTS,
     as_report,
     cost_text,
     formula_lines,
@@ -34,6 +33,7 @@ from xpulse.render.view import (
     heat_cells,
     link_for,
     local_time,
+    no_posts_text,
     period_text,
     post_label,
     previous_text,
@@ -260,7 +260,7 @@ def renderables(document: Report | Mapping[str, Any]) -> list[RenderableType]:
         Panel(header, title=_plain(title(report), "bold"), title_align="left", expand=False),
     ]
     if report.totals.posts == 0:
-        out.append(Text(NO_POSTS, style="bold yellow"))
+        out.append(Text(no_posts_text(report), style="bold yellow"))
     out.append(_summary(report))
     out.append(Text("\n".join(formula_lines(report)), style="dim"))
     if report.totals.posts:

@@ -18,6 +18,18 @@ from xpulse.render.escape import post_url, safe_url, truncate
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NO_POSTS = "No posts in this period."
+NO_DATA_COLLECTED = "No data collected for this period"
+
+
+def no_posts_text(report: Report) -> str:
+    """Why the period shows no posts: none were posted, or nothing was collected for it."""
+    if report.collected:
+        return NO_POSTS
+    start = report.history_start
+    since = f": the collected history starts {start:%Y-%m-%d}" if start else ""
+    return f"{NO_DATA_COLLECTED}{since} (its figures are not zeros; nothing is compared)."
+
+
 # Period ends are exclusive; the last day shown is the one just before the end.
 _TICK = timedelta(microseconds=1)
 

@@ -224,7 +224,15 @@ def report_inputs(
         cost=cost_rows(conn, account.name, period_start, period_end),
         username=account.username,
         user_id=account.user_id,
+        history_start=history_start(conn, account.name),
     )
+
+
+def history_start(conn: Connection, account: str) -> datetime | None:
+    """When the oldest post collected for ``account`` was created (an index range scan)."""
+    stmt = select(func.min(posts.c.created_at)).where(posts.c.account == account)
+    value = conn.execute(stmt).scalar()
+    return cast(datetime | None, value)
 
 
 def portfolio_posts(

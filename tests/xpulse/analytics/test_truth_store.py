@@ -3,6 +3,7 @@ report's query gives exactly the report built straight from the world."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,8 @@ def test_report_from_the_store_equals_report_from_the_world(tmp_path: Path) -> N
         )
     engine.dispose()
     direct = inputs_from_world(world, user.id, NOW, types=types, with_urls=False)
+    # The store knows where its collected history starts; the world's inputs are told.
+    direct = dataclasses.replace(direct, history_start=min(p.created_at for p in own))
 
     report = build_report(from_store, period, generated_at=NOW)
     assert report.totals.posts > 10

@@ -3,10 +3,12 @@ shown with their method, and a day the reads cannot split says so in every rende
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from xpulse.analytics import ObservationRow, PostRow, ReportInputs, build_report, parse_period
 from xpulse.render import render
+from xpulse.render.slack import report_payload
 
 NOW = datetime(2026, 5, 27, 12, 0, tzinfo=UTC)  # a Wednesday
 
@@ -47,3 +49,28 @@ def test_days_by_when_it_happened_with_method_and_unknown_days() -> None:
     # later growth (to the report instant, across midnight) leaves Monday to Wednesday open.
     days = {d.date.day: d for d in report.daily_happened.days}  # type: ignore[attr-defined]
     assert days[25].impressions_placed == 300 and not days[25].known
+
+
+def test_a_period_before_the_first_collect_says_no_data_everywhere() -> None:
+    start = datetime(2026, 5, 25, 9, 0, tzinfo=UTC)
+    post = PostRow(
+        id="p", account="acme", created_at=start, text="first", content_type="text",
+        impressions=800, likes=8, observed_at=NOW,
+    )  # fmt: skip
+    inputs = ReportInputs("acme", [post], [], username="acme", history_start=start)
+    before = build_report(inputs, parse_period("2026-W20", "UTC", NOW), generated_at=NOW)
+    assert (before.collected, before.previous.collected) == (False, False)
+    assert before.previous.change.impressions is None
+    slack = json.dumps(report_payload(before), ensure_ascii=False)
+    for fmt, out in [
+        *((f, render(before, f, width=240).replace("\\", "")) for f in ("text", "md", "html")),
+        ("slack", slack),
+    ]:
+        assert "No data collected for this period" in out, fmt
+        if fmt != "html":  # the empty top-posts chart (render/charts.py) has its own words
+            assert "No posts in this period" not in out, fmt
+    # The first collected week: its own figures, but last week is not compared as zero.
+    first = build_report(inputs, parse_period("this-week", "UTC", NOW), generated_at=NOW)
+    assert (first.collected, first.previous.collected) == (True, False)
+    assert first.totals.impressions == 800 and first.previous.change.impressions is None
+    assert any("No data collected for the previous period" in n for n in first.notes)
