@@ -392,7 +392,10 @@ def generate_world(options: GenerateOptions) -> World:
     finally:
         if gc_was_enabled:
             gc.enable()
-    apps, tokens = _apps(rng, list(users.values()), now)
+    # Their own stream: the posts' draws depend on the clock, and an app's client id must not
+    # (the README names the public client of seed 1).
+    app_rng = random.Random(f"xsim-world:{options.seed}:apps")
+    apps, tokens = _apps(app_rng, list(users.values()), now)
     return World(
         apps={app.client_id: app for app in apps},
         users=users,

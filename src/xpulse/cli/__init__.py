@@ -68,6 +68,8 @@ SUMMARIES: dict[str, str] = {
     "dashboard": "Write the dashboard: a page per account and period, and the portfolio, as "
     "files that open from disk with no network and no server.",
     "serve": "Serve the dashboard read-only from the store, as it is at each request.",
+    "competitors": "Accounts to benchmark against: public metrics through the app bearer token "
+    "(XPULSE_BEARER_TOKEN), priced at X's rate for others' posts, never summed with yours.",
 }
 
 
