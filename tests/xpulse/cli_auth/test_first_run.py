@@ -179,5 +179,5 @@ def test_xsim_banner_says_which_client_is_public(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=10)  # closes the pipe
-    assert "(public: no secret; the README's `xpulse init --client-id` uses this one)" in lines[1]
+    assert "(public: no secret; the README's `xpulse init --client-id` uses this one" in lines[1]
     assert "(confidential: needs XPULSE_CLIENT_SECRET" in lines[2]
