@@ -1,7 +1,10 @@
 """What collect said a run would read and cost, against what it then read and paid.
 
-Six generated worlds of different sizes (posts a week, days of history), two accounts each:
+Generated worlds of different sizes (posts a week, days of history), two accounts each:
 the app owner's (own posts $0.001) and a client's read through the owner's app ($0.005).
+An account is created when its posting begins (its average rate since creation is its
+rate), except in the last world, where xsim's accounts are years older than their first
+post (a dormant account that started posting: the one case the average misleads).
 Each account is signed in the way ``xpulse auth login`` does it (one ``/2/users/me`` read
 with ``public_metrics``, which gives the post count), then:
 
@@ -42,8 +45,16 @@ START = datetime(2026, 9, 1, 0, 0, tzinfo=UTC)  # the first run
 WEEK = timedelta(days=7)
 HOUR = timedelta(hours=1)
 HISTORY = timedelta(days=90)  # the default history_days
-# (posts a week, days of history before the first run)
-WORLDS = [(5, 30), (20, 60), (50, 90), (150, 60), (400, 90), (50, 180)]
+# (posts a week, days of history before the first run, created years before the first post)
+WORLDS = [
+    (5, 30, False),
+    (20, 60, False),
+    (50, 90, False),
+    (150, 60, False),
+    (400, 90, False),
+    (50, 180, False),
+    (50, 180, True),
+]
 
 
 class StaticAuth:
@@ -72,16 +83,19 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else ("1.00" if a == 0 else "inf")
 
 
-def measure(per_week: int, days: int, seed: int, tmp: Path) -> list[str]:
+def measure(per_week: int, days: int, dormant: bool, seed: int, tmp: Path) -> list[str]:
     now = START + WEEK
     world = generate_world(
         GenerateOptions(seed=seed, users=2, days=days + 7, now=now, posts_per_week=per_week)
     )
+    if not dormant:  # created when its posting began
+        for user in world.users.values():
+            user.created_at = now - timedelta(days=days + 7)
     for token in world.tokens:
         token.expires_at = now + timedelta(days=365)
     app = next(a for a in world.apps.values() if a.client_secret)
     clock = FixedClock(START)
-    engine = open_store(f"sqlite:///{tmp / f'{per_week}-{days}.db'}")
+    engine = open_store(f"sqlite:///{tmp / f'{per_week}-{days}-{dormant}.db'}")
     out: list[str] = []
     with serve_app(build_app(world, clock=clock)) as url:
         jobs, clients = [], []
@@ -135,8 +149,9 @@ def measure(per_week: int, days: int, seed: int, tmp: Path) -> list[str]:
         first = one_run()
         for (est, _high, _low, est_m, act, act_m), job in zip(first, jobs, strict=True):
             who = "owner" if job.spec.owns_app else "client"
+            world_name = f"{per_week}/week, {days} days" + (", created years before" * dormant)
             out.append(
-                f"| {per_week}/week, {days} days | {who} | {job.spec.post_count:,} | first run | "
+                f"| {world_name} | {who} | {job.spec.post_count:,} | first run | "
                 f"{est:,.0f} | {act:,} | **{ratio(est, act)}** | ${est_m / MICRO:.3f} | "
                 f"${act_m / MICRO:.3f} | **{ratio(est_m, act_m)}** |"
             )
@@ -175,8 +190,8 @@ def main() -> None:
     )
     print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
-        for per_week, days in WORLDS:
-            for line in measure(per_week, days, args.seed, Path(tmp)):
+        for per_week, days, dormant in WORLDS:
+            for line in measure(per_week, days, dormant, args.seed, Path(tmp)):
                 print(line, flush=True)
 
 

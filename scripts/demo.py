@@ -35,6 +35,7 @@ from aiosmtpd.controller import Controller
 from xpulse.api import signin
 from xpulse.config import Config, load_config, parse_config
 from xpulse.run import Hooks, RunOptions, RunOutcome, run_job
+from xpulse.store import open_store, queries
 from xsim.generate import generate_world
 from xsim.generate_people import GenerateOptions
 from xsim.model import World
@@ -138,6 +139,7 @@ class DemoResult:
     ledger: dict[str, Any]
     signed_in_by_oauth: list[str]
     rerun: RunOutcome | None = None
+    spent_micros: int = 0  # what `xpulse cost` holds: the runs and the sign-in's user read
 
 
 @contextlib.contextmanager
@@ -281,6 +283,10 @@ def run_demo(
                 outcome = run_job(config, RunOptions(), Hooks(clock=lambda: now), echo=echo)
                 # What a schedule firing twice does: nothing is read or sent again.
                 rerun = run_job(config, RunOptions(), Hooks(clock=lambda: now))
+            engine = open_store(config.db_url())  # XPULSE_HOME names it
+            with engine.connect() as conn:
+                spent = queries.spent_micros(conn, now - timedelta(days=1), now + timedelta(1))
+            engine.dispose()
         ledger: dict[str, Any] = httpx.get(f"{url}/_sim/ledger", timeout=10).json()
     slack_files = []
     for i, payload in enumerate(slack.payloads, 1):
@@ -295,7 +301,7 @@ def run_demo(
     files = sorted(
         p for p in (out / "files").rglob("*") if p.is_file() and not p.name.startswith(".")
     )
-    result = DemoResult(outcome, files, slack_files, email_files, ledger, oauthed, rerun)
+    result = DemoResult(outcome, files, slack_files, email_files, ledger, oauthed, rerun, spent)
     _print(result, echo, time.monotonic() - started, out)
     return result
 
@@ -326,9 +332,16 @@ def _print(result: DemoResult, echo: Callable[[str], None], seconds: float, out:
     totals = result.ledger.get("totals", {})
     metered = result.outcome.cost_micros / 1e6
     billed = float(totals.get("cost_usd", 0))
-    echo(f"cost: xpulse metered ${metered:,.3f} for this run; xsim billed ${billed:,.3f} in all")
-    if result.signed_in_by_oauth:
-        echo("  (xsim's bill also holds the sign-in's own /2/users/me read, made before the run)")
+    spent = result.spent_micros / 1e6
+    echo(
+        f"cost: xpulse metered ${metered:,.3f} for this run and ${spent:,.3f} in all "
+        f"(`xpulse cost`); xsim billed ${billed:,.3f} in all"
+    )
+    if spent != metered:
+        echo(
+            f"  (the ${spent - metered:,.3f} between them: the sign-in's own /2/users/me "
+            "read, made before the run)"
+        )
     echo(f"done in {seconds:.1f} s")
 
 

@@ -44,13 +44,25 @@ def _open_browser(url: str) -> bool:
     "browser ended on (from any machine).",
 )
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait.")
-def login(account: str | None, no_browser: bool, headless: bool, timeout: float) -> None:
+@click.option(
+    "--owns-app/--not-app-owner",
+    "owns_app",
+    default=None,
+    help="Whether the signed-in user owns the X developer app (X prices their own posts at "
+    "$0.001 only then, $0.005 otherwise); stored in the config. Unknown and on a terminal: "
+    "asked after the sign-in.",
+)
+def login(
+    account: str | None, no_browser: bool, headless: bool, timeout: float, owns_app: bool | None
+) -> None:
     """Sign an account in with OAuth 2.0 (PKCE) through the browser. Checks first that the
-    API answers (a few seconds, nothing billed).
+    API answers (a few seconds, nothing billed). Then, when the config does not say whether
+    the signed-in user owns the developer app, asks it on a terminal (never otherwise) and
+    stores the answer in the config.
 
     Example:
 
-        xpulse auth login --account main --no-browser
+        xpulse auth login --account main --no-browser --owns-app
 
         xpulse auth login --account main --headless   # on a server without a browser
     """
@@ -96,6 +108,39 @@ def login(account: str | None, no_browser: bool, headless: bool, timeout: float)
     click.echo(
         f"{acct.name}: signed in as @{result.record.username} (user id {result.record.user_id})"
     )
+    if acct.auth == "oauth2" and acct.own:
+        _store_ownership(
+            config, acct.name, result.record.username or acct.username, acct.owns_app, owns_app
+        )
+
+
+def _store_ownership(
+    config: Config, name: str, username: str, known: bool | None, flag: bool | None
+) -> None:
+    """Put the app ownership in the config: the flag when given, else the answer on a
+    terminal when the config does not say; off a terminal an unknown one is only named."""
+    import sys
+
+    from xpulse.collect.budget import ownership_unknown
+    from xpulse.config_edit import set_owns_app
+
+    owns = flag
+    if owns is None and known is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            click.echo(
+                f"xpulse: warning: {ownership_unknown(name)}, or sign in again with "
+                f"`xpulse auth login --account {name} --owns-app` (or --not-app-owner)",
+                err=True,
+            )
+            return
+        owns = click.confirm(
+            f"Does @{username} own the X developer app (its posts then cost $0.001, else $0.005)?",
+            default=False,
+        )
+    if owns is None or owns == known:
+        return
+    set_owns_app(config.path, name, owns)
+    click.echo(f"{name}: owns_app = {str(owns).lower()} stored in {config.path}")
 
 
 def oauth2_redirect(config: Config) -> str:

@@ -16,7 +16,8 @@ Per account the plan counts:
   day 29 and 30 above all) and that the refresh does not already read with private fields
   (it does so only below :data:`PRIVATE_MARGIN`), read after the refresh; same billing.
 
-The run does not start when month-to-date spend plus the expected cost exceeds the monthly
+The run does not start when month-to-date spend plus the guard's figure (the expected
+cost, with a first sweep at its worst case: every post inside the window) exceeds the monthly
 budget, or the plan's monthly read cap, unless the caller allows it (:mod:`.guard` says
 what would fit). The runner also holds the budget call by call (see
 :class:`xpulse.collect.budget.Budget`), since the timeline figure is an estimate: the worst
@@ -93,21 +94,25 @@ def timeline_estimate(
     """How many posts the timeline sweep will read.
 
     A first sweep reads every post of the last ``history`` days, at most X's 3,200. With
-    the post count known, that is at most ``min(tweet_count, 3,200)`` (the worst case, and
-    the figure expected: an account's posts are all inside the window unless it posted
-    before it); the low end assumes the account posted at an even rate since it was created.
-    Without the count, 0 to 3,200. A later sweep expects the last 7 days' rate times the
-    time since the last sweep; the range is two standard deviations of a Poisson count."""
+    the post count known, the expected figure is the posts that fall in the window at the
+    account's average rate since it was created (``tweet_count`` times the window's share
+    of the account's age); the range runs from two standard deviations below that (a
+    Poisson count) to ``min(tweet_count, 3,200)``, the worst case: every post inside the
+    window. Without the creation date the expected figure is that worst case; without the
+    count, 0 to 3,200. A later sweep expects the last 7 days' rate times the time since
+    the last sweep; the range is two standard deviations of a Poisson count."""
     if first:
         if spec.post_count is None:
             return Estimate(TIMELINE_LIMIT, 0, TIMELINE_LIMIT)
         high = min(spec.post_count, TIMELINE_LIMIT)
-        low = high
-        if spec.created_at is not None:
-            age = max((now - spec.created_at).total_seconds(), 1.0)
-            even = spec.post_count * min(history.total_seconds() / age, 1.0)
-            low = min(high, math.floor(even))
-        return Estimate(high, low, high)
+        if spec.created_at is None:
+            return Estimate(high, high, high)
+        age = max((now - spec.created_at).total_seconds(), 1.0)
+        if age <= history.total_seconds():  # every post is inside the window
+            return Estimate(high, high, high)
+        mean = min(spec.post_count * min(history.total_seconds() / age, 1.0), float(high))
+        low = max(0, math.floor(mean - 2 * math.sqrt(mean)))
+        return Estimate(round(mean), min(low, round(mean)), high, mean)
     rate = recent_posts / RATE_WINDOW.total_seconds()
     mean = rate * max(since_last.total_seconds(), 0.0)
     spread = 2 * math.sqrt(mean)
@@ -175,6 +180,17 @@ class AccountPlan:
         return self._micros(self.timeline.low)
 
     @property
+    def guarded_timeline(self) -> int:
+        """The timeline figure the budget guard decides on: a first sweep's worst case (the
+        hold would cut a backfill short, leaving a partial history), a later sweep's
+        expected figure (minutes of posts: what the hold may stop is read next run)."""
+        return self.timeline.high if self.first_sweep else self.timeline.expected
+
+    @property
+    def guard_micros(self) -> int:
+        return self._micros(self.guarded_timeline)
+
+    @property
     def worst_micros(self) -> int:
         return self._micros(self.timeline.high)
 
@@ -191,8 +207,9 @@ class AccountPlan:
 
     @property
     def post_reads(self) -> int:
-        """What the plan's monthly cap counts: every post delivered, re-reads too."""
-        return self.reads - self.user_reads
+        """What the plan's monthly cap counts: every post delivered, re-reads too (the
+        guard's figure, as for the budget)."""
+        return self._reads(self.guarded_timeline) - self.user_reads
 
     def line(self) -> str:
         if self.first_sweep:
@@ -251,6 +268,11 @@ class RunPlan:
         return sum(a.low_micros for a in self.accounts)
 
     @property
+    def guard_micros(self) -> int:
+        """What the budget guard decides on: first sweeps at their worst case."""
+        return sum(a.guard_micros for a in self.accounts)
+
+    @property
     def worst_micros(self) -> int:
         return sum(a.worst_micros for a in self.accounts)
 
@@ -273,8 +295,8 @@ class RunPlan:
 
     @property
     def over_budget(self) -> bool:
-        """The expected cost does not fit what is left of the monthly budget."""
-        return self.month_to_date_micros + self.micros > self.budget_micros
+        """The guard's figure does not fit what is left of the monthly budget."""
+        return self.month_to_date_micros + self.guard_micros > self.budget_micros
 
     @property
     def worst_over_budget(self) -> bool:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import httpx
 from filelock import FileLock, Timeout
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
 
 from xpulse.api.errors import ApiError, NeedsSignIn
 from xpulse.api.factory import open_client
@@ -33,6 +33,7 @@ from xpulse.config import AccountConfig, Config
 from xpulse.errors import ConfigError, XpulseError
 from xpulse.paths import state_dir
 from xpulse.store import open_store, queries
+from xpulse.store.schema import api_calls
 
 APP_TOKEN = "app-bearer"  # noqa: S105 - a key naming the shared app token, not a secret
 
@@ -60,13 +61,32 @@ def _sign_in(account: AccountConfig) -> TokenRecord | None:
         return None
 
 
-def _note_sign_in_read(conn: Connection, account: str, record: TokenRecord | None) -> None:
-    """The sign-in read the user (for its post count) on its UTC day: X bills a resource
-    once a UTC day, so the same day's profile read costs nothing more."""
-    if record is None or record.user_id is None or record.tweet_count_at is None:
+SIGN_IN_READ = "/2/users/me"
+
+
+def record_sign_in_read(
+    conn: Connection, account: str, record: TokenRecord | None, prices: PriceTable
+) -> None:
+    """Put the sign-in's one user read (paid, made by ``auth login`` before any collect)
+    in the call log and that UTC day's billed reads, once: ``cost`` then holds it as X's
+    bill does, and a profile read of the same user that day is metered free, as X bills it.
+    """
+    if record is None or record.tweet_count_at is None or record.user_id is None:
         return
-    day = billing_day(datetime.fromisoformat(record.tweet_count_at))
-    queries.bill(conn, account, day, {f"user:{record.user_id}": 0})
+    at = datetime.fromisoformat(record.tweet_count_at)
+    c = api_calls.c
+    near = (c.at >= at - timedelta(seconds=1), c.at <= at + timedelta(seconds=1))
+    mine = (c.account == account, c.endpoint == SIGN_IN_READ, *near)
+    if conn.execute(select(func.count()).where(*mine)).scalar_one():
+        return
+    priced = {f"user:{record.user_id}": prices.user_micros}
+    billable, micros = queries.bill(conn, account, billing_day(at), priced)
+    queries.record_call(
+        conn,
+        {"at": at, "account": account, "endpoint": SIGN_IN_READ, "method": "GET",
+         "status": 200, "reads": 0, "billable_reads": billable, "cost_micros": micros,
+         "errors": 0, "backfill": True},
+    )  # fmt: skip
 
 
 @dataclass
@@ -114,7 +134,7 @@ def prepare(
     signed = {a.name: _sign_in(a) for a in chosen}
     with engine.begin() as conn:
         for name, record in signed.items():
-            _note_sign_in_read(conn, name, record)
+            record_sign_in_read(conn, name, record, prices)
     with engine.connect() as conn:
         plan = make_plan(
             conn,

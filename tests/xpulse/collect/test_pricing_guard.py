@@ -45,20 +45,45 @@ def test_a_first_sweep_is_sized_by_the_post_count_and_priced_by_app_ownership(
     unknown = AccountSpec("pub", "pub", False, False)
     plan = _plan(tmp_path, [owner, client, unknown], budget=5.0)
     me, cl, pub = plan.accounts
-    assert (me.timeline.expected, me.timeline.high) == (140, 140)
-    assert me.timeline.low == 12  # 140 posts over 1,000 days, 90 of them in the window
+    # 140 posts over 1,000 days at an even rate: 12.6 in the 90-day window, 12.6 - 2 x
+    # sqrt(12.6) = 5.5 at the low end; the worst case is every post inside the window
+    assert (me.timeline.low, me.timeline.expected, me.timeline.high) == (5, 13, 140)
     # the sign-in cached the user id; the one user read is the day's profile counts
-    assert me.micros == 140 * 1_000 + 10_000 and me.user_reads == 1
+    assert me.micros == 13 * 1_000 + 10_000 and me.user_reads == 1
+    assert me.guard_micros == me.worst_micros == 140 * 1_000 + 10_000
     assert cl.timeline.expected == 3_200 and cl.micros == 3_200 * 5_000 + 10_000
     assert cl.out_of_reach == 1_800
     assert pub.timeline_is_bound and pub.user_reads == 1 and plan.unsized == ["pub"]
     text = "\n".join(plan.lines())
     assert "me: 1 user lookup, first sweep (last 90 days, private fields for the last 29): " \
-        "~140 (12-140) posts (@me has 140 posts)" in text  # fmt: skip
+        "~13 (5-140) posts (@me has 140 posts)" in text  # fmt: skip
     assert "about 1,800 of its 5,000 posts are out of reach" in text
     assert "xpulse backfill --help" in text
     assert text.splitlines()[-1].endswith("pay-per-use cap 0 of 3,000,000 post reads used, "
                                           "3,000,000 left")  # fmt: skip
+
+
+def test_an_account_younger_than_the_window_has_all_its_posts_in_it(tmp_path: Path) -> None:
+    young = AccountSpec("y", "y", True, True, post_count=700, created_at=NOW - 60 * DAY)
+    (plan,) = _plan(tmp_path, [young], budget=5.0).accounts
+    assert (plan.timeline.low, plan.timeline.expected, plan.timeline.high) == (700, 700, 700)
+    assert plan.timeline.exact and "first sweep (last 90 days" in plan.line()
+
+
+def test_the_guard_decides_on_a_first_sweeps_worst_case(tmp_path: Path) -> None:
+    # expected: 1,000 posts over 900 days, 100 in the window ($0.110 with the profile
+    # read); the post count cannot say they are not all inside it ($1.010)
+    spec = AccountSpec("a", "a", True, True, post_count=1_000, created_at=NOW - 900 * DAY)
+    plan = _plan(tmp_path, [spec], budget=0.5)
+    assert (plan.micros, plan.guard_micros, plan.worst_micros) == (110_000, 1_010_000, 1_010_000)
+    assert plan.over_budget
+    with pytest.raises(BudgetExceeded) as caught:
+        admit(plan, allow_over_budget=False)
+    assert str(caught.value).startswith(
+        "the run would pass the monthly budget: up to $1.010 with every post of the first "
+        "sweep's window (expected $0.110), $0.500 left of $0.500."
+    )
+    assert admit(_plan(tmp_path, [spec], budget=1.2), allow_over_budget=False) == []
 
 
 def test_the_default_budget_admits_a_first_collect_that_fits(tmp_path: Path) -> None:

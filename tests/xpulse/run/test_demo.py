@@ -36,9 +36,20 @@ def test_demo_runs_the_whole_job_and_is_rerunnable(isolated_env: Path, tmp_path:
     for name in names:
         doc = json.loads((out / "files" / name / f"{name}-2026-W21.json").read_text("utf-8"))
         assert doc["totals"]["posts"] >= 1 and doc["account"]["name"] == name
-    # The cost agrees with xsim's own ledger (the sign-in's one user read aside).
+    # The cost agrees with xsim's own ledger: the run's per account, the sign-in's one user
+    # read (made before the run) in what the store holds beside it.
     ledger_usd = result.ledger["totals"]["cost_usd"]
-    assert 0 < result.outcome.cost_micros / 1e6 <= ledger_usd
+    assert result.spent_micros == round(ledger_usd * 1e6)
+    for account in result.outcome.accounts:
+        assert account.collected is not None and account.report is not None
+        before = account.name in result.signed_in_by_oauth  # its users/me was the sign-in's
+        billed = sum(
+            e["charged_usd"]
+            for e in result.ledger["entries"]
+            if e["user_id"] == account.report.account.user_id
+            and not (before and e["endpoint"] == "users_me")
+        )
+        assert account.collected.micros == round(billed * 1e6), account.name
     text = "\n".join(printed)
     assert f"files ({len(result.files)}) in {out / 'files'}:" in text
     assert "cost: xpulse metered $" in text and str(result.slack_files[0]) in text
