@@ -11,7 +11,7 @@ is data in the spec: Vega draws it as text and its tooltip escapes it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -385,14 +385,24 @@ def interval_bars(
     return Chart(chart_id, title, description, _spec(title, description, body, height), height)
 
 
-def bar_chart(chart_id: str, title: str, rows: Sequence[Bar], value_label: str) -> Chart:
-    """Horizontal bars in the order given (e.g. top posts by engagements)."""
+def bar_chart(
+    chart_id: str,
+    title: str,
+    rows: Sequence[Bar],
+    value_label: str,
+    *,
+    subject: str = "post",
+    shown: Callable[[float], str] = fmt.count,
+    empty: str = "No posts in this period.",
+) -> Chart:
+    """Horizontal bars in the order given (e.g. top posts by engagements), one per
+    ``subject``; ``shown`` writes a value for the tooltip and the text alternative."""
     data = [
-        {"label": r.label, "value": r.value, "order": i, "shown": fmt.count(r.value)}
+        {"label": r.label, "value": r.value, "order": i, "shown": shown(r.value)}
         for i, r in enumerate(rows)
     ]
-    description = f"{value_label.capitalize()} per post. " + (
-        "; ".join(f"{d['label']}: {d['shown']}" for d in data) or "No posts in this period."
+    description = f"{value_label.capitalize()} per {subject}. " + (
+        "; ".join(f"{d['label']}: {d['shown']}" for d in data) or empty
     )
     body: Spec = {
         "data": {"values": data},
@@ -407,12 +417,54 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[Bar], value_label: str) 
             },
             "x": {"field": "value", "type": "quantitative", "title": value_label.capitalize()},
             "tooltip": [
-                {"field": "label", "title": "Post"},
+                {"field": "label", "title": subject.capitalize()},
                 {"field": "shown", "title": value_label.capitalize()},
             ],
         },
     }
     height = max(60, 28 * len(rows))
+    return Chart(chart_id, title, description, _spec(title, description, body, height), height)
+
+
+@dataclass(frozen=True)
+class PairBar:
+    """One value of a pair of bars: ``group`` (e.g. a metric) and which of the pair."""
+
+    group: str
+    member: str
+    value: int
+
+
+def paired_bars(chart_id: str, title: str, rows: Sequence[PairBar], description: str) -> Chart:
+    """Bars side by side within each group (e.g. organic and promoted, per metric), told
+    apart by colour; each group's bars share one scale so they compare directly."""
+    data = [
+        {"group": r.group, "member": r.member, "value": r.value, "shown": fmt.count(r.value)}
+        for r in rows
+    ]
+    body: Spec = {
+        "data": {"values": data},
+        "mark": {"type": "bar", "stroke": DARK, "strokeWidth": 0.5},
+        "encoding": {
+            "y": {"field": "group", "type": "nominal", "title": None, "sort": None},
+            "yOffset": {"field": "member", "type": "nominal", "sort": None},
+            "x": {"field": "value", "type": "quantitative", "title": None},
+            "color": {
+                "field": "member",
+                "type": "nominal",
+                "title": None,
+                "sort": None,
+                "scale": {"range": [LIGHT, ACCENT]},
+                "legend": {"orient": "bottom"},
+            },
+            "tooltip": [
+                {"field": "group", "title": "Figure"},
+                {"field": "member", "title": "Part"},
+                {"field": "shown", "title": "Value"},
+            ],
+        },
+    }
+    height = max(80, 44 * len({r.group for r in rows}))
     return Chart(chart_id, title, description, _spec(title, description, body, height), height)
 
 
