@@ -188,7 +188,9 @@ def _trend_rows(points: Sequence[TrendPoint]) -> list[dict[str, Any]]:
         change = compare(t, before) if before is not None and not point.partial else None
         rows.append(
             {
-                "label": point.label + (" (so far)" if point.partial else ""),
+                "label": point.label
+                + (" (so far)" if point.partial else "")
+                + (f" (data from {point.data_from:%d %b})" if point.data_from else ""),
                 "posts": fmt.count(t.posts),
                 "impressions": fmt.count(t.impressions),
                 "engagements": fmt.count(t.engagements),
@@ -218,16 +220,14 @@ def _cost_chart(points: Sequence[TrendPoint]) -> charts.Chart | None:
     spent = [p for p in points if p.cost_usd is not None]
     if not spent:
         return None
-    return charts.bar_chart(
+    return charts.period_bars(
         "chart-cost",
         "Collection cost by week",
-        [
-            charts.Bar(p.label + (" (so far)" if p.partial else ""), p.cost_usd or 0.0)
-            for p in spent
-        ],
-        "cost (USD)",
-        subject="week",
+        [p.label + (" (so far)" if p.partial else "") for p in spent],
+        [p.cost_usd or 0.0 for p in spent],
+        "Cost (USD)",
         shown=fmt.money,
+        axis_format="$.2f",
     )
 
 

@@ -14,6 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
@@ -37,6 +38,7 @@ class TrendPoint:
     partial: bool
     totals: Totals | None  # None: the period ended before the account's data begins
     cost_usd: float | None  # API spend in the period (ledger); None likewise
+    data_from: datetime | None = None  # set when the data begins inside this period
 
 
 def _weeks(now: datetime, tz: str) -> list[Period]:
@@ -93,7 +95,8 @@ def account_trends(
             first = bisect_left(created, p.start_utc)
             last = bisect_left(created, p.end_utc)
             spent = sum(r.usd for r in cost_rows(conn, account, p.start_utc, min(p.end_utc, now)))
-            out.append(TrendPoint(p.label, p.partial, totals(own[first:last]), spent))
+            inside = begins.astimezone(ZoneInfo(tz)) if p.start_utc < begins else None
+            out.append(TrendPoint(p.label, p.partial, totals(own[first:last]), spent, inside))
         return out
 
     return points(weeks), points(months)

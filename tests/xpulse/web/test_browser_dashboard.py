@@ -87,7 +87,7 @@ def check_account_page(page: Any, world: World, label: str) -> None:
         "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent))",
     )
     for label_cell, *cells in months:
-        name = label_cell.removesuffix(" (so far)")
+        name = label_cell.split(" ")[0]
         if len(name) != 7:
             continue  # a week
         ended = parse_period(name, "Europe/Berlin", world.now).end_utc
@@ -95,6 +95,8 @@ def check_account_page(page: Any, world: World, label: str) -> None:
             assert cells == ["no data collected"], (name, cells)
         else:
             assert len(cells) == 5 and cells[0].replace(",", "").isdigit(), (name, cells)
+            starts = parse_period(name, "Europe/Berlin", world.now).start_utc
+            assert ("(data from" in label_cell) == (starts < begins), label_cell
     assert any(cells == ["no data collected"] for _, *cells in months)
     t = doc["totals"]
     cards = {
@@ -163,20 +165,21 @@ def check_widths(page: Any, name: str) -> None:
         assert overflow(page) == 0, f"{name} scrolls sideways at {width} px"
         assert not low_contrast(page), (width, low_contrast(page))
         shot(page, f"{name}-{width}")
-        if page.locator("#posts-table").count():
-            check_posts_reflow(page, width)
+        check_reflow(page, width)
 
 
-def check_posts_reflow(page: Any, width: int) -> None:
-    """On a phone each post is a card as wide as the table's box (nothing to scroll
-    sideways inside it); on a desktop it is a table row."""
-    box = page.eval_on_selector(
-        "#posts-table",
-        """t => ({inner: t.parentElement.scrollWidth - t.parentElement.clientWidth,
-                  display: getComputedStyle(t.tBodies[0].rows[0]).display})""",
+def check_reflow(page: Any, width: int) -> None:
+    """On a phone each row of a sortable table (posts, accounts) is a card as wide as
+    the table's box (nothing to scroll sideways inside it); on a desktop a table row."""
+    boxes = page.eval_on_selector_all(
+        "table.sortable",
+        """ts => ts.map(t => ({inner: t.parentElement.scrollWidth - t.parentElement.clientWidth,
+                  display: getComputedStyle(t.tBodies[0].rows[0]).display}))""",
     )
-    assert box["inner"] == 0, f"the posts table scrolls inside its box at {width} px"
-    assert box["display"] == ("grid" if width < 640 else "table-row"), (width, box)
+    assert boxes
+    for box in boxes:
+        assert box["inner"] == 0, f"a table scrolls inside its box at {width} px"
+        assert box["display"] == ("grid" if width < 640 else "table-row"), (width, box)
 
 
 def test_static_dashboard_works_from_disk(browser: Any, site: Path, world: World) -> None:
