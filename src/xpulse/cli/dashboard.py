@@ -6,12 +6,7 @@ from pathlib import Path
 
 import click
 
-from xpulse.cli.report import _as_of
-from xpulse.config import load_config
-from xpulse.fsutil import check_folder
-from xpulse.store import open_store
-from xpulse.web.site import DEFAULT_PERIODS, Site
-from xpulse.web.static import INDEX, build_static
+from xpulse.web import DEFAULT_PERIODS
 
 
 @click.command()
@@ -55,6 +50,14 @@ def dashboard(
         xpulse dashboard --out ~/xpulse-dashboard
         xpulse dashboard --out site --period 2026-W21 --period 2026-05 --account main
     """
+    # Imported here: `xpulse dashboard --help` loads no store, config or report code.
+    from xpulse.cli.report import _as_of
+    from xpulse.config import load_config
+    from xpulse.fsutil import check_folder
+    from xpulse.store import open_store
+    from xpulse.web.site import Site
+    from xpulse.web.static import INDEX, build_static
+
     now = _as_of(as_of)
     check_folder(out / INDEX) if out.exists() else check_folder(out)
     config = load_config()

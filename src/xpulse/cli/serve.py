@@ -8,11 +8,8 @@ from datetime import UTC, datetime
 
 import click
 
-from xpulse.cli.report import UsageProblem
-from xpulse.config import load_config
 from xpulse.errors import XpulseError
-from xpulse.store import open_store
-from xpulse.web.site import DEFAULT_PERIODS, Site
+from xpulse.web import DEFAULT_PERIODS
 
 TOKEN_ENV = "XPULSE_SERVE_TOKEN"  # noqa: S105 - the name of a variable, not its value
 
@@ -44,9 +41,14 @@ def serve(host: str, port: int, periods: tuple[str, ...], tz: str | None) -> Non
         xpulse serve                      # then open http://127.0.0.1:8750/
         XPULSE_SERVE_TOKEN=$(openssl rand -hex 16) xpulse serve --host 0.0.0.0
     """
+    # Imported here: `xpulse serve --help` loads no server, store or config code.
     import uvicorn
 
+    from xpulse.cli.report import UsageProblem
+    from xpulse.config import load_config
+    from xpulse.store import open_store
     from xpulse.web.app import ServeSettings, create_app, is_loopback, listen_socket
+    from xpulse.web.site import Site
 
     token = os.environ.get(TOKEN_ENV, "").strip() or None
     if not is_loopback(host) and token is None:

@@ -6,3 +6,9 @@ that work offline, :mod:`xpulse.web.static`) and served live by ``xpulse serve``
 (:func:`xpulse.reporting.make_report`, :func:`xpulse.reporting.make_portfolio`), the same
 ones ``xpulse report --format json`` prints; the pages only lay them out.
 """
+
+from typing import Final
+
+# The periods the pages are built for (and the pickers offer) unless told otherwise; here,
+# not in site.py, so the commands' --help shows them without importing the store.
+DEFAULT_PERIODS: Final = ("last-week", "this-week", "last-month", "this-month")

@@ -34,8 +34,9 @@ from starlette.routing import Route
 from xpulse.config import Config
 from xpulse.errors import XpulseError
 from xpulse.render import vega
+from xpulse.web import DEFAULT_PERIODS
 from xpulse.web.pages import BUNDLE_PATH, DASHBOARD_JS
-from xpulse.web.site import DEFAULT_PERIODS, PageNotFound, Site, app_links
+from xpulse.web.site import PageNotFound, Site, app_links
 
 Clock = Callable[[], datetime]
 

@@ -24,10 +24,9 @@ from xpulse.config import Config
 from xpulse.errors import XpulseError
 from xpulse.render.portfolio import Portfolio
 from xpulse.reporting import make_portfolio, make_report
-from xpulse.web import pages, trends
+from xpulse.web import DEFAULT_PERIODS, pages, trends
 from xpulse.web.reads import post_reads
 
-DEFAULT_PERIODS: Final = ("last-week", "this-week", "last-month", "this-month")
 PORTFOLIO: Final = "portfolio"
 
 
