@@ -11,7 +11,7 @@ is data in the spec: Vega draws it as text and its tooltip escapes it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -367,6 +367,7 @@ def interval_bars(
                         "field": "value",
                         "type": "quantitative",
                         "title": f"{value_label} (%)",
+                        "axis": {"tickCount": 6},  # readable on a phone
                     },
                     "tooltip": tooltip,
                 },
@@ -385,14 +386,71 @@ def interval_bars(
     return Chart(chart_id, title, description, _spec(title, description, body, height), height)
 
 
-def bar_chart(chart_id: str, title: str, rows: Sequence[Bar], value_label: str) -> Chart:
-    """Horizontal bars in the order given (e.g. top posts by engagements)."""
+def _first_up(text: str) -> str:
+    """``cost in USD`` -> ``Cost in USD`` (``str.capitalize`` would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def period_bars(
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    value_title: str,
+    *,
+    shown: Callable[[float], str],
+    axis_format: str,
+) -> Chart:
+    """One vertical bar per named period, oldest first (e.g. the cost of each week)."""
     data = [
-        {"label": r.label, "value": r.value, "order": i, "shown": fmt.count(r.value)}
+        {"at": label, "value": value, "shown": shown(value)}
+        for label, value in zip(labels, values, strict=True)
+    ]
+    description = f"{title}. " + ("; ".join(f"{d['at']}: {d['shown']}" for d in data) or "None.")
+    body: Spec = {
+        "data": {"values": data},
+        "mark": {"type": "bar", "color": LIGHT, "stroke": DARK, "strokeWidth": 0.5},
+        "encoding": {
+            "x": {
+                "field": "at",
+                "type": "ordinal",
+                "title": None,
+                "sort": None,
+                "axis": {"labelAngle": -40, "labelOverlap": True},
+            },
+            "y": {
+                "field": "value",
+                "type": "quantitative",
+                "title": value_title,
+                "axis": {"format": axis_format, "tickCount": 5},
+            },
+            "tooltip": [
+                {"field": "at", "title": "Period"},
+                {"field": "shown", "title": value_title},
+            ],
+        },
+    }
+    return Chart(chart_id, title, description, _spec(title, description, body, 200), 200)
+
+
+def bar_chart(
+    chart_id: str,
+    title: str,
+    rows: Sequence[Bar],
+    value_label: str,
+    *,
+    subject: str = "post",
+    shown: Callable[[float], str] = fmt.count,
+    empty: str = "No posts in this period.",
+) -> Chart:
+    """Horizontal bars in the order given (e.g. top posts by engagements), one per
+    ``subject``; ``shown`` writes a value for the tooltip and the text alternative."""
+    data = [
+        {"label": r.label, "value": r.value, "order": i, "shown": shown(r.value)}
         for i, r in enumerate(rows)
     ]
-    description = f"{value_label.capitalize()} per post. " + (
-        "; ".join(f"{d['label']}: {d['shown']}" for d in data) or "No posts in this period."
+    description = f"{_first_up(value_label)} per {subject}. " + (
+        "; ".join(f"{d['label']}: {d['shown']}" for d in data) or empty
     )
     body: Spec = {
         "data": {"values": data},
@@ -405,14 +463,69 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[Bar], value_label: str) 
                 "sort": {"field": "order"},
                 "axis": {"labelLimit": 160},
             },
-            "x": {"field": "value", "type": "quantitative", "title": value_label.capitalize()},
+            "x": {"field": "value", "type": "quantitative", "title": _first_up(value_label)},
             "tooltip": [
-                {"field": "label", "title": "Post"},
-                {"field": "shown", "title": value_label.capitalize()},
+                {"field": "label", "title": _first_up(subject)},
+                {"field": "shown", "title": _first_up(value_label)},
             ],
         },
     }
     height = max(60, 28 * len(rows))
+    return Chart(chart_id, title, description, _spec(title, description, body, height), height)
+
+
+@dataclass(frozen=True)
+class PairBar:
+    """One value of a pair of bars: ``group`` (e.g. a metric) and which of the pair."""
+
+    group: str
+    member: str
+    value: int
+
+
+def paired_bars(chart_id: str, title: str, rows: Sequence[PairBar], description: str) -> Chart:
+    """One bar per group (e.g. a metric) split into its members' shares (e.g. organic and
+    promoted), told apart by colour: figures of very different sizes compare on one axis;
+    the tooltip gives each part's count."""
+    data = [
+        {
+            "group": r.group,
+            "member": r.member,
+            "rank": i,
+            "value": r.value,
+            "shown": fmt.count(r.value),
+        }
+        for i, r in enumerate(rows)
+    ]
+    body: Spec = {
+        "data": {"values": data},
+        "mark": {"type": "bar", "stroke": DARK, "strokeWidth": 0.5},
+        "encoding": {
+            "y": {"field": "group", "type": "nominal", "title": None, "sort": None},
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "stack": "normalize",
+                "title": "Share of each figure",
+                "axis": {"format": "%", "tickCount": 5},
+            },
+            "order": {"field": "rank"},
+            "color": {
+                "field": "member",
+                "type": "nominal",
+                "title": None,
+                "sort": None,
+                "scale": {"range": [LIGHT, ACCENT]},
+                "legend": {"orient": "bottom"},
+            },
+            "tooltip": [
+                {"field": "group", "title": "Figure"},
+                {"field": "member", "title": "Part"},
+                {"field": "shown", "title": "Value"},
+            ],
+        },
+    }
+    height = max(80, 36 * len({r.group for r in rows}))
     return Chart(chart_id, title, description, _spec(title, description, body, height), height)
 
 
@@ -444,8 +557,14 @@ def line_chart(
                 "type": "nominal",
                 "title": None,
                 "scale": {"range": [DARK, ACCENT, "#1a7f37", "#8250df", MUTED]},
+                "legend": {"columns": 1, "labelLimit": 300},
             },
-            "strokeDash": {"field": series_field, "type": "nominal", "title": None},
+            "strokeDash": {
+                "field": series_field,
+                "type": "nominal",
+                "title": None,
+                "legend": {"columns": 1, "labelLimit": 300},
+            },
             "tooltip": [
                 {"field": series_field, "title": "Series"},
                 {"field": x_field, "title": x_title},

@@ -171,33 +171,130 @@ def _growth_chart(
     )
 
 
+NOT_COLLECTED: Final = "no data collected"
+NOT_AVAILABLE: Final = "Not available"
+VIDEOS: Final = 5  # retention curves drawn; the JSON report holds them all
+
+
 def _trend_rows(points: Sequence[TrendPoint]) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, point in enumerate(points):
         t = point.totals
+        if t is None:
+            rows.append({"label": point.label, "missing": NOT_COLLECTED})
+            continue
+        before = points[i - 1].totals if i else None
         # A period still running is not compared with a whole one.
-        change = compare(t, points[i - 1].totals) if i and not point.partial else None
+        change = compare(t, before) if before is not None and not point.partial else None
         rows.append(
             {
-                "label": point.label + (" (so far)" if point.partial else ""),
+                "label": point.label
+                + (" (so far)" if point.partial else "")
+                + (f" (data from {point.data_from:%d %b})" if point.data_from else ""),
                 "posts": fmt.count(t.posts),
                 "impressions": fmt.count(t.impressions),
                 "engagements": fmt.count(t.engagements),
                 "rate": fmt.percent(t.engagement_rate),
                 "change": fmt.change(change.impressions) if change else fmt.NA,
                 "tone": tone(fmt.change(change.impressions)) if change else "na",
+                "missing": None,
             }
         )
     return rows
 
 
 def _trend_chart(chart_id: str, what: str, points: Sequence[TrendPoint]) -> charts.Chart:
+    # Periods before the data begins are left out of the chart (their rows say so).
+    shown = [p for p in points if p.totals is not None]
     return charts.periods(
         chart_id,
         f"Impressions and engagements by {what}",
-        [p.label + (" (so far)" if p.partial else "") for p in points],
-        [p.totals.impressions for p in points],
-        [p.totals.engagements for p in points],
+        [p.label + (" (so far)" if p.partial else "") for p in shown],
+        [p.totals.impressions for p in shown if p.totals is not None],
+        [p.totals.engagements for p in shown if p.totals is not None],
+    )
+
+
+def _cost_chart(points: Sequence[TrendPoint]) -> charts.Chart | None:
+    """API spend by week from the call ledger; None before anything was collected."""
+    spent = [p for p in points if p.cost_usd is not None]
+    if not spent:
+        return None
+    return charts.period_bars(
+        "chart-cost",
+        "Collection cost by week",
+        [p.label + (" (so far)" if p.partial else "") for p in spent],
+        [p.cost_usd or 0.0 for p in spent],
+        "Cost (USD)",
+        shown=fmt.money,
+        axis_format="$.2f",
+    )
+
+
+def _split_chart(report: Report) -> charts.Chart | None:
+    """Organic against promoted figures of the period's posts, where X gave the split."""
+    split = report.detail.organic_promoted if report.detail else None
+    if split is None:
+        return None
+    o, p = split.organic, split.promoted
+    figures = [
+        ("Impressions", o.impressions, p.impressions),
+        ("Likes", o.likes, p.likes),
+        ("Link clicks", o.url_link_clicks, p.url_link_clicks),
+        ("Profile clicks", o.user_profile_clicks, p.user_profile_clicks),
+    ]
+    rows = [
+        bar
+        for name, organic, promoted in figures
+        for bar in (
+            charts.PairBar(name, "Organic", organic),
+            charts.PairBar(name, "Promoted", promoted),
+        )
+    ]
+    description = (
+        f"Organic and promoted figures of {charts.posts_word(split.posts)} "
+        f"({split.promoted_posts} promoted). "
+        + "; ".join(
+            f"{name}: {fmt.count(organic)} organic, {fmt.count(promoted)} promoted"
+            for name, organic, promoted in figures
+        )
+        + f". Share of impressions paid for: {fmt.percent(split.promoted_share_pct, 1)}."
+    )
+    return charts.paired_bars("chart-organic", "Organic against promoted", rows, description)
+
+
+def _retention_chart(report: Report) -> charts.Chart | None:
+    """Viewers at each quarter of the period's most viewed videos."""
+    videos = report.detail.video_retention if report.detail else []
+    if not videos:
+        return None
+    names = {p.id: post_label(p, 40) for p in report.posts}
+    ranked = sorted(videos, key=lambda v: -(v.points[0].count if v.points else 0))[:VIDEOS]
+    points: list[dict[str, Any]] = []
+    lines = []
+    for video in ranked:
+        name = names.get(video.post_id, f"post {video.post_id}")
+        for q in video.points:
+            share = f" ({fmt.percent(q.pct_of_starts, 0)} of starts)" if q.mark else ""
+            points.append(
+                {"mark": q.mark, "value": q.count, "series": name, "shown": fmt.count(q.count)}
+            )
+            lines.append(f"{name} at {q.mark}%: {fmt.count(q.count)} viewers{share}")
+    more = len(videos) - len(ranked)
+    description = (
+        "Viewers still watching at each quarter of the video. "
+        + "; ".join(lines)
+        + (f"; and {more} more video(s) in the JSON report." if more > 0 else ".")
+    )
+    return charts.line_chart(
+        "chart-retention",
+        "Video retention: viewers by share of the video played",
+        points,
+        x_field="mark",
+        x_title="Share of the video played (%)",
+        y_title="Viewers",
+        series_field="series",
+        description=description,
     )
 
 
@@ -230,6 +327,12 @@ def account_page(
         drills.append({"row": _post_row(post, report.generated_at), "chart": growth})
     found["weekly"] = _trend_chart("chart-weekly", "week", weekly)
     found["monthly"] = _trend_chart("chart-monthly", "month", monthly)
+    extra = {
+        "retention": _retention_chart(report),
+        "organic": _split_chart(report),
+        "cost_weekly": _cost_chart(weekly),
+    }
+    found.update({key: chart for key, chart in extra.items() if chart is not None})
     context.update(
         {
             "nav": nav,
@@ -241,6 +344,8 @@ def account_page(
             "weekly": _trend_rows(weekly),
             "monthly": _trend_rows(monthly),
             "headline": title(report),
+            "extra": extra,
+            "not_available": NOT_AVAILABLE,
             "totals_v": {
                 key: _num(getattr(report.totals, key))
                 for key in ("posts", "impressions", "engagements", "engagement_rate")

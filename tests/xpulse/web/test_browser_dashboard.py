@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,16 @@ ACCOUNT_CHARTS = {
     "chart-content-types",
     "chart-weekly",
     "chart-monthly",
+    "chart-retention",
+    "chart-organic",
+    "chart-cost",
+}
+# What each chart's tooltip names, so a hover is known to show that chart's value.
+HOVER_SAYS = {
+    "chart-daily": "Impressions",
+    "chart-retention": "Viewers",
+    "chart-organic": "Organic",
+    "chart-cost": "$",
 }
 
 
@@ -53,9 +64,40 @@ def check_account_page(page: Any, world: World, label: str) -> None:
     assert drawn >= ACCOUNT_CHARTS, drawn
     for chart in ACCOUNT_CHARTS:
         assert marks(page, chart) > 0, chart
-    assert "Impressions" in hover_value(page, "chart-daily")
+    for chart, says in HOVER_SAYS.items():
+        assert says in hover_value(page, chart), chart
 
     doc = world.report_json("main", label, world.now)
+    split = doc["detail"]["organic_promoted"]
+    organic = page.get_attribute('[data-chart="chart-organic"]', "aria-label") or ""
+    assert f"Impressions: {fmt.count(split['organic']['impressions'])} organic" in organic
+    assert f"{fmt.count(split['promoted']['impressions'])} promoted" in organic
+    retention = page.get_attribute('[data-chart="chart-retention"]', "aria-label") or ""
+    first = doc["detail"]["video_retention"][0]["points"][0]["count"]
+    assert (
+        f"at 0%: {fmt.count(first)} viewers" in retention
+        or len(doc["detail"]["video_retention"]) > 5
+    )
+
+    # Months that ended before the data begins (the first call, 70 days ago, less
+    # history_days = 30) say so; every later month shows its figures, zero or not.
+    begins = world.now - timedelta(days=100)
+    months = page.eval_on_selector_all(
+        "#trends tbody tr",
+        "rows => rows.map(r => Array.from(r.cells).map(c => c.textContent))",
+    )
+    for label_cell, *cells in months:
+        name = label_cell.split(" ")[0]
+        if len(name) != 7:
+            continue  # a week
+        ended = parse_period(name, "Europe/Berlin", world.now).end_utc
+        if ended <= begins:
+            assert cells == ["no data collected"], (name, cells)
+        else:
+            assert len(cells) == 5 and cells[0].replace(",", "").isdigit(), (name, cells)
+            starts = parse_period(name, "Europe/Berlin", world.now).start_utc
+            assert ("(data from" in label_cell) == (starts < begins), label_cell
+    assert any(cells == ["no data collected"] for _, *cells in months)
     t = doc["totals"]
     cards = {
         c["label"]: c["value"]
@@ -121,7 +163,23 @@ def check_widths(page: Any, name: str) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(300)  # charts refit to their box
         assert overflow(page) == 0, f"{name} scrolls sideways at {width} px"
+        assert not low_contrast(page), (width, low_contrast(page))
         shot(page, f"{name}-{width}")
+        check_reflow(page, width)
+
+
+def check_reflow(page: Any, width: int) -> None:
+    """On a phone each row of a sortable table (posts, accounts) is a card as wide as
+    the table's box (nothing to scroll sideways inside it); on a desktop a table row."""
+    boxes = page.eval_on_selector_all(
+        "table.sortable",
+        """ts => ts.map(t => ({inner: t.parentElement.scrollWidth - t.parentElement.clientWidth,
+                  display: getComputedStyle(t.tBodies[0].rows[0]).display}))""",
+    )
+    assert boxes
+    for box in boxes:
+        assert box["inner"] == 0, f"a table scrolls inside its box at {width} px"
+        assert box["display"] == ("grid" if width < 640 else "table-row"), (width, box)
 
 
 def test_static_dashboard_works_from_disk(browser: Any, site: Path, world: World) -> None:

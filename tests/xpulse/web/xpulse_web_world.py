@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from xpulse.store import open_store
-from xpulse.store.queries import append_observations, ensure_account, record_call
+from xpulse.store.queries import (
+    append_media_observations,
+    append_observations,
+    ensure_account,
+    record_call,
+    upsert_media,
+)
 from xpulse.store.schema import posts
 
 EVIL = '<img src=x onerror=alert(1)><script>alert(2)</script> "q" & </script>'
 CONFIG = """
 timezone = "Europe/Berlin"
+history_days = 30
 
 [[accounts]]
 name = "main"
@@ -64,6 +71,46 @@ def _post(pid: str, account: str, created: datetime, text: str, ctype: str) -> d
         "first_seen_at": created,
         "unavailable_at": None,
     }
+
+
+PAID_ZERO = ("replies", "url_link_clicks", "user_profile_clicks")
+
+
+def _split(row: dict[str, Any], promoted: bool) -> dict[str, Any]:
+    """X's organic/promoted split of a read (own posts): a promoted post's figures are
+    one third paid for."""
+    paid = {m: row[m] // 3 if promoted else 0 for m in ("impressions", "likes", "reposts")}
+    return {
+        **row,
+        **{f"organic_{m}": row[m] - paid[m] for m in paid},
+        **{f"promoted_{m}": paid[m] for m in paid if promoted},
+        "organic_replies": row["replies"],
+        "organic_url_link_clicks": row["impressions"] // 100,
+        "organic_user_profile_clicks": row["impressions"] // 200,
+        **({f"promoted_{m}": 0 for m in PAID_ZERO} if promoted else {}),
+    }
+
+
+def _video(pid: str, at: datetime, views: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A video of the post and one read of its playback quartiles (fewer viewers at each)."""
+    key = f"7_{pid}"
+    media_row = {
+        "media_key": key,
+        "type": "video",
+        "duration_ms": 30_000,
+        "raw": {"media_key": key, "type": "video"},
+        "retrieved_at": at,
+    }
+    counts = [views, views * 7 // 10, views // 2, views * 3 // 10, views // 5]
+    read = {
+        "media_key": key,
+        "post_id": pid,
+        "observed_at": at,
+        "source": "/2/tweets",
+        "view_count": views,
+        **{f"playback_{m}_count": n for m, n in zip((0, 25, 50, 75, 100), counts, strict=True)},
+    }
+    return media_row, read
 
 
 def _obs(pid: str, at: datetime, imp: int, rng: random.Random) -> dict[str, Any]:
@@ -118,6 +165,8 @@ def fill(db_url: str, now: datetime, seed: int = 7) -> None:
     engine = open_store(db_url)
     rows: list[dict[str, Any]] = []
     reads: list[dict[str, Any]] = []
+    videos: list[dict[str, Any]] = []
+    plays: list[dict[str, Any]] = []
     with engine.begin() as conn:
         for name, handle in (("main", "acme"), ("side", "acme_labs")):
             ensure_account(conn, name, handle, now - timedelta(days=80))
@@ -133,16 +182,27 @@ def fill(db_url: str, now: datetime, seed: int = 7) -> None:
                     text = f"{name} post {pid}: notes on launch day {day}"
                     rows.append(_post(str(pid), name, created, text, rng.choice(TYPES)))
                     final = rng.randint(200, 20_000)
+                    promoted = name == "main" and pid % 5 == 0
+                    rows[-1]["is_promoted"] = promoted
                     for hours, share in ((1, 0.3), (24, 0.8), (72, 0.95), (168, 1.0)):
                         at = created + timedelta(hours=hours)
                         if at < now:
-                            reads.append(_obs(str(pid), at, int(final * share), rng))
+                            read = _obs(str(pid), at, int(final * share), rng)
+                            # X splits organic/promoted for own posts only
+                            reads.append(_split(read, promoted) if name == "main" else read)
+                    if name == "main" and rows[-1]["content_type"] == "video":
+                        rows[-1]["media_keys"] = [f"7_{pid}"]
+                        media_row, play = _video(str(pid), created + timedelta(hours=1), final)
+                        videos.append(media_row)
+                        plays.append(play)
         # Hostile text in every "last week": exactly seven days before now.
         evil_at = now - timedelta(days=7)
         rows.append(_post("99999", "main", evil_at, EVIL, "text"))
         reads.append(_obs("99999", evil_at + timedelta(hours=1), 5000, rng))
         conn.execute(posts.insert(), rows)
         append_observations(conn, reads)
+        upsert_media(conn, videos)
+        append_media_observations(conn, plays)
         for day in range(70, 0, -7):
             record_call(
                 conn,
