@@ -79,10 +79,11 @@ class AnalyticsQuery:
         self.granularity, self.metrics, self.dialect = granularity, metrics, dialect
 
 
-def parse_query(query: list[tuple[str, str]]) -> AnalyticsQuery:
-    """Check every parameter, raising :class:`xsim.params.InvalidRequest` with all problems."""
-    c = _Collector("tweets_analytics", query)
-    ids = c.id_list("ids", MAX_IDS)
+def window(
+    c: _Collector, default: str, granularities: tuple[str, ...]
+) -> tuple[datetime | None, datetime | None, str]:
+    """``start_time``, ``end_time`` and ``granularity`` of an analytics request, each problem
+    collected in ``c`` as X words it (both times are required, start before end)."""
     times: dict[str, datetime | None] = {}
     for name in ("start_time", "end_time"):
         if c.values.get(name):
@@ -106,14 +107,22 @@ def parse_query(query: list[tuple[str, str]]) -> AnalyticsQuery:
                 ),
             }
         )
-    granularity = c.values.get("granularity", "total")
-    if granularity not in GRANULARITIES:
+    granularity = c.values.get("granularity", default)
+    if granularity not in granularities:
         c.error(
             "granularity",
             [granularity],
             f"The `granularity` query parameter value [{granularity}] is not one of "
-            f"[{', '.join(GRANULARITIES)}]",
+            f"[{', '.join(granularities)}]",
         )
+    return start, end, granularity
+
+
+def parse_query(query: list[tuple[str, str]]) -> AnalyticsQuery:
+    """Check every parameter, raising :class:`xsim.params.InvalidRequest` with all problems."""
+    c = _Collector("tweets_analytics", query)
+    ids = c.id_list("ids", MAX_IDS)
+    start, end, granularity = window(c, "total", GRANULARITIES)
     known = ANALYTICS_FIELDS_167 if c.dialect == "2.167" else ANALYTICS_FIELDS
     asked = c.enum_list("analytics.fields", known)
     c.raise_if_any()

@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from xsim import problems
-from xsim.analytics_api import AnalyticsQuery, buckets
+from xsim.analytics_api import AnalyticsQuery, buckets, window
 from xsim.clock import as_utc
 from xsim.curves import media_metrics_at
 from xsim.endpoints import Result
@@ -76,37 +76,7 @@ def parse_query(query: list[tuple[str, str]]) -> tuple[list[str], AnalyticsQuery
     """Check every parameter, raising :class:`xsim.params.InvalidRequest` with all problems."""
     c = _Collector("media_analytics", query)
     keys = _media_keys(c)
-    times: dict[str, datetime | None] = {}
-    for name in ("start_time", "end_time"):
-        if c.values.get(name):
-            times[name] = c.instant(name)
-        else:
-            times[name] = None
-            given = c.values.get(name)
-            c.error(
-                name,
-                [] if given is None else [given],
-                f"The `{name}` query parameter can not be empty",
-            )
-    start, end = times["start_time"], times["end_time"]
-    if start is not None and end is not None and start >= end:
-        s, e = c.values["start_time"], c.values["end_time"]
-        c.errors.append(
-            {
-                "parameters": {"start_time": [s], "end_time": [e]},
-                "message": (
-                    f"Invalid 'start_time':'{s}'. 'start_time' must be before 'end_time':{e}"
-                ),
-            }
-        )
-    granularity = c.values.get("granularity", "daily")
-    if granularity not in GRANULARITIES:
-        c.error(
-            "granularity",
-            [granularity],
-            f"The `granularity` query parameter value [{granularity}] is not one of "
-            f"[{', '.join(GRANULARITIES)}]",
-        )
+    start, end, granularity = window(c, "daily", GRANULARITIES)
     known = MEDIA_FIELDS_167 if c.dialect == "2.167" else MEDIA_FIELDS
     asked = c.enum_list("media_analytics.fields", known)
     c.raise_if_any()
