@@ -15,7 +15,8 @@ import os
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -158,27 +159,8 @@ class SmtpDestination:
         """Connect, secure, log in and quit, sending nothing (``xpulse config check``).
 
         Raises :class:`DeliveryError` with the cause, like :meth:`send` would."""
-        password = self._password(self.username) if self.username else None
-        try:
-            client = self._connect()
-        except DeliveryError:
-            raise
-        except (OSError, smtplib.SMTPException) as e:
-            raise DeliveryError(NAME, f"cannot connect to {self.where}: {_reason(e)}") from None
-        try:
-            if self.username and password is not None:
-                client.login(self.username, password)
-        except smtplib.SMTPAuthenticationError as e:
-            raise DeliveryError(
-                NAME,
-                f"{self.where} refused the login of {self.username!r} ({e.smtp_code}); "
-                "check the username and password",
-                retryable=False,
-            ) from None
-        except (OSError, smtplib.SMTPException) as e:
-            raise DeliveryError(NAME, f"{self.where}: {_reason(e)}") from None
-        finally:
-            _quit(client)
+        with self._session():
+            pass
         return f"{self.where} answers" + (" and accepts the login" if self.username else "")
 
     def send(self, message: EmailMessage) -> list[str]:
@@ -187,6 +169,34 @@ class SmtpDestination:
         Returns the recipients the server refused while accepting others (usually none);
         raises :class:`DeliveryError` when the message was not accepted at all.
         """
+        with self._session() as client:
+            try:
+                refused = client.send_message(
+                    message,
+                    from_addr=_bare(self.sender),
+                    to_addrs=[_bare(r) for r in self.recipients],
+                )
+            except smtplib.SMTPRecipientsRefused as e:
+                raise DeliveryError(
+                    NAME,
+                    f"{self.where} refused every recipient ({', '.join(sorted(e.recipients))})",
+                    retryable=False,
+                ) from None
+            except smtplib.SMTPNotSupportedError as e:
+                raise DeliveryError(NAME, f"{self.where}: {_reason(e)}", retryable=False) from None
+            except (OSError, smtplib.SMTPException) as e:
+                raise DeliveryError(
+                    NAME, f"{self.where} did not accept the message: {_reason(e)}"
+                ) from None
+        if refused:
+            log.warning("email: %s refused %s", self.where, ", ".join(sorted(refused)))
+        log.info("email: sent to %d recipient(s) via %s", len(self.recipients), self.where)
+        return sorted(refused)
+
+    @contextmanager
+    def _session(self) -> Iterator[smtplib.SMTP]:
+        """A connected, secured and logged-in client, quit on the way out; a failure to get
+        there is a :class:`DeliveryError` naming the cause."""
         password = self._password(self.username) if self.username else None
         try:
             client = self._connect()
@@ -195,36 +205,21 @@ class SmtpDestination:
         except (OSError, smtplib.SMTPException) as e:
             raise DeliveryError(NAME, f"cannot connect to {self.where}: {_reason(e)}") from None
         try:
-            if self.username and password is not None:
-                client.login(self.username, password)
-            refused = client.send_message(
-                message, from_addr=_bare(self.sender), to_addrs=[_bare(r) for r in self.recipients]
-            )
-        except smtplib.SMTPAuthenticationError as e:
-            raise DeliveryError(
-                NAME,
-                f"{self.where} refused the login of {self.username!r} ({e.smtp_code}); "
-                "check the username and password",
-                retryable=False,
-            ) from None
-        except smtplib.SMTPRecipientsRefused as e:
-            raise DeliveryError(
-                NAME,
-                f"{self.where} refused every recipient ({', '.join(sorted(e.recipients))})",
-                retryable=False,
-            ) from None
-        except smtplib.SMTPNotSupportedError as e:
-            raise DeliveryError(NAME, f"{self.where}: {_reason(e)}", retryable=False) from None
-        except (OSError, smtplib.SMTPException) as e:
-            raise DeliveryError(
-                NAME, f"{self.where} did not accept the message: {_reason(e)}"
-            ) from None
+            try:
+                if self.username and password is not None:
+                    client.login(self.username, password)
+            except smtplib.SMTPAuthenticationError as e:
+                raise DeliveryError(
+                    NAME,
+                    f"{self.where} refused the login of {self.username!r} ({e.smtp_code}); "
+                    "check the username and password",
+                    retryable=False,
+                ) from None
+            except (OSError, smtplib.SMTPException) as e:
+                raise DeliveryError(NAME, f"{self.where}: {_reason(e)}") from None
+            yield client
         finally:
             _quit(client)
-        if refused:
-            log.warning("email: %s refused %s", self.where, ", ".join(sorted(refused)))
-        log.info("email: sent to %d recipient(s) via %s", len(self.recipients), self.where)
-        return sorted(refused)
 
 
 def _bare(address: str) -> str:
