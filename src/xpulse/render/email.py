@@ -26,10 +26,11 @@ from typing import Any, Final
 
 from xpulse.analytics.document import Report
 from xpulse.render import vega
+from xpulse.render.charts import Chart
 from xpulse.render.escape import one_line
 from xpulse.render.html import environment, template_context
 from xpulse.render.terminal import render_text
-from xpulse.render.view import as_report, report_charts, title
+from xpulse.render.view import as_report, shown_charts, title
 
 TEXT_WIDTH: Final = 88
 MSGID_DOMAIN: Final = "xpulse.local"
@@ -99,17 +100,25 @@ IMAGE_WIDTH: Final = 560
 def _images(report: Report) -> dict[str, dict[str, Any]]:
     """The chart PNGs (the page's own specs, drawn by vl-convert), each with a fresh
     Content-ID and its text alternative."""
-    found = report_charts(report)
+    found = shown_charts(report)
     return {
         key: {
             "cid": _cid(name),
             "png": vega.png(found[key], IMAGE_WIDTH),
-            "alt": found[key].description,
+            "alt": _alt(found[key]),
             "width": IMAGE_WIDTH,
             "filename": f"{name}.png",
         }
         for key, name in (("daily", "daily"), ("content", "content-types"))
+        if key in found
     }
+
+
+def _alt(chart: Chart) -> str:
+    """The image's text: its title first (what the figures are counted by), then its figures."""
+    if chart.description.startswith(chart.title):
+        return chart.description
+    return f"{chart.title}. {chart.description}"
 
 
 def render_email_html(report: Report, images: Mapping[str, Mapping[str, Any]]) -> str:

@@ -24,7 +24,8 @@ from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url
 from xpulse.render.history import history_sections
 from xpulse.render.view import (
-    BY_POSTING_DAY,
+    DAILY_CAPTION,
+    DAILY_TITLE,
     HAPPENED_TITLE,
     as_report,
     cost_text,
@@ -35,7 +36,7 @@ from xpulse.render.view import (
     period_text,
     post_label,
     previous_text,
-    report_charts,
+    shown_charts,
     slot_text,
     summary_rows,
     times,
@@ -88,7 +89,7 @@ def _post_row(post: PostEntry, username: str | None, limit: int = 160) -> dict[s
 def chart_context(report: Report, *, static: bool = False) -> dict[str, Any]:
     """The charts of a page: drawn in the page by its scripts, or (``static``, for print
     and PDF) as inline SVG drawn here from the same specs."""
-    found = report_charts(report)
+    found = shown_charts(report)
     if static:
         # SVG from vl-convert, which escapes every text it draws.
         svgs = {c.id: Markup(vega.svg(c)) for c in found.values()}  # noqa: S704
@@ -127,7 +128,8 @@ def template_context(report: Report) -> dict[str, Any]:
         "cards": cards,
         "summary": rows,
         "formulas": formula_lines(report),
-        "daily_caption": f"By the day posts were published: {BY_POSTING_DAY}.",
+        "daily_title": DAILY_TITLE,
+        "daily_caption": DAILY_CAPTION,
         "happened": {
             "title": HAPPENED_TITLE,
             "rows": happened_rows(report),

@@ -17,7 +17,7 @@ from xpulse.render.escape import markdown_link, markdown_text, post_url, safe_ur
 from xpulse.render.history import history_sections
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
-    BY_POSTING_DAY,
+    DAILY_CAPTION,
     HAPPENED_TITLE,
     as_report,
     cost_text,
@@ -90,7 +90,7 @@ def _daily(report: Report) -> list[str]:
         f"engagements `{sparkline([d.engagements for d in days])}`"
     )
     return [
-        f"By the day posts were published: {BY_POSTING_DAY}.",
+        DAILY_CAPTION,
         "",
         trend,
         "",

@@ -21,6 +21,7 @@ from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url, safe_url
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
+    BY_POSTING_DAY,
     WEEKDAY_NAMES,
     as_report,
     cost_text,
@@ -166,7 +167,7 @@ def _daily(report: Report) -> dict[str, Any] | None:
     first, last = days[0].date, days[-1].date
     peak = max(days, key=lambda d: d.impressions)
     text = (
-        f"*Daily, by the day posts were published* ({first:%a %d %b} – {last:%a %d %b})\n"
+        f"*Daily, {BY_POSTING_DAY}* ({first:%a %d %b} – {last:%a %d %b})\n"
         f"Impressions `{sparkline([d.impressions for d in days])}`\n"
         f"Engagements `{sparkline([d.engagements for d in days])}`\n"
         f"Peak: {peak.date:%a %d %b}, {fmt.count(peak.impressions)} impressions"

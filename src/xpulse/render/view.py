@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from xpulse.analytics.document import ContentTypeEntry, PostEntry, Report
 from xpulse.render import charts, fmt
@@ -223,12 +223,25 @@ def times(ratio: float | None) -> str:
     return fmt.NA if ratio is None else f"{ratio:.1f}×"
 
 
+# Charts of the period's own posts. A period nothing was collected for has none: its notice
+# says so, and an empty chart would add "No posts in this period" beside it.
+PERIOD_CHARTS: Final = ("daily", "top", "content")
+
+
+def shown_charts(report: Report) -> dict[str, Chart]:
+    """The charts a report page or email shows."""
+    found = report_charts(report)
+    if report.collected:
+        return found
+    return {k: c for k, c in found.items() if k not in PERIOD_CHARTS}
+
+
 def report_charts(report: Report) -> dict[str, Chart]:
     """The report's charts by name, each one spec for every medium."""
     return {
         "daily": charts.daily(
             "chart-daily",
-            "Daily impressions and engagements",
+            DAILY_TITLE,
             [d.date.isoformat() for d in report.daily],
             [d.impressions for d in report.daily],
             [d.engagements for d in report.daily],
@@ -252,6 +265,9 @@ def report_charts(report: Report) -> dict[str, Chart]:
 
 
 BY_POSTING_DAY = "by the day posts were published (what each day's posts earned to date)"
+# The publishing-day chart, named so wherever it is shown (a page, an email image, Slack).
+DAILY_TITLE = "Daily impressions and engagements, by the day posts were published"
+DAILY_CAPTION = f"Counted {BY_POSTING_DAY}."
 HAPPENED_TITLE = "Daily, by the day it happened"
 NOT_KNOWN = "not known: reads too sparse to split this day"
 

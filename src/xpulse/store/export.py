@@ -3,7 +3,9 @@
 A post's metrics are, per metric, the newest value any read returned (a later read that did
 not carry a metric never blanks it), as in the report. X's own engagements count is the
 column ``x_engagements``, the name the report CSV gives the same figure; ``engagements``
-there means likes + reposts + replies + quotes.
+there means likes + reposts + replies + quotes. Where ``xpulse backfill --source
+tweets-analytics`` stored the ``/2/tweets/analytics`` series, its count fills
+``x_engagements`` when it was read after the newest observation that carried one.
 
 CSV cells go through :func:`xpulse.csvsafe.csv_cell`, the guard the report's CSV uses:
 text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
@@ -25,6 +27,7 @@ from sqlalchemy import Connection, RowMapping
 
 from xpulse.csvsafe import csv_cell
 from xpulse.store import queries
+from xpulse.store import series as series_store
 from xpulse.store.schema import OBSERVATION_METRICS
 
 Format = Literal["jsonl", "csv"]
@@ -74,8 +77,10 @@ def _with_latest(conn: Connection, batch: list[RowMapping]) -> Iterator[dict[str
     if not batch:
         return
     reads: dict[str, list[RowMapping]] = {}
-    for row in queries.observation_series(conn, [r["id"] for r in batch]):
+    ids = [r["id"] for r in batch]
+    for row in queries.observation_series(conn, ids):
         reads.setdefault(row["post_id"], []).append(row)
+    x_counts = series_store.analytics_engagements(conn, ids)
     for post in batch:
         series = reads.get(post["id"], [])
         record: dict[str, Any] = {c: post[c] for c in POST_COLUMNS[:11]}
@@ -84,6 +89,11 @@ def _with_latest(conn: Connection, batch: list[RowMapping]) -> Iterator[dict[str
         for metric, column in zip(OBSERVATION_METRICS, POST_METRIC_COLUMNS, strict=True):
             values = [r[metric] for r in series if r[metric] is not None]
             record[column] = values[-1] if values else None  # oldest first: the newest
+        analytics = x_counts.get(post["id"])
+        if analytics is not None:
+            read = [r["observed_at"] for r in series if r["engagements"] is not None]
+            if not read or analytics[0] > read[-1]:
+                record["x_engagements"] = analytics[1]
         yield record
 
 

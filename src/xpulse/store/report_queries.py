@@ -4,7 +4,9 @@ One account's report reads its posts created in the report's fetch window (the p
 period and the look-back), every observation of them up to the report instant, and the API
 usage recorded while the period ran. A post's metrics are, per metric, the newest non-null
 value observed at or before the report instant: a read that did not return a metric (NULL)
-never turns an earlier count into 0.
+never turns an earlier count into 0. X's own ``engagements`` count also comes from the
+``/2/tweets/analytics`` series where ``xpulse backfill`` stored it, when that was read after
+the newest observation that carried the count.
 
 The portfolio (every account at once) reads only the period and the one before it.
 """
@@ -35,6 +37,7 @@ from xpulse.store.schema import (
     observations,
     posts,
 )
+from xpulse.store.series import analytics_engagements
 
 CHUNK = 500  # ids per IN (...) list
 METRICS = ("impressions", "likes", "reposts", "replies", "quotes", "bookmarks", "engagements")
@@ -113,13 +116,20 @@ def _interactions(obs: RowMapping) -> int | None:
     return None if any(v is None for v in parts) else sum(int(v) for v in parts)
 
 
-def _post_row(post: RowMapping, series: list[RowMapping]) -> PostRow:
+def _post_row(
+    post: RowMapping, series: list[RowMapping], analytics: tuple[datetime, int] | None = None
+) -> PostRow:
     latest: dict[str, int] = {}
+    engagements_at: datetime | None = None
     for obs in series:  # oldest first: later non-null values win
         for metric in METRICS:
             value = obs[metric]
             if value is not None:
                 latest[metric] = int(value)
+        if obs["engagements"] is not None:
+            engagements_at = obs["observed_at"]
+    if analytics is not None and (engagements_at is None or analytics[0] > engagements_at):
+        latest["engagements"] = analytics[1]  # read after the newest observation that had it
     return PostRow(
         id=post["id"],
         account=post["account"],
@@ -204,8 +214,10 @@ def report_inputs(
 ) -> ReportInputs:
     """Everything analytics needs for one account's report, read at the instant ``as_of``."""
     rows = _posts(conn, [account.name], fetch_start, min(as_of, period_end))
-    series = _observations(conn, [r["id"] for r in rows], as_of)
-    post_rows = [_post_row(r, series.get(r["id"], [])) for r in rows]
+    ids = [r["id"] for r in rows]
+    series = _observations(conn, ids, as_of)
+    x_counts = analytics_engagements(conn, ids, as_of)
+    post_rows = [_post_row(r, series.get(r["id"], []), x_counts.get(r["id"])) for r in rows]
     obs_rows = [
         ObservationRow(
             post_id=o["post_id"],
@@ -240,8 +252,12 @@ def portfolio_posts(
 ) -> dict[str, list[PostRow]]:
     """Posts with their metrics at ``as_of`` for many accounts at once, by account name."""
     rows = _posts(conn, names, start, min(as_of, end))
-    series = _observations(conn, [r["id"] for r in rows], as_of)
+    ids = [r["id"] for r in rows]
+    series = _observations(conn, ids, as_of)
+    x_counts = analytics_engagements(conn, ids, as_of)
     out: dict[str, list[PostRow]] = {name: [] for name in names}
     for row in rows:
-        out[row["account"]].append(_post_row(row, series.get(row["id"], [])))
+        out[row["account"]].append(
+            _post_row(row, series.get(row["id"], []), x_counts.get(row["id"]))
+        )
     return out

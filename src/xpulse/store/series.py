@@ -148,3 +148,41 @@ def refusals(conn: Connection, account: str) -> list[RowMapping]:
         .order_by(metric_refusals.c.at, metric_refusals.c.id)
     )
     return list(conn.execute(stmt).mappings())
+
+
+# A post's lifetime count from its buckets: the lifetime bucket itself, or the sum of one
+# granularity's buckets (backfill reads from before the post existed to its read time, so
+# they cover its whole life). Never a sum across granularities: that would count twice.
+_LIFETIME_ORDER = {"total": 0, "day": 1, "week": 2, "hour": 3}
+
+
+def analytics_engagements(
+    conn: Connection, post_ids: Sequence[str], as_of: datetime | None = None
+) -> dict[str, tuple[datetime, int]]:
+    """X's ``engagements`` count of each post from its ``/2/tweets/analytics`` buckets, with
+    the instant it was read: the granularity read most recently (the lifetime bucket on a
+    tie), only reads made at or before ``as_of`` when given. Posts without any: absent."""
+    c = metric_series.c
+    # (post, granularity) -> (newest read, sum of engagements, any non-NULL)
+    seen: dict[tuple[str, str], tuple[datetime, int, bool]] = {}
+    ids = list(post_ids)
+    for i in range(0, len(ids), 500):
+        stmt = select(c.post_id, c.granularity, c.fetched_at, c.engagements).where(
+            c.post_id.in_(ids[i : i + 500]), c.source == SOURCE_ANALYTICS
+        )
+        if as_of is not None:
+            stmt = stmt.where(c.fetched_at <= as_of)
+        for post_id, granularity, fetched_at, value in conn.execute(stmt):
+            at, total, known = seen.get((post_id, granularity), (fetched_at, 0, False))
+            seen[(post_id, granularity)] = (
+                max(at, fetched_at),
+                total + int(value or 0),
+                known or value is not None,
+            )
+    out: dict[str, tuple[datetime, int]] = {}
+    for (post_id, _), (at, total, known) in sorted(
+        seen.items(), key=lambda kv: _LIFETIME_ORDER.get(kv[0][1], len(_LIFETIME_ORDER))
+    ):
+        if known and (post_id not in out or at > out[post_id][0]):
+            out[post_id] = (at, total)
+    return out

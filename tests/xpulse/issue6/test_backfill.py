@@ -3,6 +3,8 @@ OAuth 1.0a check is xsim's own verifier (independent of xpulse's signer)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -250,4 +252,18 @@ def test_backfill_from_tweets_analytics_against_xsim(
             .order_by(metric_series.c.post_id)
         ).all()
     assert [tuple(r) for r in rows] == [(PLAIN, 1000), (VIDEO, 1000)]
+    # X's engagements count from the series fills export's x_engagements (no observation).
+    with engine.connect() as conn:
+        counts = dict(
+            conn.execute(
+                select(metric_series.c.post_id, func.sum(metric_series.c.engagements)).group_by(
+                    metric_series.c.post_id
+                )
+            ).all()
+        )
+    exported = CliRunner().invoke(cli, ["export", "--format", "csv"])
+    assert exported.exit_code == 0, exported.output
+    got = {r["id"]: r["x_engagements"] for r in csv.DictReader(io.StringIO(exported.output))}
+    assert all(counts[p] > 0 for p in (PLAIN, VIDEO))
+    assert got == {p: str(counts[p]) for p in (PLAIN, VIDEO)}
     engine.dispose()

@@ -144,3 +144,57 @@ def test_x_engagements_is_named_as_in_the_report_and_never_blanked(db: Engine) -
     assert "engagements" not in rows["99"]  # the report CSV's name for likes + reposts + ...
     assert (rows["99"]["x_engagements"], rows["99"]["likes"]) == ("7", "4")
     assert rows["99"]["impressions"] == "120"
+
+
+def test_x_engagements_come_from_the_analytics_series_unless_an_observation_is_newer(
+    tmp_path: Path, open_db: Callable[[str], Engine]
+) -> None:
+    """Stored /2/tweets/analytics buckets fill X's count in export and the report: the sum
+    of the most recently read granularity, never across granularities, never over a newer
+    observation's count."""
+    from xpulse.store.report_queries import StoredAccount, report_inputs
+    from xpulse.store.series import upsert_buckets
+
+    engine = open_db(f"sqlite:///{tmp_path / 'x.db'}")
+    later = T0 + timedelta(days=3)
+    with engine.begin() as conn:
+        q.ensure_account(conn, "main", "main", T0)
+        q.upsert_posts(conn, [post(pid) for pid in ("a", "b", "c")])
+        q.append_observations(conn, [
+            observation("a", T0 + timedelta(hours=1), 100),  # no engagements read
+            observation("b", T0 + timedelta(days=4), 500, engagements=77),  # newer than series
+            observation("c", T0 + timedelta(hours=1), 100, engagements=3),  # older than series
+        ])  # fmt: skip
+
+        def bucket(pid: str, granularity: str, day: int, value: int) -> dict[str, object]:
+            return {
+                "post_id": pid, "granularity": granularity, "source": "/2/tweets/analytics",
+                "bucket_start": T0.replace(hour=0) + timedelta(days=day),
+                "fetched_at": later, "engagements": value,
+            }  # fmt: skip
+
+        upsert_buckets(conn, [bucket(p, "day", d, 10 * (d + 1)) for p in "abc" for d in range(3)])
+        # An hourly read of "a" made earlier than the daily one: not added to it.
+        upsert_buckets(
+            conn, [{**bucket("a", "hour", 0, 999), "fetched_at": later - timedelta(days=1)}]
+        )
+    out = io.StringIO()
+    with engine.connect() as conn:
+        export(conn, "csv", out)
+        inputs = report_inputs(
+            conn, StoredAccount("main", "main", None), T0 - timedelta(days=1),
+            T0 + timedelta(days=5), T0 - timedelta(days=1), T0 + timedelta(days=5),
+        )  # fmt: skip
+        before = report_inputs(
+            conn, StoredAccount("main", "main", None), T0 - timedelta(days=1),
+            later - timedelta(hours=1), T0 - timedelta(days=1), T0 + timedelta(days=5),
+        )  # fmt: skip
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    expected = 10 + 20 + 30
+    assert {p: rows[p]["x_engagements"] for p in "abc"} == {
+        "a": str(expected), "b": "77", "c": str(expected),
+    }  # fmt: skip
+    assert {p.id: p.engagements for p in inputs.posts} == {"a": expected, "b": 77, "c": expected}
+    # A report made before the daily read sees only the hourly one, and c's observation.
+    assert {p.id: p.engagements for p in before.posts} == {"a": 999, "b": None, "c": 3}
+    engine.dispose()
