@@ -48,7 +48,8 @@ def test_two_workers_collect_every_account_once(fleet_factory: FleetFactory) -> 
         }
         assert stored[name] == expected
     dupes = fleet.sql(
-        "SELECT post_id, count(*) FROM observations GROUP BY post_id HAVING count(*) > 1"
+        "SELECT post_id, source, count(*) FROM observations GROUP BY post_id, source "
+        "HAVING count(*) > 1"
     )
     assert dupes == []
     # what xpulse recorded is what xsim billed
