@@ -16,6 +16,7 @@ A failed destination is retried by the next run, from the outbox; a sent one nev
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,6 +50,8 @@ from xpulse.store import delivery_log as dlog
 from xpulse.store import open_store, queries
 
 Echo = Callable[[str], None]
+
+log = logging.getLogger(__name__)
 
 
 class RunBusy(XpulseError):
@@ -268,7 +271,9 @@ def _collect(
 
     sub = config.model_copy(update={"accounts": accounts})
     try:
-        prepared = prepare(sub, clock=hooks.clock)
+        # Competitors are collected with a run of every account, not with one account's run
+        # (a worker's job): their figures feed each report's benchmark.
+        prepared = prepare(sub, clock=hooks.clock, competitors=not options.accounts)
     except XpulseError as exc:
         for account in accounts:
             outcomes[account.name].failed["collect"] = str(exc)
@@ -288,9 +293,14 @@ def _collect(
     finally:
         prepared.engine.dispose()
     for acc in result.accounts:
-        outcomes[acc.name].collected = acc
+        outcome = outcomes.get(acc.name)
+        if outcome is None:  # a competitor: its spend is in the total, it has no delivery
+            if acc.error:
+                log.warning("collect %s: %s", acc.name, acc.error)
+            continue
+        outcome.collected = acc
         if acc.error:
-            outcomes[acc.name].failed["collect"] = acc.error
+            outcome.failed["collect"] = acc.error
     if result.stopped:
         for account in accounts:
             outcomes[account.name].failed.setdefault("collect", result.stopped)

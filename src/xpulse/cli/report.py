@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 import click
@@ -103,7 +102,7 @@ def report(
     """
     from xpulse.config import load_config
     from xpulse.fsutil import check_folder, write_atomic
-    from xpulse.render import render_file
+    from xpulse.render import render_file, xlsx_module
     from xpulse.reporting import make_portfolio, make_report
     from xpulse.store import open_store
 
@@ -128,7 +127,7 @@ def report(
         if all_accounts:
             portfolio = make_portfolio(config, engine, period=period, tz=tz, now=now)
             if chosen == "xlsx":
-                content = _xlsx_module().render_portfolio_xlsx(portfolio)
+                content = xlsx_module().render_portfolio_xlsx(portfolio)
             else:
                 assert chosen != "pdf"  # refused above
                 content = _render_portfolio(portfolio, chosen, out)
@@ -161,14 +160,6 @@ def _to_sheets(config: Config, document: Report) -> None:
     target = resolve_sheets(conf, f"{config.path}: delivery ({name})")
     url = sheets_destination(target, Transports()).send(document)
     click.echo(f"wrote {name} {document.period.label} to {url}", err=True)
-
-
-def _xlsx_module() -> ModuleType:
-    try:
-        from xpulse.render import xlsx
-    except ImportError:
-        raise UsageProblem("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'") from None
-    return xlsx
 
 
 def _print_terminal(document: Report) -> None:

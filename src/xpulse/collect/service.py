@@ -98,6 +98,8 @@ class Prepared:
     prices: PriceTable = field(default_factory=PriceTable)
     history: timedelta = timedelta(days=90)  # how far a first sweep reaches back
     notes: list[str] = field(default_factory=list)  # shown before any read
+    # each account as planned (with its sign-in's post count), for the runner's jobs
+    specs: dict[str, AccountSpec] = field(default_factory=dict)
 
 
 def prepare(
@@ -108,10 +110,12 @@ def prepare(
     prices: PriceTable | None = None,
     history_days: int | None = None,
     engine: Engine | None = None,
+    competitors: bool | None = None,
 ) -> Prepared:
     """Open the store and plan the run; makes no API call. ``history_days`` overrides the
     config's for a first sweep (accounts already collected ignore it). ``engine``: an open
-    store to use (a worker's, shared by its jobs) instead of opening one."""
+    store to use (a worker's, shared by its jobs) instead of opening one. ``competitors``:
+    whether the competitor accounts are collected too (default: when no account is named)."""
     if account is not None:
         chosen = [config.account(account)]
     else:
@@ -127,7 +131,9 @@ def prepare(
         if any(what == f"account {a.name} app ownership" for a in chosen):
             notes.append(problem)
     engine = engine or open_store(config.db_url())
-    if account is None:
+    if competitors is None:
+        competitors = account is None
+    if competitors:
         from xpulse.collect.competitors import competitor_accounts
 
         chosen += competitor_accounts(engine)  # collected apart, priced as others' posts
@@ -135,17 +141,18 @@ def prepare(
     with engine.begin() as conn:
         for name, record in signed.items():
             record_sign_in_read(conn, name, record, prices)
+    specs = {a.name: spec_for(a, signed[a.name]) for a in chosen}
     with engine.connect() as conn:
         plan = make_plan(
             conn,
-            [spec_for(a, signed[a.name]) for a in chosen],
+            list(specs.values()),
             slots(config.refresh_schedule),
             prices,
             config.monthly_budget_usd,
             clock(),
             history,
         )
-    return Prepared(config, engine, chosen, plan, prices, history, notes)
+    return Prepared(config, engine, chosen, plan, prices, history, notes, specs)
 
 
 def execute(
@@ -265,7 +272,8 @@ def _execute(
         user_token = account.auth == "oauth2"
         source = XClientSource(client, account.username, user_token=user_token)
         key = f"user:{account.name}" if user_token else APP_TOKEN
-        jobs.append(AccountJob(spec_for(account), source, key, log))
+        spec = prepared.specs.get(account.name) or spec_for(account)
+        jobs.append(AccountJob(spec, source, key, log))
     try:
         carried: dict[str, AccountResult] = {}
         if plan.unsized:

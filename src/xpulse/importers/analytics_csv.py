@@ -162,9 +162,12 @@ def _count(value: str | None) -> int | None:
     if value in ("", "-"):
         return None
     try:
-        return round(float(value))
+        number = float(value)
     except ValueError:
         raise ValueError(f"count {value!r} is not a number") from None
+    if not 0 <= number < 2**63:  # also False for NaN and the infinities
+        raise ValueError(f"count {value!r} is not a count")
+    return round(number)
 
 
 def _snowflake_time(post_id: str) -> datetime | None:

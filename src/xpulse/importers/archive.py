@@ -263,13 +263,21 @@ def _media_items(t: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [m for m in ext or [] if isinstance(m, Mapping)]
 
 
+_MAX_COUNT = 2**63 - 1  # what the store's BIGINT holds
+
+
 def _int(value: Any) -> int | None:
+    """A count as the archive writes it (a string, sometimes float-shaped); None when it is
+    not one: empty, not a number, negative, infinite or past what the store holds."""
     if value is None or value == "":
         return None
     try:
-        return int(float(value))
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    if not 0 <= number <= _MAX_COUNT:  # also False for NaN and the infinities
+        return None
+    return int(number)
 
 
 def _media_row(item: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -8,9 +8,11 @@ untrusted text (post text, names, URLs) for its own format.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
 from typing import Any, Literal
 
 from xpulse.analytics.document import Report
+from xpulse.errors import XpulseError
 
 Format = Literal["text", "md", "html", "json", "csv"]
 FORMATS: tuple[Format, ...] = ("text", "md", "html", "json", "csv")
@@ -67,7 +69,20 @@ def render_file(document: Report | Mapping[str, Any], fmt: FileFormat) -> str | 
 
         return render_pdf(document)
     if fmt == "xlsx":
-        from xpulse.render.xlsx import render_xlsx
-
-        return render_xlsx(document)
+        return xlsx_module().render_xlsx(document)  # type: ignore[no-any-return]
     return render(document, fmt)
+
+
+class XlsxUnavailable(XpulseError):
+    """XlsxWriter (the ``xlsx`` extra) is not installed."""
+
+    exit_code = 2
+
+
+def xlsx_module() -> ModuleType:
+    """:mod:`xpulse.render.xlsx`, or one line naming the extra that brings XlsxWriter."""
+    try:
+        from xpulse.render import xlsx
+    except ImportError:
+        raise XlsxUnavailable("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'") from None
+    return xlsx

@@ -90,6 +90,8 @@ def test_competitor_collect_import_the_archive_then_report(
         period = f"{start}..{now.date()}"
         report = _run(home, str(BIN / "xpulse"), "report", "--period", period, "--format", "json",
                       "--tz", "UTC")  # fmt: skip
+        # a run of every account collects the competitor too, and delivers the own account's
+        delivered = _run(home, str(BIN / "xpulse"), "run", "--only", "files")
     finally:
         del os.environ["XPULSE_ACCESS_TOKEN_W"], os.environ["XPULSE_BEARER_TOKEN"]
     # the cost was shown before adding: posts a month × reads a post × $0.005 + 30 user reads
@@ -104,6 +106,7 @@ def test_competitor_collect_import_the_archive_then_report(
     new, known = map(int, stated.groups())
     assert new + known == len(own) and known > 0  # matched by id with the collected posts
     assert "already imported" in again.stdout
+    assert "files sent" in delivered.stdout and "competitor" not in delivered.stdout
     data = json.loads(report.stdout)
     # the collect read the posts after the archive's export: every figure is the API's
     in_period = data["sources"]["posts_by_source"]

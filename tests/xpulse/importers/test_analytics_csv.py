@@ -157,9 +157,19 @@ def test_newer_content_layout(run: Run, engine: Engine, isolated_env: Path, tmp_
             "z_20240701_20240731.csv",
             "record 2: count 'many' is not a number",
         ),
+        (
+            CONTENT_HEADER + '\n1,"Mon, Jul 15, 2024",t,l,inf,0,0,0,0,0,0,0,0,0,0,0,0\n',
+            "w_20240701_20240731.csv",
+            "record 2: count 'inf' is not a count",
+        ),
+        (
+            CONTENT_HEADER + '\n1,"Mon, Jul 15, 2024",t,l,-5,0,0,0,0,0,0,0,0,0,0,0,0\n',
+            "v_20240701_20240731.csv",
+            "record 2: count '-5' is not a count",
+        ),
         ("\x89PNG\r\n\x1a\n\x00\xff", "picture_20240101_20240131.csv", "not"),
     ],
-    ids=["unknown", "missing-column", "no-dates", "bad-count", "binary"],
+    ids=["unknown", "missing-column", "no-dates", "bad-count", "infinite", "negative", "binary"],
 )
 def test_bad_exports_are_one_line_nothing_written(
     run: Run, engine: Engine, exports: list[Path], tmp_path: Path, content: str, name: str,

@@ -272,3 +272,14 @@ def test_x_date_format_with_and_without_utc_offset() -> None:
     assert _x_time("Mon May 04 09:00:00 +0200 2026") == datetime(2026, 5, 4, 7, tzinfo=UTC)
     with pytest.raises(ValueError):
         _x_time("2026-05-04T09:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("raw", "count"),
+    [("12", 12), ("12.0", 12), ("", None), ("many", None), ("-5", None), ("1e9999", None),
+     ("1e30", None), ("nan", None)],
+)  # fmt: skip
+def test_a_count_that_is_not_one_is_unknown_not_a_traceback(raw: str, count: int | None) -> None:
+    from xpulse.importers.archive import _int
+
+    assert _int(raw) == count

@@ -150,3 +150,19 @@ def test_portfolio_sheet_has_every_account_and_the_total(report: Report) -> None
     # Nothing collected: empty figures and the note, never zeros.
     assert rows[1]["Posts"] is None and rows[1]["Impressions"] is None
     assert rows[1]["Note"] == NO_DATA
+
+
+def test_without_xlsxwriter_the_format_is_one_line_naming_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    import xpulse.render
+    from xpulse.render import XlsxUnavailable, render_file
+
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)  # as if the extra were absent
+    monkeypatch.delitem(sys.modules, "xpulse.render.xlsx", raising=False)
+    monkeypatch.delattr(xpulse.render, "xlsx", raising=False)
+    with pytest.raises(XlsxUnavailable, match=r"pip install 'xpulse\[xlsx\]'") as caught:
+        render_file({}, "xlsx")
+    assert caught.value.exit_code == 2

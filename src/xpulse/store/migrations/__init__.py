@@ -12,7 +12,7 @@ head"). An existing database runs only the steps it lacks. So: when you change
 ``schema.py``, append a step here that brings an existing database to the same shape.
 
 The views for BI tools (:mod:`xpulse.store.views`) are derived objects, not history: a
-fresh database gets them after ``create_all``; step 5 adds them to an older one; and any
+fresh database gets them after ``create_all``; step 7 adds them to an older one; and any
 migration drops them first and creates them again after its steps, so a step that rebuilds
 a table (SQLite batch mode renames tables) never trips on a view that names it.
 
