@@ -19,6 +19,7 @@ from xpulse.render import fmt
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines
 from xpulse.render.escape import one_line, post_url, safe_url
+from xpulse.render.history import history_sections
 from xpulse.render.sparkline import sparkline
 from xpulse.render.view import (
     BY_POSTING_DAY,
@@ -240,6 +241,14 @@ def _detail(report: Report) -> str | None:
     return f"*{DETAIL_TITLE}*\n" + "\n".join(f"• {x}" for x in lines if x)
 
 
+def _history(report: Report) -> list[str]:
+    """Followers, competitors and figure sources: one section each, every line escaped."""
+    return [
+        f"*{heading}*\n" + "\n".join(f"• {mrkdwn(x, DETAIL_LINE_MAX)}" for x in body)
+        for heading, body in history_sections(report)
+    ]
+
+
 def report_payload(document: Report | Mapping[str, Any]) -> dict[str, Any]:
     """The Block Kit message (incoming-webhook body) for one report."""
     report = as_report(document)
@@ -265,6 +274,7 @@ def report_payload(document: Report | Mapping[str, Any]) -> dict[str, Any]:
     detail = _detail(report)
     if detail:
         lines.append(detail)
+    lines.extend(_history(report))
     blocks.extend(_section(_cut_lines(line, SECTION_TEXT_MAX)) for line in lines)
     blocks.append(
         _context(mrkdwn(cost_text(report), 400), mrkdwn(report.formulas.engagement_rate, 400))

@@ -379,14 +379,15 @@ def portfolio_page(
     portfolio: Portfolio,
     *,
     nav: Nav,
-    own: set[str],
     account_href: Callable[[str], str],
     inline: bool,
 ) -> str:
     """Every account's totals for one period: own accounts and their total, then the
-    competitors' accounts beside them, never added to the total."""
-    mine = [r for r in portfolio.accounts if r.account in own]
-    others = [r for r in portfolio.accounts if r.account not in own]
+    competitors' accounts with their own total, never added to yours (the document's
+    groups decide which is which)."""
+    mine = [r for r in portfolio.accounts if r.group == "own"]
+    others = [r for r in portfolio.accounts if r.group == "competitor"]
+    rivals_total = portfolio.competitors_total
     bars = charts.bar_chart(
         "chart-accounts",
         "Impressions by account",
@@ -406,6 +407,7 @@ def portfolio_page(
         "own": [_portfolio_row(r, account_href(r.account)) for r in mine],
         "others": [_portfolio_row(r, account_href(r.account)) for r in others],
         "total": _portfolio_row(portfolio.total, None),
+        "others_total": None if rivals_total is None else _portfolio_row(rivals_total, None),
         "formula": portfolio.engagement_rate_formula,
         "charts": {"accounts": bars},
         "svgs": None,

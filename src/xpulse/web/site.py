@@ -139,11 +139,9 @@ class Site:
 
     def portfolio_html(self, label: str | None, links: Links, *, inline: bool) -> str:
         portfolio = self.portfolio(label)
-        own = {a.name for a in self.config.accounts if a.own}
         return pages.portfolio_page(
             portfolio,
             nav=self.nav(PORTFOLIO, portfolio.period.label, links),
-            own=own,
             account_href=lambda name: links.page(name, portfolio.period.label),
             inline=inline,
         )

@@ -4,6 +4,7 @@ charts drawn with hover values, pickers, sorting, drill-down, every figure equal
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
@@ -182,6 +183,44 @@ def check_reflow(page: Any, width: int) -> None:
         assert box["display"] == ("grid" if width < 640 else "table-row"), (width, box)
 
 
+TOTAL_FIELDS = ("posts", "impressions", "engagements")
+
+
+def shown_total(page: Any, row: str) -> dict[str, str]:
+    cells = page.locator(f'tfoot tr[data-account="{row}"] th[data-field]')
+    return {c.get_attribute("data-field"): c.get_attribute("data-v") for c in cells.all()}
+
+
+def check_portfolio_totals(page: Any, world: World) -> None:
+    """The own total row is the sum of the own accounts of `xpulse report --all-accounts`;
+    the competitors' total sits in their own table, never in yours."""
+    label = page.locator("h1").inner_text().split(" · ")[-1]
+    out = world.xpulse(
+        "report", "--all-accounts", "-p", label, "--as-of", world.now.isoformat(), "-f", "json"
+    )
+    rows = json.loads(out.stdout)["accounts"]
+    mine = [r for r in rows if r["group"] == "own" and r["collected"]]
+    rivals = [r for r in rows if r["group"] == "competitor" and r["collected"]]
+    assert {r["account"] for r in mine} == {"main", "side"}
+    assert [r["account"] for r in rivals] == ["rival"]
+    own_total = shown_total(page, "all")
+    for key in TOTAL_FIELDS:
+        assert own_total[key] == repr(sum(r[key] for r in mine)), key
+    assert int(own_total["posts"]) > 0
+    engagements, impressions = (sum(r[k] for r in mine) for k in ("engagements", "impressions"))
+    assert float(own_total["engagement_rate"]) == pytest.approx(
+        engagements / impressions * 100, abs=0.01
+    )
+    rival_total = shown_total(page, "competitors")
+    for key in TOTAL_FIELDS:
+        assert rival_total[key] == repr(rivals[0][key]), key
+    # each total in its own table: yours under "Your accounts", theirs beside the rival
+    tables = page.locator("table.sortable")
+    assert tables.nth(0).locator('tfoot tr[data-account="all"]').count() == 1
+    assert tables.nth(1).locator('tfoot tr[data-account="competitors"]').count() == 1
+    assert tables.nth(1).locator('tr[data-account="rival"]').count() == 1
+
+
 def test_static_dashboard_works_from_disk(browser: Any, site: Path, world: World) -> None:
     label = last_week(world)
     page, watch = open_page(browser, "file://")
@@ -193,6 +232,7 @@ def test_static_dashboard_works_from_disk(browser: Any, site: Path, world: World
     # Competitors beside own accounts, not in the total.
     assert page.locator("h2", has_text="Other accounts").count() == 1
     assert page.locator('tr[data-account="rival"]').count() == 1
+    check_portfolio_totals(page, world)
     check_widths(page, "dashboard-portfolio")
 
     # Account picker, then period picker.
