@@ -13,63 +13,115 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
 from xpulse import __version__
 from xpulse.errors import XpulseError
 
-# name -> "module:attribute"; each module defines one click command or group.
-COMMANDS: dict[str, str] = {
-    "init": "xpulse.cli.setup:init",
-    "auth": "xpulse.cli.auth:auth",
-    "backfill": "xpulse.cli.backfill:backfill",
-    "collect": "xpulse.cli.collect:collect",
-    "competitors": "xpulse.cli.competitors:competitors",
-    "cost": "xpulse.cli.cost:cost",
-    "export": "xpulse.cli.export:export",
-    "import": "xpulse.cli.imports:import_",
-    "report": "xpulse.cli.report:report",
-    "run": "xpulse.cli.run:run",
-    "schedule": "xpulse.cli.schedule:schedule",
-    "config": "xpulse.cli.config:config",
-    "worker": "xpulse.cli.worker:worker",
-    "enqueue": "xpulse.cli.worker:enqueue",
-    "workers": "xpulse.cli.worker:workers",
-    "dashboard": "xpulse.cli.dashboard:dashboard",
-    "serve": "xpulse.cli.serve:serve",
-}
+
+class CommandInfo(NamedTuple):
+    """Where a command lives and the line `xpulse --help` shows for it."""
+
+    target: str  # "module:attribute"; the module defines one click command or group
+    summary: str  # the first sentence of its help (a test keeps it equal to click's)
 
 
-# name -> the first sentence of the command's help, shown by `xpulse --help` without
-# importing the command (a test keeps each equal to the command's own short help).
-SUMMARIES: dict[str, str] = {
-    "init": "Write a commented config file (in XPULSE_HOME or the user config dir), with "
-    "report files on.",
-    "auth": "Sign in to X, check sign-in status, sign out.",
-    "backfill": "Fill the per-post metric series that reports use for daily figures.",
-    "collect": "Collect new posts and refresh metrics that are due, for every account.",
-    "cost": "Show what the API reads cost this month, per account and endpoint.",
-    "export": "Export stored posts with their latest metrics (or --observations: every read).",
-    "report": "Report how the account's posts did: totals against the previous period, top "
-    "posts, best time to post, content types, spikes, lifecycle and the collection's cost.",
-    "run": "Collect, make the period's report and deliver it to every configured destination "
-    "(Slack, email, files), then send any alerts.",
-    "schedule": "Schedule `xpulse run` on delivery.cadence (e.g. weekly on monday at 09:00), "
-    "in each account's time zone: a systemd user timer where systemd runs, else a crontab "
-    "entry.",
-    "config": "Inspect the configuration.",
-    "import": "Import history you already hold: X's data archive and analytics exports.",
-    "worker": "Run a worker: take collect and run jobs from the queue in PostgreSQL, and "
-    "start runs on the configured cadence.",
-    "enqueue": "Queue jobs for the workers: one per account, none twice while one is waiting.",
-    "workers": "What the workers are doing.",
-    "dashboard": "Write the dashboard: a page per account and period, and the portfolio, as "
-    "files that open from disk with no network and no server.",
-    "serve": "Serve the dashboard read-only from the store, as it is at each request.",
-    "competitors": "Accounts to benchmark against: public metrics through the app bearer token "
-    "(XPULSE_BEARER_TOKEN), priced at X's rate for others' posts, never summed with yours.",
+# name -> command; `xpulse --help` lists them from here without importing any.
+COMMANDS: dict[str, CommandInfo] = {
+    "init": CommandInfo(
+        "xpulse.cli.setup:init",
+        (
+            "Write a commented config file (in XPULSE_HOME or the user config dir), with "
+            "report files on."
+        ),
+    ),
+    "auth": CommandInfo(
+        "xpulse.cli.auth:auth",
+        "Sign in to X, check sign-in status, sign out.",
+    ),
+    "backfill": CommandInfo(
+        "xpulse.cli.backfill:backfill",
+        "Fill the per-post metric series that reports use for daily figures.",
+    ),
+    "collect": CommandInfo(
+        "xpulse.cli.collect:collect",
+        "Collect new posts and refresh metrics that are due, for every account.",
+    ),
+    "competitors": CommandInfo(
+        "xpulse.cli.competitors:competitors",
+        (
+            "Accounts to benchmark against: public metrics through the app bearer token "
+            "(XPULSE_BEARER_TOKEN), priced at X's rate for others' posts, never summed "
+            "with yours."
+        ),
+    ),
+    "cost": CommandInfo(
+        "xpulse.cli.cost:cost",
+        "Show what the API reads cost this month, per account and endpoint.",
+    ),
+    "export": CommandInfo(
+        "xpulse.cli.export:export",
+        ("Export stored posts with their latest metrics (or --observations: every read)."),
+    ),
+    "import": CommandInfo(
+        "xpulse.cli.imports:import_",
+        ("Import history you already hold: X's data archive and analytics exports."),
+    ),
+    "report": CommandInfo(
+        "xpulse.cli.report:report",
+        (
+            "Report how the account's posts did: totals against the previous period, top "
+            "posts, best time to post, content types, spikes, lifecycle and the "
+            "collection's cost."
+        ),
+    ),
+    "run": CommandInfo(
+        "xpulse.cli.run:run",
+        (
+            "Collect, make the period's report and deliver it to every configured "
+            "destination (Slack, email, files), then send any alerts."
+        ),
+    ),
+    "schedule": CommandInfo(
+        "xpulse.cli.schedule:schedule",
+        (
+            "Schedule `xpulse run` on delivery.cadence (e.g. weekly on monday at 09:00), "
+            "in each account's time zone: a systemd user timer where systemd runs, else a"
+            " crontab entry."
+        ),
+    ),
+    "config": CommandInfo(
+        "xpulse.cli.config:config",
+        "Inspect the configuration.",
+    ),
+    "worker": CommandInfo(
+        "xpulse.cli.worker:worker",
+        (
+            "Run a worker: take collect and run jobs from the queue in PostgreSQL, and "
+            "start runs on the configured cadence."
+        ),
+    ),
+    "enqueue": CommandInfo(
+        "xpulse.cli.worker:enqueue",
+        ("Queue jobs for the workers: one per account, none twice while one is waiting."),
+    ),
+    "workers": CommandInfo(
+        "xpulse.cli.worker:workers",
+        "What the workers are doing.",
+    ),
+    "dashboard": CommandInfo(
+        "xpulse.cli.dashboard:dashboard",
+        (
+            "Write the dashboard: a page per account and period, and the portfolio, as "
+            "files that open from disk with no network and no server."
+        ),
+    ),
+    "serve": CommandInfo(
+        "xpulse.cli.serve:serve",
+        "Serve the dashboard read-only from the store, as it is at each request.",
+    ),
 }
 
 
@@ -80,26 +132,24 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The command list from SUMMARIES: no command module is imported for it."""
+        """The command list from the kept summaries: no command module is imported for it."""
         names = self.list_commands(ctx)
         if not names:
             return
         limit = formatter.width - 6 - max(len(name) for name in names)
         rows = []
         for name in names:
-            summary = SUMMARIES.get(name)
-            # A command without a kept summary is imported for it; else a stand-in with
-            # the summary shortens it exactly as click would.
-            command = self.get_command(ctx, name) if summary is None else None
-            shown = command or click.Command(name, help=summary)
+            # A stand-in with the kept summary shortens it exactly as click would.
+            shown = click.Command(name, help=COMMANDS[name].summary)
             rows.append((name, shown.get_short_help_str(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        info = COMMANDS.get(cmd_name)
+        if info is None:
             return None
+        target = info.target
         module_name, attr = target.split(":")
         command = getattr(importlib.import_module(module_name), attr)
         if not isinstance(command, click.Command):

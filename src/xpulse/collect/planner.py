@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, func, select
 
 from xpulse.collect.pricing import DEFAULT_PRICES, MICRO, PriceTable, billing_day, dollars
-from xpulse.collect.private import LAST_PRIVATE_READ, due_private
+from xpulse.collect.private import BATCH, LAST_PRIVATE_READ, due_private
 from xpulse.collect.profile import profile_due
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.store import queries
@@ -41,7 +41,6 @@ from xpulse.store.schema import accounts, api_calls, billed_reads
 
 BACKFILL = timedelta(days=29)  # a day short of X's 30-day private-metrics window
 TIMELINE_LIMIT = 3_200  # X serves only the newest 3,200 posts of a timeline
-BATCH = 100  # ids per /2/tweets lookup
 RATE_WINDOW = timedelta(days=7)
 PRIVATE_MARGIN = LAST_PRIVATE_READ  # the refresh asks private fields only below this age
 

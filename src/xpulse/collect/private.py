@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 TWEET_PRIVATE = ("non_public_metrics", "organic_metrics", "promoted_metrics")
 MEDIA_PRIVATE = ("non_public_metrics", "organic_metrics")
 LAST_PRIVATE_READ = timedelta(days=29)
-BATCH = 100
+assert TWEETS.id_batch is not None  # /2/tweets takes a list of ids
+BATCH: int = TWEETS.id_batch  # ids per private read: the endpoint table's limit, not a copy
 EXPANSIONS = ("attachments.media_keys",)
 
 

@@ -44,13 +44,13 @@ from xpulse.collect.budget import Budget, BudgetExceeded
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.planner import (
     BACKFILL,
-    BATCH,
     LIMIT_HINT,
     PRIVATE_MARGIN,
     TIMELINE_LIMIT,
     AccountSpec,
 )
 from xpulse.collect.pricing import PriceTable, billing_day, dollars
+from xpulse.collect.private import BATCH
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.collect.source import Fetched, Source, UserId
 from xpulse.collect.store_page import (

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from xpulse.cli import COMMANDS, SUMMARIES
+from xpulse.cli import COMMANDS
 
 HEAVY = ("xpulse.config", "xpulse.api.client", "xpulse.analytics", "xpulse.render", "xpulse.store")
 
@@ -39,7 +39,7 @@ def test_top_level_help_imports_no_command() -> None:
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_a_command_help_imports_only_that_command(name: str) -> None:
     loaded = _modules_after([name, "--help"])
-    module = COMMANDS[name].split(":")[0]
+    module = COMMANDS[name].target.split(":")[0]
     shared = ("xpulse.cli.failure", "xpulse.cli.options")  # light, shared by commands
     commands = [m for m in loaded if m.startswith("xpulse.cli.") and m not in shared]
     assert commands == [module]
@@ -48,9 +48,9 @@ def test_a_command_help_imports_only_that_command(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_each_kept_summary_is_the_command_own_short_help(name: str) -> None:
-    module, attr = COMMANDS[name].split(":")
+    module, attr = COMMANDS[name].target.split(":")
     command = getattr(importlib.import_module(module), attr)
-    assert SUMMARIES[name] == command.get_short_help_str(1000)
+    assert COMMANDS[name].summary == command.get_short_help_str(1000)
 
 
 def test_spelled_out_choices_match_the_library() -> None:
