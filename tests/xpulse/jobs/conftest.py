@@ -135,12 +135,13 @@ class Fleet:
             engine.dispose()
 
     def wait_jobs_done(self, expected: int, timeout: float = 240) -> None:
-        """Until ``expected`` jobs of the queue are over (succeeded or failed)."""
+        """Until ``expected`` accounts' jobs of the queue are over (succeeded or failed); the
+        periodic jobs of every account (the tick, the budget alerts) do not count."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             done = self.sql(
                 "SELECT count(*) FROM procrastinate_jobs "
-                "WHERE status IN ('succeeded', 'failed') AND task_name <> 'xpulse:tick'"
+                "WHERE status IN ('succeeded', 'failed') AND args ? 'account'"
             )[0][0]
             if done >= expected:
                 return
