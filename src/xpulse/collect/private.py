@@ -346,14 +346,14 @@ def collect_private(
         batch = todo[i : i + BATCH]
         most = len(batch) * table.post(owned)
         if budget is not None:
-            budget.reserve(most)
-        before = result.micros
+            budget.reserve(most, len(batch))
+        before, posts_before = result.micros, result.posts
         try:
             _read_batch(engine, reader, batch, created, account, user_id, owned, now,
                         table, calls, result)  # fmt: skip
         finally:
             if budget is not None:
-                budget.settle(most, result.micros - before)
+                budget.settle(most, result.micros - before, len(batch), result.posts - posts_before)
     return result
 
 
