@@ -23,17 +23,38 @@ PAGE_RESERVE = 100  # posts a timeline page can hold: what a call reserves befor
 
 
 class BudgetExceeded(XpulseError):
-    """The next call could take month-to-date spend past the monthly budget."""
+    """The next call could take month-to-date spend past the monthly budget, or its post
+    reads past the plan's monthly cap."""
+
+
+def cap_refusal(asked: int, used: int, in_flight: str, cap: int) -> str:
+    return (
+        f"stopped before a call that could read {asked:,} posts: {used:,} post reads this "
+        f"month{in_flight} of the plan's monthly cap of {cap:,} (X refuses reads past it "
+        "until it resets; pass --allow-over-budget to read up to it)"
+    )
 
 
 class Budget:
-    def __init__(self, limit_micros: int | None, spent_micros: int) -> None:
+    """Money (micro-dollars) and the plan's post reads, each held call by call: a call
+    reserves the most it can cost and read, and is settled at what it did."""
+
+    def __init__(
+        self,
+        limit_micros: int | None,
+        spent_micros: int,
+        read_cap: int | None = None,
+        reads: int = 0,
+    ) -> None:
         self.limit = limit_micros  # None: --allow-over-budget
         self.spent = spent_micros
+        self.read_cap = read_cap  # None: uncapped plan, or --allow-over-budget
+        self.reads = reads
         self._reserved = 0
+        self._reserved_reads = 0
         self._lock = threading.Lock()
 
-    def reserve(self, micros: int) -> None:
+    def reserve(self, micros: int, reads: int = 0) -> None:
         with self._lock:
             if self.limit is not None and self.spent + self._reserved + micros > self.limit:
                 raise BudgetExceeded(
@@ -41,12 +62,18 @@ class Budget:
                     f"{dollars(self.spent)} of a {dollars(self.limit)} budget "
                     "(raise monthly_budget_usd or pass --allow-over-budget)"
                 )
+            cap = self.read_cap
+            if cap is not None and self.reads + self._reserved_reads + reads > cap:
+                raise BudgetExceeded(cap_refusal(reads, self.reads, "", cap))
             self._reserved += micros
+            self._reserved_reads += reads
 
-    def settle(self, reserved: int, actual: int) -> None:
+    def settle(self, reserved: int, actual: int, reserved_reads: int = 0, reads: int = 0) -> None:
         with self._lock:
             self._reserved -= reserved
             self.spent += actual
+            self._reserved_reads -= reserved_reads
+            self.reads += reads
 
 
 def admit(plan: RunPlan, allow_over_budget: bool) -> list[str]:

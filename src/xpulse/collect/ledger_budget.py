@@ -11,32 +11,38 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
-from xpulse.collect.budget import Budget, BudgetExceeded
-from xpulse.collect.planner import month_start, next_month_start
+from xpulse.collect.budget import Budget, BudgetExceeded, cap_refusal
+from xpulse.collect.planner import month_start, next_month_start, post_reads
 from xpulse.collect.pricing import dollars
 from xpulse.store import queries
 from xpulse.store.budget_ledger import BudgetLedger, LedgerRefused
 
 
 class LedgerBudget(Budget):
-    """Reservations go to the shared ledger; ``limit`` None still records them."""
+    """Reservations go to the shared ledger; ``limit`` and ``read_cap`` None still record
+    them."""
 
-    def __init__(self, engine: Engine, limit_micros: int | None, now: datetime) -> None:
-        super().__init__(limit_micros, 0)
+    def __init__(
+        self, engine: Engine, limit_micros: int | None, now: datetime, read_cap: int | None = None
+    ) -> None:
+        super().__init__(limit_micros, 0, read_cap)
         start, end = month_start(now), next_month_start(now)
 
-        def truth(conn: Connection) -> int:
-            return queries.spent_micros(conn, start, end)
+        def truth(conn: Connection) -> tuple[int, int]:
+            return queries.spent_micros(conn, start, end), post_reads(conn, start, end)
 
         self.ledger = BudgetLedger(engine, start.strftime("%Y-%m"), truth)
         self._holds: dict[int, list[int]] = {}  # thread id -> its open holds (a stack)
         self._holds_lock = threading.Lock()
 
-    def reserve(self, micros: int) -> None:
+    def reserve(self, micros: int, reads: int = 0) -> None:
         try:
-            hold = self.ledger.reserve(micros, self.limit)
+            hold = self.ledger.reserve(micros, self.limit, reads, self.read_cap)
         except LedgerRefused as exc:
             r = exc.refused
+            if r.reads:
+                flight = f" and {r.in_flight:,} in flight (all workers)"
+                raise BudgetExceeded(cap_refusal(r.asked, r.settled, flight, r.limit)) from None
             raise BudgetExceeded(
                 f"stopped before a call that could cost {dollars(micros)}: month-to-date "
                 f"{dollars(r.settled)} and {dollars(r.in_flight)} in flight (all workers) of "
@@ -46,18 +52,19 @@ class LedgerBudget(Budget):
         with self._holds_lock:
             self._holds.setdefault(threading.get_ident(), []).append(hold)
 
-    def settle(self, reserved: int, actual: int) -> None:
+    def settle(self, reserved: int, actual: int, reserved_reads: int = 0, reads: int = 0) -> None:
         # The runner settles a call in the thread that reserved it, last in first out.
         with self._holds_lock:
             hold = self._holds[threading.get_ident()].pop()
-        self.ledger.settle(hold, actual)
+        self.ledger.settle(hold, actual, reads)
         with self._lock:
             self.spent += actual
+            self.reads += reads
 
 
 def shared_budget(engine: Engine, local: Budget, now: datetime) -> Budget:
-    """On PostgreSQL, ``local``'s limit held in the database for every process; else
+    """On PostgreSQL, ``local``'s limit and read cap held in the database for every process; else
     ``local`` itself (SQLite: one writer, one process)."""
     if engine.dialect.name != "postgresql":
         return local
-    return LedgerBudget(engine, local.limit, now)
+    return LedgerBudget(engine, local.limit, now, local.read_cap)

@@ -228,6 +228,7 @@ class PrivateResult:
     observations: int = 0
     refusals: list[Refusal] = field(default_factory=list)
     micros: int = 0
+    reads: int = 0  # posts delivered: what the plan's monthly cap counts
 
 
 def _records_per_page(records: list[CallRecord], pages: int) -> list[list[CallRecord]]:
@@ -347,14 +348,14 @@ def collect_private(
         batch = todo[i : i + BATCH]
         most = len(batch) * table.post(owned)
         if budget is not None:
-            budget.reserve(most)
-        before = result.micros
+            budget.reserve(most, len(batch))
+        before, reads_before = result.micros, result.reads
         try:
             _read_batch(engine, reader, batch, created, account, user_id, owned, now,
                         table, calls, result)  # fmt: skip
         finally:
             if budget is not None:
-                budget.settle(most, result.micros - before)
+                budget.settle(most, result.micros - before, len(batch), result.reads - reads_before)
     return result
 
 
@@ -390,6 +391,7 @@ def _read_batch(
             result.posts += stored.new_posts
             result.observations += stored.observations
             result.micros += stored.micros
+            result.reads += stored.reads
         series.record_refusals(
             conn,
             [

@@ -206,21 +206,22 @@ class Runner:
                     queries.record_call(conn, row)
 
     @contextmanager
-    def _call(self, job: AccountJob, max_micros: int) -> Iterator[list[int]]:
-        """One API call: stop flag, budget reservation, the token's concurrency bound."""
+    def _call(self, job: AccountJob, max_micros: int, max_reads: int = 0) -> Iterator[list[int]]:
+        """One API call: stop flag, budget reservation (money and the plan's post reads),
+        the token's concurrency bound. The caller sets ``[micros, post reads]`` done."""
         if self._stop.is_set():
             raise Stop("monthly cap reached")
         with self._lock:
             sem = self._semaphores.setdefault(
                 job.token_key, threading.BoundedSemaphore(self.per_token)
             )
-        self.budget.reserve(max_micros)
-        actual = [0]
+        self.budget.reserve(max_micros, max_reads)
+        actual = [0, 0]
         try:
             with sem:
                 yield actual
         finally:
-            self.budget.settle(max_micros, actual[0])
+            self.budget.settle(max_micros, actual[0], max_reads, actual[1])
 
     def _drain(self, job: AccountJob) -> list[Any]:
         return job.calls.drain() if job.calls else []
@@ -367,7 +368,7 @@ class Runner:
         )
         price = self.prices.post(spec.owned_reads)
         while True:
-            with self._call(job, PAGE_SIZE * price) as actual:
+            with self._call(job, PAGE_SIZE * price, PAGE_SIZE) as actual:
                 fetched = next(pages, None)
                 if fetched is None:
                     return resumed
@@ -388,7 +389,7 @@ class Runner:
                     "updated_at": self.clock(),
                 }
                 stored = self._store(job, user_id, fetched, checkpoint)
-                actual[0] = stored.micros
+                actual[0], actual[1] = stored.micros, stored.reads
             result.add(stored)
             result.new_posts += stored.new_posts
             self._fill_gaps(job, user_id, gaps, result, public=hidden)
@@ -428,7 +429,7 @@ class Runner:
         )
         price = self.prices.post(spec.owned_reads)
         while True:
-            with self._call(job, PAGE_SIZE * price) as actual:
+            with self._call(job, PAGE_SIZE * price, PAGE_SIZE) as actual:
                 fetched = next(pages, None)
                 if fetched is None:
                     return end, newest
@@ -446,7 +447,7 @@ class Runner:
                     "updated_at": self.clock(),
                 }
                 stored = self._store(job, user_id, fetched, checkpoint)
-                actual[0] = stored.micros
+                actual[0], actual[1] = stored.micros, stored.reads
             result.add(stored)
             result.new_posts += stored.new_posts
             self._fill_gaps(job, user_id, gaps, result, gaps, HISTORY_JOB)
@@ -478,7 +479,9 @@ class Runner:
             for group, with_private in ((private, True), (rest, False)):
                 if not group:
                     continue
-                with self._call(job, len(group) * self.prices.post(job.spec.owned_reads)) as actual:
+                with self._call(
+                    job, len(group) * self.prices.post(job.spec.owned_reads), len(group)
+                ) as actual:
                     fetched = job.source.lookup(group, private=with_private)
                     denied = ids_with(fetched, FIELD_DENIED) if with_private else []
                     public_only.update(denied)
@@ -486,7 +489,7 @@ class Runner:
                     pending = left + ids_with(fetched, UNAVAILABLE) + denied
                     cp = {"job": checkpoint_job, "pending_ids": pending, "updated_at": self.clock()}
                     stored = self._store(job, user_id, fetched, cp)
-                    actual[0] = stored.micros
+                    actual[0], actual[1] = stored.micros, stored.reads
                 result.add(stored)
                 result.new_posts += stored.new_posts
         if pending:
@@ -553,10 +556,10 @@ class Runner:
             list(pool.map(one, batches))
 
     def _lookup(self, job: AccountJob, user_id: str, ids: list[str], private: bool) -> Stored:
-        with self._call(job, len(ids) * self.prices.post(job.spec.owned_reads)) as actual:
+        with self._call(job, len(ids) * self.prices.post(job.spec.owned_reads), len(ids)) as actual:
             fetched = job.source.lookup(ids, private=private)
             stored = self._store(job, user_id, fetched, None)
-            actual[0] = stored.micros
+            actual[0], actual[1] = stored.micros, stored.reads
         return stored
 
 

@@ -241,7 +241,12 @@ def _execute(
     plan = prepared.plan
     budget = shared_budget(
         prepared.engine,
-        Budget(None if allow_over_budget else plan.budget_micros, plan.month_to_date_micros),
+        Budget(
+            None if allow_over_budget else plan.budget_micros,
+            plan.month_to_date_micros,
+            None if allow_over_budget else plan.prices.monthly_read_cap,
+            plan.month_to_date_reads,
+        ),
         clock(),
     )
     runner = Runner(

@@ -5,16 +5,18 @@ reserves the most the call can cost, after it settles at what X billed. Several 
 several machines each doing that against their own copy of "month to date" would together
 overrun the budget, so on PostgreSQL the reservations live in the database:
 
-* ``xpulse_budget_months``: per billing month (UTC), the spend settled so far;
-* ``xpulse_budget_holds``: the reservations of calls in flight, each tagged with the
-  database session of the process that made it.
+* ``xpulse_budget_months``: per billing month (UTC), the spend and the post reads (what
+  the plan's monthly cap counts) settled so far;
+* ``xpulse_budget_holds``: the reservations of calls in flight (money and post reads),
+  each tagged with the database session of the process that made it.
 
 A reservation locks the month's row (``SELECT ... FOR UPDATE``), so reservations from every
 process are checked one after another against ``settled + in flight + this call``: N
 workers never pass the limit together. A hold whose session is gone (the process was
 SIGKILLed, the machine lost) will never be settled: it is counted as spent at its full
-amount (the call may have been billed) and the month is marked for a resync, which sets
-the settled spend to the store's own month-to-date (``api_calls``) the next time no call
+amount (the call may have been billed and its posts read) and the month is marked for a
+resync, which sets the settled spend and reads to the store's own month-to-date
+(``api_calls``) the next time no call
 is in flight anywhere, since then the two must agree.
 
 The tables are PostgreSQL-only coordination state, created on first use (as the job
@@ -36,6 +38,7 @@ CREATE TABLE IF NOT EXISTS xpulse_budget_months (
     spent_micros bigint NOT NULL DEFAULT 0,
     resync boolean NOT NULL DEFAULT true
 );
+ALTER TABLE xpulse_budget_months ADD COLUMN IF NOT EXISTS reads bigint NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS xpulse_budget_holds (
     id bigserial PRIMARY KEY,
     month text NOT NULL,
@@ -44,6 +47,7 @@ CREATE TABLE IF NOT EXISTS xpulse_budget_holds (
     holder_start timestamptz NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE xpulse_budget_holds ADD COLUMN IF NOT EXISTS reads bigint NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS ix_budget_holds_month ON xpulse_budget_holds (month);
 """
 SCHEMA_LOCK = 0x78707573  # "xpus": serialises the CREATEs of concurrent first users
@@ -66,12 +70,13 @@ def ensure_schema(engine: Engine) -> None:
 
 @dataclass(frozen=True)
 class Refused:
-    """What stood in the way of a reservation (all in micro-dollars)."""
+    """What stood in the way of a reservation: micro-dollars, or post reads (``reads``)."""
 
     settled: int
     in_flight: int
     asked: int
     limit: int
+    reads: bool = False
 
 
 class LedgerRefused(Exception):
@@ -83,13 +88,15 @@ class LedgerRefused(Exception):
 class BudgetLedger:
     """One process's (or one job's) view of the shared monthly ledger.
 
-    ``truth(conn)`` is the store's month-to-date spend, used when the month's row is new
-    and at a resync. From its first reservation until :meth:`close` (or until it is
-    garbage-collected) it keeps one database session checked out: that session's life is
-    what tells the other processes that its holds are live.
+    ``truth(conn)`` is the store's month-to-date (spend, post reads), used when the
+    month's row is new and at a resync. From its first reservation until :meth:`close` (or
+    until it is garbage-collected) it keeps one database session checked out: that
+    session's life is what tells the other processes that its holds are live.
     """
 
-    def __init__(self, engine: Engine, month: str, truth: Callable[[Connection], int]) -> None:
+    def __init__(
+        self, engine: Engine, month: str, truth: Callable[[Connection], tuple[int, int]]
+    ) -> None:
         ensure_schema(engine)
         self.engine = engine
         self.month = month
@@ -125,34 +132,35 @@ class BudgetLedger:
 
     # -- reserve and settle ---------------------------------------------------------------
 
-    def reserve(self, micros: int, limit: int | None) -> int:
-        """Hold ``micros`` for a call; returns the hold's id. Raises LedgerRefused when
-        settled + in flight + ``micros`` would pass ``limit`` (None: no limit, still held,
-        so that the others see it)."""
+    def reserve(
+        self, micros: int, limit: int | None, reads: int = 0, read_cap: int | None = None
+    ) -> int:
+        """Hold ``micros`` and ``reads`` post reads for a call; returns the hold's id.
+        Raises LedgerRefused when settled + in flight + this call would pass ``limit`` or
+        ``read_cap`` (None: no limit, still held, so that the others see it)."""
         pid, started = self._acquire_session()
         with self.engine.begin() as conn:
-            settled = self._lock_month(conn)
-            in_flight = int(
-                conn.execute(
-                    text(
-                        "SELECT coalesce(sum(micros), 0) FROM xpulse_budget_holds WHERE month = :m"
-                    ),
-                    {"m": self.month},
-                ).scalar_one()
-            )
+            settled, settled_reads = self._lock_month(conn)
+            in_flight, reads_in_flight = self._in_flight(conn)
             if limit is not None and settled + in_flight + micros > limit:
                 raise LedgerRefused(Refused(settled, in_flight, micros, limit))
+            if read_cap is not None and settled_reads + reads_in_flight + reads > read_cap:
+                raise LedgerRefused(
+                    Refused(settled_reads, reads_in_flight, reads, read_cap, reads=True)
+                )
             hold = conn.execute(
                 text(
-                    "INSERT INTO xpulse_budget_holds (month, micros, holder_pid, holder_start)"
-                    " VALUES (:m, :micros, :pid, :start) RETURNING id"
+                    "INSERT INTO xpulse_budget_holds"
+                    " (month, micros, reads, holder_pid, holder_start)"
+                    " VALUES (:m, :micros, :reads, :pid, :start) RETURNING id"
                 ),
-                {"m": self.month, "micros": micros, "pid": pid, "start": started},
+                {"m": self.month, "micros": micros, "reads": reads, "pid": pid, "start": started},
             ).scalar_one()
             return int(hold)
 
-    def settle(self, hold: int, micros: int) -> None:
-        """The call is over and cost ``micros``: the hold becomes settled spend."""
+    def settle(self, hold: int, micros: int, reads: int = 0) -> None:
+        """The call is over, cost ``micros`` and read ``reads`` posts: the hold becomes
+        settled spend and reads."""
         with self.engine.begin() as conn:
             self._lock_month(conn)
             gone = conn.execute(
@@ -160,29 +168,41 @@ class BudgetLedger:
                 {"id": hold},
             ).scalar_one_or_none()
             # Gone: another process took our session for dead and charged the hold in
-            # full (>= what the call cost), or a resync since counted the stored page.
-            delta = micros if gone is not None else 0
+            # full (>= what the call cost and read), or a resync since counted the stored page.
+            live = gone is not None
             conn.execute(
                 text(
-                    "UPDATE xpulse_budget_months SET spent_micros = spent_micros + :d "
-                    "WHERE month = :m"
+                    "UPDATE xpulse_budget_months SET spent_micros = spent_micros + :d, "
+                    "reads = reads + :r WHERE month = :m"
                 ),
-                {"d": delta, "m": self.month},
+                {"d": micros if live else 0, "r": reads if live else 0, "m": self.month},
             )
 
     def spent(self) -> tuple[int, int]:
         """(settled, in flight) for the month, after taking in the holds of dead sessions."""
         with self.engine.begin() as conn:
-            settled = self._lock_month(conn)
-            in_flight = conn.execute(
-                text("SELECT coalesce(sum(micros), 0) FROM xpulse_budget_holds WHERE month = :m"),
-                {"m": self.month},
-            ).scalar_one()
-            return settled, int(in_flight)
+            settled, _reads = self._lock_month(conn)
+            return settled, self._in_flight(conn)[0]
 
-    def _lock_month(self, conn: Connection) -> int:
+    def reads(self) -> tuple[int, int]:
+        """(settled, in flight) post reads for the month, as :meth:`spent`."""
+        with self.engine.begin() as conn:
+            _spent, settled = self._lock_month(conn)
+            return settled, self._in_flight(conn)[1]
+
+    def _in_flight(self, conn: Connection) -> tuple[int, int]:
+        micros, reads = conn.execute(
+            text(
+                "SELECT coalesce(sum(micros), 0), coalesce(sum(reads), 0)"
+                " FROM xpulse_budget_holds WHERE month = :m"
+            ),
+            {"m": self.month},
+        ).one()
+        return int(micros), int(reads)
+
+    def _lock_month(self, conn: Connection) -> tuple[int, int]:
         """Lock the month's row; take in dead holds; resync when nothing is in flight.
-        Returns the settled spend."""
+        Returns the settled (spend, post reads)."""
         # Coordination state, not a record: a database crash that loses the last of these
         # commits also cut every holder's session, so their holds end as dead ones (charged
         # in full, then resynced from the store). Not waiting for the disk makes a call's
@@ -192,9 +212,10 @@ class BudgetLedger:
             text("INSERT INTO xpulse_budget_months (month) VALUES (:m) ON CONFLICT DO NOTHING"),
             {"m": self.month},
         )
-        spent, resync = conn.execute(
+        spent, reads, resync = conn.execute(
             text(
-                "SELECT spent_micros, resync FROM xpulse_budget_months WHERE month = :m FOR UPDATE"
+                "SELECT spent_micros, reads, resync FROM xpulse_budget_months"
+                " WHERE month = :m FOR UPDATE"
             ),
             {"m": self.month},
         ).one()
@@ -203,21 +224,25 @@ class BudgetLedger:
                 "DELETE FROM xpulse_budget_holds h WHERE h.month = :m AND NOT EXISTS ("
                 " SELECT 1 FROM pg_stat_activity a"
                 " WHERE a.pid = h.holder_pid AND a.backend_start = h.holder_start)"
-                " RETURNING micros"
+                " RETURNING micros, reads"
             ),
             {"m": self.month},
-        ).scalars()
-        lost = [int(m) for m in dead]
-        spent, resync = int(spent) + sum(lost), bool(resync) or bool(lost)
+        ).all()
+        spent = int(spent) + sum(int(m) for m, _ in dead)
+        reads = int(reads) + sum(int(r) for _, r in dead)
+        resync = bool(resync) or bool(dead)
         if resync:
             live = conn.execute(
                 text("SELECT count(*) FROM xpulse_budget_holds WHERE month = :m"),
                 {"m": self.month},
             ).scalar_one()
             if live == 0:
-                spent, resync = self.truth(conn), False
+                (spent, reads), resync = self.truth(conn), False
         conn.execute(
-            text("UPDATE xpulse_budget_months SET spent_micros = :s, resync = :r WHERE month = :m"),
-            {"s": spent, "r": resync, "m": self.month},
+            text(
+                "UPDATE xpulse_budget_months SET spent_micros = :s, reads = :n, resync = :r"
+                " WHERE month = :m"
+            ),
+            {"s": spent, "n": reads, "r": resync, "m": self.month},
         )
-        return spent
+        return spent, reads
