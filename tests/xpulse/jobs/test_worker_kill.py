@@ -4,38 +4,16 @@ or observation lost or duplicated, and with what X billed equal to what xpulse r
 from __future__ import annotations
 
 import json
-import os
 import signal
 import time
 from typing import Any
 
 import pytest
 
+from ..collect.test_kill_resume import KillOnRequest
 from .conftest import Fleet, FleetFactory
 
 pytestmark = pytest.mark.postgres
-
-
-class KillOnRequest:
-    """ASGI wrapper: SIGKILLs the armed worker when its n-th API request arrives, so it
-    dies with some pages committed and one in flight."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.pid: int | None = None
-        self.kill_at = 0
-        self.seen = 0
-
-    def arm(self, pid: int, kill_at: int) -> None:
-        self.pid, self.kill_at, self.seen = pid, kill_at, 0
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/2/") and self.pid:
-            self.seen += 1
-            if self.seen == self.kill_at:
-                os.kill(self.pid, signal.SIGKILL)
-                self.pid = None
-        await self.app(scope, receive, send)
 
 
 def _wait_dead(proc: Any, timeout: float = 120) -> None:
