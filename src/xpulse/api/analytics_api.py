@@ -10,7 +10,7 @@ of ``{id, timestamped_metrics: [{timestamp, metrics}]}``; it is flattened into
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -103,14 +103,7 @@ def build_params(
 ) -> dict[str, str]:
     """The query of one legal request; :class:`InvalidArgument` for anything X would refuse."""
     clean = _ids(ids)
-    if start.tzinfo is None or end.tzinfo is None:
-        raise InvalidArgument("start_time and end_time must carry a time zone (use UTC)")
-    if end <= start:
-        raise InvalidArgument("end_time must be after start_time")
-    if granularity not in GRANULARITIES:
-        raise InvalidArgument(
-            f"unknown granularity {granularity!r} (use {', '.join(GRANULARITIES)})"
-        )
+    window = window_params(start, end, granularity, GRANULARITIES)
     chosen = list(dict.fromkeys(fields))
     unknown = [f for f in chosen if f not in FIELDS]
     if unknown:
@@ -119,12 +112,26 @@ def build_params(
         )
     if not chosen:
         raise InvalidArgument("no analytics.fields given")
+    return {"ids": ",".join(clean), **window, "analytics.fields": ",".join(chosen)}
+
+
+def window_params(
+    start: datetime, end: datetime, granularity: str, granularities: Sequence[str]
+) -> dict[str, str]:
+    """``start_time``, ``end_time`` and ``granularity`` of an analytics request (the posts'
+    and the media's alike); :class:`InvalidArgument` for what X would refuse."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InvalidArgument("start_time and end_time must carry a time zone (use UTC)")
+    if end <= start:
+        raise InvalidArgument("end_time must be after start_time")
+    if granularity not in granularities:
+        raise InvalidArgument(
+            f"unknown granularity {granularity!r} (use {', '.join(granularities)})"
+        )
     return {
-        "ids": ",".join(clean),
         "start_time": start.astimezone(UTC).strftime(_WIRE),
         "end_time": end.astimezone(UTC).strftime(_WIRE),
         "granularity": granularity,
-        "analytics.fields": ",".join(chosen),
     }
 
 
@@ -140,6 +147,22 @@ def _int(value: Any) -> int | None:
     return None
 
 
+def timestamped_metrics(item: Mapping[str, Any]) -> Iterator[tuple[datetime, dict[str, int]]]:
+    """Each well-formed point of an item's ``timestamped_metrics``: its instant (UTC) and its
+    counts as ints, a metric X did not send (or sent as no count) left out, never 0."""
+    for point in item.get("timestamped_metrics") or []:
+        if not isinstance(point, Mapping) or not isinstance(point.get("timestamp"), str):
+            continue
+        try:
+            at = datetime.fromisoformat(point["timestamp"].replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        got = point.get("metrics")
+        raw: Mapping[str, Any] = got if isinstance(got, Mapping) else {}
+        counts = {str(k): v for k, v in ((k, _int(v)) for k, v in raw.items()) if v is not None}
+        yield at.astimezone(UTC), counts
+
+
 def parse(body: Mapping[str, Any], granularity: Granularity) -> AnalyticsPage:
     """Flatten an answer into buckets; partial ``errors`` are kept beside them."""
     data = body.get("data")
@@ -148,14 +171,8 @@ def parse(body: Mapping[str, Any], granularity: Granularity) -> AnalyticsPage:
     for item in items:
         if not isinstance(item, Mapping) or item.get("id") is None:
             continue
-        for point in item.get("timestamped_metrics") or []:
-            if not isinstance(point, Mapping) or not isinstance(point.get("timestamp"), str):
-                continue
-            at = datetime.fromisoformat(str(point["timestamp"]).replace("Z", "+00:00"))
-            got = point.get("metrics")
-            raw: Mapping[str, Any] = got if isinstance(got, Mapping) else {}
-            counts = {str(k): v for k, v in ((k, _int(v)) for k, v in raw.items()) if v is not None}
-            buckets.append(Bucket(str(item["id"]), at.astimezone(UTC), granularity, counts))
+        for at, counts in timestamped_metrics(item):
+            buckets.append(Bucket(str(item["id"]), at, granularity, counts))
     errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
     return AnalyticsPage(buckets, errors)
 

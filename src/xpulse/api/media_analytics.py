@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
-from xpulse.api.analytics_api import _int
+from xpulse.api.analytics_api import timestamped_metrics, window_params
 from xpulse.api.endpoints import Endpoint
 from xpulse.api.errors import InvalidArgument, TooManyIds
 from xpulse.api.transport import Transport
@@ -45,7 +45,6 @@ RETENTION = {
     "playback_complete": "playback_100_count",
 }
 _KEY = re.compile(r"[0-9]+_[0-9]+")
-_WIRE = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
@@ -79,20 +78,11 @@ def build_params(
     limit = MEDIA_ANALYTICS.id_batch or 100
     if len(keys) > limit:
         raise TooManyIds(f"/2/media/analytics takes at most {limit} keys a request")
-    if start.tzinfo is None or end.tzinfo is None or end <= start:
-        raise InvalidArgument("start_time and end_time must be UTC and end after start")
-    if granularity not in GRANULARITIES:
-        raise InvalidArgument(f"unknown granularity {granularity!r}")
+    window = window_params(start, end, granularity, GRANULARITIES)
     unknown = [f for f in fields if f not in METRICS]
     if unknown or not fields:
         raise InvalidArgument(f"unknown media analytics field(s): {', '.join(unknown)}")
-    return {
-        "media_keys": ",".join(keys),
-        "start_time": start.astimezone(UTC).strftime(_WIRE),
-        "end_time": end.astimezone(UTC).strftime(_WIRE),
-        "granularity": granularity,
-        "media_analytics.fields": ",".join(fields),
-    }
+    return {"media_keys": ",".join(keys), **window, "media_analytics.fields": ",".join(fields)}
 
 
 def parse(body: Mapping[str, Any], granularity: Granularity) -> MediaAnalyticsPage:
@@ -103,19 +93,7 @@ def parse(body: Mapping[str, Any], granularity: Granularity) -> MediaAnalyticsPa
     for item in items:
         if not isinstance(item, Mapping) or not item.get("media_key"):
             continue
-        for point in item.get("timestamped_metrics") or []:
-            if not isinstance(point, Mapping):
-                continue
-            try:
-                at = datetime.fromisoformat(str(point.get("timestamp")).replace("Z", "+00:00"))
-            except ValueError:
-                continue
-            raw = point.get("metrics")
-            counts = {
-                name: value
-                for name, given in (raw.items() if isinstance(raw, Mapping) else ())
-                if (value := _int(given)) is not None
-            }
+        for at, counts in timestamped_metrics(item):
             buckets.append(MediaBucket(str(item["media_key"]), at, granularity, counts))
     errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
     return MediaAnalyticsPage(buckets, errors)
