@@ -31,6 +31,7 @@ from xpulse.render.view import (
     cost_text,
     formula_lines,
     happened_rows,
+    interval_text,
     local_time,
     no_posts_text,
     period_text,
@@ -172,11 +173,7 @@ def template_context(report: Report) -> dict[str, Any]:
                     "impressions": fmt.count(t.impressions),
                     "engagements": fmt.count(t.engagements),
                     "rate": fmt.percent(t.engagement_rate),
-                    "interval": (
-                        f"{fmt.percent(t.interval_low)} – {fmt.percent(t.interval_high)}"
-                        if t.interval_low is not None and t.interval_high is not None
-                        else fmt.NA
-                    ),
+                    "interval": interval_text(t),
                     "standing": type_standing(t, ct.min_posts),
                 }
                 for t in sorted(ct.types, key=lambda t: (t.rank is None, t.rank or 0))

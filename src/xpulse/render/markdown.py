@@ -23,6 +23,7 @@ from xpulse.render.view import (
     cost_text,
     formula_lines,
     happened_rows,
+    interval_text,
     link_for,
     local_time,
     no_posts_text,
@@ -147,7 +148,7 @@ def _content_types(report: Report) -> list[str]:
             fmt.count(t.posts),
             fmt.count(t.impressions),
             fmt.percent(t.engagement_rate),
-            f"{fmt.percent(t.interval_low)} – {fmt.percent(t.interval_high)}",
+            interval_text(t),
             type_standing(t, ct.min_posts),
         ]
         for t in sorted(ct.types, key=lambda t: (t.rank is None, t.rank or 0))

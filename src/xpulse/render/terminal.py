@@ -31,6 +31,7 @@ from xpulse.render.view import (
     formula_lines,
     happened_rows,
     heat_cells,
+    interval_text,
     link_for,
     local_time,
     no_posts_text,
@@ -207,9 +208,7 @@ def _content_types(report: Report) -> RenderableType:
             fmt.count(t.posts),
             fmt.count(t.impressions),
             fmt.percent(t.engagement_rate),
-            f"{fmt.percent(t.interval_low)} – {fmt.percent(t.interval_high)}"
-            if t.interval_low is not None
-            else fmt.NA,
+            interval_text(t),
         )
     method = f"Method: {ct.method}"
     return Group(table, _plain(method, "dim"))

@@ -304,10 +304,18 @@ def happened_rows(report: Report) -> list[HappenedRow]:
     return rows
 
 
+def interval_text(entry: ContentTypeEntry) -> str:
+    """A content type's interval as a table cell: ``3.62–4.66%``, or n/a without one."""
+    if entry.interval_low is None or entry.interval_high is None:
+        return fmt.NA
+    return f"{fmt.percent(entry.interval_low).removesuffix('%')}–{fmt.percent(entry.interval_high)}"
+
+
 def type_standing(entry: ContentTypeEntry, min_posts: int) -> str:
-    """``#1`` for a ranked content type, or why it is not ranked."""
+    """``#1`` for a ranked content type, or, short enough for a table cell, why it is not
+    (the section's method line says the rule in full)."""
     if entry.rank is not None:
         return f"#{entry.rank}"
     if not entry.enough_posts:
-        return f"too few posts (under {min_posts}): not ranked"
+        return f"too few (< {min_posts})"
     return "not ranked"
