@@ -53,7 +53,7 @@ Times = tuple[list[float], list[float]]  # wall seconds, CPU seconds (user + sys
 
 def served(home: Path, paths: list[str], repeat: int) -> dict[str, Times]:
     os.environ["XPULSE_HOME"] = str(home)
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.store import open_store
     from xpulse.web.app import ServeSettings, create_app
 

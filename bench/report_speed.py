@@ -52,9 +52,9 @@ def child(kind: str, account: str, period: str, as_of: str, fmt: str) -> None:
     """One measurement, in this process: time the library call, print JSON."""
     from datetime import datetime
 
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
+    from xpulse.operations.report import make_portfolio, make_report
     from xpulse.render import Format, render
-    from xpulse.reporting import make_portfolio, make_report
     from xpulse.store import open_store
 
     now = datetime.fromisoformat(as_of)

@@ -44,7 +44,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from xpulse.api.tokens import FileTokenStore, TokenRecord
+from xpulse.accounts.tokens import FileTokenStore, TokenRecord
 from xsim.clock import RealClock
 from xsim.model import World
 from xsim.server import build_app

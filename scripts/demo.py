@@ -32,9 +32,9 @@ import httpx
 import tomlkit
 from aiosmtpd.controller import Controller
 
-from xpulse.api import signin
-from xpulse.config import Config, load_config, parse_config
-from xpulse.run import Hooks, RunOptions, RunOutcome, run_job
+from xpulse.accounts import signin
+from xpulse.config.settings import Config, load_config, parse_config
+from xpulse.operations.run import Hooks, RunOptions, RunOutcome, run_job
 from xpulse.store import open_store, queries
 from xsim.generate import generate_world
 from xsim.generate_people import GenerateOptions

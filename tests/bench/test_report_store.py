@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from xpulse.cli import cli
-from xpulse.config import load_config
-from xpulse.reporting import make_portfolio, make_report
+from xpulse.config.settings import load_config
+from xpulse.operations.report import make_portfolio, make_report
 from xpulse.store import open_store
 from xpulse.store.migrations import current_version
 

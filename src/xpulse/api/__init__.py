@@ -1,6 +1,6 @@
 """xpulse's X API client: transport, endpoints, sign-in and the token lifecycle.
 
-Start with :func:`open_client` (``xpulse.api.factory``): it turns the config and the
+Start with :func:`open_client` (``xpulse.accounts.clients``): it turns the config and the
 account's credential into an :class:`XClient` whose every call goes through one
 :class:`~xpulse.api.transport.Transport` (retries, rate limits, metering, redacted logs).
 
@@ -17,8 +17,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from xpulse.accounts.clients import open_client
     from xpulse.api.client import Page, XClient
-    from xpulse.api.factory import open_client
     from xpulse.api.transport import CallRecord
 
 __all__ = ["CallRecord", "Page", "XClient", "open_client"]
@@ -28,7 +28,7 @@ _WHERE = {
     "CallRecord": "xpulse.api.transport",
     "Page": "xpulse.api.client",
     "XClient": "xpulse.api.client",
-    "open_client": "xpulse.api.factory",
+    "open_client": "xpulse.accounts.clients",
 }
 
 

@@ -24,10 +24,10 @@ from datetime import timedelta
 
 import filelock
 
+from xpulse.accounts.tokens import TokenRecord, TokenStore, refresh_lock
 from xpulse.api import redact
 from xpulse.api.errors import NeedsSignIn, TokenBusy
 from xpulse.api.oauth2 import GrantRejected, OAuthClient
-from xpulse.api.tokens import TokenRecord, TokenStore, refresh_lock
 from xpulse.api.transport import Clock
 
 REFRESH_MARGIN = timedelta(minutes=5)

@@ -12,7 +12,7 @@ from xpulse.api.errors import NeedsSignIn
 from xpulse.errors import ConfigError, XpulseError
 
 if TYPE_CHECKING:
-    from xpulse.config import Config
+    from xpulse.config.settings import Config
 
 
 @click.group()
@@ -66,9 +66,9 @@ def login(
 
         xpulse auth login --account main --headless   # on a server without a browser
     """
-    from xpulse.api import signin
-    from xpulse.api.loopback import SignInError
-    from xpulse.config import load_config
+    from xpulse.accounts import signin
+    from xpulse.accounts.loopback import SignInError
+    from xpulse.config.settings import load_config
 
     config = load_config()
     acct = config.account(account)
@@ -122,7 +122,7 @@ def _store_ownership(
     import sys
 
     from xpulse.collect.budget import ownership_unknown
-    from xpulse.config_edit import set_owns_app
+    from xpulse.config.edit import set_owns_app
 
     owns = flag
     if owns is None and known is None:
@@ -160,8 +160,8 @@ def status(account: str | None) -> None:
 
         xpulse auth status --account main
     """
-    from xpulse.api import signin
-    from xpulse.config import load_config
+    from xpulse.accounts import signin
+    from xpulse.config.settings import load_config
 
     config = load_config()
     accounts = [config.account(account)] if account else config.accounts
@@ -233,8 +233,8 @@ def logout(account: str | None) -> None:
 
         xpulse auth logout --account main
     """
-    from xpulse.api import signin
-    from xpulse.config import load_config
+    from xpulse.accounts import signin
+    from xpulse.config.settings import load_config
 
     config = load_config()
     click.echo(signin.logout(config, config.account(account)))

@@ -44,8 +44,8 @@ def backfill(source: str, since: str, account: str | None, granularity: str) -> 
 
         xpulse backfill --source media-analytics --since 2026-05-01
     """
+    from xpulse.accounts.clients import open_client
     from xpulse.api.engagement import EngagementClient
-    from xpulse.api.factory import open_client
     from xpulse.collect.backfill import (
         backfill_analytics,
         backfill_engagement,
@@ -53,7 +53,7 @@ def backfill(source: str, since: str, account: str | None, granularity: str) -> 
         engagement_base,
         oauth1_from_env,
     )
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.errors import ConfigError
     from xpulse.store import open_store
 

@@ -11,7 +11,7 @@ import click
 
 if TYPE_CHECKING:
     from xpulse.collect.runner import RunResult
-    from xpulse.collect.service import Prepared
+    from xpulse.operations.collect import Prepared
 
 
 @click.command()
@@ -38,8 +38,8 @@ def collect(
         xpulse collect --dry-run && xpulse collect
     """
     from xpulse.collect.budget import admit
-    from xpulse.collect.service import execute, prepare
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
+    from xpulse.operations.collect import execute, prepare
 
     config = load_config()
     prepared = prepare(config, account, history_days=history_days)
@@ -131,7 +131,7 @@ def _with_progress(prepared: Prepared, allow_over_budget: bool) -> RunResult:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from xpulse.collect.service import execute
+    from xpulse.operations.collect import execute
 
     plan = prepared.plan
     tally = Tally({a.name: a.reads for a in plan.accounts})

@@ -32,7 +32,7 @@ def add(handle: str, group: str, yes: bool) -> None:
     """
     from xpulse.collect.competitors import add as add_competitor
     from xpulse.collect.competitors import look_up
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
 
     config = load_config()
     now = datetime.now(UTC)
@@ -54,7 +54,7 @@ def list_() -> None:
 
         xpulse competitors list
     """
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.store import history, open_store
 
     config = load_config()
@@ -93,7 +93,7 @@ def remove(handle: str) -> None:
 
         xpulse competitors remove rivalco
     """
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.errors import XpulseError
     from xpulse.store import history, open_store
 

@@ -38,7 +38,7 @@ def check(path: Path | None, offline: bool) -> None:
 
         xpulse config check
     """
-    from xpulse.config_check import run_checks
+    from xpulse.operations.config_check import run_checks
 
     checks = run_checks(path, datetime.now(UTC), network=not offline)
     for item in checks:

@@ -9,7 +9,7 @@ import click
 
 if TYPE_CHECKING:
     from xpulse.collect.cost import DayUsage
-    from xpulse.config import Config
+    from xpulse.config.settings import Config
 
 
 @click.command()
@@ -36,7 +36,7 @@ def cost(month: str | None, as_json: bool, reconcile: bool) -> None:
     """
     from xpulse.collect.cost import cost_report
     from xpulse.collect.pricing import plan_prices
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.store import open_store
 
     config = load_config()
@@ -70,9 +70,9 @@ def _reconcile(config: Config, month: str | None) -> tuple[list[DayUsage], dict[
     """X's daily usage this month (to 90 days, X's limit) beside xpulse's reads."""
     from datetime import UTC, datetime
 
+    from xpulse.accounts.clients import BEARER_ENV, env_value
     from xpulse.api.auth import BearerAuth
     from xpulse.api.client import XClient
-    from xpulse.api.factory import BEARER_ENV, env_value
     from xpulse.collect.cost import USAGE_FIELDS, reconcile
     from xpulse.errors import ConfigError
     from xpulse.store import open_store

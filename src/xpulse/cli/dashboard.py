@@ -51,7 +51,7 @@ def dashboard(
         xpulse dashboard --out ~/xpulse-dashboard
         xpulse dashboard --out site --period 2026-W21 --period 2026-05 --account main
     """
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.fsutil import check_folder
     from xpulse.store import open_store
     from xpulse.web.site import Site

@@ -38,11 +38,11 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
         xpulse export --format csv --out posts.csv
         xpulse export --format xlsx --observations --out history.xlsx
     """
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.fsutil import atomic_writer, check_folder
+    from xpulse.operations.export import Format
+    from xpulse.operations.export import export as run_export
     from xpulse.store import open_store
-    from xpulse.store.export import Format
-    from xpulse.store.export import export as run_export
 
     if fmt == "xlsx" and out is None:
         raise click.UsageError("xlsx is binary: give --out FILE.xlsx")
@@ -78,7 +78,7 @@ def _export_xlsx(engine: Engine, out: Path, observations: bool, account: str | N
     except ImportError:
         raise click.UsageError("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'") from None
     from xpulse.fsutil import atomic_path
-    from xpulse.store import export as ex
+    from xpulse.operations import export as ex
 
     with engine.connect() as conn, atomic_path(out) as tmp:
         if observations:

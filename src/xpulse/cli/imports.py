@@ -112,7 +112,7 @@ def _run(
 ) -> None:
     """Import ``files`` (path, digest, reader) in one transaction; a file imported before
     is recognised by its digest and not even parsed."""
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.importers.load import ImportResult, Target, check_owner, import_batches
     from xpulse.store import history, open_store
 

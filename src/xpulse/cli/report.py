@@ -13,7 +13,7 @@ from xpulse.errors import UsageProblem
 
 if TYPE_CHECKING:
     from xpulse.analytics.document import Report
-    from xpulse.config import Config
+    from xpulse.config.settings import Config
     from xpulse.render import FileFormat, Format
     from xpulse.render import portfolio as pf
 
@@ -100,10 +100,10 @@ def report(
         xpulse report --account main --period 2026-W20 --to sheets
         xpulse report --account main --period last-month --out month.pdf
     """
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.fsutil import check_folder, write_atomic
+    from xpulse.operations.report import make_portfolio, make_report
     from xpulse.render import render_file, xlsx_module
-    from xpulse.reporting import make_portfolio, make_report
     from xpulse.store import open_store
 
     if all_accounts and account:
@@ -150,8 +150,8 @@ def report(
 
 
 def _to_sheets(config: Config, document: Report) -> None:
-    from xpulse.config_delivery import resolve_sheets
-    from xpulse.outbox import Transports, sheets_destination
+    from xpulse.config.delivery import resolve_sheets
+    from xpulse.operations.outbox import Transports, sheets_destination
 
     name = document.account.name
     conf = config.delivery.for_account(name).sheets

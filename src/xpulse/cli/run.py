@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-# xpulse.config_delivery.DESTINATIONS, spelled out so that `run --help` imports no config
+# xpulse.config.delivery.DESTINATIONS, spelled out so that `run --help` imports no config
 # model (a test keeps the two equal).
 DESTINATION_NAMES = ("slack", "email", "files", "sheets")
 
@@ -46,9 +46,9 @@ def run(
         xpulse run --dry-run
         xpulse run --period 2026-W21 --only slack
     """
-    from xpulse.config import load_config
-    from xpulse.config_delivery import DESTINATIONS, DestinationName
-    from xpulse.run import RunOptions, run_job
+    from xpulse.config.delivery import DESTINATIONS, DestinationName
+    from xpulse.config.settings import load_config
+    from xpulse.operations.run import RunOptions, run_job
 
     chosen: tuple[DestinationName, ...] = tuple(d for d in DESTINATIONS if d in only)
     options = RunOptions(accounts, period, chosen, dry_run, allow_over_budget)

@@ -31,9 +31,9 @@ def install(backend: str | None) -> None:
 
         xpulse schedule install --backend cron
     """
-    from xpulse.config import load_config
-    from xpulse.schedule import Backend, NoScheduler, RealSystem
-    from xpulse.schedule import install as do_install
+    from xpulse.config.settings import load_config
+    from xpulse.operations.schedule import Backend, NoScheduler, RealSystem
+    from xpulse.operations.schedule import install as do_install
 
     chosen: Backend | None = "cron" if backend == "cron" else None
     if backend == "systemd":
@@ -56,9 +56,9 @@ def show() -> None:
 
         xpulse schedule show
     """
-    from xpulse.config import load_config
-    from xpulse.schedule import RealSystem
-    from xpulse.schedule import show as do_show
+    from xpulse.config.settings import load_config
+    from xpulse.operations.schedule import RealSystem
+    from xpulse.operations.schedule import show as do_show
 
     for line in do_show(load_config(), RealSystem(), datetime.now(UTC)):
         click.echo(line)
@@ -72,8 +72,8 @@ def remove() -> None:
 
         xpulse schedule remove
     """
-    from xpulse.schedule import RealSystem
-    from xpulse.schedule import remove as do_remove
+    from xpulse.operations.schedule import RealSystem
+    from xpulse.operations.schedule import remove as do_remove
 
     for line in do_remove(RealSystem()):
         click.echo(line)

@@ -43,7 +43,7 @@ def serve(host: str, port: int, periods: tuple[str, ...], tz: str | None) -> Non
     """
     import uvicorn
 
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.store import open_store
     from xpulse.web.app import ServeSettings, create_app, is_loopback, listen_socket
     from xpulse.web.site import Site

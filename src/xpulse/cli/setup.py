@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xpulse.config.paths import config_path, data_dir, home_dir
 from xpulse.errors import ConfigError
-from xpulse.paths import config_path, data_dir, home_dir
 
 if TYPE_CHECKING:
     import tomlkit
@@ -258,7 +258,7 @@ def init(
     )
     import tomlkit
 
-    from xpulse.config import parse_config
+    from xpulse.config.settings import parse_config
     from xpulse.fsutil import PRIVATE, write_atomic
 
     text = tomlkit.dumps(doc) + delivery_section(folder)

@@ -34,7 +34,7 @@ def worker(concurrency: int, stalled_after: float, shared_tokens: bool) -> None:
     """
     import logging
 
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.jobs.worker import work
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -96,7 +96,7 @@ def enqueue_run(accounts: tuple[str, ...], period: str | None) -> None:
 
 
 def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.jobs.engine import ensure_schema, make_app
     from xpulse.jobs.queue import enqueue_all
     from xpulse.store import open_store
@@ -139,7 +139,7 @@ def workers_status(failed_limit: int) -> None:
     \b
         xpulse workers status --failed 5
     """
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
     from xpulse.jobs.engine import conninfo, ensure_schema
     from xpulse.jobs.status import read_status
     from xpulse.store import open_store
@@ -170,11 +170,11 @@ def workers_import_tokens(accounts: tuple[str, ...]) -> None:
     \b
         xpulse auth login --account main && xpulse workers import-tokens --account main
     """
-    from xpulse.api.tokens import default_store
-    from xpulse.config import load_config
+    from xpulse.accounts.token_table import DatabaseTokenStore
+    from xpulse.accounts.tokens import default_store
+    from xpulse.config.settings import load_config
     from xpulse.jobs.engine import conninfo
     from xpulse.store import open_store
-    from xpulse.store.token_table import DatabaseTokenStore
 
     config = load_config()
     chosen = [config.account(n) for n in dict.fromkeys(accounts)] if accounts else config.accounts

@@ -13,7 +13,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from xpulse.collect.pricing import MICRO, dollars, plan_prices
-from xpulse.config import Config
+from xpulse.config.settings import Config
 from xpulse.errors import XpulseError
 
 if TYPE_CHECKING:

@@ -22,14 +22,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from xpulse.accounts.clients import open_client
 from xpulse.api.client import XClient
-from xpulse.api.factory import open_client
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.pricing import DEFAULT_PRICES, PriceTable, billing_day, dollars
 from xpulse.collect.profile import counts_of
 from xpulse.collect.schedule import slots
 from xpulse.collect.store_page import call_rows
-from xpulse.config import AccountConfig, Config
+from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import XpulseError
 from xpulse.store import history, open_store, queries
 from xpulse.store.history import competitor_account

@@ -42,7 +42,7 @@ from xpulse.store.schema import accounts, observations, posts
 
 if TYPE_CHECKING:
     from xpulse.collect.runner import AccountJob, RunResult
-    from xpulse.collect.service import Prepared
+    from xpulse.operations.collect import Prepared
 
 TWEET_PRIVATE = ("non_public_metrics", "organic_metrics", "promoted_metrics")
 MEDIA_PRIVATE = ("non_public_metrics", "organic_metrics")

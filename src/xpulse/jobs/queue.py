@@ -8,7 +8,7 @@ from typing import Literal
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 
-from xpulse.config import AccountConfig
+from xpulse.config.settings import AccountConfig
 from xpulse.jobs.engine import QUEUE
 
 Kind = Literal["collect", "run"]

@@ -31,12 +31,12 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from xpulse.api import redact
-from xpulse.config import Config, load_config
-from xpulse.config_delivery import Cadence, account_timezone
+from xpulse.config.delivery import Cadence, account_timezone
+from xpulse.config.paths import config_path
+from xpulse.config.settings import Config, load_config
 from xpulse.errors import StoreError, XpulseError
 from xpulse.jobs.engine import QUEUE
 from xpulse.jobs.queue import enqueue_async
-from xpulse.paths import config_path
 from xpulse.store.db import safe_url
 from xpulse.store.migrations import migrate
 from xpulse.store.pg_locks import AdvisoryLock
@@ -154,7 +154,7 @@ def _recorded(context: JobContext, config: Config, account: str | None) -> Itera
 
 @blueprint.task(name="collect", queue=QUEUE, pass_context=True, retry=RETRY)
 def collect(context: JobContext, account: str) -> None:
-    from xpulse.collect.service import execute, prepare
+    from xpulse.operations.collect import execute, prepare
 
     config = current_config()
     with _recorded(context, config, account):
@@ -170,9 +170,9 @@ def collect(context: JobContext, account: str) -> None:
 
 @blueprint.task(name="run", queue=QUEUE, pass_context=True, retry=RETRY)
 def run(context: JobContext, account: str, period: str | None = None) -> None:
-    from xpulse import alerts as al
-    from xpulse.outbox import Transports
-    from xpulse.run import Hooks, RunOptions, _alerts, run_job
+    from xpulse.operations import alerts as al
+    from xpulse.operations.outbox import Transports
+    from xpulse.operations.run import Hooks, RunOptions, _alerts, run_job
 
     config = current_config()
     with _recorded(context, config, account):
@@ -202,10 +202,10 @@ def run(context: JobContext, account: str, period: str | None = None) -> None:
 @blueprint.task(name="alerts", queue=QUEUE, pass_context=True, queueing_lock="alerts")
 def alerts(context: JobContext, timestamp: int) -> None:
     """The month's spend against the budget, alerted once per threshold."""
-    from xpulse import alerts as al
     from xpulse.collect.planner import month_start, next_month_start
     from xpulse.collect.pricing import MICRO
-    from xpulse.outbox import Transports
+    from xpulse.operations import alerts as al
+    from xpulse.operations.outbox import Transports
     from xpulse.store import queries
 
     config = current_config()

@@ -16,12 +16,12 @@ import logging
 
 import procrastinate
 
-from xpulse.api import tokens
-from xpulse.config import Config
+from xpulse.accounts import tokens
+from xpulse.accounts.token_table import DatabaseTokenStore
+from xpulse.config.settings import Config
 from xpulse.jobs.engine import QUEUE, conninfo, ensure_schema, make_app
 from xpulse.jobs.tasks import store_engine
 from xpulse.store.pg_locks import AdvisoryLock, LockTimeout
-from xpulse.store.token_table import DatabaseTokenStore
 
 log = logging.getLogger("xpulse.jobs")
 # Every worker beats this often whatever its --stalled-after, so that no worker, however

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 from rich.markup import escape as rich_escape
 
-from xpulse.csvsafe import CONTROLS, csv_cell, strip_controls
+from xpulse.render.cells import CONTROLS, csv_cell, strip_controls
 
 __all__ = [
     "csv_cell",

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final, Literal
 
 from xpulse.analytics.document import PostEntry, Report
-from xpulse.csvsafe import strip_controls
+from xpulse.render.cells import strip_controls
 from xpulse.render.view import link_for
 
 Kind = Literal["text", "int", "pct", "date", "datetime"]

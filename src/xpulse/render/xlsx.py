@@ -39,8 +39,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xpulse.analytics.document import PostEntry, Report, Totals
-from xpulse.csvsafe import strip_controls
 from xpulse.errors import XpulseError
+from xpulse.render.cells import strip_controls
 from xpulse.render.portfolio import Portfolio
 from xpulse.render.view import as_report, link_for
 

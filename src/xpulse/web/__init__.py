@@ -3,7 +3,8 @@
 The same pages are written to disk by ``xpulse dashboard --out DIR`` (self-contained files
 that work offline, :mod:`xpulse.web.static`) and served live by ``xpulse serve``
 (:mod:`xpulse.web.app`). Every figure on them comes from the report documents
-(:func:`xpulse.reporting.make_report`, :func:`xpulse.reporting.make_portfolio`), the same
+(:func:`xpulse.operations.report.make_report`,
+:func:`xpulse.operations.report.make_portfolio`), the same
 ones ``xpulse report --format json`` prints; the pages only lay them out.
 """
 

@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from xpulse.config import Config
+from xpulse.config.settings import Config
 from xpulse.errors import XpulseError
 from xpulse.render import vega
 from xpulse.web import DEFAULT_PERIODS

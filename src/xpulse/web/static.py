@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from xpulse.fsutil import write_all_atomic
-from xpulse.reporting import NoAccountDataError
+from xpulse.operations.report import NoAccountDataError
 from xpulse.web import pages
 from xpulse.web.site import PORTFOLIO, PageNotFound, Site, file_links
 

@@ -12,9 +12,9 @@ import sys
 
 import httpx
 
+from xpulse.accounts.tokens import FileTokenStore, TokenRecord, refresh_lock
 from xpulse.api.auth import UserTokenAuth
 from xpulse.api.oauth2 import OAuthClient
-from xpulse.api.tokens import FileTokenStore, TokenRecord, refresh_lock
 from xpulse.api.transport import utc_now
 
 

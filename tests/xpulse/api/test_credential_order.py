@@ -16,11 +16,11 @@ import httpx
 import pytest
 from xpulse_api_fakes import T0, FakeClock, json_response
 
-from xpulse.api import signin
+from xpulse.accounts import signin
+from xpulse.accounts.clients import open_client
+from xpulse.accounts.tokens import FileTokenStore, TokenRecord, fingerprint
 from xpulse.api.errors import NeedsSignIn, Unauthorized
-from xpulse.api.factory import open_client
-from xpulse.api.tokens import FileTokenStore, TokenRecord, fingerprint
-from xpulse.config import parse_config
+from xpulse.config.settings import parse_config
 
 BASE = "https://api.example.test"
 ACCOUNT = "brand-main"

@@ -8,11 +8,11 @@ import httpx
 import pytest
 from xpulse_api_fakes import FakeClock, json_response
 
+from xpulse.accounts.clients import open_client
+from xpulse.accounts.tokens import FileTokenStore, KeyringTokenStore, default_store
 from xpulse.api.auth import BearerAuth, UserTokenAuth
 from xpulse.api.errors import NeedsSignIn
-from xpulse.api.factory import open_client
-from xpulse.api.tokens import FileTokenStore, KeyringTokenStore, default_store
-from xpulse.config import parse_config
+from xpulse.config.settings import parse_config
 from xpulse.errors import ConfigError
 
 ME = {"data": {"id": "2244994945", "username": "xdev"}}
@@ -125,7 +125,7 @@ def test_keyring_store_round_trips_with_a_working_backend(monkeypatch) -> None:
         assert isinstance(store, KeyringTokenStore)
         from xpulse_api_fakes import T0
 
-        from xpulse.api.tokens import TokenRecord
+        from xpulse.accounts.tokens import TokenRecord
 
         rec = TokenRecord("main", "fake-a", "fake-r", T0, updated_at=T0)
         store.save(rec)
@@ -142,7 +142,7 @@ def test_a_failing_keyring_write_still_saves_the_tokens(monkeypatch) -> None:
     from keyring.errors import KeyringLocked
     from xpulse_api_fakes import T0
 
-    from xpulse.api.tokens import TokenRecord
+    from xpulse.accounts.tokens import TokenRecord
 
     class Locked(KeyringBackend):
         priority = 1  # type: ignore[assignment]

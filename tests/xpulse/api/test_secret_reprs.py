@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from xpulse.api.loopback import _Answer
+from xpulse.accounts.loopback import _Answer
+from xpulse.accounts.tokens import TokenRecord
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.oauth2 import AuthorizeRequest, TokenResponse
-from xpulse.api.tokens import TokenRecord
-from xpulse.config import Config
-from xpulse.config_delivery import EmailConfig, EmailTarget, SlackTarget
+from xpulse.config.delivery import EmailConfig, EmailTarget, SlackTarget
+from xpulse.config.settings import Config
 
 MARK = "fake-MARKER-secret-0123456789"  # made up for this test
 

@@ -11,7 +11,13 @@ import pytest
 
 from xpulse.cli import COMMANDS
 
-HEAVY = ("xpulse.config", "xpulse.api.client", "xpulse.analytics", "xpulse.render", "xpulse.store")
+HEAVY = (
+    "xpulse.config.settings",
+    "xpulse.api.client",
+    "xpulse.analytics",
+    "xpulse.render",
+    "xpulse.store",
+)
 
 
 def _modules_after(args: list[str]) -> list[str]:
@@ -56,7 +62,7 @@ def test_each_kept_summary_is_the_command_own_short_help(name: str) -> None:
 def test_spelled_out_choices_match_the_library() -> None:
     from xpulse.cli.report import FORMAT_NAMES
     from xpulse.cli.run import DESTINATION_NAMES
-    from xpulse.config_delivery import DESTINATIONS
+    from xpulse.config.delivery import DESTINATIONS
     from xpulse.render import FILE_FORMATS
 
     assert FORMAT_NAMES == FILE_FORMATS

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.exc import OperationalError
 
-import xpulse.schedule
+import xpulse.operations.schedule
 from xpulse.cli import cli
 from xpulse.errors import ConfigError
 
@@ -20,8 +20,8 @@ def _show_raises(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
     def fail(*args: object, **kwargs: object) -> list[str]:
         raise exc
 
-    monkeypatch.setattr(xpulse.schedule, "show", fail)
-    monkeypatch.setattr("xpulse.config.load_config", lambda: None)
+    monkeypatch.setattr(xpulse.operations.schedule, "show", fail)
+    monkeypatch.setattr("xpulse.config.settings.load_config", lambda: None)
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> Result:

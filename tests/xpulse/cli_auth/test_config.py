@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from xpulse.cli import cli
-from xpulse.config import load_config
+from xpulse.config.paths import config_path, data_dir, state_dir
+from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
-from xpulse.paths import config_path, data_dir, state_dir
 
 
 def write(path: Path, text: str) -> Path:

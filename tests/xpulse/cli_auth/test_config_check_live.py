@@ -148,9 +148,9 @@ def test_a_refused_env_token_is_known_rejected(
     world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A token X refused once is remembered: the check fails it without asking X."""
+    from xpulse.accounts.clients import open_client
     from xpulse.api.errors import Unauthorized
-    from xpulse.api.factory import open_client
-    from xpulse.config import load_config
+    from xpulse.config.settings import load_config
 
     monkeypatch.setenv("TEAM_HOOK", world["hook"])
     monkeypatch.setenv("XPULSE_SMTP_PASSWORD", PASSWORD)

@@ -12,7 +12,7 @@ import pytest
 from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
 from xpulse.api.normalize import flatten, included_posts
-from xpulse.config import ApiConfig
+from xpulse.config.settings import ApiConfig
 
 server = pytest.importorskip("xsim.server")
 generate = pytest.importorskip("xsim.generate")

@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 from xpulse_auth_world import NOW, free_port, make_world, write_config
 
-from xpulse.api import signin
-from xpulse.api.loopback import SignInError
+from xpulse.accounts import signin
+from xpulse.accounts.loopback import SignInError
+from xpulse.accounts.tokens import FileTokenStore
 from xpulse.api.probe import ApiUnreachable, check_api_base
-from xpulse.api.tokens import FileTokenStore
 from xpulse.cli import cli, setup
-from xpulse.config import load_config
-from xpulse.paths import config_path
+from xpulse.config.paths import config_path
+from xpulse.config.settings import load_config
 
 server = pytest.importorskip("xsim.server")
 SRC = Path(__file__).resolve().parents[3] / "src"

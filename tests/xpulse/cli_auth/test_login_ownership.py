@@ -16,8 +16,8 @@ import httpx
 import pytest
 from xpulse_auth_world import NOW, free_port, make_world, write_config
 
-from xpulse.config import load_config
-from xpulse.config_edit import set_owns_app
+from xpulse.config.edit import set_owns_app
+from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
 
 server = pytest.importorskip("xsim.server")

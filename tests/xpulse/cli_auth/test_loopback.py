@@ -8,7 +8,7 @@ import httpx
 import pytest
 from xpulse_auth_world import free_port
 
-from xpulse.api.loopback import CallbackListener, SignInError
+from xpulse.accounts.loopback import CallbackListener, SignInError
 from xpulse.api.oauth2 import authorize_endpoint, redirect_uri, start_authorization
 
 

@@ -24,12 +24,12 @@ from xpulse_auth_world import (
     write_config,
 )
 
-from xpulse.api import signin
+from xpulse.accounts import signin
+from xpulse.accounts.clients import open_client
+from xpulse.accounts.tokens import FileTokenStore
 from xpulse.api.errors import NeedsSignIn
-from xpulse.api.factory import open_client
-from xpulse.api.tokens import FileTokenStore
 from xpulse.cli import cli
-from xpulse.config import load_config
+from xpulse.config.settings import load_config
 
 server = pytest.importorskip("xsim.server")
 

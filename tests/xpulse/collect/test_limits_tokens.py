@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from xpulse.api.factory import open_client
+from xpulse.accounts.clients import open_client
 from xpulse.collect.budget import Budget
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.planner import AccountSpec, month_start, next_month_start
 from xpulse.collect.runner import BACKFILL, PAGE_SIZE, AccountJob
 from xpulse.collect.source import XClientSource
-from xpulse.config import AccountConfig, ApiConfig, Config
+from xpulse.config.settings import AccountConfig, ApiConfig, Config
 from xpulse.store import queries
 from xpulse.store.schema import api_calls, posts
 

@@ -10,7 +10,7 @@ import pytest
 from xpulse.collect.budget import BudgetExceeded, admit, spending_problems
 from xpulse.collect.planner import AccountSpec, make_plan
 from xpulse.collect.pricing import PLANS, plan_prices
-from xpulse.config import parse_config
+from xpulse.config.settings import parse_config
 from xpulse.store import open_store
 
 NOW = datetime(2026, 9, 10, 12, tzinfo=UTC)
@@ -137,7 +137,7 @@ def test_config_check_lines_for_budget_and_ownership(tmp_path: Path) -> None:
 
 
 def test_the_plans_cap_is_alerted_at_80_and_100_percent_once_each() -> None:
-    from xpulse.alerts import cap_alerts
+    from xpulse.operations.alerts import cap_alerts
 
     assert cap_alerts(11_999, 15_000, "basic", "2026-09", [80, 100]) == []
     (warn,) = cap_alerts(12_000, 15_000, "basic", "2026-09", [80, 100])

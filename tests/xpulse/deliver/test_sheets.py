@@ -285,7 +285,7 @@ def test_the_discovery_check_catches_a_bad_request() -> None:
 def test_config_check_reaches_the_spreadsheet_without_writing(
     fake: FakeSheets, key_file: Path, isolated_env: Path
 ) -> None:
-    from xpulse.config_check import run_checks
+    from xpulse.operations.config_check import run_checks
 
     path = isolated_env / "config.toml"
     path.write_text(

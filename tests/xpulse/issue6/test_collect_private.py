@@ -17,7 +17,7 @@ from xpulse.collect.private import last_private_reads
 from xpulse.collect.runner import AccountJob, Runner
 from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
-from xpulse.config import Config
+from xpulse.config.settings import Config
 from xpulse.store import open_store
 from xpulse.store.schema import observations
 from xsim.clock import FixedClock

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from xpulse.api.tokens import FileTokenStore, TokenRecord
+from xpulse.accounts.tokens import FileTokenStore, TokenRecord
 from xsim.clock import RealClock
 from xsim.generate import generate_world
 from xsim.generate_people import GenerateOptions

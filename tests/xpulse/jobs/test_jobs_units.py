@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from xpulse.cli import cli
-from xpulse.config_delivery import parse_cadence
+from xpulse.config.delivery import parse_cadence
 from xpulse.jobs.tasks import cadence_due
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from xpulse.api.tokens import FileTokenStore, TokenRecord
+from xpulse.accounts.tokens import FileTokenStore, TokenRecord
 from xpulse.store import open_store
 from xpulse.store.pg_locks import AdvisoryLock, LockTimeout
 from xsim.clock import RealClock

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from xpulse_run_stack import Stack
 
-import xpulse.alerts
-import xpulse.run
-from xpulse.alerts import alert_channel
-from xpulse.config import load_config
-from xpulse.outbox import Transports
+import xpulse.operations.alerts
+import xpulse.operations.run
+from xpulse.config.settings import load_config
+from xpulse.operations.alerts import alert_channel
+from xpulse.operations.outbox import Transports
 
 
 def test_the_sender_carries_the_configured_rules(stack: Stack) -> None:
@@ -24,6 +24,6 @@ def test_the_sender_carries_the_configured_rules(stack: Stack) -> None:
 
 def test_no_assert_stands_in_for_validation() -> None:
     """``python -O`` drops asserts: what they checked must not depend on them."""
-    for module in (xpulse.run, xpulse.alerts):
+    for module in (xpulse.operations.run, xpulse.operations.alerts):
         tree = ast.parse(Path(str(module.__file__)).read_text("utf-8"))
         assert not [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)], module

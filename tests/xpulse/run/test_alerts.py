@@ -8,7 +8,10 @@ import pytest
 from sqlalchemy import Engine
 from xpulse_run_stack import Stack
 
-from xpulse.alerts import (
+from xpulse.analytics.document import Spike
+from xpulse.config.settings import load_config
+from xpulse.deliver.errors import DeliveryError
+from xpulse.operations.alerts import (
     Alert,
     alert_channel,
     budget_alerts,
@@ -16,10 +19,7 @@ from xpulse.alerts import (
     sign_in_alert,
     spike_alerts,
 )
-from xpulse.analytics.document import Spike
-from xpulse.config import load_config
-from xpulse.deliver.errors import DeliveryError
-from xpulse.outbox import Transports
+from xpulse.operations.outbox import Transports
 from xpulse.store import open_store
 from xpulse.store.delivery_log import sent_alerts
 

@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from xpulse.cli import cli
-from xpulse.config import load_config
-from xpulse.config_delivery import parse_cadence, resolve_destinations
+from xpulse.config.delivery import parse_cadence, resolve_destinations
+from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
-from xpulse.run import RunOptions, run_job
+from xpulse.operations.run import RunOptions, run_job
 
 BASE = """
 [[accounts]]

@@ -98,9 +98,9 @@ def test_no_credentials_configured_stops_the_run_before_any_read(
 def test_dry_run_names_the_spreadsheet_and_touches_nothing(
     stack: Stack, sheets: tuple[FakeSheets, str]
 ) -> None:
-    from xpulse.config import load_config
-    from xpulse.outbox import Transports
-    from xpulse.run import Hooks, RunOptions, run_job
+    from xpulse.config.settings import load_config
+    from xpulse.operations.outbox import Transports
+    from xpulse.operations.run import Hooks, RunOptions, run_job
 
     fake, extra = sheets
     stack.write_config(extra=extra)

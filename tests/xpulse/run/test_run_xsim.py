@@ -14,7 +14,7 @@ from sqlalchemy import select
 from xpulse_run_stack import NOW, Stack, load_demo
 
 from xpulse.cli import cli
-from xpulse.config import load_config
+from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
 from xpulse.store import open_store
 from xpulse.store.delivery_log import deliveries
@@ -219,8 +219,8 @@ def test_a_busy_token_lock_alerts_a_failed_run_not_a_lost_sign_in(
 ) -> None:
     from filelock import FileLock
 
-    from xpulse.api import factory
-    from xpulse.api.tokens import refresh_lock
+    from xpulse.accounts import clients as factory
+    from xpulse.accounts.tokens import refresh_lock
     from xpulse.store.schema import accounts
 
     stack.write_config(extra='[delivery.alerts]\nchannel = "slack"\nspikes = false')

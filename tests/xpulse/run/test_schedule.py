@@ -9,9 +9,9 @@ import pytest
 from xpulse_schedule_fakes import FakeSystem
 from xpulse_schedule_fakes import write_config as _config
 
-from xpulse.config import load_config
-from xpulse.config_delivery import parse_cadence
-from xpulse.schedule import BEGIN, END, install, next_run, remove, show
+from xpulse.config.delivery import parse_cadence
+from xpulse.config.settings import load_config
+from xpulse.operations.schedule import BEGIN, END, install, next_run, remove, show
 
 
 def test_cron_install_writes_one_block_at_the_end_in_the_zone(isolated_env: Path) -> None:
@@ -100,12 +100,12 @@ def test_reinstall_replaces_what_an_earlier_install_left(isolated_env: Path) -> 
 def test_cli_install_show_remove(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    import xpulse.schedule
+    import xpulse.operations.schedule
     from xpulse.cli import cli
 
     _config(isolated_env, "weekly on friday at 17:00", [None])
     system = FakeSystem(isolated_env / "units", systemd=False)
-    monkeypatch.setattr(xpulse.schedule, "RealSystem", lambda: system)
+    monkeypatch.setattr(xpulse.operations.schedule, "RealSystem", lambda: system)
     installed = CliRunner().invoke(cli, ["schedule", "install"])
     assert installed.exit_code == 0, installed.output
     assert installed.output.startswith("wrote these lines at the end of your crontab")
@@ -123,13 +123,13 @@ def test_cli_install_show_remove(isolated_env: Path, monkeypatch: pytest.MonkeyP
 def test_install_refuses_a_config_that_delivers_nothing(isolated_env: Path) -> None:
     from click.testing import CliRunner
 
-    import xpulse.schedule
+    import xpulse.operations.schedule
     from xpulse.cli import cli
 
     _config(isolated_env, "weekly on monday at 09:00", [None], files=False)
     system = FakeSystem(isolated_env / "units", systemd=False)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(xpulse.schedule, "RealSystem", lambda: system)
+        mp.setattr(xpulse.operations.schedule, "RealSystem", lambda: system)
         result = CliRunner().invoke(cli, ["schedule", "install"])
     assert result.exit_code != 0
     assert "no destination is configured under [delivery]" in result.output

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from xpulse_schedule_fakes import write_config
 
-from xpulse.schedule import BEGIN, END
+from xpulse.operations.schedule import BEGIN, END
 
 XPULSE = str(Path(sys.executable).parent / "xpulse")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from xpulse_schedule_fakes import FakeSystem, write_config
 
-from xpulse.config import load_config
-from xpulse.schedule import install, remove
-from xpulse.schedule_env import MARK, env_file, unit_arg, unit_env_value
+from xpulse.config.settings import load_config
+from xpulse.operations.schedule import install, remove
+from xpulse.operations.schedule_env import MARK, env_file, unit_arg, unit_env_value
 
 PASSWORD = "fake-MARKER-pw%40x"  # made up; '%' as a URL-encoded password would have
 DB_URL = f"postgresql://xpulse:{PASSWORD}@db.example.com:5432/xpulse"

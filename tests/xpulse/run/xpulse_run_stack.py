@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
-from xpulse.config import Config, load_config
-from xpulse.outbox import Transports
-from xpulse.run import Hooks, RunOptions, RunOutcome, run_job
+from xpulse.config.settings import Config, load_config
+from xpulse.operations.outbox import Transports
+from xpulse.operations.run import Hooks, RunOptions, RunOutcome, run_job
 from xsim.generate import generate_world
 from xsim.generate_people import GenerateOptions
 from xsim.model import World

@@ -1,4 +1,4 @@
-"""A fake :class:`xpulse.schedule.System` and a config writer for the schedule tests."""
+"""A fake :class:`xpulse.operations.schedule.System` and a config writer for the schedule tests."""
 
 from __future__ import annotations
 

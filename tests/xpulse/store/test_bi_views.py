@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from xpulse.analytics.document import Report, Totals
-from xpulse.config import parse_config
-from xpulse.reporting import make_report
+from xpulse.config.settings import parse_config
+from xpulse.operations.report import make_report
 from xpulse.store.queries import append_observations, ensure_account
 from xpulse.store.schema import posts
 

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from xpulse.cli import cli
-from xpulse.csvsafe import csv_cell
 from xpulse.fsutil import WriteError, atomic_writer
+from xpulse.operations.export import export
+from xpulse.render.cells import csv_cell
 from xpulse.store import queries as q
-from xpulse.store.export import export
 
 from .helpers import T0, observation, post
 

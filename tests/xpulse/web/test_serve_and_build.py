@@ -16,7 +16,7 @@ import pytest
 from xpulse_web_world import CONFIG, XPULSE, World
 
 from xpulse.analytics import parse_period
-from xpulse.config import load_config
+from xpulse.config.settings import load_config
 from xpulse.render import fmt
 from xpulse.store import open_store
 from xpulse.web.app import ServeSettings, create_app, is_loopback

@@ -17,10 +17,7 @@ from datetime import datetime
 
 import httpx
 
-from xpulse.api import oauth2
-from xpulse.api.auth import BearerAuth
-from xpulse.api.client import XClient
-from xpulse.api.factory import (
+from xpulse.accounts.clients import (
     BEARER_ENV,
     access_env,
     env_hint,
@@ -30,11 +27,14 @@ from xpulse.api.factory import (
     seed_from_env,
     stored_problem,
 )
-from xpulse.api.loopback import CallbackListener, code_from_pasted
+from xpulse.accounts.loopback import CallbackListener, code_from_pasted
+from xpulse.accounts.tokens import TokenRecord, TokenStore, default_store, refresh_lock
+from xpulse.api import oauth2
+from xpulse.api.auth import BearerAuth
+from xpulse.api.client import XClient
 from xpulse.api.probe import check_api_base
-from xpulse.api.tokens import TokenRecord, TokenStore, default_store, refresh_lock
 from xpulse.api.transport import Clock, Sleep, utc_now
-from xpulse.config import AccountConfig, Config
+from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError, XpulseError
 
 
@@ -216,7 +216,7 @@ def status(
     clock: Clock = utc_now,
 ) -> AccountStatus:
     """What is known about the account's sign-in, in the order a call would use it
-    (:mod:`xpulse.api.factory`); no secret is ever part of it. Makes no API call.
+    (:mod:`xpulse.accounts.clients`); no secret is ever part of it. Makes no API call.
 
     A new ``XPULSE_REFRESH_TOKEN_<NAME>`` is seeded into the store here, as the first API
     call would. ``cached_user_id`` is the id a collect stored for the account, shown when

@@ -54,7 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from xpulse.errors import ConfigError
 
 if TYPE_CHECKING:
-    from xpulse.config import AccountConfig, Config
+    from xpulse.config.settings import AccountConfig, Config
 
 DestinationName = Literal["slack", "email", "files", "sheets"]
 DESTINATIONS: tuple[DestinationName, ...] = ("slack", "email", "files", "sheets")

@@ -7,7 +7,7 @@ there means likes + reposts + replies + quotes. Where ``xpulse backfill --source
 tweets-analytics`` stored the ``/2/tweets/analytics`` series, its count fills
 ``x_engagements`` when it was read after the newest observation that carried one.
 
-CSV cells go through :func:`xpulse.csvsafe.csv_cell`, the guard the report's CSV uses:
+CSV cells go through :func:`xpulse.render.cells.csv_cell`, the guard the report's CSV uses:
 text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
 ``'`` so it cannot run as a formula (OWASP's advice for CSV injection), and control and
 bidi-override characters are dropped. Numbers are written as numbers.
@@ -25,7 +25,7 @@ from typing import IO, Any, Literal
 
 from sqlalchemy import Connection, RowMapping
 
-from xpulse.csvsafe import csv_cell
+from xpulse.render.cells import csv_cell
 from xpulse.store import queries
 from xpulse.store import series as series_store
 from xpulse.store.schema import OBSERVATION_METRICS

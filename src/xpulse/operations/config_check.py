@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from xpulse.config import Config, load_config
-from xpulse.config_delivery import (
+from xpulse.config.delivery import (
     DESTINATIONS,
     AccountTargets,
     account_timezone,
@@ -26,6 +25,7 @@ from xpulse.config_delivery import (
     resolve_email,
     resolve_slack,
 )
+from xpulse.config.settings import Config, load_config
 from xpulse.errors import XpulseError
 
 
@@ -47,7 +47,7 @@ def _try(what: str, fn: Callable[[], str]) -> Check:
 
 
 def _sign_in(config: Config, name: str) -> Check:
-    from xpulse.api.signin import status
+    from xpulse.accounts.signin import status
 
     st = status(config, config.account(name))
     detail = f"{st.state} (credential from {st.source})"
@@ -80,7 +80,7 @@ def _reachable(dest: str, targets: AccountTargets) -> str | None:
     """Why ``dest``'s server cannot be reached (connecting only, nothing sent), or None."""
     from xpulse.deliver.errors import DeliveryError
     from xpulse.deliver.slack import check_reachable
-    from xpulse.outbox import Transports, smtp_destination
+    from xpulse.operations.outbox import Transports, smtp_destination
 
     if dest == "slack" and targets.slack is not None:
         try:
@@ -97,7 +97,7 @@ def _reachable(dest: str, targets: AccountTargets) -> str | None:
 
 def _destinations(config: Config, name: str, network: bool = True) -> list[Check]:
     """One line per destination, each checked on its own so that every problem shows."""
-    from xpulse.outbox import describe
+    from xpulse.operations.outbox import describe
 
     dests = config.delivery.for_account(name)
     label = f"delivery ({name})"
@@ -145,8 +145,8 @@ def sheets_check(config: Config, name: str) -> list[Check]:
     conf = config.delivery.for_account(name).sheets
     if conf is None:
         return []
-    from xpulse.config_delivery import resolve_sheets
-    from xpulse.outbox import Transports, sheets_destination
+    from xpulse.config.delivery import resolve_sheets
+    from xpulse.operations.outbox import Transports, sheets_destination
 
     label = f"delivery ({name})"
 
@@ -175,7 +175,7 @@ def _unwritable(folder: Path) -> str | None:
 
 
 def _cadence(config: Config, now: datetime) -> list[Check]:
-    from xpulse.schedule import entries, next_run
+    from xpulse.operations.schedule import entries, next_run
 
     out = []
     for entry in entries(config):
@@ -198,8 +198,8 @@ def _overrides(config: Config) -> str:
 
 
 def _alerts(config: Config) -> str:
-    from xpulse.alerts import alert_channel
-    from xpulse.outbox import Transports
+    from xpulse.operations.alerts import alert_channel
+    from xpulse.operations.outbox import Transports
 
     sender = alert_channel(config, Transports())
     if sender is None:

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from xpulse.config_delivery import DeliveryConfig
+from xpulse.config.delivery import DeliveryConfig
+from xpulse.config.paths import config_path, data_dir
 from xpulse.errors import ConfigError
-from xpulse.paths import config_path, data_dir
 
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _USERNAME = re.compile(r"@?[A-Za-z0-9_]{1,15}")

@@ -16,9 +16,9 @@ import httpx
 from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, func, select
 
+from xpulse.accounts.clients import open_client
+from xpulse.accounts.tokens import TokenRecord, default_store
 from xpulse.api.errors import ApiError, NeedsSignIn
-from xpulse.api.factory import open_client
-from xpulse.api.tokens import TokenRecord, default_store
 from xpulse.api.transport import utc_now
 from xpulse.collect.budget import Budget, admit, spending_problems
 from xpulse.collect.calllog import CallLog
@@ -29,9 +29,9 @@ from xpulse.collect.private import last_private_reads
 from xpulse.collect.runner import AccountJob, AccountResult, Runner, RunResult
 from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
-from xpulse.config import AccountConfig, Config
+from xpulse.config.paths import state_dir
+from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError, XpulseError
-from xpulse.paths import state_dir
 from xpulse.store import open_store, queries
 from xpulse.store.schema import api_calls
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from xpulse.api.tokens import TokenRecord
+from xpulse.accounts.tokens import TokenRecord
 from xpulse.errors import ConfigError
 
 SCHEMA = """

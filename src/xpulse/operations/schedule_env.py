@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from xpulse.paths import home_dir
+from xpulse.config.paths import home_dir
 
 PASSED = ("XPULSE_HOME",)  # on the cron line and in Environment=
 SECRET = ("XPULSE_DB",)  # only in run.env

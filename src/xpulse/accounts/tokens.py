@@ -25,8 +25,8 @@ from typing import Any, Protocol
 import filelock
 
 from xpulse.api import redact
+from xpulse.config.paths import state_dir
 from xpulse.errors import ConfigError
-from xpulse.paths import state_dir
 
 KEYRING_SERVICE = "xpulse"
 KNOWN_LIMIT = 32  # fingerprints kept per account: far more than rotations between env edits

@@ -19,7 +19,7 @@ from xpulse.analytics.document import Report, Totals
 from xpulse.analytics.inputs import PostRow
 from xpulse.analytics.metrics import ENGAGEMENT_RATE_FORMULA, totals
 from xpulse.collect.pricing import MICRO
-from xpulse.config import AccountConfig, Config
+from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import XpulseError
 from xpulse.render.portfolio import (
     NO_DATA,

@@ -24,14 +24,14 @@ from collections.abc import Callable
 
 import httpx
 
+from xpulse.accounts.tokens import TokenRecord, TokenStore, default_store, refresh_lock
 from xpulse.api import redact
 from xpulse.api.auth import BearerAuth, EnvTokenAuth, UserTokenAuth
 from xpulse.api.client import XClient
 from xpulse.api.errors import NeedsSignIn
 from xpulse.api.oauth2 import OAuthClient
-from xpulse.api.tokens import TokenRecord, TokenStore, default_store, refresh_lock
 from xpulse.api.transport import ApiAuth, CallRecord, Clock, Sleep, utc_now
-from xpulse.config import AccountConfig, Config
+from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError
 
 BEARER_ENV = "XPULSE_BEARER_TOKEN"

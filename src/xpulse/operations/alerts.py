@@ -22,13 +22,13 @@ from sqlalchemy import Engine
 
 from xpulse.analytics.document import Report
 from xpulse.collect.pricing import dollars
-from xpulse.config_delivery import AlertsConfig, EmailConfig, resolve_email, resolve_slack
+from xpulse.config.delivery import AlertsConfig, EmailConfig, resolve_email, resolve_slack
 from xpulse.errors import ConfigError, XpulseError
 from xpulse.store import delivery_log as log
 
 if TYPE_CHECKING:
-    from xpulse.config import Config
-    from xpulse.outbox import Transports
+    from xpulse.config.settings import Config
+    from xpulse.operations.outbox import Transports
 
 Kind = Literal["budget", "spike", "sign-in", "run-failed"]
 Severity = Literal["info", "warning", "critical"]
@@ -233,7 +233,7 @@ def alert_channel(config: Config, transports: Transports) -> AlertSender | None:
         email_conf = resolve_email(config.delivery.email, label).config
 
         def to_email(alert: Alert) -> None:
-            from xpulse.outbox import smtp_destination
+            from xpulse.operations.outbox import smtp_destination
 
             smtp_destination(email_conf, transports).send(alert_message(alert, email_conf))
 

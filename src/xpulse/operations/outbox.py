@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xpulse.analytics.document import Report
-from xpulse.config_delivery import AccountTargets, EmailConfig, SheetsTarget
+from xpulse.config.delivery import AccountTargets, EmailConfig, SheetsTarget
+from xpulse.config.paths import data_dir
 from xpulse.deliver.files import FilesDestination, slug
 from xpulse.deliver.slack import SlackDestination
 from xpulse.deliver.smtp import SmtpDestination
 from xpulse.fsutil import write_atomic
-from xpulse.paths import data_dir
 
 if TYPE_CHECKING:  # Google's client loads only when a spreadsheet is written
     from xpulse.deliver.sheets import SheetsDestination

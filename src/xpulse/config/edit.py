@@ -10,7 +10,7 @@ from pathlib import Path
 import tomlkit
 from tomlkit.items import AoT, Comment, Table
 
-from xpulse.config import parse_config
+from xpulse.config.settings import parse_config
 from xpulse.errors import ConfigError
 from xpulse.fsutil import write_atomic
 

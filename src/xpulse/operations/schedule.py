@@ -11,7 +11,7 @@ Accounts sharing one cadence and time zone share one entry; the others get one e
 No secret is ever written into a crontab or a unit, nor printed: the job reads them as
 ``xpulse run`` always does (token store, keyring), or from ``run.env`` in XPULSE_HOME's
 config folder (mode 600), which the entry sources if present and where ``install`` puts
-``XPULSE_DB`` (a database URL may hold a password); see :mod:`xpulse.schedule_env`.
+``XPULSE_DB`` (a database URL may hold a password); see :mod:`xpulse.operations.schedule_env`.
 
 The commands (``crontab``, ``systemctl``) go through a :class:`System`, so tests use a fake.
 """
@@ -29,11 +29,11 @@ from shlex import quote
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from xpulse.config import Config
-from xpulse.config_delivery import Cadence, account_timezone
+from xpulse.config.delivery import Cadence, account_timezone
+from xpulse.config.paths import state_dir
+from xpulse.config.settings import Config
 from xpulse.errors import XpulseError
-from xpulse.paths import state_dir
-from xpulse.schedule_env import (
+from xpulse.operations.schedule_env import (
     cron_text,
     env_file,
     forget_secrets,

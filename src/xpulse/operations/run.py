@@ -25,7 +25,6 @@ import httpx
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine
 
-from xpulse import alerts as al
 from xpulse.analytics import parse_period
 from xpulse.analytics.document import Report
 from xpulse.analytics.periods import Period
@@ -33,19 +32,20 @@ from xpulse.api.transport import utc_now
 from xpulse.collect.planner import month_start, next_month_start, post_reads
 from xpulse.collect.pricing import MICRO, dollars, plan_prices
 from xpulse.collect.runner import AccountResult
-from xpulse.config import AccountConfig, Config
-from xpulse.config_delivery import (
+from xpulse.config.delivery import (
     DESTINATIONS,
     AccountTargets,
     DestinationName,
     account_timezone,
     resolve_destinations,
 )
+from xpulse.config.paths import state_dir
+from xpulse.config.settings import AccountConfig, Config
 from xpulse.deliver.errors import DeliveryError
 from xpulse.errors import ConfigError, XpulseError
-from xpulse.outbox import Outbox, Transports, describe, send_to
-from xpulse.paths import state_dir
-from xpulse.reporting import make_report
+from xpulse.operations import alerts as al
+from xpulse.operations.outbox import Outbox, Transports, describe, send_to
+from xpulse.operations.report import make_report
 from xpulse.store import delivery_log as dlog
 from xpulse.store import open_store, queries
 
@@ -267,7 +267,7 @@ def _collect(
     """Collect ``accounts``; failures go on their outcomes. Returns the micros spent."""
     if not accounts:
         return 0
-    from xpulse.collect.service import execute, prepare
+    from xpulse.operations.collect import execute, prepare
 
     sub = config.model_copy(update={"accounts": accounts})
     try:
@@ -352,7 +352,7 @@ def _dry_run(
 ) -> RunOutcome:
     """Print what would be read, spent and sent; change nothing."""
     if to_collect:
-        from xpulse.collect.service import prepare
+        from xpulse.operations.collect import prepare
 
         prepared = prepare(config.model_copy(update={"accounts": to_collect}), clock=hooks.clock)
         try:

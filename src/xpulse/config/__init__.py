@@ -1,0 +1,1 @@
+"""The settings: the TOML config model, the delivery schema, where files live, editing in place."""
