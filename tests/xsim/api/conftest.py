@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 
 from xsim_api_support import Api, make_api
 
-from xsim.model import World
+from xsim.world.model import World
 
 
 @pytest.fixture
@@ -46,9 +46,9 @@ def live() -> Iterator[tuple[str, Any]]:
     """xsim over real HTTP (uvicorn in a thread, free 127.0.0.1 port): (base URL, its Sim)."""
     from xsim_api_support import NOW, make_world
 
-    from xsim.app import create_app
     from xsim.clock import FixedClock
-    from xsim.server import serve_app
+    from xsim.server.app import create_app
+    from xsim.server.http import serve_app
 
     app = create_app(make_world(), clock=FixedClock(NOW))
     with serve_app(app) as base_url:

@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from xsim_api_support import ALICE, ALICE_TOKEN, BEARER, BOB, BOB_TOKEN, make_world
 
-from xsim.billing import PLAN_CAPS
-from xsim.model import Token
-from xsim.world import world_from_json, world_to_json
-from xsim.world_check import WorldError
+from xsim.world.check import WorldError
+from xsim.world.document import world_from_json, world_to_json
+from xsim.world.model import PLAN_CAPS, Token
 
 
 def _ledger(api: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from xsim_api_support import ALICE, BOB, alice_post_id
 
-from xsim.problems import X_PROBLEMS
+from xsim.v2.problems import X_PROBLEMS
 
 PUBLIC = "public_metrics,referenced_tweets,created_at"
 

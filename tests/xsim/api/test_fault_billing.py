@@ -9,8 +9,8 @@ import httpx
 import pytest
 from xsim_api_support import ALICE, ALICE_TOKEN, BOB_TOKEN, NOW, Api, alice_post_id, make_world
 
-from xsim.faults import ConnectionDropped, parse_faults
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
+from xsim.v2.faults import ConnectionDropped, parse_faults
 
 
 def only(make: Any, fault: str, **extra: Any) -> Api:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from xsim_api_support import ALICE, BEARER, Api
 
-from xsim.faults import ConnectionDropped, FaultPlan, FaultSpecError, parse_faults
+from xsim.v2.faults import ConnectionDropped, FaultPlan, FaultSpecError, parse_faults
 
 
 def test_parse_and_reject() -> None:

@@ -23,9 +23,9 @@ import httpx
 from starlette.routing import Route
 from xsim_api_support import ALICE, ALICE_TOKEN, BEARER, ENTERPRISE_TOKEN, NOW, make_world
 
-from xsim.app import create_app
 from xsim.clock import LATEST, FixedClock, iso_z
-from xsim.server import serve_app
+from xsim.server.app import create_app
+from xsim.server.http import serve_app
 
 REQUESTS = 3000
 TIME_BUDGET = 90.0  # seconds; a bound for a loaded machine, not a pace

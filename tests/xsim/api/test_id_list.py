@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from xsim.analytics_api import parse_query
-from xsim.params import InvalidRequest, parse_ids
+from xsim.enterprise.tweets_analytics import parse_query
+from xsim.v2.params import InvalidRequest, parse_ids
 
 TIMES = [("start_time", "2026-05-19T00:00:00Z"), ("end_time", "2026-05-20T00:00:00Z")]
 

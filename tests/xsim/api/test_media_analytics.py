@@ -8,8 +8,8 @@ from typing import Any
 from xsim_api_support import ENTERPRISE_TOKEN, NOW, alice_post_id, make_world
 
 from xsim.clock import FixedClock
-from xsim.model import World
-from xsim.problems import CLIENT_FORBIDDEN, X_PROBLEMS
+from xsim.v2.problems import CLIENT_FORBIDDEN, X_PROBLEMS
+from xsim.world.model import World
 
 VIDEO_POST = alice_post_id(13)  # carries the video 13_1
 RANGE = {"start_time": "2026-05-18T00:00:00Z", "end_time": "2026-05-21T00:00:00Z"}

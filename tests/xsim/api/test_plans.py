@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from xsim_api_support import ALICE, ALICE_TOKEN, alice_post_id, make_world
 
-from xsim.problems import CLIENT_FORBIDDEN
+from xsim.v2.problems import CLIENT_FORBIDDEN
 
 ANALYTICS = {
     "ids": alice_post_id(30),

@@ -104,8 +104,8 @@ def test_oauth1_user_context_reads_private_metrics(make: Any) -> None:
     """Seed 002's way: OAuth 1.0a user context, as tweepy signs it with consumer keys."""
     import httpx
 
-    from xsim.model import OAuth1Token
-    from xsim.oauth1 import sign_header
+    from xsim.oauth.oauth1 import sign_header
+    from xsim.world.model import OAuth1Token
 
     world = make_world()
     app = world.apps["app-basic"]

@@ -52,7 +52,7 @@ def test_timeline_meta_keys_match_the_recorded_second_page(api: Api, x_api_dir: 
 def test_a_handler_bug_is_a_500_problem_not_a_crash(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xsim import endpoints
+    from xsim.v2 import endpoints
 
     def broken(*args: Any) -> Any:
         raise RuntimeError("bug")
@@ -71,7 +71,7 @@ def test_a_handler_bug_is_a_500_problem_not_a_crash(
 def test_a_bug_outside_the_api_handlers_is_a_500_problem_too(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xsim import admin
+    from xsim.server import admin
 
     def broken(*args: Any) -> Any:
         raise RuntimeError("bug")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from xsim.model import App, OAuth1Token, Token, World
-from xsim.oauth_store import CodeGrant, IssuedTokens, PendingConsent
+from xsim.oauth.store import CodeGrant, IssuedTokens, PendingConsent
+from xsim.world.model import App, OAuth1Token, Token, World
 
 MARK = "fake-MARKER-secret-0123456789"  # made up for this test
 T = datetime(2026, 5, 20, tzinfo=UTC)

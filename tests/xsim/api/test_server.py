@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from xsim_api_support import ALICE, ALICE_TOKEN, NOW, make_world
 
 from xsim.cli import cli
-from xsim.faults import parse_faults
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
+from xsim.v2.faults import parse_faults
 
 AUTH = {"Authorization": f"Bearer {ALICE_TOKEN}"}
 
@@ -79,7 +79,7 @@ def test_xsim_serve_command_answers_over_http(tmp_path: Path) -> None:
     import time
 
     import xsim
-    from xsim.world import dump_world
+    from xsim.world.document import dump_world
 
     world = make_world()
     del world.posts["9999999999999999999"]  # a world file may not hold posts after its now

@@ -18,8 +18,8 @@ import httpx
 from xsim_api_support import ALICE, ALICE_TOKEN, BEARER, NOW, READ, make_world
 
 import xsim
-from xsim.model import Token
-from xsim.world import dump_world
+from xsim.world.document import dump_world
+from xsim.world.model import Token
 
 ROTATING = "fake-rotating-access"
 REFRESH = "fake-rotating-refresh"

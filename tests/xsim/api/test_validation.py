@@ -136,7 +136,7 @@ _CACHE: list[Any] = []
 def _shared() -> Any:
     """One app for all fuzz examples (building one per example would be slow)."""
     if not _CACHE:
-        from xsim.ratelimit import LIMITS, RateLimiter
+        from xsim.v2.ratelimit import LIMITS, RateLimiter
 
         unlimited = RateLimiter({k: (10**9, 10**9) for k in LIMITS})
         _CACHE.extend(make_api(limiter=unlimited))

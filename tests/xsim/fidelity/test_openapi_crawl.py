@@ -40,8 +40,8 @@ from xsim_fidelity_world import (
     crawl_world,
 )
 
-from xsim.faults import FaultSpec
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
+from xsim.v2.faults import FaultSpec
 
 pytestmark = pytest.mark.shared  # reads ../shared/x-api
 X_API_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "x-api"  # as x_api_dir

@@ -25,7 +25,7 @@ from xsim_fidelity_shapes import (
 )
 from xsim_fidelity_world import BEARER, NOW, OTHER_TOKEN, OWNER_TOKEN, Served, crawl_world
 
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
 
 pytestmark = pytest.mark.shared  # reads ../shared/x-api
 

@@ -41,7 +41,7 @@ from xsim_fidelity_world import (
     window_ids,
 )
 
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
 
 TWITTER = "https://api.twitter.com"
 

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import App, Token, World
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import App, Token, World
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 READ = frozenset({"tweet.read", "users.read", "offline.access"})

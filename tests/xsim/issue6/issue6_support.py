@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 import httpx
 from oauthlib.oauth1 import Client as OAuthlibClient
 
-from xsim.app import Sim, create_app
 from xsim.clock import FixedClock
-from xsim.model import (
+from xsim.server.app import create_app
+from xsim.server.state import Sim
+from xsim.world.model import (
     App,
     Media,
     MediaFinal,

@@ -24,7 +24,7 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from xsim.curves import post_metrics_at
+from xsim.world.curves import post_metrics_at
 
 START = "2026-05-01T00:00:00Z"
 END = "2026-05-21T00:00:00Z"  # after NOW: buckets stop at now

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 from issue6_support import FRESH, NOW, OLD, RECENT, make_world
 
-from xsim.analytics_metrics import ALL_METRICS, derived_finals, metrics_at
+from xsim.world.metrics import ALL_METRICS, derived_finals, metrics_at
 
 
 def test_the_unexplained_engagements_are_split_exactly() -> None:

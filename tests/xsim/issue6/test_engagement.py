@@ -26,9 +26,9 @@ from issue6_support import (
     make_client,
 )
 
-import xsim.app
-from xsim.analytics_metrics import metrics_at
-from xsim.engagement import MinuteLimiter
+import xsim.server.app
+from xsim.enterprise.engagement import MinuteLimiter
+from xsim.world.metrics import metrics_at
 
 BY_TWEET = {"by_tweet": {"group_by": ["tweet.id", "engagement.type"]}}
 HOURLY = {
@@ -320,7 +320,7 @@ def test_exactly_4_weeks_is_allowed(client: Client) -> None:
 
 
 def test_rate_limited_by_minute_per_app_and_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(xsim.app, "MinuteLimiter", lambda: MinuteLimiter(per_minute=2))
+    monkeypatch.setattr(xsim.server.app, "MinuteLimiter", lambda: MinuteLimiter(per_minute=2))
     client = make_client()
     body = request([RECENT], ["favorites"])
     assert [client.engage("totals", body).status_code for _ in range(3)] == [200, 200, 429]

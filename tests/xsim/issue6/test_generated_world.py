@@ -10,13 +10,13 @@ import httpx
 import pytest
 from issue6_support import ALICE_BEARER, ALICE_OT, ALICE_OTS, BASE, SyncASGI, make_world
 
-from xsim.app import create_app
 from xsim.clock import FixedClock
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.oauth1 import sign_header
-from xsim.world import dump_world, load_world, world_from_json, world_to_json
-from xsim.world_check import WorldError
+from xsim.oauth.oauth1 import sign_header
+from xsim.server.app import create_app
+from xsim.world.check import WorldError
+from xsim.world.document import dump_world, load_world, world_from_json, world_to_json
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
 
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
 

@@ -21,7 +21,7 @@ from issue6_support import (
 )
 
 from xsim.clock import FixedClock
-from xsim.oauth1 import (
+from xsim.oauth.oauth1 import (
     OAuth1Verifier,
     hmac_sha1,
     percent_encode,

@@ -17,9 +17,9 @@ from issue6_support import (
 )
 from requests_oauthlib import OAuth1
 
-from xsim.app import create_app
 from xsim.clock import FixedClock
-from xsim.server import serve_app
+from xsim.server.app import create_app
+from xsim.server.http import serve_app
 
 
 def test_requests_oauthlib_against_a_served_xsim() -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from issue6_support import ALICE, NOW, Client, make_client, make_world
 
-from xsim.curves import hourly_increments, post_metrics_at
-from xsim.model import Post, PostFinal
+from xsim.world.curves import hourly_increments, post_metrics_at
+from xsim.world.model import Post, PostFinal
 
 ON_THE_HOUR = "1790000000000000500"
 CREATED = NOW.replace(minute=0) - timedelta(hours=5)  # 07:00:00 UTC sharp

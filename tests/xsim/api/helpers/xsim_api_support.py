@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 
-from xsim.app import Sim, create_app
 from xsim.clock import FixedClock
-from xsim.model import App, Media, MediaFinal, Post, PostFinal, Reference, Token, User, World
+from xsim.server.app import create_app
+from xsim.server.state import Sim
+from xsim.world.model import App, Media, MediaFinal, Post, PostFinal, Reference, Token, User, World
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 ALICE, BOB, CAROL = "1001", "1002", "1003"
