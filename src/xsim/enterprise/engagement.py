@@ -21,7 +21,7 @@ it:
   over 1,800 days old are left out and listed in ``unsupported_for_video_views_tweet_ids``.
 * **Counts** are strings. /totals gives totals since posting; /28hr and /historical give
   what arrived per UTC hour in ``[start, end)`` (``favorites``, ``replies``, ``retweets``
-  are 0 before 2015-09-15, as the seed notes), summed over whatever a grouping leaves out.
+  are 0 before 2015-09-15, as the documentation notes), summed over whatever a grouping leaves out.
   Numbers come from :mod:`xsim.world.metrics`, so they agree with ``/2/``. A video sits
   on one post in xsim, so per-post and aggregated video views are the same number.
 * **Rate limit**: "by minute, as specified in your contract": :data:`DEFAULT_PER_MINUTE`

@@ -1,12 +1,12 @@
-"""The Engagement API's request rules (seed 003), checked before anything is counted.
+"""The Engagement API's request rules, as X documents them, checked before anything is counted.
 
 A request body is ``{"tweet_ids": [...], "engagement_types": [...], "groupings": {name:
 {"group_by": [...]}}, "start": ..., "end": ...}`` (``start``/``end`` on /historical only).
 Every rule broken adds one plain string to the ``errors`` array of a 400, all at once.
 
-Wording: the seeds and the published client record only a few strings (the groupBys one
-below, and the partial-result ones in :mod:`xsim.enterprise.engagement`); the others follow their
-style and say which limit was hit, and are marked "xsim wording" where they are made.
+Wording: the documentation and the published client record only a few strings (the groupBys one
+below, and the partial-result ones in :mod:`xsim.enterprise.engagement`); the others follow
+their style and say which limit was hit, and are marked "xsim wording" where they are made.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ WINDOW_28HR = timedelta(hours=28)
 # Types the public (app-only bearer) /totals may ask for; every other type is private.
 PUBLIC_TOTALS_TYPES = ("favorites", "retweets", "replies", "quote_tweets", "video_views")
 TOTALS_TYPES = ("impressions", "engagements", *PUBLIC_TOTALS_TYPES)
-# /28hr and /historical: impressions, engagements and every individual type (seed 003
-# table; quote_tweets is /totals only).
+# /28hr and /historical: impressions, engagements and every individual type (the
+# documentation's table; quote_tweets is /totals only).
 SERIES_TYPES = (
     "impressions", "engagements", "favorites", "retweets", "replies", "video_views",
     "media_views", "media_engagements", "url_clicks", "hashtag_clicks", "detail_expands",
@@ -112,7 +112,7 @@ def _check_ids(endpoint: Endpoint, ids: list[str], errors: list[str]) -> None:
         errors.append(f"Invalid Tweet ID(s): {', '.join(bad)}")  # xsim wording
     limit = MAX_IDS[endpoint]
     if len(ids) > limit:
-        # xsim wording, after the seed's "a maximum of 25 Tweet IDs at a time"
+        # xsim wording, after the documentation's "a maximum of 25 Tweet IDs at a time"
         errors.append(
             f"Requests can be made for a maximum of {limit} Tweet IDs at a time; "
             f"{len(ids)} were requested"
@@ -137,7 +137,7 @@ def _check_groupings(endpoint: Endpoint, raw: Any, errors: list[str]) -> dict[st
         errors.append("groupings must be an object with at least one grouping")  # xsim wording
         return {}
     if len(raw) > MAX_GROUPINGS:
-        # xsim wording, after the seed's "a maximum of 3 groupings per request"
+        # xsim wording, after the documentation's "a maximum of 3 groupings per request"
         errors.append(
             f"You can include a maximum of {MAX_GROUPINGS} groupings per request; "
             f"{len(raw)} were included"
@@ -163,7 +163,7 @@ def _check_groupings(endpoint: Endpoint, raw: Any, errors: list[str]) -> dict[st
         if len(group_by) == 4:
             four += 1
             if tuple(group_by) not in FOUR_ITEM_ORDERS:
-                # xsim wording; the two orders are the seed's
+                # xsim wording; the two orders are the documentation's
                 errors.append(
                     f"Grouping {name} has 4 group_by values in an unsupported order; use "
                     "[tweet.id, engagement.type, engagement.day, engagement.hour] or "
@@ -179,7 +179,7 @@ def _check_groupings(endpoint: Endpoint, raw: Any, errors: list[str]) -> dict[st
             f"({', '.join(unsupported)}). Please adjust your request and try again."
         )
     if four > 1:
-        # xsim wording, after the seed's "only one grouping with 4 group_by items"
+        # xsim wording, after the documentation's "only one grouping with 4 group_by items"
         errors.append("Only one grouping with 4 group_by values is allowed per request")
     return out
 
@@ -187,7 +187,7 @@ def _check_groupings(endpoint: Endpoint, raw: Any, errors: list[str]) -> dict[st
 def _window(
     endpoint: Endpoint, body: dict[str, Any], now: datetime, errors: list[str]
 ) -> tuple[datetime | None, datetime | None]:
-    """(start, end) rounded to the hour: start down, end up (the seed's "nearest inclusive
+    """(start, end) rounded to the hour: start down, end up (the documentation's "nearest inclusive
     hour"); None for /totals."""
     if endpoint == "totals":
         return None, None
@@ -204,7 +204,7 @@ def _window(
         else:
             parsed[key] = moment
     start, end = parsed["start"], parsed["end"]
-    # Defaults (seed 003 and the published client): the 4 weeks before now, or 4 weeks from
+    # Defaults (the documentation and the published client): the 4 weeks before now, or 4 weeks from
     # the given start, or 4 weeks up to the given end.
     if start is None and end is None:
         end = now
@@ -215,14 +215,15 @@ def _window(
         end = min(start + MAX_SPAN, now)
     # The span is checked as asked; rounding out to whole hours may then add up to 2 hours.
     if end - start > MAX_SPAN:
-        # xsim wording, after the seed's "not longer than 4 weeks in duration"
+        # xsim wording, after the documentation's "not longer than 4 weeks in duration"
         errors.append("Start and end dates must not be more than 4 weeks apart")
     start, end = floor_hour(start), ceil_hour(end)
     if start < EARLIEST:
-        # xsim wording, after the seed's "data older than September 1, 2014 cannot be requested"
+        # xsim wording, after the documentation's "data older than September 1, 2014 cannot be
+        # requested"
         errors.append("Start date cannot be before 2014-09-01T00:00:00Z")
     if end > ceil_hour(now):
-        errors.append("End dates in the future are not supported")  # seed 003's sentence
+        errors.append("End dates in the future are not supported")  # the documentation's sentence
     if start >= end:
         errors.append("Start date must be before end date")  # xsim wording
     return start, end

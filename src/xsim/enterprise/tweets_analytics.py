@@ -1,4 +1,4 @@
-"""``GET /2/tweets/analytics``: per-post metric time series (spec 2.159, seed 001).
+"""``GET /2/tweets/analytics``: per-post metric time series (spec 2.159, X's docs page).
 
 Query: ``ids`` (1–100), ``start_time`` and ``end_time`` (required, ``start < end``),
 ``granularity`` hourly|daily|weekly|total (the spec marks it required with default
@@ -8,8 +8,8 @@ every metric). User context only (OAuth 2.0 user token with tweet.read and users
 OAuth 1.0a), and only the caller's own posts.
 
 The body is the spec's ``Analytics`` schema: ``data`` is an array with one
-``{id, timestamped_metrics: [{timestamp, metrics}]}`` per post (the docs page of seed 001
-shows one object, which cannot hold several ids; ``Get2TweetsAnalyticsResponse`` wraps
+``{id, timestamped_metrics: [{timestamp, metrics}]}`` per post (X's docs page shows one
+object, which cannot hold several ids; ``Get2TweetsAnalyticsResponse`` wraps
 ``Analytics`` once more, which no client could mean). Posts that are not the caller's,
 missing or deleted come back as partial ``errors`` beside ``data``, as elsewhere.
 
@@ -20,7 +20,7 @@ time). A bucket holds what arrived in its part of ``[start_time, end_time)`` up 
 buckets from the post's creation to now add up to exactly what every other endpoint shows
 now. Buckets wholly before the post or after now are left out.
 
-Rate limit: the spec and seeds give none; the route uses xsim's default window (300 per
+Rate limit: the spec and X's docs give none; the route uses xsim's default window (300 per
 15 minutes per token). Billing: each post answered is one post read (own-post price).
 """
 

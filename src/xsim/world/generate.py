@@ -300,7 +300,7 @@ def _apps(rng: random.Random, users: list[User], now: datetime) -> tuple[list[Ap
 
 
 def _oauth1_tokens(app: App, users: list[User]) -> list[OAuth1Token]:
-    """An OAuth 1.0a token pair per user for the app with a consumer key (issue 6).
+    """An OAuth 1.0a token pair per user for the app with a consumer key.
 
     Drawn from their own generator so adding them leaves every other generated value as it was.
     """

@@ -40,7 +40,7 @@ class App:
     client_secret: str | None = field(default=None, repr=False)
     bearer_tokens: list[str] = field(default_factory=list, repr=False)
     monthly_read_cap: int | None = 15_000  # post reads per billing period; None: uncapped
-    consumer_key: str | None = None  # OAuth 1.0a (issue 6)
+    consumer_key: str | None = None  # OAuth 1.0a
     consumer_secret: str | None = field(default=None, repr=False)
     # The user id of the developer who owns the app: only their own posts, read with their
     # user token, cost the owned-read price. None: not stated (a world written before the
@@ -170,7 +170,7 @@ class Post:
 
 @dataclass
 class Pricing:
-    """USD per billable read; defaults from the seeds (pay-per-use, Feb 2026)."""
+    """USD per billable read; defaults from X's published prices (pay-per-use, Feb 2026)."""
 
     own_post_read: float = 0.001
     other_post_read: float = 0.005
@@ -192,7 +192,7 @@ class World:
     now: datetime | None = None  # a fixed clock the world suggests; --now overrides
     planted: dict[str, Any] = field(default_factory=dict)  # ground truth of generated effects
     # Who sees users' followers_count/following_count: every plan (X's documentation) or
-    # Enterprise only (the April 2026 removal from self-serve tiers that seed 000 reports).
+    # Enterprise only (the April 2026 removal from self-serve tiers a published guide reports).
     follower_counts: FollowerCounts = "every-plan"
 
 

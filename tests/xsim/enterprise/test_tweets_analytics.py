@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from issue6_support import (
+from openapi_schema_validator import OAS30Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+from xsim_enterprise_support import (
     ALICE_BEARER,
     APP_BEARER,
     BOB_POST,
@@ -20,9 +23,6 @@ from issue6_support import (
     RECENT,
     Client,
 )
-from openapi_schema_validator import OAS30Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 
 from xsim.world.curves import post_metrics_at
 

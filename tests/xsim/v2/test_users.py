@@ -33,7 +33,7 @@ def test_follower_counts_on_every_plan_by_default_as_x_documents(api: Api) -> No
 
 
 def test_enterprise_only_follower_counts_hide_them_from_self_serve(make: Any) -> None:
-    """The seeds' variant (April 2026): a world setting, kept and tested."""
+    """The published guide's variant (April 2026): a world setting, kept and tested."""
     world = make_world()
     world.follower_counts = "enterprise-only"
     api = make(world)

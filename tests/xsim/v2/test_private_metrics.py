@@ -101,7 +101,8 @@ def test_media_private_metrics_follow_the_post(api: Api) -> None:
 
 
 def test_oauth1_user_context_reads_private_metrics(make: Any) -> None:
-    """Seed 002's way: OAuth 1.0a user context, as tweepy signs it with consumer keys."""
+    """The way X's metrics documentation shows: OAuth 1.0a user context, as tweepy signs it
+    with consumer keys."""
     import httpx
 
     from xsim.oauth.oauth1 import sign_header

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import requests
-from issue6_support import (
+from requests_oauthlib import OAuth1
+from xsim_enterprise_support import (
     ALICE,
     ALICE_OT,
     ALICE_OTS,
@@ -15,7 +16,6 @@ from issue6_support import (
     RECENT,
     make_world,
 )
-from requests_oauthlib import OAuth1
 
 from xsim.clock import FixedClock
 from xsim.server.app import create_app

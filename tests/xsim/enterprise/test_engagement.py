@@ -1,4 +1,4 @@
-"""The enterprise Engagement API: every rule of seed 003, with its strings."""
+"""The enterprise Engagement API: every rule of X's documentation, with its strings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from issue6_support import (
+from xsim_enterprise_support import (
     ALICE_BEARER,
     ANCIENT,
     APP_BEARER,
@@ -282,7 +282,7 @@ def test_hour_of_day_grouping_folds_days_in_hour_order(client: Client) -> None:
     assert list(hours) == [f"{h:02d}" for h in range(24)]
 
 
-def test_historical_rounds_to_the_hour_like_the_seed_example(client: Client) -> None:
+def test_historical_rounds_to_the_hour_like_the_documented_example(client: Client) -> None:
     window = {"start": "2026-05-01T12:24:00Z", "end": "2026-05-10T08:37:00Z"}
     body = client.engage("historical", request([RECENT], ["impressions"], **window)).json()
     assert (body["start"], body["end"]) == ("2026-05-01T12:00:00Z", "2026-05-10T09:00:00Z")

@@ -1,9 +1,9 @@
-"""A small world stated exactly for issue 6, and an in-process client that can sign
-OAuth 1.0a requests with oauthlib (an independent signer, not xsim's own)."""
+"""A small world on the Enterprise plan, stated exactly, with an OAuth 1.0a token pair per
+user, and an in-process client that can sign OAuth 1.0a requests with oauthlib (an
+independent signer, not xsim's own): what the enterprise APIs need."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import httpx
 from oauthlib.oauth1 import Client as OAuthlibClient
+from xsim_api_support import SyncASGI
 
 from xsim.clock import FixedClock
 from xsim.server.app import create_app
@@ -61,7 +62,7 @@ def _final(scale: int) -> PostFinal:
 
 
 def make_world() -> World:
-    app = App("app-1", "Issue 6 app", ["http://127.0.0.1/cb"], plan="enterprise",
+    app = App("app-1", "Enterprise app", ["http://127.0.0.1/cb"], plan="enterprise",
               client_secret="fake-client-secret", bearer_tokens=[APP_BEARER],
               monthly_read_cap=None, consumer_key=CONSUMER_KEY,
               consumer_secret=CONSUMER_SECRET)  # fmt: skip
@@ -102,28 +103,6 @@ def make_world() -> World:
     ]
     return World(apps={"app-1": app}, users=users, posts=posts, media=media, tokens=tokens,
                  oauth1_tokens=oauth1, now=NOW)  # fmt: skip
-
-
-class SyncASGI(httpx.BaseTransport):
-    """Drive the ASGI app in-process from a sync httpx.Client, on one private event loop."""
-
-    def __init__(self, app: Any) -> None:
-        self._inner = httpx.ASGITransport(app=app)
-        self._loop = asyncio.new_event_loop()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        async def run() -> httpx.Response:
-            inner = httpx.Request(
-                request.method, request.url, headers=request.headers, content=request.read()
-            )
-            response = await self._inner.handle_async_request(inner)
-            content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=content)
-
-        return self._loop.run_until_complete(run())
-
-    def close(self) -> None:
-        self._loop.close()
 
 
 class Client:

@@ -1,4 +1,15 @@
-"""Fixtures for the xsim API tests; the helpers live in ``xsim_api_support``."""
+"""Fixtures shared by the xsim tests: in-process clients of a small world stated exactly.
+
+The helpers live in ``./helpers`` (``--import-mode=importlib`` puts no test folder on
+``sys.path``, so this conftest adds it; the folder has no conftest.py, so no other suite's
+``conftest`` is shadowed):
+
+- ``xsim_api_support``: a world on the Basic plan (and an Enterprise app), and :class:`Api`,
+  a client of the whole app in this process;
+- ``xsim_enterprise_support``: a world on the Enterprise plan with OAuth 1.0a token pairs,
+  and :class:`Client`, which also signs OAuth 1.0a requests with oauthlib (an independent
+  signer, not xsim's own).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +21,10 @@ from typing import Any
 import httpx
 import pytest
 
-# --import-mode=importlib puts no test folder on sys.path; the tests import their helpers
-# from ./helpers (a folder without a conftest.py, so no other suite's `conftest` is shadowed).
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 
 from xsim_api_support import Api, make_api
+from xsim_enterprise_support import Client, make_client
 
 from xsim.world.model import World
 
@@ -42,14 +52,7 @@ def make() -> Iterator[Any]:
 
 
 @pytest.fixture
-def live() -> Iterator[tuple[str, Any]]:
-    """xsim over real HTTP (uvicorn in a thread, free 127.0.0.1 port): (base URL, its Sim)."""
-    from xsim_api_support import NOW, make_world
-
-    from xsim.clock import FixedClock
-    from xsim.server.app import create_app
-    from xsim.server.http import serve_app
-
-    app = create_app(make_world(), clock=FixedClock(NOW))
-    with serve_app(app) as base_url:
-        yield base_url, app.state.sim
+def client() -> Iterator[Client]:
+    c = make_client()
+    yield c
+    c.close()

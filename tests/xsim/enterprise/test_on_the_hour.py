@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from issue6_support import ALICE, NOW, Client, make_client, make_world
+from xsim_enterprise_support import ALICE, NOW, Client, make_client, make_world
 
 from xsim.world.curves import hourly_increments, post_metrics_at
 from xsim.world.model import Post, PostFinal

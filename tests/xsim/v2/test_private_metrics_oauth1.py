@@ -1,8 +1,8 @@
-"""The traps of issue 6 around private metrics, seen by an OAuth 1.0a user."""
+"""The traps around private metrics, seen by an OAuth 1.0a user."""
 
 from __future__ import annotations
 
-from issue6_support import ANCIENT, BOB_POST, RECENT, REPLY, Client
+from xsim_enterprise_support import ANCIENT, BOB_POST, RECENT, REPLY, Client
 
 
 def test_organic_metrics_with_referenced_tweets_expansion_is_a_field_error(client: Client) -> None:

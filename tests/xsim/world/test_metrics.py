@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from itertools import pairwise
 
-from issue6_support import FRESH, NOW, OLD, RECENT, make_world
+from xsim_enterprise_support import FRESH, NOW, OLD, RECENT, make_world
 
 from xsim.world.metrics import ALL_METRICS, derived_finals, metrics_at
 

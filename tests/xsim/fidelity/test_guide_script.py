@@ -1,4 +1,5 @@
-"""The seed-000 script is rebuilt faithfully from its scraped page (lines and blocks)."""
+"""The weekly-report guide's script is rebuilt faithfully from its scraped page (lines and
+blocks)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from xsim_fidelity_seed import extract_script, indent, split_lines
+from xsim_fidelity_guide import extract_script, indent, split_lines
 
 
 def test_split_on_increasing_line_numbers() -> None:
@@ -33,7 +34,7 @@ def _body(tree: ast.Module, name: str) -> list[str]:
 
 
 @pytest.mark.shared
-def test_seed_script_keeps_its_structure(x_api_dir: Path) -> None:
+def test_guide_script_keeps_its_structure(x_api_dir: Path) -> None:
     source = extract_script(x_api_dir.parent)
     tree = ast.parse(source)
     names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from issue6_support import ALICE_BEARER, ALICE_OT, ALICE_OTS, BASE, SyncASGI, make_world
+from xsim_api_support import SyncASGI
+from xsim_enterprise_support import ALICE_BEARER, ALICE_OT, ALICE_OTS, BASE, make_world
 
 from xsim.clock import FixedClock
 from xsim.oauth.oauth1 import sign_header

@@ -1,7 +1,8 @@
-"""The weekly-report script of seed 000 ("Complete working code"), rebuilt from the page.
+"""The weekly-report script of a published guide ("Complete working code"), rebuilt from
+the page.
 
-The seed holds a scraped web page: the script's lines are glued together, each prefixed
-by its line number (``1#!/usr/bin/env python32import os3import logging...``), and every
+The reference file holds the scraped guide page: the script's lines are glued together, each
+prefixed by its line number (``1#!/usr/bin/env python32import os3import logging...``), and every
 indentation is collapsed to one space (none at module level). :func:`extract_script`
 rebuilds the source:
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SEED = "seeds/000_a6099e90a49e53eb.txt"
+GUIDE = "seeds/000_a6099e90a49e53eb.txt"  # the page, under ../shared
 HEADING = "Complete working code"
 NEXT_HEADING = "Error handling"
 INDENT = "    "
@@ -42,12 +43,12 @@ BLOCK_ENDS: dict[int, int] = {
 }
 
 
-class SeedFormatError(ValueError):
-    """The seed page no longer looks as this extractor expects."""
+class GuideFormatError(ValueError):
+    """The guide page no longer looks as this extractor expects."""
 
 
-def seed_text(shared_dir: Path) -> str:
-    return (shared_dir / SEED).read_text("utf-8")
+def guide_text(shared_dir: Path) -> str:
+    return (shared_dir / GUIDE).read_text("utf-8")
 
 
 def numbered_blob(text: str) -> str:
@@ -58,7 +59,7 @@ def numbered_blob(text: str) -> str:
             for candidate in lines[index + 1 : index + 4]:
                 if candidate.startswith("1#!"):
                     return candidate
-    raise SeedFormatError(f"no numbered script under {HEADING!r}")
+    raise GuideFormatError(f"no numbered script under {HEADING!r}")
 
 
 def split_lines(blob: str) -> list[str]:
@@ -66,7 +67,7 @@ def split_lines(blob: str) -> list[str]:
     if blob.endswith(NEXT_HEADING):
         blob = blob[: -len(NEXT_HEADING)]
     if not blob.startswith("1"):
-        raise SeedFormatError("the script does not start with line 1")
+        raise GuideFormatError("the script does not start with line 1")
     out: list[str] = []
     pos, number = 1, 2
     while True:
@@ -111,14 +112,14 @@ def indent(lines: list[str]) -> list[str]:
         elif number in BLOCK_ENDS:
             target = BLOCK_ENDS[number]
             if target >= level or target < 1:
-                raise SeedFormatError(f"line {number} does not close a block: {text!r}")
+                raise GuideFormatError(f"line {number} does not close a block: {text!r}")
             level = target
         elif re.match(r"(else|elif\b)", text):
             if not block_level:
-                raise SeedFormatError(f"line {number}: {text!r} without an if")
+                raise GuideFormatError(f"line {number}: {text!r} without an if")
             level = block_level.pop()
         if nested and level == 0:
-            raise SeedFormatError(f"line {number} is indented on the page but at module level")
+            raise GuideFormatError(f"line {number} is indented on the page but at module level")
         out.append(INDENT * level + text)
         if re.match(r"(if|elif)\b", text):
             block_level.append(level)
@@ -131,8 +132,8 @@ def indent(lines: list[str]) -> list[str]:
 
 
 def extract_script(shared_dir: Path) -> str:
-    """The seed's complete working script as Python source (verified to compile)."""
-    lines = split_lines(numbered_blob(seed_text(shared_dir)))
+    """The guide's complete working script as Python source (verified to compile)."""
+    lines = split_lines(numbered_blob(guide_text(shared_dir)))
     source = "\n".join(indent(lines)) + "\n"
-    compile(source, SEED, "exec")
+    compile(source, GUIDE, "exec")
     return source

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from issue6_support import (
+from xsim_enterprise_support import (
     ALICE,
     ALICE_OT,
     BASE,
