@@ -16,7 +16,7 @@ from typing import Any
 from xsim.clock import iso_z
 from xsim.v2 import problems
 from xsim.v2.billing import Ledger, days_to_month_end
-from xsim.v2.objects import Json, Rendered, Renderer
+from xsim.v2.objects import BodyParts, Json, ObjectBuilder
 from xsim.v2.params import (
     TimelineQuery,
     UsageQuery,
@@ -33,33 +33,33 @@ class Result:
     users: list[User]
 
 
-def _envelope(r: Renderer, rendered: Rendered, single: bool = False) -> Json:
+def _envelope(r: ObjectBuilder, parts: BodyParts, single: bool = False) -> Json:
     body: Json = {}
-    if rendered.data:
-        body["data"] = rendered.data[0] if single else rendered.data
-    if rendered.includes:
-        body["includes"] = rendered.includes
-    if rendered.errors:
-        body["errors"] = problems.in_dialect(rendered.errors, r.fields.dialect)
+    if parts.data:
+        body["data"] = parts.data[0] if single else parts.data
+    if parts.includes:
+        body["includes"] = parts.includes
+    if parts.errors:
+        body["errors"] = problems.in_dialect(parts.errors, r.fields.dialect)
     return body
 
 
-def _result(r: Renderer, rendered: Rendered, single: bool = False) -> Result:
-    return Result(_envelope(r, rendered, single), rendered.posts, rendered.users)
+def _result(r: ObjectBuilder, parts: BodyParts, single: bool = False) -> Result:
+    return Result(_envelope(r, parts, single), parts.posts, parts.users)
 
 
-def _failed(r: Renderer, error: Json) -> Result:
+def _failed(r: ObjectBuilder, error: Json) -> Result:
     return Result({"errors": problems.in_dialect([error], r.fields.dialect)}, [], [])
 
 
-def user_lookup(r: Renderer, user: User | None, parameter: str, value: str) -> Result:
+def user_lookup(r: ObjectBuilder, user: User | None, parameter: str, value: str) -> Result:
     """``/2/users/me``, ``/2/users/{id}``, ``/2/users/by/username/{username}``."""
     if user is None:
         return _failed(r, problems.not_found("user", parameter, value))
     return _result(r, r.user_includes(user), single=True)
 
 
-def timeline(r: Renderer, index: TimelineIndex, user_id: str, q: TimelineQuery) -> Result:
+def timeline(r: ObjectBuilder, index: TimelineIndex, user_id: str, q: TimelineQuery) -> Result:
     """``/2/users/{id}/tweets``: one page, newest first, with the recorded ``meta``."""
     user = r.world.users.get(user_id)
     if user is None:
@@ -67,9 +67,9 @@ def timeline(r: Renderer, index: TimelineIndex, user_id: str, q: TimelineQuery) 
     if user.protected and r.viewer.user_id != user.id:
         return _failed(r, problems.not_authorized("user", "id", user_id, "data"))
     page = index.page(user_id, q, r.now)
-    rendered = r.posts(page.posts, "id")
-    body = _envelope(r, rendered)
-    meta: Json = {"result_count": len(rendered.data)}
+    parts = r.posts(page.posts, "id")
+    body = _envelope(r, parts)
+    meta: Json = {"result_count": len(parts.data)}
     if page.posts:
         meta["newest_id"] = page.posts[0].id
         meta["oldest_id"] = page.posts[-1].id
@@ -78,10 +78,12 @@ def timeline(r: Renderer, index: TimelineIndex, user_id: str, q: TimelineQuery) 
     if page.newer is not None:
         meta["previous_token"] = encode_page_token(page.newer)
     body["meta"] = meta
-    return Result(body, rendered.posts, rendered.users)
+    return Result(body, parts.posts, parts.users)
 
 
-def _lookup_posts(r: Renderer, ids: list[str], parameter: str) -> tuple[list[Post], list[Json]]:
+def _lookup_posts(
+    r: ObjectBuilder, ids: list[str], parameter: str
+) -> tuple[list[Post], list[Json]]:
     found: list[Post] = []
     errors: list[Json] = []
     for post_id in ids:
@@ -95,19 +97,19 @@ def _lookup_posts(r: Renderer, ids: list[str], parameter: str) -> tuple[list[Pos
     return found, errors
 
 
-def tweets(r: Renderer, ids: list[str]) -> Result:
+def tweets(r: ObjectBuilder, ids: list[str]) -> Result:
     """``/2/tweets?ids=``: found posts in ``data``, the rest as partial errors."""
     found, errors = _lookup_posts(r, ids, "ids")
-    rendered = r.posts(found, "ids")
-    rendered.errors[:0] = errors
-    return _result(r, rendered)
+    parts = r.posts(found, "ids")
+    parts.errors[:0] = errors
+    return _result(r, parts)
 
 
-def tweet(r: Renderer, post_id: str) -> Result:
+def tweet(r: ObjectBuilder, post_id: str) -> Result:
     found, errors = _lookup_posts(r, [post_id], "id")
-    rendered = r.posts(found, "id")
-    rendered.errors[:0] = errors
-    return _result(r, rendered, single=True)
+    parts = r.posts(found, "id")
+    parts.errors[:0] = errors
+    return _result(r, parts, single=True)
 
 
 def _numeric_id(text: str) -> str:

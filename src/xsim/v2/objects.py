@@ -82,14 +82,14 @@ class MetricsCache:
             self._posts, self._json = {}, {}
             self._now = now
 
-    def tweet_json(self, renderer: Renderer, post: Post) -> Raw:
+    def tweet_json(self, builder: ObjectBuilder, post: Post) -> Raw:
         """A post's JSON for these tweet.fields at this instant (the same for every viewer
-        allowed to see it: access is decided before a post is rendered)."""
-        self._at(renderer.now)
-        key = (post.id, renderer.fields.tweet, renderer.fields.dialect)
+        allowed to see it: access is decided before a post is built)."""
+        self._at(builder.now)
+        key = (post.id, builder.fields.tweet, builder.fields.dialect)
         text = self._json.get(key)
         if text is None:
-            text = self._json[key] = Raw(encode(renderer.tweet(post)))
+            text = self._json[key] = Raw(encode(builder.tweet(post)))
         return text
 
     def created_at(self, post: Post) -> str:
@@ -108,7 +108,7 @@ class MetricsCache:
 
 
 @dataclass
-class Rendered:
+class BodyParts:
     """What a handler puts in the body: ``data`` items, ``includes`` and ``errors``."""
 
     data: list[Json | Raw] = field(default_factory=list)
@@ -118,8 +118,8 @@ class Rendered:
     users: list[User] = field(default_factory=list)  # every user delivered (for billing)
 
 
-class Renderer:
-    """Renders objects for one request (one instant, one viewer, one set of fields)."""
+class ObjectBuilder:
+    """Builds the wire objects for one request (one instant, one viewer, one set of fields)."""
 
     def __init__(
         self,
@@ -330,9 +330,9 @@ class Renderer:
 
     # -- whole responses ----------------------------------------------------------------
 
-    def posts(self, posts: list[Post], parameter: str) -> Rendered:
+    def posts(self, posts: list[Post], parameter: str) -> BodyParts:
         """``data`` for visible posts plus their expansions; partial errors for the rest."""
-        result = Rendered()
+        result = BodyParts()
         for post in posts:
             denied = self.denied_field(post)
             if denied is not None:
@@ -346,7 +346,7 @@ class Renderer:
             self._expand(result)
         return result
 
-    def _expand(self, result: Rendered) -> None:
+    def _expand(self, result: BodyParts) -> None:
         exp = self.fields.expansions
         delivered = list(result.posts)
         users: dict[str, User] = {}
@@ -423,9 +423,9 @@ class Renderer:
         if polls:
             result.includes["polls"] = list(polls.values())
 
-    def user_includes(self, user: User) -> Rendered:
+    def user_includes(self, user: User) -> BodyParts:
         """A user lookup's ``data`` and its ``most_recent_tweet_id`` expansion."""
-        result = Rendered(data=[self.user(user)], users=[user])
+        result = BodyParts(data=[self.user(user)], users=[user])
         if "most_recent_tweet_id" in self.fields.expansions:
             newest = self.index.newest_at(user.id, self.now)
             if newest is not None and self.can_see(newest):

@@ -14,7 +14,7 @@ spec's rules give. ``post.fields`` also takes the Post object's fields the 2.167
 out (``author_id``, ``in_reply_to_user_id``, ``referenced_posts``, ``edit_history_post_ids``),
 and 2.167 ``user.fields`` the User's ``most_recent_post_id``/``pinned_post_id``/``affiliation``:
 the spec's own responses carry them, and a client asking for them is not mixing. Internally
-every name is the 2.159 one (:class:`Fields`), so one renderer serves both.
+every name is the 2.159 one (:class:`Fields`), so one object builder serves both.
 
 All problems in one request are reported together, each as
 ``{"parameters": {name: [raw values]}, "message": ...}`` with the wording of the recorded

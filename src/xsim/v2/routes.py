@@ -27,7 +27,7 @@ from xsim.oauth.server import Principal
 from xsim.server.state import Sim
 from xsim.v2 import endpoints, jsonbody, plans, problems
 from xsim.v2.faults import SCOPE_KEY, partial
-from xsim.v2.objects import Renderer
+from xsim.v2.objects import ObjectBuilder
 from xsim.v2.params import (
     Fields,
     InvalidRequest,
@@ -174,28 +174,28 @@ def _query(request: Request) -> list[tuple[str, str]]:
     return parse_qsl(raw, keep_blank_values=True)
 
 
-def _renderer(sim: Sim, principal: Principal, fields: Fields, now: datetime) -> Renderer:
-    return Renderer(sim.world, sim.index, sim.cache, now, sim.viewer(principal), fields)
+def _builder(sim: Sim, principal: Principal, fields: Fields, now: datetime) -> ObjectBuilder:
+    return ObjectBuilder(sim.world, sim.index, sim.cache, now, sim.viewer(principal), fields)
 
 
 # -- handlers: validate the request, return the thunk that answers it ----------------------
 
 
 def _users_me(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
-    r = _renderer(sim, p, parse_fields("users_me", _query(request)), now)
+    r = _builder(sim, p, parse_fields("users_me", _query(request)), now)
     user_id = p.user_id or ""
     return lambda: endpoints.user_lookup(r, sim.world.users.get(user_id), "id", user_id)
 
 
 def _users_id(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     user_id = check_path_id("id", request.path_params["id"])
-    r = _renderer(sim, p, parse_fields("users_id", _query(request)), now)
+    r = _builder(sim, p, parse_fields("users_id", _query(request)), now)
     return lambda: endpoints.user_lookup(r, sim.world.users.get(user_id), "id", user_id)
 
 
 def _users_by_username(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     name = check_username(request.path_params["username"])
-    r = _renderer(sim, p, parse_fields("users_by_username", _query(request)), now)
+    r = _builder(sim, p, parse_fields("users_by_username", _query(request)), now)
     user = sim.index.by_username(name)
     return lambda: endpoints.user_lookup(r, user, "username", name)
 
@@ -203,19 +203,19 @@ def _users_by_username(sim: Sim, request: Request, p: Principal, now: datetime) 
 def _users_tweets(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     user_id = check_path_id("id", request.path_params["id"])
     query = parse_timeline(_query(request))
-    r = _renderer(sim, p, query.fields, now)
+    r = _builder(sim, p, query.fields, now)
     return lambda: endpoints.timeline(r, sim.index, user_id, query)
 
 
 def _tweets(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     ids, fields = parse_ids(_query(request))
-    r = _renderer(sim, p, fields, now)
+    r = _builder(sim, p, fields, now)
     return lambda: endpoints.tweets(r, ids)
 
 
 def _tweets_id(sim: Sim, request: Request, p: Principal, now: datetime) -> Answer:
     post_id = check_path_id("id", request.path_params["id"])
-    r = _renderer(sim, p, parse_fields("tweets_id", _query(request)), now)
+    r = _builder(sim, p, parse_fields("tweets_id", _query(request)), now)
     return lambda: endpoints.tweet(r, post_id)
 
 
