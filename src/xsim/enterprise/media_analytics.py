@@ -47,7 +47,7 @@ from xsim.oauth.server import Principal
 from xsim.server.state import Sim
 from xsim.v2 import problems
 from xsim.v2.endpoints import Result
-from xsim.v2.params import _Collector
+from xsim.v2.params import QueryReader
 from xsim.world.curves import media_metrics_at
 from xsim.world.model import Media, Post
 
@@ -73,7 +73,7 @@ def _iso(moment: datetime) -> str:
 
 def parse_query(query: list[tuple[str, str]]) -> tuple[list[str], AnalyticsQuery]:
     """Check every parameter, raising :class:`xsim.v2.params.InvalidRequest` with all problems."""
-    c = _Collector("media_analytics", query)
+    c = QueryReader("media_analytics", query)
     keys = _media_keys(c)
     start, end, granularity = window(c, "daily", GRANULARITIES)
     known = MEDIA_FIELDS_167 if c.dialect == "2.167" else MEDIA_FIELDS
@@ -84,7 +84,7 @@ def parse_query(query: list[tuple[str, str]]) -> tuple[list[str], AnalyticsQuery
     return keys, AnalyticsQuery(keys, start, end, granularity, metrics, c.dialect)
 
 
-def _media_keys(c: _Collector) -> list[str]:
+def _media_keys(c: QueryReader) -> list[str]:
     raw = c.values.get("media_keys")
     if not raw:
         given: list[str] = [] if raw is None else [raw]

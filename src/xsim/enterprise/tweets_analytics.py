@@ -38,7 +38,7 @@ from xsim.oauth.server import Principal
 from xsim.server.state import Sim
 from xsim.v2 import problems
 from xsim.v2.endpoints import Result
-from xsim.v2.params import _Collector
+from xsim.v2.params import QueryReader
 from xsim.world.metrics import derived_finals, metrics_at
 from xsim.world.model import Post
 
@@ -79,7 +79,7 @@ class AnalyticsQuery:
 
 
 def window(
-    c: _Collector, default: str, granularities: tuple[str, ...]
+    c: QueryReader, default: str, granularities: tuple[str, ...]
 ) -> tuple[datetime | None, datetime | None, str]:
     """``start_time``, ``end_time`` and ``granularity`` of an analytics request, each problem
     collected in ``c`` as X words it (both times are required, start before end)."""
@@ -119,7 +119,7 @@ def window(
 
 def parse_query(query: list[tuple[str, str]]) -> AnalyticsQuery:
     """Check every parameter, raising :class:`xsim.v2.params.InvalidRequest` with all problems."""
-    c = _Collector("tweets_analytics", query)
+    c = QueryReader("tweets_analytics", query)
     ids = c.id_list("ids", MAX_IDS)
     start, end, granularity = window(c, "total", GRANULARITIES)
     known = ANALYTICS_FIELDS_167 if c.dialect == "2.167" else ANALYTICS_FIELDS

@@ -112,7 +112,7 @@ def tweet(r: ObjectBuilder, post_id: str) -> Result:
     return _result(r, parts, single=True)
 
 
-def _numeric_id(text: str) -> str:
+def numeric_id(text: str) -> str:
     """A stable numeric id for an app (the API's project and client app ids are digits)."""
     # 10 digits below 2**31: the spec types daily_project_usage.project_id as int32
     return str(zlib.crc32(text.encode("utf-8")) % 1_000_000_000 + 1_000_000_000)
@@ -121,7 +121,7 @@ def _numeric_id(text: str) -> str:
 def usage(ledger: Ledger, client_id: str, q: UsageQuery, now: datetime) -> Result:
     """``/2/usage/tweets``: post reads this billing period (UTC month) and the cap."""
     wanted = q.fields or frozenset({"cap_reset_day", "project_cap", "project_id", "project_usage"})
-    project_id = _numeric_id(client_id)
+    project_id = numeric_id(client_id)
     data: dict[str, Any] = {}
     if "cap_reset_day" in wanted:
         data["cap_reset_day"] = days_to_month_end(now)

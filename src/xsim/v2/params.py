@@ -265,7 +265,7 @@ def decode_page_token(text: str) -> PageToken | None:
     return PageToken(boundary=value // 2, older=value % 2 == 0)
 
 
-class _Collector:
+class QueryReader:
     """Reads one request's query, collecting every problem before failing."""
 
     def __init__(self, endpoint: str, query: list[tuple[str, str]]) -> None:
@@ -425,7 +425,7 @@ def check_username(raw: str) -> str:
 
 def parse_fields(endpoint: str, query: list[tuple[str, str]]) -> Fields:
     """Fields and expansions of a lookup endpoint (users/me, users/{id}, tweets/{id})."""
-    c = _Collector(endpoint, query)
+    c = QueryReader(endpoint, query)
     fields = c.fields(endpoint)
     c.raise_if_any()
     return fields
@@ -433,7 +433,7 @@ def parse_fields(endpoint: str, query: list[tuple[str, str]]) -> Fields:
 
 def parse_ids(query: list[tuple[str, str]]) -> tuple[list[str], Fields]:
     """``GET /2/tweets``: 1–100 ids, each ``^[0-9]{1,19}$``."""
-    c = _Collector("tweets", query)
+    c = QueryReader("tweets", query)
     fields = c.fields("tweets")
     ids = c.id_list("ids", 100)
     c.raise_if_any()
@@ -442,7 +442,7 @@ def parse_ids(query: list[tuple[str, str]]) -> tuple[list[str], Fields]:
 
 def parse_timeline(query: list[tuple[str, str]]) -> TimelineQuery:
     """``GET /2/users/{id}/tweets`` parameters."""
-    c = _Collector("users_tweets", query)
+    c = QueryReader("users_tweets", query)
     fields = c.fields("users_tweets")
     max_results = c.int_in_range("max_results", 5, 100, 10)
     since_id, until_id = c.post_id("since_id"), c.post_id("until_id")
@@ -490,7 +490,7 @@ def parse_timeline(query: list[tuple[str, str]]) -> TimelineQuery:
 
 
 def parse_usage(query: list[tuple[str, str]]) -> UsageQuery:
-    c = _Collector("usage_tweets", query)
+    c = QueryReader("usage_tweets", query)
     days = c.int_in_range("days", 1, 90, 7)
     fields = c.enum_list("usage.fields", USAGE_FIELDS)
     c.raise_if_any()

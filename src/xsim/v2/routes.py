@@ -102,7 +102,7 @@ def _serve(sim: Sim, spec: Spec, handler: Handler, request: Request) -> Response
     app = sim.world.apps.get(principal.client_id)
     if app is not None and not plans.allowed(spec.name, app.plan):
         enrollment = plans.PRODUCT.get(spec.name, "Appropriate Level of API Access")
-        app_id = endpoints._numeric_id(app.client_id)  # the id usage reports for the app
+        app_id = endpoints.numeric_id(app.client_id)  # the id usage reports for the app
         return json_response(403, problems.client_forbidden(app_id, enrollment), headers)
     try:
         result = _run_handler(sim, spec, handler, request, principal, now)
