@@ -44,8 +44,8 @@ from xpulse.collect.calllog import CallLog
 from xpulse.collect.runner import AccountJob, Runner
 from xpulse.collect.schedule import slots
 from xsim.clock import FixedClock
-from xsim.model import World
-from xsim.server import build_app
+from xsim.server.http import build_app
+from xsim.world.model import World
 
 # The world and collector wiring shared with the collect tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "xpulse" / "collect"))

@@ -33,8 +33,8 @@ from xpulse.collect.source import XClientSource
 from xpulse.store import open_store
 from xpulse.store.schema import api_calls
 from xsim.clock import FixedClock
-from xsim.generate import GenerateOptions, generate_world
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
+from xsim.world.generate import GenerateOptions, generate_world
 
 START = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 MONTH_DAYS = 30

@@ -37,9 +37,9 @@ from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.store import open_store
 from xsim.clock import FixedClock
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
 
 START = datetime(2026, 9, 1, 0, 0, tzinfo=UTC)  # the first run
 WEEK = timedelta(days=7)

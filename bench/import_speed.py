@@ -32,7 +32,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from xsim.exports import CLASSIC_HEADER
+from xsim.world.exports import CLASSIC_HEADER
 
 OWNER_ID = "1500000000000000000"
 HANDLE = "benchuser"

@@ -41,10 +41,10 @@ from xpulse.analytics.build import ReportOptions
 from xpulse.analytics.inputs import ObservationRow, PostRow
 from xpulse.analytics.series import build_series
 from xpulse.analytics.spikes import baseline, find_spikes, grid_age
-from xsim.curves import post_metrics_at
-from xsim.generate import content_types, generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import Post, PostFinal
+from xsim.world.curves import post_metrics_at
+from xsim.world.generate import content_types, generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import Post, PostFinal
 
 END = datetime(2026, 5, 25, 0, 0, tzinfo=UTC)  # a Monday; the measured week ends here
 H = timedelta(hours=1)

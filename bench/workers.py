@@ -46,8 +46,8 @@ from sqlalchemy.engine import make_url
 
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord
 from xsim.clock import RealClock
-from xsim.model import World
-from xsim.server import build_app
+from xsim.server.http import build_app
+from xsim.world.model import World
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "xpulse" / "collect"))
 from collect_world import make_world

@@ -40,10 +40,10 @@ sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 import httpx  # noqa: E402
 
-from xsim.app import create_app  # noqa: E402
 from xsim.clock import FixedClock, RealClock  # noqa: E402
-from xsim.model import App, Post, PostFinal, Token, User, World  # noqa: E402
-from xsim.ratelimit import LIMITS, RateLimiter  # noqa: E402
+from xsim.server.app import create_app  # noqa: E402
+from xsim.v2.ratelimit import LIMITS, RateLimiter  # noqa: E402
+from xsim.world.model import App, Post, PostFinal, Token, User, World  # noqa: E402
 
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
 AUTHORS = 20

@@ -19,8 +19,8 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from xsim.generate import GenerateOptions, generate_world
-from xsim.world import dump_world, load_world
+from xsim.world.document import dump_world, load_world
+from xsim.world.generate import GenerateOptions, generate_world
 
 T = TypeVar("T")
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)

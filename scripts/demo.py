@@ -36,10 +36,10 @@ from xpulse.accounts import signin
 from xpulse.config.settings import Config, load_config, parse_config
 from xpulse.operations.run import Hooks, RunOptions, RunOutcome, run_job
 from xpulse.store import open_store, queries
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import World
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import World
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBHOOK_PATH = "/services/TDEMO0000/BDEMO0000/demo-webhook-path"

@@ -54,7 +54,7 @@ DECLARING = _declaring()
 def test_the_modules_that_declare_all_are_found() -> None:
     names = {_module_name(p) for p in DECLARING}
     assert {"xpulse.api", "xpulse.analytics", "xpulse.deliver", "xpulse.store"} <= names
-    assert "xsim.world" in names
+    assert "xsim.world.document" in names
 
 
 @pytest.mark.parametrize("path", DECLARING, ids=_module_name)

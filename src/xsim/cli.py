@@ -82,10 +82,10 @@ def serve(
         xsim serve --host 127.0.0.1 --port 8787 --world world.json --now 2026-05-20T12:00:00Z
     """
     from xsim.clock import RealClock, in_range, parse_instant
-    from xsim.faults import FaultSpecError, parse_faults
-    from xsim.server import listen_socket, run
-    from xsim.state import StateError
-    from xsim.world import WorldError, load_world
+    from xsim.server.http import listen_socket, run
+    from xsim.server.state_file import StateError
+    from xsim.v2.faults import FaultSpecError, parse_faults
+    from xsim.world.document import WorldError, load_world
 
     try:
         fixed = parse_instant(now) if now and now != "real" else None
@@ -204,8 +204,8 @@ def world_command(
     from datetime import UTC, datetime
 
     from xsim.clock import parse_instant
-    from xsim.generate import GenerateOptions, generate_world
-    from xsim.world import dump_world
+    from xsim.world.document import dump_world
+    from xsim.world.generate import GenerateOptions, generate_world
 
     try:
         moment = parse_instant(now) if now else datetime.now(UTC).replace(second=0, microsecond=0)

@@ -1,4 +1,4 @@
-"""``xsim export``: a world's user as X's downloads show them (see :mod:`xsim.exports`)."""
+"""``xsim export``: a world's user as X's downloads show them (see :mod:`xsim.world.exports`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import click
 
-from xsim.model import World
+from xsim.world.model import World
 
 WORLD = click.option(
     "--world",
@@ -27,7 +27,7 @@ def _fail(message: str) -> NoReturn:
 
 
 def _load(path: Path) -> World:
-    from xsim.world import WorldError, load_world
+    from xsim.world.document import WorldError, load_world
 
     try:
         return load_world(path)
@@ -61,7 +61,7 @@ def archive(world_path: Path, handle: str, at: str | None, out: Path) -> None:
         xsim export archive --world world.json --user lena_codes --out archive.zip
     """
     from xsim.clock import parse_instant
-    from xsim.exports import ExportError, write_archive
+    from xsim.world.exports import ExportError, write_archive
 
     world = _load(world_path)
     try:
@@ -103,8 +103,8 @@ def analytics_csv(
         xsim export analytics-csv --world w.json --user lena_codes --start 2026-01-01 \\
             --end 2027-01-01 --monthly --out-dir exports/
     """
-    from xsim.exports import ExportError, month_starts
-    from xsim.exports import analytics_csv as make_csv
+    from xsim.world.exports import ExportError, month_starts
+    from xsim.world.exports import analytics_csv as make_csv
 
     world = _load(world_path)
     try:

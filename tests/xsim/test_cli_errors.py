@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from xsim import server
 from xsim.cli import cli
+from xsim.server import http
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "world-small.json"
 
@@ -49,7 +49,7 @@ def test_other_bind_failures_give_the_os_reason(
     def refuse(host: str, port: int) -> socket.socket:
         raise error
 
-    monkeypatch.setattr(server, "listen_socket", refuse)
+    monkeypatch.setattr(http, "listen_socket", refuse)
     args = ["serve", "--host", host, "--port", "80", "--world", str(EXAMPLE)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
@@ -65,7 +65,7 @@ def test_port_zero_banner_shows_the_port_it_got(monkeypatch: pytest.MonkeyPatch)
         sock.close()
         return port != 0
 
-    monkeypatch.setattr(server, "run", fake_run)
+    monkeypatch.setattr(http, "run", fake_run)
     result = CliRunner().invoke(cli, ["serve", "--port", "0", "--world", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
     assert len(got) == 1

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from xpulse.analytics import Report, ReportOptions, build_report, parse_period
-from xsim.curves import post_metrics_at
-from xsim.model import World
+from xsim.world.curves import post_metrics_at
+from xsim.world.model import World
 
 from .worlds import content_type_of, inputs_from_world, planted_world
 

@@ -13,9 +13,9 @@ from xpulse.store import open_store
 from xpulse.store.queries import append_observations, ensure_account, set_user_id
 from xpulse.store.report_queries import report_inputs, stored_accounts
 from xpulse.store.schema import posts
-from xsim.curves import post_metrics_at
-from xsim.generate import GenerateOptions, content_types, generate_world
-from xsim.model import Post
+from xsim.world.curves import post_metrics_at
+from xsim.world.generate import GenerateOptions, content_types, generate_world
+from xsim.world.model import Post
 
 from .worlds import OBSERVATION_AGES_H, inputs_from_world
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from xpulse.analytics import Report, build_report, parse_period
-from xsim.curves import post_metrics_at
-from xsim.generate import GenerateOptions, content_types, generate_world
-from xsim.model import World
+from xsim.world.curves import post_metrics_at
+from xsim.world.generate import GenerateOptions, content_types, generate_world
+from xsim.world.model import World
 
 from .worlds import inputs_from_world
 

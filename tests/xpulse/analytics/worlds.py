@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from xpulse.analytics import ObservationRow, PostRow, ReportInputs
 from xpulse.analytics.inputs import ContentType
-from xsim.curves import post_metrics_at
-from xsim.model import Media, Post, PostFinal, Reference, User, World
+from xsim.world.curves import post_metrics_at
+from xsim.world.model import Media, Post, PostFinal, Reference, User, World
 
 OBSERVATION_AGES_H = (1.0, 6.0, 24.0, 72.0, 168.0, 672.0)
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from xsim.world import load_world
+from xsim.world.document import load_world
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "deliver"))
 

@@ -13,8 +13,8 @@ from xpulse.api.client import XClient
 from xpulse.api.errors import MonthlyCapReached
 from xpulse.api.transport import CallRecord
 
-server = pytest.importorskip("xsim.server")
-faults = pytest.importorskip("xsim.faults")
+server = pytest.importorskip("xsim.server.http")
+faults = pytest.importorskip("xsim.v2.faults")
 
 
 def test_faults_are_retried_and_partial_errors_kept() -> None:

@@ -17,7 +17,7 @@ from xpulse_auth_world import NOW, free_port, make_world, write_config
 
 from xpulse.cli import cli
 
-server = pytest.importorskip("xsim.server")
+server = pytest.importorskip("xsim.server.http")
 PASSWORD = "fake-smtp-password-31"  # made up for this test
 
 

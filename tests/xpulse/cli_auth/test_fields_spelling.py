@@ -14,8 +14,8 @@ from xpulse.api.client import XClient
 from xpulse.api.normalize import flatten, included_posts
 from xpulse.config.settings import ApiConfig
 
-server = pytest.importorskip("xsim.server")
-generate = pytest.importorskip("xsim.generate")
+server = pytest.importorskip("xsim.server.http")
+generate = pytest.importorskip("xsim.world.generate")
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
 
 

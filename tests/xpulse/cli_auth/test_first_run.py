@@ -23,7 +23,7 @@ from xpulse.cli import cli, setup
 from xpulse.config.paths import config_path
 from xpulse.config.settings import load_config
 
-server = pytest.importorskip("xsim.server")
+server = pytest.importorskip("xsim.server.http")
 SRC = Path(__file__).resolve().parents[3] / "src"
 XSIM = str(Path(sys.executable).parent / "xsim")
 

@@ -20,7 +20,7 @@ from xpulse.config.edit import set_owns_app
 from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
 
-server = pytest.importorskip("xsim.server")
+server = pytest.importorskip("xsim.server.http")
 SRC = Path(__file__).resolve().parents[3] / "src"
 LOGIN = [sys.executable, "-c", "from xpulse.cli import main; main()", "auth", "login"]
 QUESTION = "own the X developer app"

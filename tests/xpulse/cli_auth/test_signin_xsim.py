@@ -31,7 +31,7 @@ from xpulse.api.errors import NeedsSignIn
 from xpulse.cli import cli
 from xpulse.config.settings import load_config
 
-server = pytest.importorskip("xsim.server")
+server = pytest.importorskip("xsim.server.http")
 
 SRC = Path(__file__).resolve().parents[3] / "src"
 LIFETIME = 5  # seconds: tokens expire within the test

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from xsim.model import App, Post, PostFinal, Token, User, World
+from xsim.world.model import App, Post, PostFinal, Token, User, World
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 CLIENT_ID = "fake-xpulse-client"

@@ -18,9 +18,9 @@ from xpulse.collect.planner import AccountSpec
 from xpulse.collect.runner import AccountJob
 from xpulse.collect.source import XClientSource
 from xpulse.store import open_store
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import World
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import World
 
 T0 = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 

@@ -24,8 +24,8 @@ from xpulse.collect.runner import AccountJob, Runner
 from xpulse.collect.schedule import slots
 from xpulse.store.schema import observations, posts
 from xsim.clock import FixedClock
-from xsim.model import World
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
+from xsim.world.model import World
 
 from .collect_world import T0, accounts_of, make_world, sqlite_store, user_jobs
 

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 
 from xpulse.cli import cli
 from xsim.clock import RealClock
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import World
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import World
 
 
 @dataclass

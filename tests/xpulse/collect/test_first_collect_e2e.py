@@ -20,10 +20,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import World
-from xsim.world import dump_world
+from xsim.world.document import dump_world
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import World
 
 SRC = Path(__file__).resolve().parents[3] / "src"
 

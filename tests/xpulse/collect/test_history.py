@@ -24,7 +24,7 @@ from xpulse.config.settings import parse_config
 from xpulse.errors import ConfigError
 from xpulse.store.schema import checkpoints, observations, posts
 from xsim.clock import FixedClock
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
 
 from .conftest import T0, Sim, count, make_world, serve, snapshot
 from .test_kill_resume import CHILD, SRC, KillOnRequest, _finish

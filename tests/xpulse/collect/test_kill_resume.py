@@ -16,7 +16,7 @@ import pytest
 
 from xpulse.store.schema import observations
 from xsim.clock import FixedClock
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
 
 from .conftest import T0, Sim, count, make_world, serve, snapshot
 

@@ -12,7 +12,7 @@ from xpulse.collect.planner import month_start, next_month_start
 from xpulse.collect.schedule import slots
 from xpulse.store import queries
 from xpulse.store.schema import api_calls, checkpoints, observations, posts
-from xsim.faults import parse_faults
+from xsim.v2.faults import parse_faults
 
 from .conftest import T0, Sim, count, make_world, serve, snapshot
 

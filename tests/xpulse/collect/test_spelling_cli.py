@@ -18,9 +18,9 @@ from sqlalchemy import create_engine, func, select
 from xpulse.cli import cli
 from xpulse.store.schema import observations, posts
 from xsim.clock import RealClock
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
 
 
 class Recorder:

@@ -9,7 +9,7 @@ from xpulse.collect.planner import TIMELINE_LIMIT
 from xpulse.collect.runner import Runner
 from xpulse.collect.schedule import slots
 from xsim.clock import FixedClock
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
 
 from .collect_world import T0, accounts_of, make_world, sqlite_store, user_jobs
 

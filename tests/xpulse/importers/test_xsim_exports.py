@@ -15,13 +15,13 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, select
 
 from xpulse.store.schema import observations, posts
-from xsim.analytics_metrics import metrics_at
 from xsim.cli import cli as xsim_cli
-from xsim.curves import post_metrics_at
-from xsim.exports import CLASSIC_HEADER, archive_files
-from xsim.generate import GenerateOptions, generate_world
-from xsim.model import World
-from xsim.world import dump_world
+from xsim.world.curves import post_metrics_at
+from xsim.world.document import dump_world
+from xsim.world.exports import CLASSIC_HEADER, archive_files
+from xsim.world.generate import GenerateOptions, generate_world
+from xsim.world.metrics import metrics_at
+from xsim.world.model import World
 
 Run = Callable[..., Result]
 NOW = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)

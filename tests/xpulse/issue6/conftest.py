@@ -17,7 +17,7 @@ from xpulse_issue6_support import ALICE, NOW, Live, make_world
 from xpulse.store import open_store
 from xpulse.store import queries as q
 from xsim.clock import FixedClock
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
 
 _ = timedelta
 

@@ -28,8 +28,8 @@ from xpulse.collect.analytics_series import collect_series
 from xpulse.store import queries as q
 from xpulse.store.series import metric_series
 from xsim.clock import FixedClock
-from xsim.model import OAuth1Token
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
+from xsim.world.model import OAuth1Token
 
 TOKEN, SECRET = "fake-oauth1-token-i6x", "fake-oauth1-secret-i6x"
 CREDS = OAuth1Credentials(CONSUMER_KEY, CONSUMER_SECRET, TOKEN, SECRET)

@@ -25,9 +25,9 @@ from xpulse.cli import cli
 from xpulse.store import open_store
 from xpulse.store import queries as q
 from xpulse.store.series import metric_series
-from xsim.model import OAuth1Token
-from xsim.oauth1 import OAuth1Verifier
-from xsim.server import serve_app
+from xsim.oauth.oauth1 import OAuth1Verifier
+from xsim.server.http import serve_app
+from xsim.world.model import OAuth1Token
 
 TOKEN, TOKEN_SECRET = "fake-oauth1-token-alice", "fake-oauth1-token-secret-alice"
 
@@ -209,7 +209,7 @@ def test_backfill_from_tweets_analytics_against_xsim(
     from xpulse_issue6_support import ALICE_TOKEN, PLAIN, VIDEO
 
     from xsim.clock import FixedClock
-    from xsim.server import build_app
+    from xsim.server.http import build_app
 
     now = datetime.now(UTC).replace(microsecond=0)
     world = make_world()

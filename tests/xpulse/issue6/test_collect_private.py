@@ -21,7 +21,7 @@ from xpulse.config.settings import Config
 from xpulse.store import open_store
 from xpulse.store.schema import observations
 from xsim.clock import FixedClock
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
 
 
 def test_collect_run_then_last_private_read(tmp_path: Path) -> None:

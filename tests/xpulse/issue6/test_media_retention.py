@@ -17,7 +17,7 @@ from xpulse.store import open_store
 from xpulse.store import queries as q
 from xpulse.store.schema import media_observations
 from xsim.clock import FixedClock
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
 
 LINE = (
     "video retention from /2/media/analytics needs X Enterprise; reports use stored reads instead"

@@ -18,8 +18,8 @@ from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.store import open_store
 from xsim.clock import FixedClock
-from xsim.model import Post, PostFinal
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
+from xsim.world.model import Post, PostFinal
 
 POSTS = 250  # three calls at 100 ids a call: 100, 100, 50
 

@@ -28,10 +28,10 @@ from sqlalchemy.exc import OperationalError
 
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord
 from xsim.clock import RealClock
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import World
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import World
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 XPULSE = str(Path(sys.executable).with_name("xpulse"))

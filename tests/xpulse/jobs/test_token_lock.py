@@ -16,10 +16,10 @@ from xpulse.accounts.tokens import FileTokenStore, TokenRecord
 from xpulse.store import open_store
 from xpulse.store.pg_locks import AdvisoryLock, LockTimeout
 from xsim.clock import RealClock
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import World
-from xsim.server import build_app, serve_app
+from xsim.server.http import build_app, serve_app
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import World
 
 pytestmark = pytest.mark.postgres
 

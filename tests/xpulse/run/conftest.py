@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from xpulse_run_stack import NOW, Stack, load_demo, make_world
 
-from xsim.model import World
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
+from xsim.world.model import World
 
 
 def _serve(

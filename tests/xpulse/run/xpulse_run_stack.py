@@ -19,9 +19,9 @@ import httpx
 from xpulse.config.settings import Config, load_config
 from xpulse.operations.outbox import Transports
 from xpulse.operations.run import Hooks, RunOptions, RunOutcome, run_job
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import World
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import World
 
 NOW = datetime(2026, 5, 27, 10, 0, tzinfo=UTC)  # a Wednesday: last week is 2026-W21
 DEMO = Path(__file__).resolve().parents[3] / "scripts" / "demo.py"

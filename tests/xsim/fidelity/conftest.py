@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from xsim_fidelity_oas import OpenApi, load
 from xsim_fidelity_world import Served, crawl_world
 
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ the two spellings). Each body is validated with ``openapi-schema-validator`` and
 field names the spec does not declare.
 
 A few deviations are allowed by name, each with its evidence (see the patterns below): in
-a world with ``"follower_counts": "enterprise-only"`` (seed 000's April 2026 removal; not
-the default, which follows X's documentation) a self-serve user's ``public_metrics`` lacks
-``followers_count`` and ``following_count``, which the schema lists as required; and a few
-field names the real API sends that the schema leaves undeclared.
+a world with ``"follower_counts": "enterprise-only"`` (the April 2026 removal a published
+guide reports; not the default, which follows X's documentation) a self-serve user's
+``public_metrics`` lacks ``followers_count`` and ``following_count``, which the schema lists
+as required; and a few field names the real API sends that the schema leaves undeclared.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from xsim_fidelity_world import (
     crawl_world,
 )
 
-from xsim.faults import FaultSpec
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
+from xsim.v2.faults import FaultSpec
 
 pytestmark = pytest.mark.shared  # reads ../shared/x-api
 X_API_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "x-api"  # as x_api_dir
@@ -273,7 +273,7 @@ def crawl(openapi: OpenApi, served: Served) -> list[Call]:
     expect(403, ma, ma, OWNER_TOKEN, media_keys=keys, start_time=start, end_time=end)
     expect(400, ma, ma, ENT_OWNER_TOKEN, media_keys="x", start_time=start, end_time=end)
 
-    # 400: the malformed requests of the issue's "Bad input"
+    # 400: the malformed requests docs/xsim.md lists under "Bad input"
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="4")
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="101")
     expect(400, tl, f"/2/users/{owner}/tweets", OWNER_TOKEN, max_results="ten")
@@ -454,7 +454,7 @@ def test_monthly_cap_429_validates(openapi: OpenApi) -> None:
 
 def test_followers_follow_the_world_setting(openapi: OpenApi, served: Served) -> None:
     """Default (X's docs): present on every plan, and the crawl above holds them to the
-    schema. ``enterprise-only`` (seed 000): absent on self-serve, the one allowed
+    schema. ``enterprise-only`` (the published guide's): absent on self-serve, the one allowed
     deviation, and present on Enterprise."""
     fields = {"user.fields": "public_metrics"}
     with served.client() as http:

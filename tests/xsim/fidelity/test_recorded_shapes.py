@@ -25,7 +25,7 @@ from xsim_fidelity_shapes import (
 )
 from xsim_fidelity_world import BEARER, NOW, OTHER_TOKEN, OWNER_TOKEN, Served, crawl_world
 
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
 
 pytestmark = pytest.mark.shared  # reads ../shared/x-api
 
@@ -40,7 +40,7 @@ UNMODELLED = frozenset(
         "variants",  # media variants (video renditions)
         "users[].entities",  # user.fields=entities (URLs in a profile)
         "users[].pinned_tweet_id",
-        # Deliberate: follower counts left self-serve plans in April 2026 (seed 000).
+        # Deliberate: follower counts left self-serve plans in April 2026 (a published guide).
         "users[].public_metrics.followers_count",
         "users[].public_metrics.following_count",
     }

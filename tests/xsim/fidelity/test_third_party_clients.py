@@ -3,7 +3,7 @@
 - tweepy's ``Client`` and ``Paginator`` (from PyPI) page through a timeline with
   ``public_metrics``; a requests adapter sends what tweepy addresses to
   ``https://api.twitter.com`` to xsim instead (tweepy hard-codes that host).
-- The weekly-report script of seed 000 runs end to end in a subprocess: its expired
+- The weekly-report script of a published guide runs end to end in a subprocess: its expired
   access token gets a 401, it refreshes (rotating the refresh token), reads the last 7
   days, and posts to a Slack webhook, here a receiver on loopback.
 """
@@ -27,7 +27,7 @@ import pytest
 import requests
 import tweepy
 from requests.adapters import HTTPAdapter
-from xsim_fidelity_seed import extract_script
+from xsim_fidelity_guide import extract_script
 from xsim_fidelity_world import (
     BEARER,
     CLIENT_ID,
@@ -41,7 +41,7 @@ from xsim_fidelity_world import (
     window_ids,
 )
 
-from xsim.server import serve_in_thread
+from xsim.server.http import serve_in_thread
 
 TWITTER = "https://api.twitter.com"
 
@@ -150,7 +150,7 @@ def test_tweepy_user_context_private_metrics_and_flatten(served: Served) -> None
         assert t.organic_metrics["like_count"] == real[str(t.id)]["organic_likes"]
 
 
-# -- the seed's weekly-report script -----------------------------------------------------
+# -- the guide's weekly-report script ----------------------------------------------------
 
 
 class SlackReceiver:
@@ -192,7 +192,7 @@ def slack() -> Iterator[SlackReceiver]:
 
 
 @pytest.mark.shared
-def test_seed_weekly_report_script_end_to_end(
+def test_guide_weekly_report_script_end_to_end(
     x_api_dir: Path, tmp_path: Path, slack: SlackReceiver
 ) -> None:
     source = extract_script(x_api_dir.parent)

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from xsim.generate import generate_world
-from xsim.generate_people import GenerateOptions
-from xsim.model import App, Token, World
+from xsim.world.generate import generate_world
+from xsim.world.generate_people import GenerateOptions
+from xsim.world.model import App, Token, World
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 READ = frozenset({"tweet.read", "users.read", "offline.access"})
@@ -96,7 +96,7 @@ def crawl_world(now: datetime = NOW) -> tuple[World, People]:
 
 
 def script_world(now: datetime, posts_per_week: float = 160.0) -> tuple[World, People]:
-    """One busy account for the seed script: an expired access token and a live refresh.
+    """One busy account for the guide's script: an expired access token and a live refresh.
 
     Posts within ten minutes of ``now - 7 days`` are marked deleted: the script takes
     "7 days ago" from its own wall clock a few seconds after ``now``, and a post on the

@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from xsim.model import App, Token, User, World
-from xsim.oauth import OAuthServer
+from xsim.oauth.server import OAuthServer
+from xsim.world.model import App, Token, User, World
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 BASE = "http://xsim.test"

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from xsim.model import App
-from xsim.oauth import OAuthServer, Principal
+from xsim.oauth.server import OAuthServer, Principal
+from xsim.world.model import App
 
 if TYPE_CHECKING:
     from conftest import FakeClock, Sim

@@ -1,4 +1,4 @@
-"""Unmodified third-party clients over real HTTP: tweepy's OAuth2UserHandler and the seeds' script.
+"""Unmodified third-party clients over real HTTP: tweepy's OAuth2UserHandler and a guide's script.
 
 tweepy hard-codes twitter.com; a requests adapter swaps that host for the local server,
 which is the only change a user would make.
@@ -82,8 +82,9 @@ def test_tweepy_oauth2_user_handler_signs_in(
     assert me.json()["user_id"] == "1001"
 
 
-def test_seed_weekly_report_refresh_over_http(sim: Sim, live: str) -> None:
-    """The refresh call of ../shared/seeds/000 (Basic auth and client_id in the body)."""
+def test_guide_weekly_report_refresh_over_http(sim: Sim, live: str) -> None:
+    """The refresh call of the weekly-report guide's script (Basic auth and client_id in the
+    body)."""
 
     def refresh_access_token(refresh_token: str) -> requests.Response:
         return requests.post(

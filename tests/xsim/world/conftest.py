@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from xsim.generate import GenerateOptions, generate_world
-from xsim.model import World
-from xsim.world import world_to_json
+from xsim.world.document import world_to_json
+from xsim.world.generate import GenerateOptions, generate_world
+from xsim.world.model import World
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "world-small.json"
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xsim.curves import (
+from xsim.world.curves import (
     PostMetrics,
     fraction_at,
     hourly_increments,
     media_metrics_at,
     post_metrics_at,
 )
-from xsim.model import Media, MediaFinal, Post, PostFinal
+from xsim.world.model import Media, MediaFinal, Post, PostFinal
 
 T0 = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
 FINAL = PostFinal(10_000, 300, 40, 25, 7, 30, 120, 60, 700)

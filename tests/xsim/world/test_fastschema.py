@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from xsim.fastschema import SchemaCompiler
-from xsim.world_check import _date_time_ok, _format_checker, world_schema
+from xsim.world.check import _date_time_ok, _format_checker, world_schema
+from xsim.world.fastschema import SchemaCompiler
 
 SECTIONS = {"apps": "app", "users": "user", "tokens": "token", "media": "media", "posts": "post"}
 REPLACEMENTS: list[Any] = [

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from statistics import mean, median
 from zoneinfo import ZoneInfo
 
-from xsim.curves import post_metrics_at
-from xsim.generate import CONTENT_TYPES, GenerateOptions, content_types, generate_world
-from xsim.generate_text import TWITTER_EPOCH_MS
-from xsim.model import Post, World
-from xsim.world import world_to_json
+from xsim.world.curves import post_metrics_at
+from xsim.world.document import world_to_json
+from xsim.world.generate import CONTENT_TYPES, GenerateOptions, content_types, generate_world
+from xsim.world.generate_text import TWITTER_EPOCH_MS
+from xsim.world.model import Post, World
 
 from .conftest import NOW
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from xsim.cli import cli
-from xsim.world import load_world
+from xsim.world.document import load_world
 
 from .conftest import EXAMPLE
 

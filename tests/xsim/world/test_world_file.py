@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from xsim.model import World
-from xsim.world import (
+from xsim.world.document import (
     WorldError,
     dump_world,
     load_world,
@@ -18,6 +17,7 @@ from xsim.world import (
     world_schema,
     world_to_json,
 )
+from xsim.world.model import World
 
 from .conftest import EXAMPLE
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from xpulse.api.client import XClient
-from xsim.model import App, Media, MediaFinal, Post, PostFinal, Token, User, World
+from xsim.world.model import App, Media, MediaFinal, Post, PostFinal, Token, User, World
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 ALICE, BOB = "1001", "1002"
