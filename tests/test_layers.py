@@ -18,6 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 GROUND = {"xpulse.errors", "xpulse.clock", "xpulse.fsutil"}
 LAYERS: dict[str, set[str]] = {
     "xpulse.errors": set(),
+    "xpulse.clock": set(),
     "xpulse.fsutil": set(),
     "xpulse.config": set(),
     "xpulse.api": set(),

@@ -30,7 +30,8 @@ from xpulse.api.auth import BearerAuth, EnvTokenAuth, UserTokenAuth
 from xpulse.api.client import XClient
 from xpulse.api.errors import NeedsSignIn
 from xpulse.api.oauth2 import OAuthClient
-from xpulse.api.transport import ApiAuth, CallRecord, Clock, Sleep, utc_now
+from xpulse.api.transport import ApiAuth, CallRecord
+from xpulse.clock import Clock, Sleep, utc_now
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError
 

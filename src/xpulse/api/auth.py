@@ -28,7 +28,7 @@ from xpulse.accounts.tokens import TokenRecord, TokenStore, refresh_lock
 from xpulse.api import redact
 from xpulse.api.errors import NeedsSignIn, TokenBusy
 from xpulse.api.oauth2 import GrantRejected, OAuthClient
-from xpulse.api.transport import Clock
+from xpulse.clock import Clock
 
 REFRESH_MARGIN = timedelta(minutes=5)
 log = logging.getLogger("xpulse.api")

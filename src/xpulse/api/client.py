@@ -18,7 +18,8 @@ import httpx
 
 from xpulse.api import endpoints as ep
 from xpulse.api.errors import Forbidden, NotFound, TooManyIds
-from xpulse.api.transport import ApiAuth, CallRecord, Clock, Sleep, Transport, utc_now
+from xpulse.api.transport import ApiAuth, CallRecord, Transport
+from xpulse.clock import Clock, Sleep, utc_now
 
 __all__ = ["Page", "XClient"]
 

@@ -30,7 +30,8 @@ from xpulse.api.endpoints import Endpoint
 from xpulse.api.engagement_rules import EngagementRequestError, Groupings, Kind
 from xpulse.api.errors import BadResponse
 from xpulse.api.oauth1 import OAuth1Auth, OAuth1Credentials
-from xpulse.api.transport import CallRecord, Clock, Sleep, Transport, utc_now
+from xpulse.api.transport import CallRecord, Transport
+from xpulse.clock import Clock, Sleep, utc_now
 
 __all__ = [
     "DEFAULT_BASE_URL",

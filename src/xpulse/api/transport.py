@@ -25,7 +25,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 import httpx
@@ -46,18 +46,12 @@ from xpulse.api.errors import (
     Unauthorized,
 )
 from xpulse.api.ratelimit import RateLimit
+from xpulse.clock import Clock, Sleep, utc_now
 
 log = logging.getLogger("xpulse.api")
 
-Clock = Callable[[], datetime]
-Sleep = Callable[[float], None]
-
 BACKOFF_CAP = 30.0
 USER_AGENT = "xpulse"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
