@@ -81,8 +81,6 @@ KNOWN_CIRCLES: list[set[str]] = [
     {"xsim.admin", "xsim.analytics_api", "xsim.app", "xsim.engagement", "xsim.media_analytics"},
 ]
 KNOWN_BREACHES: set[tuple[str, str]] = {
-    ("xpulse.api", "xpulse.accounts.clients"),
-    ("xpulse.api.auth", "xpulse.accounts.tokens"),
     ("xpulse.collect.private", "xpulse.operations.collect"),
     ("xpulse.config.delivery", "xpulse.api.redact"),
     ("xpulse.config.delivery", "xpulse.deliver.files"),

@@ -13,7 +13,7 @@ import sys
 import httpx
 
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord, refresh_lock
-from xpulse.api.auth import UserTokenAuth
+from xpulse.accounts.user_auth import UserTokenAuth
 from xpulse.api.oauth2 import OAuthClient
 from xpulse.clock import utc_now
 

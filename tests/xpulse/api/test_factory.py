@@ -10,7 +10,8 @@ from xpulse_api_fakes import FakeClock, json_response
 
 from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import FileTokenStore, KeyringTokenStore, default_store
-from xpulse.api.auth import BearerAuth, UserTokenAuth
+from xpulse.accounts.user_auth import UserTokenAuth
+from xpulse.api.auth import BearerAuth
 from xpulse.api.errors import NeedsSignIn
 from xpulse.config.settings import parse_config
 from xpulse.errors import ConfigError

@@ -15,7 +15,7 @@ import pytest
 from xpulse_api_fakes import T0, FakeClock, TokenServerState, json_response
 
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord, refresh_lock
-from xpulse.api.auth import UserTokenAuth
+from xpulse.accounts.user_auth import UserTokenAuth
 from xpulse.api.errors import ClientRejected, NeedsSignIn, TokenBusy
 from xpulse.api.oauth2 import OAuthClient
 

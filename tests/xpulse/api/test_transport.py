@@ -53,16 +53,15 @@ def test_5xx_then_success_retries_with_bounded_jitter(clock: FakeClock) -> None:
 
 
 def test_jitter_differs_between_runs_but_stays_in_bounds() -> None:
-    client = XClient("https://a.test", None)
     waits = set()
     for seed in range(50):
-        client.transport.rng = random.Random(seed)
-        w = client.transport.backoff(3)
+        with XClient("https://a.test", None, rng=random.Random(seed)) as client:
+            w = client.transport.backoff(3)
         assert 4.0 <= w <= 8.0
         waits.add(round(w, 6))
     assert len(waits) > 40  # spread, so clients that failed together do not retry together
-    assert 30.0 / 2 <= client.transport.backoff(12) <= 30.0  # capped
-    client.close()
+    with XClient("https://a.test", None) as client:
+        assert 30.0 / 2 <= client.transport.backoff(12) <= 30.0  # capped
 
 
 def test_persistent_5xx_gives_up_after_max_retries(clock: FakeClock) -> None:
