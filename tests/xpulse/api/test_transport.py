@@ -20,7 +20,7 @@ from xpulse.api.errors import (
     TransportError,
     Unauthorized,
 )
-from xpulse.api.transport import CallRecord
+from xpulse.api.transport import CallRecord, http_client
 
 ME = {"data": {"id": "2244994945", "username": "xdev", "name": "X Dev"}}
 
@@ -62,6 +62,17 @@ def test_jitter_differs_between_runs_but_stays_in_bounds() -> None:
     assert len(waits) > 40  # spread, so clients that failed together do not retry together
     with XClient("https://a.test", None) as client:
         assert 30.0 / 2 <= client.transport.backoff(12) <= 30.0  # capped
+
+
+def test_a_shared_httpx_client_is_used_and_closed_but_not_beside_a_transport() -> None:
+    answer = httpx.MockTransport(lambda r: json_response(200, ME))
+    http = http_client("https://a.test", transport=answer)
+    with XClient("https://a.test/", None, http=http) as client:
+        assert client.transport.http is http
+        assert client.get_me()["id"] == ME["data"]["id"]
+    assert http.is_closed
+    with pytest.raises(ValueError, match="not both"):
+        XClient("https://a.test", None, http=http, transport=answer)
 
 
 def test_persistent_5xx_gives_up_after_max_retries(clock: FakeClock) -> None:
