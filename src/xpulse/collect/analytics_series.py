@@ -15,11 +15,18 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from xpulse.api.analytics_api import METRIC_FIELDS, Bucket, Granularity, get_tweet_analytics
+from xpulse.api.analytics_api import (
+    ANALYTICS,
+    METRIC_FIELDS,
+    Bucket,
+    Granularity,
+    get_tweet_analytics,
+)
 from xpulse.api.transport import Transport
 from xpulse.store import series
 
-BATCH = 100
+assert ANALYTICS.id_batch is not None  # the endpoint takes a list of ids
+BATCH: int = ANALYTICS.id_batch  # ids a request: the endpoint table's limit, not a copy
 # analytics field -> series column (the same names; listed so a new X field is a choice)
 _COLUMNS = {name: name for name in series.SERIES_METRICS}
 

@@ -38,13 +38,16 @@ from xpulse.api.analytics_api import Granularity
 from xpulse.api.engagement import DEFAULT_BASE_URL, EngagementClient, hourly_points
 from xpulse.api.engagement_rules import EARLIEST, SERIES_TYPES, split_window
 from xpulse.api.errors import NotEnrolled
-from xpulse.api.media_analytics import RETENTION, get_media_analytics
+from xpulse.api.media_analytics import MEDIA_ANALYTICS, RETENTION, get_media_analytics
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.transport import Transport
 from xpulse.collect.analytics_series import collect_series
 from xpulse.errors import ConfigError
 from xpulse.store import queries, series
 from xpulse.store.schema import media, posts
+
+assert MEDIA_ANALYTICS.id_batch is not None  # the endpoint takes a list of keys
+MEDIA_BATCH: int = MEDIA_ANALYTICS.id_batch  # keys a request: the endpoint table's limit
 
 # X answers /2/tweets/analytics and /2/media/analytics only to Enterprise apps since
 # 2026-03-31 (403 not enrolled).
@@ -263,8 +266,8 @@ def backfill_media(
     result = BackfillResult(posts=len({pid for _, pid in found}), unit="video")
     carrier = dict(found)
     keys = list(carrier)
-    for i in range(0, len(keys), 100):
-        batch = keys[i : i + 100]
+    for i in range(0, len(keys), MEDIA_BATCH):
+        batch = keys[i : i + MEDIA_BATCH]
         try:
             page = get_media_analytics(transport, batch, since, now, "total")
         except NotEnrolled:
