@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -41,6 +41,7 @@ from xpulse.api.errors import NotEnrolled
 from xpulse.api.media_analytics import MEDIA_ANALYTICS, RETENTION, get_media_analytics
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.transport import Transport
+from xpulse.clock import Clock, utc_now
 from xpulse.collect.analytics_series import collect_series
 from xpulse.errors import ConfigError
 from xpulse.store import queries, series
@@ -154,7 +155,7 @@ def backfill_engagement(
     account: str,
     since: datetime,
     *,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
     engagement_types: Sequence[str] = SERIES_TYPES,
     progress: Callable[[int, int], None] | None = None,
 ) -> BackfillResult:
@@ -204,7 +205,7 @@ def backfill_analytics(
     since: datetime,
     *,
     granularity: Granularity = "daily",
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> BackfillResult:
     """/2/tweets/analytics buckets of the account's posts since ``since``, stored."""
     now = clock()
@@ -256,7 +257,7 @@ def backfill_media(
     account: str,
     since: datetime,
     *,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> BackfillResult:
     """Each stored video's plays and quartiles at now, from /2/media/analytics, stored."""
     now = clock()
