@@ -102,10 +102,11 @@ def measure(per_week: int, days: int, dormant: bool, seed: int, tmp: Path) -> li
         for token in world.tokens[:2]:
             user = world.users[token.user_id]
             log = CallLog()
-            client = XClient(url, StaticAuth(token.access_token), on_call=log, clock=clock.now)
-            me = client.get_me(("id", "username", "created_at", "public_metrics"))  # sign-in
-            client.user_id = me["id"]  # as open_client sets it from the token store
-            log.drain()  # the sign-in's read is not the run's
+            auth = StaticAuth(token.access_token)
+            with XClient(url, auth, clock=clock.now) as signin:  # its read is not the run's
+                me = signin.get_me(("id", "username", "created_at", "public_metrics"))
+            # the user id as open_client gives it from the token store
+            client = XClient(url, auth, on_call=log, clock=clock.now, user_id=me["id"])
             spec = AccountSpec(
                 user.username.lower(),
                 user.username,

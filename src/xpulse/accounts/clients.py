@@ -25,12 +25,14 @@ from collections.abc import Callable
 import httpx
 
 from xpulse.accounts.tokens import TokenRecord, TokenStore, default_store, refresh_lock
+from xpulse.accounts.user_auth import EnvTokenAuth, UserTokenAuth
 from xpulse.api import redact
-from xpulse.api.auth import BearerAuth, EnvTokenAuth, UserTokenAuth
+from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
 from xpulse.api.errors import NeedsSignIn
 from xpulse.api.oauth2 import OAuthClient
-from xpulse.api.transport import ApiAuth, CallRecord, Clock, Sleep, utc_now
+from xpulse.api.transport import ApiAuth, CallRecord, http_client
+from xpulse.clock import Clock, Sleep, utc_now
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError
 
@@ -172,24 +174,23 @@ def open_client(
     it up once with ``get_me()`` and cache it). Raises NeedsSignIn or ConfigError, never
     with a secret in the message.
     """
-    client = XClient(
-        config.api_base(),
-        None,
-        transport=transport,
-        clock=clock,
-        sleep=sleep,
-        rng=rng,
-        timeout=config.api.timeout_seconds,
-        max_retries=config.api.max_retries,
-        on_call=on_call,
-        owned=account.own and account.auth == "oauth2",
-        fields_spelling=config.api.fields_spelling,
-    )
+    # One httpx client for the account: its API calls and its token refreshes share it.
+    http = http_client(config.api_base(), transport=transport, timeout=config.api.timeout_seconds)
     try:
-        auth, user_id = make_auth(config, account, client.transport.http, store=store, clock=clock)
+        auth, user_id = make_auth(config, account, http, store=store, clock=clock)
+        return XClient(
+            config.api_base(),
+            auth,
+            http=http,
+            clock=clock,
+            sleep=sleep,
+            rng=rng,
+            max_retries=config.api.max_retries,
+            on_call=on_call,
+            owned=account.own and account.auth == "oauth2",
+            fields_spelling=config.api.fields_spelling,
+            user_id=user_id,
+        )
     except BaseException:
-        client.close()
+        http.close()
         raise
-    client.transport.auth = auth
-    client.user_id = user_id
-    return client

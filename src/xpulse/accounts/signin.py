@@ -33,7 +33,7 @@ from xpulse.api import oauth2
 from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
 from xpulse.api.probe import check_api_base
-from xpulse.api.transport import Clock, Sleep, utc_now
+from xpulse.clock import Clock, Sleep, utc_now
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError, XpulseError
 

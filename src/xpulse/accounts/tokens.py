@@ -18,13 +18,14 @@ import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 import filelock
 
 from xpulse.api import redact
+from xpulse.clock import utc_now
 from xpulse.config.paths import state_dir
 from xpulse.errors import ConfigError
 
@@ -71,7 +72,7 @@ class TokenRecord:
     tweet_count: int | None = None
     tweet_count_at: str | None = None
     user_created_at: str | None = None  # the account's creation (ISO), from the same read
-    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime = field(default_factory=utc_now)
 
     def __post_init__(self) -> None:
         if self.refresh_token:

@@ -1,14 +1,16 @@
-"""xpulse's X API client: transport, endpoints, sign-in and the token lifecycle.
+"""xpulse's X API client: transport, endpoints, auth schemes and normalisation.
 
-Start with :func:`open_client` (``xpulse.accounts.clients``): it turns the config and the
-account's credential into an :class:`XClient` whose every call goes through one
-:class:`~xpulse.api.transport.Transport` (retries, rate limits, metering, redacted logs).
+Everything here takes explicit arguments: an :class:`XClient` is given its base URL, its
+auth, its clock and sleep and its call hook when it is made, and knows nothing of the
+config or the token stores (``xpulse.accounts`` builds an account's client from those).
+Every call goes through one :class:`~xpulse.api.transport.Transport` (retries, rate
+limits, metering, redacted logs).
 
 Modules: ``transport`` (the call policy), ``ratelimit`` (429s and pacing), ``errors``
 (the exception tree), ``redact``, ``endpoints`` (the endpoint table), ``client``
 (typed calls), ``normalize`` (pure flattening), ``oauth2`` (PKCE, token endpoint),
-``loopback`` (the sign-in callback), ``tokens`` (the token store), ``auth`` (bearer and
-refreshing user tokens), ``factory`` (``open_client``), ``signin`` (login/logout/status).
+``oauth1`` (request signing), ``auth`` (bearer tokens), ``probe`` (is the API there),
+``analytics_api``, ``media_analytics`` and ``engagement`` (the analytics endpoints).
 """
 
 from __future__ import annotations
@@ -17,18 +19,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from xpulse.accounts.clients import open_client
     from xpulse.api.client import Page, XClient
     from xpulse.api.transport import CallRecord
 
-__all__ = ["CallRecord", "Page", "XClient", "open_client"]
+__all__ = ["CallRecord", "Page", "XClient"]
 # Imported on first use: `xpulse.api.errors` (every command's error handling) must not pull
 # in httpx and the whole client.
 _WHERE = {
     "CallRecord": "xpulse.api.transport",
     "Page": "xpulse.api.client",
     "XClient": "xpulse.api.client",
-    "open_client": "xpulse.accounts.clients",
 }
 
 

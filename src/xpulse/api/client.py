@@ -18,7 +18,8 @@ import httpx
 
 from xpulse.api import endpoints as ep
 from xpulse.api.errors import Forbidden, NotFound, TooManyIds
-from xpulse.api.transport import ApiAuth, CallRecord, Clock, Sleep, Transport, utc_now
+from xpulse.api.transport import ApiAuth, CallRecord, Transport
+from xpulse.clock import Clock, Sleep, utc_now
 
 __all__ = ["Page", "XClient"]
 
@@ -89,7 +90,11 @@ class XClient:
         on_call: Callable[[CallRecord], None] | None = None,
         owned: bool = True,
         fields_spelling: str = "tweet.fields",
+        http: httpx.Client | None = None,
+        user_id: str | None = None,
     ) -> None:
+        """``http``: see :class:`Transport`. ``user_id``: the X user id of the token's
+        account when known (sign-in stores it), else None: look it up with ``get_me()``."""
         self.transport = Transport(
             base_url,
             auth,
@@ -101,10 +106,11 @@ class XClient:
             max_retries=max_retries,
             on_call=on_call,
             fields_spelling=fields_spelling,
+            http=http,
         )
         # Private metrics are asked only with the owner's token: X answers 403 otherwise.
         self.owned = owned
-        self.user_id: str | None = None  # set by open_client when sign-in stored it
+        self.user_id = user_id
 
     def __enter__(self) -> XClient:
         return self

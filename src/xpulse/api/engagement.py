@@ -30,7 +30,8 @@ from xpulse.api.endpoints import Endpoint
 from xpulse.api.engagement_rules import EngagementRequestError, Groupings, Kind
 from xpulse.api.errors import BadResponse
 from xpulse.api.oauth1 import OAuth1Auth, OAuth1Credentials
-from xpulse.api.transport import CallRecord, Clock, Sleep, Transport, utc_now
+from xpulse.api.transport import CallRecord, Transport, http_client
+from xpulse.clock import Clock, Sleep, utc_now
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -160,23 +161,29 @@ class EngagementClient:
             )
         self.user_context = oauth1 is not None
         self.clock = clock
+        auth: BearerAuth | None = None
+        http: httpx.Client | None = None
+        if oauth1 is not None:  # each request signed by httpx, no bearer header
+            stamp: Callable[[], str] = lambda: str(int(clock().timestamp()))  # noqa: E731
+            signer = (
+                OAuth1Auth(oauth1, timestamp=stamp)
+                if nonce is None
+                else OAuth1Auth(oauth1, timestamp=stamp, nonce=nonce)
+            )
+            http = http_client(base_url, transport=transport, auth=signer)
+        else:
+            auth = BearerAuth(bearer or "", source="bearer")
         self.transport = Transport(
             base_url,
-            None if oauth1 is not None else BearerAuth(bearer or "", source="bearer"),
-            transport=transport,
+            auth,
+            transport=None if http is not None else transport,
             clock=clock,
             sleep=sleep,
             rng=rng,
             max_retries=max_retries,
             on_call=on_call,
+            http=http,
         )
-        if oauth1 is not None:
-            stamp: Callable[[], str] = lambda: str(int(self.clock().timestamp()))  # noqa: E731
-            self.transport.http.auth = (
-                OAuth1Auth(oauth1, timestamp=stamp)
-                if nonce is None
-                else OAuth1Auth(oauth1, timestamp=stamp, nonce=nonce)
-            )
 
     def __enter__(self) -> EngagementClient:
         return self

@@ -22,6 +22,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from xpulse.api import redact
 from xpulse.api.errors import ApiError, BadResponse, ClientRejected, TransportError
+from xpulse.clock import Clock
 
 SCOPES = ("tweet.read", "users.read", "offline.access")
 REAL_API_HOSTS = frozenset({"api.x.com", "api.twitter.com"})
@@ -112,7 +113,7 @@ class OAuthClient:
         api_base: str,
         client_id: str,
         client_secret: str | None,
-        clock: Any,
+        clock: Clock,
     ) -> None:
         self.http = http
         self.token_url = f"{api_base.rstrip('/')}/2/oauth2/token"

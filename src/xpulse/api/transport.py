@@ -25,7 +25,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 import httpx
@@ -46,18 +46,12 @@ from xpulse.api.errors import (
     Unauthorized,
 )
 from xpulse.api.ratelimit import RateLimit
+from xpulse.clock import Clock, Sleep, utc_now
 
 log = logging.getLogger("xpulse.api")
 
-Clock = Callable[[], datetime]
-Sleep = Callable[[float], None]
-
 BACKOFF_CAP = 30.0
 USER_AGENT = "xpulse"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -148,6 +142,27 @@ def count_errors(body: dict[str, Any]) -> int:
     return len(errors) if isinstance(errors, list) else 0
 
 
+def http_client(
+    base_url: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    timeout: float = 30.0,
+    auth: httpx.Auth | None = None,
+) -> httpx.Client:
+    """The httpx client API calls go out on: no redirects followed, xpulse's User-Agent.
+
+    ``auth`` is an ``httpx.Auth`` that signs each request itself (OAuth 1.0a); a bearer
+    or user token is the :class:`Transport`'s ``auth`` instead."""
+    return httpx.Client(
+        base_url=base_url.rstrip("/"),
+        transport=transport,
+        timeout=httpx.Timeout(timeout),
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=False,
+        auth=auth,
+    )
+
+
 class Transport:
     """Sends API calls with the policy above; thread-safe (one httpx.Client, locked pacer)."""
 
@@ -165,9 +180,15 @@ class Transport:
         max_rate_limit_waits: int = 3,
         on_call: Callable[[CallRecord], None] | None = None,
         fields_spelling: str = "tweet.fields",
+        http: httpx.Client | None = None,
     ) -> None:
+        """``http``, when given, is a client made by :func:`http_client` that something
+        else uses too (an auth refreshing its token over the same connections); it replaces
+        ``transport`` and ``timeout``, and this transport closes it."""
         if fields_spelling not in SPELLINGS:
             raise ValueError(f"fields_spelling must be one of {', '.join(SPELLINGS)}")
+        if http is not None and transport is not None:
+            raise ValueError("give the httpx client or its transport, not both")
         self.fields_spelling = fields_spelling  # applied to every query (endpoints.respell)
         self.base_url = base_url.rstrip("/")
         self.auth = auth
@@ -178,13 +199,9 @@ class Transport:
         self.max_rate_limit_waits = max_rate_limit_waits
         self.on_call = on_call
         self.pacer = ratelimit.Pacer()
-        self.http = httpx.Client(
-            base_url=self.base_url,
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-        )
+        if http is None:
+            http = http_client(self.base_url, transport=transport, timeout=timeout)
+        self.http = http
 
     def close(self) -> None:
         self.http.close()

@@ -8,18 +8,26 @@ returned beside the count, never dropped silently.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
-from xpulse.api.analytics_api import METRIC_FIELDS, Bucket, Granularity, get_tweet_analytics
+from xpulse.api.analytics_api import (
+    ANALYTICS,
+    METRIC_FIELDS,
+    Bucket,
+    Granularity,
+    get_tweet_analytics,
+)
 from xpulse.api.transport import Transport
+from xpulse.clock import Clock, utc_now
 from xpulse.store import series
 
-BATCH = 100
+assert ANALYTICS.id_batch is not None  # the endpoint takes a list of ids
+BATCH: int = ANALYTICS.id_batch  # ids a request: the endpoint table's limit, not a copy
 # analytics field -> series column (the same names; listed so a new X field is a choice)
 _COLUMNS = {name: name for name in series.SERIES_METRICS}
 
@@ -54,7 +62,7 @@ def collect_series(
     end: datetime,
     granularity: Granularity = "daily",
     fields: Iterable[str] = METRIC_FIELDS,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> SeriesResult:
     """Read and store the series of ``post_ids`` over ``[start, end)``."""
     wanted = tuple(fields)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -38,13 +38,17 @@ from xpulse.api.analytics_api import Granularity
 from xpulse.api.engagement import DEFAULT_BASE_URL, EngagementClient, hourly_points
 from xpulse.api.engagement_rules import EARLIEST, SERIES_TYPES, split_window
 from xpulse.api.errors import NotEnrolled
-from xpulse.api.media_analytics import RETENTION, get_media_analytics
+from xpulse.api.media_analytics import MEDIA_ANALYTICS, RETENTION, get_media_analytics
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.transport import Transport
+from xpulse.clock import Clock, utc_now
 from xpulse.collect.analytics_series import collect_series
 from xpulse.errors import ConfigError
 from xpulse.store import queries, series
 from xpulse.store.schema import media, posts
+
+assert MEDIA_ANALYTICS.id_batch is not None  # the endpoint takes a list of keys
+MEDIA_BATCH: int = MEDIA_ANALYTICS.id_batch  # keys a request: the endpoint table's limit
 
 # X answers /2/tweets/analytics and /2/media/analytics only to Enterprise apps since
 # 2026-03-31 (403 not enrolled).
@@ -151,7 +155,7 @@ def backfill_engagement(
     account: str,
     since: datetime,
     *,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
     engagement_types: Sequence[str] = SERIES_TYPES,
     progress: Callable[[int, int], None] | None = None,
 ) -> BackfillResult:
@@ -201,7 +205,7 @@ def backfill_analytics(
     since: datetime,
     *,
     granularity: Granularity = "daily",
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> BackfillResult:
     """/2/tweets/analytics buckets of the account's posts since ``since``, stored."""
     now = clock()
@@ -253,7 +257,7 @@ def backfill_media(
     account: str,
     since: datetime,
     *,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> BackfillResult:
     """Each stored video's plays and quartiles at now, from /2/media/analytics, stored."""
     now = clock()
@@ -263,8 +267,8 @@ def backfill_media(
     result = BackfillResult(posts=len({pid for _, pid in found}), unit="video")
     carrier = dict(found)
     keys = list(carrier)
-    for i in range(0, len(keys), 100):
-        batch = keys[i : i + 100]
+    for i in range(0, len(keys), MEDIA_BATCH):
+        batch = keys[i : i + MEDIA_BATCH]
         try:
             page = get_media_analytics(transport, batch, since, now, "total")
         except NotEnrolled:

@@ -43,13 +43,13 @@ def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def metrics(tweet: Json) -> dict[str, int | None]:
-    """Every observation column of one tweet; None where this read did not carry it.
+def observed_counts(groups: Mapping[str, Mapping[str, int]]) -> dict[str, int | None]:
+    """Every observation column from a post's metric groups (``normalize.metrics``); None
+    where this read did not carry it.
 
     A total comes from ``public_metrics``, else from ``non_public_metrics`` (impressions
     and the click counts are private on some plans); organic_* and promoted_* from theirs.
     """
-    groups = normalize.metrics(tweet)
     public, private = groups.get("public", {}), groups.get("non_public", {})
     out: dict[str, int | None] = {}
     for column, name in _COUNTS.items():
@@ -66,38 +66,43 @@ def media_by_key(includes: Json | None) -> dict[str, Json]:
     return {str(m["media_key"]): m for m in items if isinstance(m, Mapping) and "media_key" in m}
 
 
-def post_row(
-    tweet: Json, includes: Json | None, account: str, source_url: str, now: datetime
-) -> dict[str, Any]:
-    """The posts row: the content type and references as :mod:`xpulse.api.normalize` reads
-    them (one definition for the whole product), the raw JSON with its provenance."""
+def post_rows(
+    tweet: Json, includes: Json | None, account: str, source_url: str, now: datetime, source: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The posts row and the observation row of one post, both from the post as
+    :func:`xpulse.api.normalize.flatten` reads it (one reading of X's post JSON for the
+    whole product); the posts row keeps the raw JSON with its provenance."""
+    flat = normalize.flatten(tweet, includes)
     refs: dict[str, str] = {}
-    for ref in normalize.referenced(tweet):
+    for ref in flat["referenced"]:
         refs.setdefault(ref["type"], ref["id"])
-    return {
-        "id": str(tweet["id"]),
+    post = {
+        "id": flat["id"],
         "account": account,
-        "author_id": str(tweet.get("author_id") or ""),
-        "text": str(tweet.get("text") or ""),
-        "created_at": parse_time(str(tweet["created_at"])),
-        "lang": tweet.get("lang"),
-        "conversation_id": tweet.get("conversation_id"),
-        "content_type": normalize.content_type(tweet, includes),
+        "author_id": flat["author_id"] or "",
+        "text": str(flat["text"] or ""),
+        "created_at": parse_time(str(tweet["created_at"])),  # required: no row without it
+        "lang": flat["lang"],
+        "conversation_id": flat["conversation_id"],
+        "content_type": flat["content_type"],
         "replied_to_id": refs.get("replied_to"),
         "quoted_id": refs.get("quoted"),
         "retweeted_id": refs.get("retweeted") or refs.get("reposted"),
-        "media_keys": normalize.media_keys(tweet),
-        "is_promoted": bool(tweet.get("promoted_metrics")),
+        "media_keys": flat["media_keys"],
+        "is_promoted": "promoted" in flat["metrics"],
         "raw": dict(tweet),
         "source_url": source_url,
         "retrieved_at": now,
         "first_seen_at": now,
         "unavailable_at": None,
     }
-
-
-def observation_row(tweet: Json, now: datetime, source: str) -> dict[str, Any]:
-    return {"post_id": str(tweet["id"]), "observed_at": now, "source": source, **metrics(tweet)}
+    observation = {
+        "post_id": flat["id"],
+        "observed_at": now,
+        "source": source,
+        **observed_counts(flat["metrics"]),
+    }
+    return post, observation
 
 
 def media_row(item: Json, now: datetime) -> dict[str, Any]:
@@ -119,15 +124,11 @@ def media_observation_row(
     item: Json, post_id: str, now: datetime, source: str
 ) -> dict[str, Any] | None:
     """The media's counts as read now, or None when the read carried none."""
+    groups = normalize.metrics(item)  # media carry metric groups as posts do
     values: dict[str, int | None] = {}
     for name in MEDIA_COUNTS:
-        value = None
-        for group in ("public_metrics", "non_public_metrics", "organic_metrics"):
-            obj = item.get(group)
-            if isinstance(obj, Mapping) and isinstance(obj.get(name), int):
-                value = int(obj[name])
-                break
-        values[name] = value
+        found = (groups[g].get(name) for g in ("public", "non_public", "organic") if g in groups)
+        values[name] = next((v for v in found if v is not None), None)
     if all(v is None for v in values.values()):
         return None
     return {

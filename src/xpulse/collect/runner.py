@@ -32,13 +32,14 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from xpulse.api.errors import ApiError, MonthlyCapReached, NeedsSignIn
+from xpulse.clock import Clock, utc_now
 from xpulse.collect import profile
 from xpulse.collect.budget import Budget, BudgetExceeded
 from xpulse.collect.calllog import CallLog
@@ -130,7 +131,7 @@ class Runner:
     schedule: tuple[timedelta, ...]
     prices: PriceTable = field(default_factory=PriceTable)
     budget: Budget = field(default_factory=lambda: Budget(None, 0))
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Clock = utc_now
     monotonic: Callable[[], float] = time.monotonic
     per_token: int = 4
     max_parallel_accounts: int = 16

@@ -96,10 +96,11 @@ def store_fetched(
 ) -> Stored:
     """Write one answer and what goes with it; the caller owns the transaction."""
     media = rows.media_by_key(fetched.includes)
-    post_rows = [
-        rows.post_row(t, fetched.includes, account, fetched.url, now) for t in fetched.data
+    both = [
+        rows.post_rows(t, fetched.includes, account, fetched.url, now, fetched.endpoint)
+        for t in fetched.data
     ]
-    new = queries.upsert_posts(conn, post_rows)
+    new = queries.upsert_posts(conn, [post for post, _ in both])
     queries.upsert_media(conn, [rows.media_row(m, now) for m in media.values()])
     media_obs = []
     for tweet in fetched.data:
@@ -110,8 +111,7 @@ def store_fetched(
                 )
                 if row is not None:
                     media_obs.append(row)
-    obs = [rows.observation_row(t, now, fetched.endpoint) for t in fetched.data]
-    queries.append_observations(conn, obs)
+    queries.append_observations(conn, [observation for _, observation in both])
     queries.append_media_observations(conn, media_obs)
 
     own = is_own_post or (lambda t: own_token and str(t.get("author_id")) == user_id)
@@ -147,7 +147,7 @@ def store_fetched(
         queries.record_call(conn, row)
     if checkpoint is not None:
         queries.save_checkpoint(conn, account, **checkpoint)
-    return Stored(new, len(obs), len(priced), billable, micros, denied, unavailable)
+    return Stored(new, len(both), len(priced), billable, micros, denied, unavailable)
 
 
 def ids_with(fetched: Fetched, kind: str) -> list[str]:

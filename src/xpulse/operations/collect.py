@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import TokenRecord, default_store
 from xpulse.api.errors import ApiError, NeedsSignIn
-from xpulse.api.transport import utc_now
+from xpulse.clock import utc_now
 from xpulse.collect.budget import Budget, admit, spending_problems
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.ledger_budget import shared_budget

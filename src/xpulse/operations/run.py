@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from xpulse.analytics import parse_period
 from xpulse.analytics.document import Report
 from xpulse.analytics.periods import Period
-from xpulse.api.transport import utc_now
+from xpulse.clock import utc_now
 from xpulse.collect.planner import month_start, next_month_start, post_reads
 from xpulse.collect.pricing import MICRO, dollars, plan_prices
 from xpulse.collect.runner import AccountResult

@@ -19,7 +19,6 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Final
 
 from markupsafe import escape
@@ -31,14 +30,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from xpulse.clock import Clock, utc_now
 from xpulse.config.settings import Config
 from xpulse.errors import XpulseError
 from xpulse.render import vega
 from xpulse.web import DEFAULT_PERIODS
 from xpulse.web.pages import BUNDLE_PATH, DASHBOARD_JS
 from xpulse.web.site import PageNotFound, Site, app_links
-
-Clock = Callable[[], datetime]
 
 
 def is_loopback(host: str) -> bool:
@@ -60,7 +58,7 @@ class ServeSettings:
     periods: tuple[str, ...] = DEFAULT_PERIODS
     tz: str | None = None
     token: str | None = None
-    clock: Clock = lambda: datetime.now(UTC)
+    clock: Clock = utc_now
 
 
 def _message_page(status: int, heading: str, message: str) -> HTMLResponse:

@@ -13,9 +13,9 @@ import sys
 import httpx
 
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord, refresh_lock
-from xpulse.api.auth import UserTokenAuth
+from xpulse.accounts.user_auth import UserTokenAuth
 from xpulse.api.oauth2 import OAuthClient
-from xpulse.api.transport import utc_now
+from xpulse.clock import utc_now
 
 
 def crash(record: TokenRecord) -> None:

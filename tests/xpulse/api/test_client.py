@@ -39,7 +39,9 @@ class Timeline:
         return json_response(200, {"data": data, "meta": meta})
 
 
-def client_for(handler, clock: FakeClock, records: list[CallRecord] | None = None) -> XClient:
+def client_for(
+    handler, clock: FakeClock, records: list[CallRecord] | None = None, *, owned: bool = True
+) -> XClient:
     return XClient(
         "https://api.example.test",
         BearerAuth("fake-bearer", source="test"),
@@ -48,6 +50,7 @@ def client_for(handler, clock: FakeClock, records: list[CallRecord] | None = Non
         sleep=clock.sleep,
         rng=random.Random(3),
         on_call=records.append if records is not None else None,
+        owned=owned,
     )
 
 
@@ -75,8 +78,7 @@ def test_timeline_resumes_from_a_saved_token(clock: FakeClock) -> None:
 
 def test_not_owned_clients_ask_public_metrics_only(clock: FakeClock) -> None:
     timeline = Timeline()
-    client = client_for(timeline, clock)
-    client.owned = False
+    client = client_for(timeline, clock, owned=False)
     next(client.iter_user_tweets("42"))
     fields = timeline.requests[0].url.params["tweet.fields"].split(",")
     assert "public_metrics" in fields and "non_public_metrics" not in fields

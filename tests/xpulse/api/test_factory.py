@@ -10,7 +10,8 @@ from xpulse_api_fakes import FakeClock, json_response
 
 from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import FileTokenStore, KeyringTokenStore, default_store
-from xpulse.api.auth import BearerAuth, UserTokenAuth
+from xpulse.accounts.user_auth import UserTokenAuth
+from xpulse.api.auth import BearerAuth
 from xpulse.api.errors import NeedsSignIn
 from xpulse.config.settings import parse_config
 from xpulse.errors import ConfigError
@@ -79,7 +80,10 @@ def test_env_refresh_token_seeds_the_store_once(
     transport = httpx.MockTransport(x)
     with open_client(cfg, cfg.accounts[0], transport=transport, clock=clock) as client:
         assert isinstance(client.transport.auth, UserTokenAuth)
+        # The refresh goes out on the client's own connections, built before the client.
+        assert client.transport.auth.oauth.http is client.transport.http
         client.get_me()
+    assert client.transport.http.is_closed
     stored = FileTokenStore().load("brand-main")
     assert stored is not None and stored.refresh_token == "fake-rotated-1"
     text = FileTokenStore().path("brand-main").read_text()

@@ -12,8 +12,8 @@ import pytest
 from xpulse_api_fakes import T0, FakeClock, json_response
 
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord, refresh_lock
+from xpulse.accounts.user_auth import UserTokenAuth
 from xpulse.api import redact
-from xpulse.api.auth import UserTokenAuth
 from xpulse.api.client import XClient
 from xpulse.api.errors import ApiError, InvalidRequest
 from xpulse.api.oauth2 import OAuthClient, start_authorization

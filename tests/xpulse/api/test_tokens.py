@@ -15,7 +15,7 @@ import pytest
 from xpulse_api_fakes import T0, FakeClock, TokenServerState, json_response
 
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord, refresh_lock
-from xpulse.api.auth import UserTokenAuth
+from xpulse.accounts.user_auth import UserTokenAuth
 from xpulse.api.errors import ClientRejected, NeedsSignIn, TokenBusy
 from xpulse.api.oauth2 import OAuthClient
 
@@ -166,7 +166,7 @@ def _worker(base: str, *extra: str) -> subprocess.Popen[str]:
 
 def _seed(state: TokenServerState, *, expires_in: float) -> FileTokenStore:
     """An expired-or-expiring token on disk whose refresh token the server knows."""
-    from xpulse.api.transport import utc_now
+    from xpulse.clock import utc_now
 
     state.live_refresh.add("fake-refresh-0000")
     store = FileTokenStore()

@@ -20,7 +20,7 @@ from xpulse.api.errors import (
     TransportError,
     Unauthorized,
 )
-from xpulse.api.transport import CallRecord
+from xpulse.api.transport import CallRecord, http_client
 
 ME = {"data": {"id": "2244994945", "username": "xdev", "name": "X Dev"}}
 
@@ -53,16 +53,26 @@ def test_5xx_then_success_retries_with_bounded_jitter(clock: FakeClock) -> None:
 
 
 def test_jitter_differs_between_runs_but_stays_in_bounds() -> None:
-    client = XClient("https://a.test", None)
     waits = set()
     for seed in range(50):
-        client.transport.rng = random.Random(seed)
-        w = client.transport.backoff(3)
+        with XClient("https://a.test", None, rng=random.Random(seed)) as client:
+            w = client.transport.backoff(3)
         assert 4.0 <= w <= 8.0
         waits.add(round(w, 6))
     assert len(waits) > 40  # spread, so clients that failed together do not retry together
-    assert 30.0 / 2 <= client.transport.backoff(12) <= 30.0  # capped
-    client.close()
+    with XClient("https://a.test", None) as client:
+        assert 30.0 / 2 <= client.transport.backoff(12) <= 30.0  # capped
+
+
+def test_a_shared_httpx_client_is_used_and_closed_but_not_beside_a_transport() -> None:
+    answer = httpx.MockTransport(lambda r: json_response(200, ME))
+    http = http_client("https://a.test", transport=answer)
+    with XClient("https://a.test/", None, http=http) as client:
+        assert client.transport.http is http
+        assert client.get_me()["id"] == ME["data"]["id"]
+    assert http.is_closed
+    with pytest.raises(ValueError, match="not both"):
+        XClient("https://a.test", None, http=http, transport=answer)
 
 
 def test_persistent_5xx_gives_up_after_max_retries(clock: FakeClock) -> None:

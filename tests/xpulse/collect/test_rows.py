@@ -27,13 +27,25 @@ def test_2167_spelling_and_private_metrics() -> None:
         "organic_metrics": {"impression_count": 300, "like_count": 9, "retweet_count": 4,
                             "reply_count": 1, "url_link_clicks": 5, "user_profile_clicks": 3},
     }  # fmt: skip
-    row = rows.post_row(post, None, "main", "http://x/2/tweets?ids=20", NOW)
-    obs = rows.observation_row(post, NOW, "/2/tweets")
+    row, obs = rows.post_rows(post, None, "main", "http://x/2/tweets?ids=20", NOW, "/2/tweets")
     assert (row["content_type"], row["quoted_id"]) == ("quote", "19")
     assert row["created_at"] == datetime(2026, 5, 13, 9, tzinfo=UTC)
     assert (obs["reposts"], obs["bookmarks"], obs["engagements"]) == (4, 2, 24)
     assert (obs["organic_reposts"], obs["url_link_clicks"]) == (4, 5)
     assert obs["promoted_impressions"] is None  # not promoted: not read, not 0
+    assert row["is_promoted"] is False
+
+
+def test_a_promoted_post_is_marked_and_its_promoted_counts_kept() -> None:
+    post = {
+        "id": "21",
+        "created_at": "2026-05-13T09:00:00.000Z",
+        "promoted_metrics": {"impression_count": "120", "like_count": 3},  # counts as strings too
+    }
+    row, obs = rows.post_rows(post, None, "main", "http://x/2/tweets?ids=21", NOW, "/2/tweets")
+    assert row["is_promoted"] is True
+    assert (obs["promoted_impressions"], obs["promoted_likes"]) == (120, 3)
+    assert obs["impressions"] is None  # no public or private total was read
 
 
 def test_recorded_pages_flatten_with_their_public_counts(x_api_dir: Path) -> None:
@@ -48,8 +60,9 @@ def test_recorded_pages_flatten_with_their_public_counts(x_api_dir: Path) -> Non
             for tweet in data:
                 if "created_at" not in tweet:
                     continue
-                row = rows.post_row(tweet, page.get("includes"), "a", str(path.name), NOW)
-                obs = rows.observation_row(tweet, NOW, "/2/tweets")
+                row, obs = rows.post_rows(
+                    tweet, page.get("includes"), "a", str(path.name), NOW, "/2/tweets"
+                )
                 public = tweet.get("public_metrics", {})
                 assert obs["likes"] == public.get("like_count")
                 assert obs["reposts"] == public.get("retweet_count", public.get("repost_count"))

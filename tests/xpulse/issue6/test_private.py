@@ -176,9 +176,7 @@ def test_each_downgraded_read_is_logged_once(live: Live, engine: Engine) -> None
     from xpulse.store.schema import api_calls
 
     log = CallLog()
-    client = XClient(live.url, None, on_call=log, clock=lambda: NOW, sleep=lambda s: None)
-    client.transport.auth = live.client().transport.auth
-    with client:
+    with live.client(on_call=log) as client:
         collect_private(
             engine, client, "alice", ALICE, user_context=True, schedule=slots("weekly"),
             clock=lambda: NOW, ids=[PLAIN, OLD], calls=log,

@@ -21,10 +21,10 @@ import httpx
 
 from xpulse.accounts import tokens
 from xpulse.accounts.tokens import FileTokenStore, refresh_lock
-from xpulse.api.auth import UserTokenAuth
+from xpulse.accounts.user_auth import UserTokenAuth
 from xpulse.api.errors import NeedsSignIn
 from xpulse.api.oauth2 import OAuthClient, TokenResponse
-from xpulse.api.transport import utc_now
+from xpulse.clock import utc_now
 from xpulse.store import open_store
 from xpulse.store.pg_locks import AdvisoryLock, LockTimeout
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from xpulse.api.client import XClient
+from xpulse.api.transport import CallRecord
 from xsim.world.model import App, Media, MediaFinal, Post, PostFinal, Token, User, World
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
@@ -77,7 +79,13 @@ class Live:
     url: str
     world: World
 
-    def client(self, token: str = ALICE_TOKEN) -> XClient:
+    def client(
+        self, token: str = ALICE_TOKEN, *, on_call: Callable[[CallRecord], None] | None = None
+    ) -> XClient:
         return XClient(
-            self.url, StaticAuth(f"Bearer {token}"), clock=lambda: NOW, sleep=lambda s: None
+            self.url,
+            StaticAuth(f"Bearer {token}"),
+            clock=lambda: NOW,
+            sleep=lambda s: None,
+            on_call=on_call,
         )
