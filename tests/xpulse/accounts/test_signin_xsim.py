@@ -15,14 +15,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from xpulse_auth_world import (
-    NOW,
-    advance_xsim,
-    approve_in_background,
-    free_port,
-    make_world,
-    write_config,
-)
 
 from xpulse.accounts import signin
 from xpulse.accounts.clients import open_client
@@ -30,6 +22,15 @@ from xpulse.accounts.tokens import FileTokenStore
 from xpulse.api.errors import NeedsSignIn
 from xpulse.cli import cli
 from xpulse.config.settings import load_config
+
+from .signin_world import (
+    NOW,
+    advance_xsim,
+    approve_in_background,
+    free_port,
+    make_world,
+    write_config,
+)
 
 server = pytest.importorskip("xsim.server")
 

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-from xpulse_issue6_support import ALICE, ALICE_TOKEN, PLAIN, VIDEO, make_world
 
 from xpulse.cli import cli
 from xpulse.store import open_store
@@ -18,6 +17,8 @@ from xpulse.store import queries as q
 from xpulse.store.schema import media_observations
 from xsim.clock import FixedClock
 from xsim.server import build_app, serve_app
+
+from .private_world import ALICE, ALICE_TOKEN, PLAIN, VIDEO, make_world
 
 LINE = (
     "video retention from /2/media/analytics needs X Enterprise; reports use stored reads instead"
@@ -30,7 +31,7 @@ def test_media_analytics_fills_video_retention(
 ) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     world = make_world()
-    world.apps["app-i6"].plan = plan  # type: ignore[assignment]  # one of the Plan literals
+    world.apps["app-private"].plan = plan  # type: ignore[assignment]  # one of the Plan literals
     db = f"sqlite:///{tmp_path / 'media.db'}"
     engine = open_store(db)
     with engine.begin() as conn:
