@@ -1,4 +1,4 @@
-"""Per-post metric time series and the record of metrics X refused.
+"""Per-post metric time series and the record of metrics X refused (issue 6).
 
 ``metric_series``: one row per (post, granularity, bucket start, source). The sources are
 ``/2/tweets/analytics`` buckets (hour/day/week/total) and the Engagement API's hourly

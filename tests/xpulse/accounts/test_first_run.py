@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from xpulse_auth_world import NOW, free_port, make_world, write_config
 
 from xpulse.accounts import signin
 from xpulse.accounts.loopback import SignInError
@@ -21,8 +22,6 @@ from xpulse.api.probe import ApiUnreachable, check_api_base
 from xpulse.cli import cli, setup
 from xpulse.config.paths import config_path
 from xpulse.config.settings import load_config
-
-from .signin_world import NOW, free_port, make_world, write_config
 
 server = pytest.importorskip("xsim.server")
 SRC = Path(__file__).resolve().parents[3] / "src"

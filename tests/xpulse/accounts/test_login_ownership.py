@@ -14,12 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from xpulse_auth_world import NOW, free_port, make_world, write_config
 
 from xpulse.config.edit import set_owns_app
 from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
-
-from .signin_world import NOW, free_port, make_world, write_config
 
 server = pytest.importorskip("xsim.server")
 SRC = Path(__file__).resolve().parents[3] / "src"

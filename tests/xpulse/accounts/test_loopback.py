@@ -6,11 +6,10 @@ import threading
 
 import httpx
 import pytest
+from xpulse_auth_world import free_port
 
 from xpulse.accounts.loopback import CallbackListener, SignInError
 from xpulse.api.oauth2 import authorize_endpoint, redirect_uri, start_authorization
-
-from .signin_world import free_port
 
 
 def _answer_later(port: int, query: str, paths: tuple[str, ...] = ("/callback",)) -> None:

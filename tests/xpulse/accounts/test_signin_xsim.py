@@ -15,15 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from xpulse.accounts import signin
-from xpulse.accounts.clients import open_client
-from xpulse.accounts.tokens import FileTokenStore
-from xpulse.api.errors import NeedsSignIn
-from xpulse.cli import cli
-from xpulse.config.settings import load_config
-
-from .signin_world import (
+from xpulse_auth_world import (
     NOW,
     advance_xsim,
     approve_in_background,
@@ -31,6 +23,13 @@ from .signin_world import (
     make_world,
     write_config,
 )
+
+from xpulse.accounts import signin
+from xpulse.accounts.clients import open_client
+from xpulse.accounts.tokens import FileTokenStore
+from xpulse.api.errors import NeedsSignIn
+from xpulse.cli import cli
+from xpulse.config.settings import load_config
 
 server = pytest.importorskip("xsim.server")
 

@@ -6,13 +6,12 @@ import random
 from collections import Counter
 
 import pytest
+from xpulse_auth_world import ALICE, ALICE_TOKEN, NOW, POST_IDS, free_port, make_world
 
 from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
 from xpulse.api.errors import MonthlyCapReached
 from xpulse.api.transport import CallRecord
-
-from ..accounts.signin_world import ALICE, ALICE_TOKEN, NOW, POST_IDS, free_port, make_world
 
 server = pytest.importorskip("xsim.server")
 faults = pytest.importorskip("xsim.faults")

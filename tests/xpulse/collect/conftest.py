@@ -7,6 +7,7 @@ must store exactly the same thing.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,8 +30,11 @@ from xsim.clock import FixedClock
 from xsim.model import World
 from xsim.server import build_app, serve_app
 
-from . import private_world
 from .collect_world import T0, accounts_of, make_world, sqlite_store, user_jobs
+
+sys.path.insert(0, str(Path(__file__).parent))  # the private-metrics world, by module name
+
+import xpulse_private_world as private_world
 
 __all__ = ["T0", "make_world"]  # re-exported for the tests: `from .conftest import T0`
 
@@ -104,7 +108,7 @@ def sim() -> Iterator[Sim]:
 
 
 @pytest.fixture
-def private_sim() -> Iterator[private_world.Live]:
+def live() -> Iterator[private_world.Live]:
     """xsim serving the private-metrics world at its fixed instant."""
     world = private_world.make_world()
     with serve_app(build_app(world, clock=FixedClock(private_world.NOW))) as url:
@@ -112,7 +116,7 @@ def private_sim() -> Iterator[private_world.Live]:
 
 
 @pytest.fixture
-def alice_store(tmp_path: Path) -> Iterator[Engine]:
+def engine(tmp_path: Path) -> Iterator[Engine]:
     """A SQLite store holding alice's account, with her user id known."""
     engine = open_store(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.begin() as conn:

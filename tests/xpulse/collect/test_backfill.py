@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from xpulse_private_world import ALICE, CONSUMER_KEY, CONSUMER_SECRET, make_world
 
 from xpulse.api.oauth1 import OAuth1Auth, OAuth1Credentials
 from xpulse.cli import cli
@@ -27,8 +28,6 @@ from xpulse.store.series import metric_series
 from xsim.model import OAuth1Token
 from xsim.oauth1 import OAuth1Verifier
 from xsim.server import serve_app
-
-from .private_world import ALICE, CONSUMER_KEY, CONSUMER_SECRET, make_world
 
 TOKEN, TOKEN_SECRET = "fake-oauth1-token-alice", "fake-oauth1-token-secret-alice"
 
@@ -207,10 +206,10 @@ def test_backfill_from_tweets_analytics_against_xsim(
 ) -> None:
     """Enterprise reads the series; pay-per-use is refused by X (403 not enrolled), which
     is one line and a run that carries on with nothing stored."""
+    from xpulse_private_world import ALICE_TOKEN, PLAIN, VIDEO
+
     from xsim.clock import FixedClock
     from xsim.server import build_app
-
-    from .private_world import ALICE_TOKEN, PLAIN, VIDEO
 
     now = datetime.now(UTC).replace(microsecond=0)
     world = make_world()

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import select
+from xpulse_private_world import ALICE_TOKEN, NOW, PROMOTED, StaticAuth, make_world
 
 from xpulse.api.client import XClient
 from xpulse.collect.calllog import CallLog
@@ -21,8 +22,6 @@ from xpulse.store import open_store
 from xpulse.store.schema import observations
 from xsim.clock import FixedClock
 from xsim.server import build_app, serve_app
-
-from .private_world import ALICE_TOKEN, NOW, PROMOTED, StaticAuth, make_world
 
 
 def test_collect_run_then_last_private_read(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from xpulse_private_world import ALICE, ALICE_TOKEN, PLAIN, VIDEO, make_world
 
 from xpulse.cli import cli
 from xpulse.store import open_store
@@ -17,8 +18,6 @@ from xpulse.store import queries as q
 from xpulse.store.schema import media_observations
 from xsim.clock import FixedClock
 from xsim.server import build_app, serve_app
-
-from .private_world import ALICE, ALICE_TOKEN, PLAIN, VIDEO, make_world
 
 LINE = (
     "video retention from /2/media/analytics needs X Enterprise; reports use stored reads instead"

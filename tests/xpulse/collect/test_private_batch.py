@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from xpulse_private_world import ALICE, ALICE_TOKEN, NOW, StaticAuth, make_world
 
 from xpulse.api.client import XClient
 from xpulse.collect.calllog import CallLog
@@ -19,8 +20,6 @@ from xpulse.store import open_store
 from xsim.clock import FixedClock
 from xsim.model import Post, PostFinal
 from xsim.server import build_app, serve_app
-
-from .private_world import ALICE, ALICE_TOKEN, NOW, StaticAuth, make_world
 
 POSTS = 250  # three calls at 100 ids a call: 100, 100, 50
 

@@ -7,18 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
-
-from xpulse.api.engagement import EngagementClient, hourly_points
-from xpulse.api.errors import Forbidden, Unauthorized
-from xpulse.api.oauth1 import OAuth1Credentials
-from xpulse.collect.analytics_series import collect_series
-from xpulse.store import queries as q
-from xpulse.store.series import metric_series
-from xsim.clock import FixedClock
-from xsim.model import OAuth1Token
-from xsim.server import build_app, serve_app
-
-from .private_world import (
+from xpulse_private_world import (
     ALICE,
     BEARER,
     BOBS,
@@ -31,6 +20,16 @@ from .private_world import (
     Live,
     make_world,
 )
+
+from xpulse.api.engagement import EngagementClient, hourly_points
+from xpulse.api.errors import Forbidden, Unauthorized
+from xpulse.api.oauth1 import OAuth1Credentials
+from xpulse.collect.analytics_series import collect_series
+from xpulse.store import queries as q
+from xpulse.store.series import metric_series
+from xsim.clock import FixedClock
+from xsim.model import OAuth1Token
+from xsim.server import build_app, serve_app
 
 TOKEN, SECRET = "fake-oauth1-token-series", "fake-oauth1-secret-series"
 CREDS = OAuth1Credentials(CONSUMER_KEY, CONSUMER_SECRET, TOKEN, SECRET)
@@ -50,8 +49,8 @@ def _engagement(sim: Live, **kw: object) -> EngagementClient:
     return EngagementClient(sim.url, clock=lambda: NOW, sleep=lambda s: None, **args)  # type: ignore[arg-type]
 
 
-def test_analytics_series_stored_and_consistent_with_lookup(sim: Live, alice_store: Engine) -> None:
-    with alice_store.begin() as conn:  # the series belongs to stored posts
+def test_analytics_series_stored_and_consistent_with_lookup(sim: Live, engine: Engine) -> None:
+    with engine.begin() as conn:  # the series belongs to stored posts
         q.upsert_posts(conn, [
             {"id": pid, "account": "alice", "author_id": ALICE, "text": "t",
              "created_at": NOW - timedelta(days=d), "content_type": "text", "media_keys": [],
@@ -61,12 +60,12 @@ def test_analytics_series_stored_and_consistent_with_lookup(sim: Live, alice_sto
         ])  # fmt: skip
     with sim.client() as client:
         got = collect_series(
-            alice_store, client.transport, [PLAIN, VIDEO, BOBS], NOW - timedelta(days=6), NOW,
+            engine, client.transport, [PLAIN, VIDEO, BOBS], NOW - timedelta(days=6), NOW,
             "hourly", clock=lambda: NOW,
         )  # fmt: skip
         lookup = client.lookup_tweets([PLAIN], ["public_metrics"]).data[0]
     assert got.requests == 1 and [e["resource_id"] for e in got.errors] == [BOBS]
-    with alice_store.connect() as conn:
+    with engine.connect() as conn:
         total = conn.execute(
             select(func.sum(metric_series.c.impressions)).where(metric_series.c.post_id == PLAIN)
         ).scalar_one()

@@ -13,10 +13,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
+from xpulse_auth_world import NOW, free_port, make_world, write_config
 
 from xpulse.cli import cli
-
-from ..accounts.signin_world import NOW, free_port, make_world, write_config
 
 server = pytest.importorskip("xsim.server")
 PASSWORD = "fake-smtp-password-31"  # made up for this test
