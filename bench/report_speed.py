@@ -1,4 +1,4 @@
-"""How fast ``xpulse report`` is on a large store, and how much memory it takes (issue 4).
+"""How fast ``xpulse report`` is on a large store, and how much memory it takes.
 
 Targets: one account's week under 1 s on SQLite, the portfolio of all accounts under 10 s,
 peak memory under 500 MB, on the store ``bench/report_store.py`` builds (1,000 accounts,

@@ -1,4 +1,4 @@
-"""Build a large xpulse store fast, for the report speed benchmark (issue 4, "Speed").
+"""Build a large xpulse store fast, for the report speed benchmark.
 
 The store is an ``XPULSE_HOME`` directory: ``config.toml`` (one ``[[accounts]]`` per account)
 and ``data/xpulse.db``, a SQLite file whose schema is made by the project's own migrations

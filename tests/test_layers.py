@@ -62,12 +62,6 @@ LAYERS: dict[str, set[str]] = {
 # Still to untangle: each entry goes when its code moves. A new one fails, and so does an
 # entry that no longer happens (so the lists only shrink).
 KNOWN_CIRCLES: list[set[str]] = [
-    {
-        "xpulse.analytics.audience",
-        "xpulse.analytics.benchmark",
-        "xpulse.analytics.document",
-        "xpulse.analytics.metrics",
-    },
     {"xpulse.config.delivery", "xpulse.config.settings"},
     {
         "xpulse.collect.budget",
@@ -100,7 +94,7 @@ KNOWN_BREACHES: set[tuple[str, str]] = {
     ("xpulse.store.detail_queries", "xpulse.analytics.detail"),
     ("xpulse.store.history_report", "xpulse.analytics.audience"),
     ("xpulse.store.history_report", "xpulse.analytics.benchmark"),
-    ("xpulse.store.history_report", "xpulse.analytics.document"),
+    ("xpulse.store.history_report", "xpulse.analytics.figures"),
     ("xpulse.store.history_report", "xpulse.analytics.metrics"),
     ("xpulse.store.history_report", "xpulse.analytics.provenance"),
     ("xpulse.store.report_queries", "xpulse.analytics.inputs"),

@@ -77,10 +77,20 @@ def test_schema_is_the_migrated_one(home: Path, db: sqlite3.Connection) -> None:
     version = db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
     assert version == current_version()
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    # opening it again applies nothing: it is exactly the current schema
+    # Opening it again applies nothing: no migration recorded, no table, index or view
+    # made or changed, so the generator wrote exactly the current schema.
+    before = _schema(db)
     engine = open_store(f"sqlite:///{home / 'data' / 'xpulse.db'}")
     engine.dispose()
+    assert _schema(db) == before
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def _schema(db: sqlite3.Connection) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The migrations recorded and every schema object's definition."""
+    applied = db.execute("SELECT * FROM schema_migrations ORDER BY version").fetchall()
+    objects = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+    return applied, objects.fetchall()
 
 
 def test_make_report_reads_it(gen: ModuleType, home: Path, db: sqlite3.Connection) -> None:

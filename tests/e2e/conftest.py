@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "xpulse" / "run"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "xpulse" / "operations"))
 
 from e2e_stack import Home
 from e2e_world import ACCESS_TOKEN

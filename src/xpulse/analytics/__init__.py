@@ -2,7 +2,8 @@
 
 Modules, by concept: :mod:`periods` (periods and time zones), :mod:`metrics` (engagement
 rates and totals), :mod:`compare`, :mod:`best_time`, :mod:`content_types`, :mod:`spikes`,
-:mod:`lifecycle`, :mod:`document` (the versioned report model) and :mod:`build`.
+:mod:`lifecycle`, :mod:`figures` and :mod:`document` (the versioned report model),
+:mod:`build`, and :mod:`portfolio` (every account's totals side by side).
 """
 
 from xpulse.analytics.build import ReportOptions, build_report

@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-if TYPE_CHECKING:
-    from xpulse.analytics.document import Totals
+from xpulse.analytics.figures import Totals
 
 NOT_ON_PLAN = (
     "follower counts are not available on this plan (X removed them from self-serve tiers "

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xpulse.analytics.audience import Followers
 from xpulse.analytics.inputs import OWN_CONTENT_TYPES, PostRow
+from xpulse.analytics.metrics import totals
 
 NOTE = (
     "each row is one account's own figures; competitors are never added to your totals. "
@@ -57,8 +58,6 @@ class Benchmark(BaseModel):
 
 
 def benchmark(inputs: Sequence[BenchmarkInput], days: float) -> Benchmark:
-    from xpulse.analytics.metrics import totals  # metrics imports the document, which holds us
-
     rows = []
     for item in inputs:
         own = [p for p in item.posts if p.content_type in OWN_CONTENT_TYPES]

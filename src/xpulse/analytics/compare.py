@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xpulse.analytics.document import Change, Totals
+from xpulse.analytics.figures import Change, Totals
 from xpulse.analytics.metrics import rounded
 
 

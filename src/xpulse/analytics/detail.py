@@ -1,4 +1,4 @@
-"""The report's ``detail`` section: the metrics beyond the public counts (issue 6).
+"""The report's ``detail`` section: the metrics beyond the public counts.
 
 * organic and promoted apart (X's ``organic_metrics`` / ``promoted_metrics``);
 * link clicks and profile clicks, with their rates on impressions;

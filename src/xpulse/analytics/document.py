@@ -11,20 +11,18 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Annotated, Any, Final, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from xpulse.analytics.audience import Followers
 from xpulse.analytics.benchmark import Benchmark
 from xpulse.analytics.detail import MetricsDetail
+from xpulse.analytics.figures import Change, Count, Formulas, PostEntry, Totals
 from xpulse.analytics.provenance import FigureSources
 
 SCHEMA_ID: Final = "https://xpulse.dev/schemas/report/v1"
 SCHEMA_VERSION: Final = 1
-
-
-Count = Annotated[int, Field(ge=0)]
 
 
 class _Model(BaseModel):
@@ -40,7 +38,7 @@ class AccountInfo(_Model):
 
 
 class PeriodInfo(_Model):
-    # No docstring: the portfolio document (xpulse.render.portfolio) embeds this model and
+    # No docstring: the portfolio document (xpulse.analytics.portfolio) embeds this model and
     # its committed schema would change with it.
     label: str = Field(description="e.g. 2026-W21, 2026-05 or 2026-05-01..2026-05-10.")
     kind: Literal["week", "month", "range"]
@@ -49,54 +47,6 @@ class PeriodInfo(_Model):
     tz: str = Field(description="IANA time zone the period and all local figures use.")
     days: int = Field(description="Nominal length in calendar days.")
     partial: bool = Field(description="True when the period had not ended at the report instant.")
-
-
-class Formulas(_Model):
-    """The formulas behind the figures, in words, as a reader should see them."""
-
-    engagements: str
-    engagement_rate: str
-    x_engagement_rate: str
-    change_pct: str
-    metrics_as_of: str
-
-
-class Totals(_Model):
-    """Sums over the period's own posts (retweets left out) and the rates on those sums."""
-
-    posts: Count
-    impressions: Count
-    likes: Count
-    reposts: Count
-    replies: Count
-    quotes: Count
-    bookmarks: Count
-    engagements: int = Field(description="likes + reposts + replies + quotes.")
-    engagement_rate: float | None = Field(description="engagements / impressions × 100.")
-    x_engagements: int | None = Field(description="Sum of X's own engagements count.")
-    x_engagement_rate: float | None = Field(
-        description="x_engagements / impressions of the same posts × 100."
-    )
-    posts_with_x_engagements: Count
-
-
-class Change(_Model):
-    """Percentage change from the previous period; null where there is nothing to compare."""
-
-    posts: float | None
-    impressions: float | None
-    likes: float | None
-    reposts: float | None
-    replies: float | None
-    quotes: float | None
-    bookmarks: float | None
-    engagements: float | None
-    engagement_rate: float | None
-    engagement_rate_points: float | None = Field(
-        description="Difference of the two engagement rates, in percentage points."
-    )
-    x_engagements: float | None
-    x_engagement_rate: float | None
 
 
 class Comparison(_Model):
@@ -110,28 +60,6 @@ class Comparison(_Model):
         description="False: nothing was collected for the previous period (it ends before "
         "the account's collected history starts): its zeros are not data, nothing compared.",
     )
-
-
-class PostEntry(_Model):
-    """One post with its latest metrics and its rates."""
-
-    id: str
-    created_at: datetime = Field(description="UTC.")
-    created_local: datetime = Field(description="The same instant in the report's time zone.")
-    text: str = Field(description="Untrusted: escape it in every rendering.")
-    url: str | None = Field(description="Untrusted: link it only when it is http(s).")
-    content_type: str
-    impressions: Count
-    likes: Count
-    reposts: Count
-    replies: Count
-    quotes: Count
-    bookmarks: Count
-    engagements: Count
-    engagement_rate: float | None
-    x_engagements: Count | None
-    x_engagement_rate: float | None
-    metrics_observed_at: datetime | None = Field(description="When these metrics were read.")
 
 
 class TopPosts(_Model):

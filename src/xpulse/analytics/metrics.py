@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from xpulse.analytics.document import Formulas, PostEntry, Totals
+from xpulse.analytics.figures import Formulas, PostEntry, Totals
 from xpulse.analytics.inputs import PostRow
 
 ENGAGEMENTS_FORMULA = "engagements = likes + reposts + replies + quotes"

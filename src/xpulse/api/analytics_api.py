@@ -1,4 +1,4 @@
-"""``GET /2/tweets/analytics``: a post's metrics as a time series (seed 001).
+"""``GET /2/tweets/analytics``: a post's metrics as a time series.
 
 Up to 100 ids a request; ``start_time``, ``end_time`` and ``granularity`` (hourly, daily,
 weekly, total) are required; ``analytics.fields`` picks the metrics. Every parameter is

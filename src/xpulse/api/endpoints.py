@@ -1,4 +1,4 @@
-"""Every X API endpoint xpulse calls, described once (EXAMPLES.md 10).
+"""Every X API endpoint xpulse calls, described once.
 
 The client never guesses a pagination parameter or a batch size from a URL: it reads them
 here. Field lists use the 2.159 request names (``tweet.fields``, ``expansions``), which X's
@@ -36,7 +36,7 @@ TWEET_FIELDS_OWNED = (
     *TWEET_FIELDS_PUBLIC,
     "non_public_metrics",
     "organic_metrics",
-    "promoted_metrics",  # absent on posts never promoted (issue 6)
+    "promoted_metrics",  # absent on posts never promoted
 )
 EXPANSIONS = ("attachments.media_keys", "attachments.poll_ids", "referenced_tweets.id")
 MEDIA_FIELDS = (

@@ -1,4 +1,5 @@
-"""The enterprise Engagement API's request rules, checked before anything is sent (seed 003).
+"""The enterprise Engagement API's request rules, checked before anything is sent: a
+mistake is one clear line here, not a call spent on X's refusal.
 
 Every rule the documentation states becomes one clear :class:`EngagementRequestError`:
 

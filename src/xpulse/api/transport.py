@@ -5,7 +5,7 @@ network, ``httpx.MockTransport`` in tests, xsim over loopback) and turns what co
 into parsed JSON or one of the exceptions of :mod:`xpulse.api.errors`. Time, sleep and
 randomness are injected, so a test of a 15-minute rate-limit wait runs in microseconds.
 
-Policy, bounded everywhere (EXAMPLES.md 4):
+Policy, bounded everywhere (a scheduled job must end, whatever X does):
 
 * 5xx, timeouts, dropped connections and cut-off JSON: up to ``max_retries`` retries,
   backoff ``b = min(30, 2**attempt)`` seconds with jitter in ``[b/2, b]`` (a ``Retry-After``

@@ -13,9 +13,9 @@ from xpulse.errors import UsageProblem
 
 if TYPE_CHECKING:
     from xpulse.analytics.document import Report
+    from xpulse.analytics.portfolio import Portfolio
     from xpulse.config.settings import Config
     from xpulse.render import FileFormat, Format
-    from xpulse.render import portfolio as pf
 
 # xpulse.render.FILE_FORMATS, spelled out so that `report --help` imports no renderer (a test
 # keeps the two equal).
@@ -170,7 +170,7 @@ def _print_terminal(document: Report) -> None:
     print_report(document, Console(highlight=False, emoji=False))
 
 
-def _render_portfolio(portfolio: pf.Portfolio, chosen: Format, out: Path | None) -> str:
+def _render_portfolio(portfolio: Portfolio, chosen: Format, out: Path | None) -> str:
     from xpulse.render import portfolio as pf
 
     if chosen == "text":

@@ -1,6 +1,6 @@
 """xpulse's configuration: a TOML file validated into pydantic models.
 
-Precedence is flags, then environment, then this file (EXAMPLES.md 6). The file never holds
+Precedence is flags, then environment, then this file. The file never holds
 a secret: the client secret and tokens come from the environment or the token store
 (``XPULSE_CLIENT_SECRET``, ``XPULSE_BEARER_TOKEN``, ``XPULSE_ACCESS_TOKEN_<NAME>``,
 ``XPULSE_REFRESH_TOKEN_<NAME>``). ``XPULSE_API_BASE`` and ``XPULSE_DB`` override the file.

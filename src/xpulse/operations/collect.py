@@ -289,7 +289,7 @@ def _execute(
                     show(line)
         result = runner.run(jobs, carried)
         if result.stopped is None:
-            # Issue 6: the last private read before day 30 (and promoted metrics).
+            # The last private read before day 30 (and promoted metrics).
             last_private_reads(prepared, jobs, result, clock, budget)
     finally:
         for client in clients:

@@ -12,22 +12,12 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from xpulse.analytics import ReportOptions, build_report, parse_period, report_windows
-from xpulse.analytics.build import period_info
-from xpulse.analytics.compare import compare
 from xpulse.analytics.detail import build_detail
-from xpulse.analytics.document import Report, Totals
-from xpulse.analytics.inputs import PostRow
-from xpulse.analytics.metrics import ENGAGEMENT_RATE_FORMULA, totals
+from xpulse.analytics.document import Report
+from xpulse.analytics.portfolio import Portfolio, PortfolioAccount, build_portfolio
 from xpulse.collect.pricing import MICRO
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import XpulseError
-from xpulse.render.portfolio import (
-    NO_DATA,
-    PORTFOLIO_SCHEMA_ID,
-    PORTFOLIO_VERSION,
-    Portfolio,
-    PortfolioRow,
-)
 from xpulse.store import history_report
 from xpulse.store.detail_queries import detail_inputs
 from xpulse.store.report_queries import (
@@ -144,58 +134,12 @@ def make_report(
     )
 
 
-def _row(
-    name: str, username: str | None, cur: Totals, prev: Totals, group: str = "own"
-) -> PortfolioRow:
-    change = compare(cur, prev)
-    return PortfolioRow(
-        account=name,
-        username=username,
-        group="competitor" if group == "competitor" else "own",
-        collected=True,
-        note=None,
-        posts=cur.posts,
-        impressions=cur.impressions,
-        engagements=cur.engagements,
-        engagement_rate=cur.engagement_rate,
-        previous_posts=prev.posts,
-        previous_impressions=prev.impressions,
-        previous_engagements=prev.engagements,
-        previous_engagement_rate=prev.engagement_rate,
-        change_impressions=change.impressions,
-        change_engagements=change.engagements,
-        change_engagement_rate_points=change.engagement_rate_points,
-    )
-
-
-def _no_data_row(name: str, username: str | None, group: str = "own") -> PortfolioRow:
-    """An account nothing was collected for: every figure null, never 0 ("posted nothing")."""
-    return PortfolioRow(
-        account=name,
-        username=username,
-        group="competitor" if group == "competitor" else "own",
-        collected=False,
-        note=NO_DATA,
-        posts=None,
-        impressions=None,
-        engagements=None,
-        engagement_rate=None,
-        previous_posts=None,
-        previous_impressions=None,
-        previous_engagements=None,
-        previous_engagement_rate=None,
-        change_impressions=None,
-        change_engagements=None,
-        change_engagement_rate_points=None,
-    )
-
-
 def make_portfolio(
     config: Config, engine: Engine, *, period: str, tz: str | None, now: datetime
 ) -> Portfolio:
     """Every configured account's totals for one period (one time zone for all, so the
-    periods line up): ``tz``, else the config's. An account nothing was collected for gets
-    a row of nulls with :data:`NO_DATA`; the total adds up the others."""
+    periods line up): ``tz``, else the config's. The store says which accounts were
+    collected and gives their posts; :func:`build_portfolio` does the sums."""
     if not config.accounts:
         raise ReportError(f"{config.path}: no [[accounts]] configured")
     the_period = parse_period(period, tz or config.timezone, now)
@@ -212,44 +156,14 @@ def make_portfolio(
                 "no configured account has data yet: run `xpulse collect` first"
             )
         rows = portfolio_posts(conn, names, previous.start_utc, the_period.end_utc, now)
-    out: list[PortfolioRow] = []
-    # Accounts read with an app bearer token are others' (public metrics only): a group of
-    # their own, never added to the user's totals.
-    sums: dict[str, tuple[list[PostRow], list[PostRow]]] = {
-        "own": ([], []),
-        "competitor": ([], []),
-    }
-    for acct in config.accounts:
-        stored = known.get(acct.name)
-        username = stored.username if stored else acct.username
-        group = "competitor" if acct.auth == "bearer" or not acct.own else "own"
-        if acct.name not in collected:
-            out.append(_no_data_row(acct.name, username, group))
-            continue
-        own = [p for p in rows[acct.name] if p.content_type != "retweet"]
-        cur = [p for p in own if the_period.contains(p.created_at)]
-        prev = [p for p in own if previous.contains(p.created_at)]
-        sums[group][0].extend(cur)
-        sums[group][1].extend(prev)
-        out.append(_row(acct.name, username, totals(cur), totals(prev), group))
-    all_cur, all_prev = sums["own"]
-    rival_cur, rival_prev = sums["competitor"]
-    rivals = [r for r in out if r.group == "competitor"]
-    rivals_total = None
-    if any(r.collected for r in rivals):
-        rivals_total = _row(
-            "competitors", None, totals(rival_cur), totals(rival_prev), "competitor"
+    accounts = [
+        PortfolioAccount(
+            name=acct.name,
+            username=known[acct.name].username if acct.name in known else acct.username,
+            # Accounts read with an app bearer token are others' (public metrics only).
+            group="competitor" if acct.auth == "bearer" or not acct.own else "own",
+            posts=rows[acct.name] if acct.name in collected else None,
         )
-    elif rivals:
-        rivals_total = _no_data_row("competitors", None, "competitor")
-    return Portfolio(
-        schema=PORTFOLIO_SCHEMA_ID,
-        version=PORTFOLIO_VERSION,
-        generated_at=now,
-        period=period_info(the_period),
-        previous_period=period_info(previous),
-        engagement_rate_formula=ENGAGEMENT_RATE_FORMULA,
-        accounts=out,
-        total=_row("all", None, totals(all_cur), totals(all_prev)),
-        competitors_total=rivals_total,
-    )
+        for acct in config.accounts
+    ]
+    return build_portfolio(accounts, the_period, generated_at=now)

@@ -12,7 +12,8 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from xpulse.analytics.document import PostEntry, Report
+from xpulse.analytics.document import Report
+from xpulse.analytics.figures import PostEntry
 from xpulse.render.escape import csv_cell
 from xpulse.render.view import as_report, link_for
 

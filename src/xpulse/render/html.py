@@ -17,7 +17,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from xpulse.analytics.document import PostEntry, Report
+from xpulse.analytics.document import Report
+from xpulse.analytics.figures import PostEntry
 from xpulse.render import fmt, vega
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from xpulse.analytics.document import PostEntry, Report
+from xpulse.analytics.document import Report
+from xpulse.analytics.figures import PostEntry
 from xpulse.render import fmt
 from xpulse.render.detail import TITLE as DETAIL_TITLE
 from xpulse.render.detail import detail_lines

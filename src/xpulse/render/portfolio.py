@@ -1,112 +1,24 @@
-"""The portfolio summary (``xpulse report --all-accounts``): one row per account.
+"""The portfolio (``xpulse report --all-accounts``) rendered: terminal, Markdown, HTML, CSV.
 
-The document holds, per account, the period's totals and the change from the previous
-period exactly as the single-account report computes them (``xpulse.analytics``); this
-module only defines its versioned shape and renders it in every format. An account
-nothing was ever collected for has null figures and :data:`NO_DATA` in every rendering:
-0 would read as "posted nothing".
+The document and its figures are :mod:`xpulse.analytics.portfolio`'s; this module only
+formats them. An account nothing was ever collected for shows :data:`NO_DATA` in place of
+its figures in every rendering: 0 would read as "posted nothing".
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any
 
 from jinja2 import Template
-from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from xpulse.analytics.document import PeriodInfo
+from xpulse.analytics.portfolio import NO_DATA, Portfolio, PortfolioRow
 from xpulse.render import fmt
 from xpulse.render.escape import csv_cell, markdown_text, one_line
-
-PORTFOLIO_SCHEMA_ID: Final = "https://xpulse.dev/schemas/portfolio/v2"
-PORTFOLIO_VERSION: Final = 2
-NO_DATA: Final = "no data yet — run `xpulse collect`"
-
-
-class PortfolioRow(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    account: str = Field(
-        description="The account's configured name ('all' for the own total, 'competitors' "
-        "for theirs)."
-    )
-    username: str | None
-    group: Literal["own", "competitor"] = Field(
-        default="own",
-        description="competitor: read with an app bearer token (others' public metrics); "
-        "never added to the own total.",
-    )
-    collected: bool = Field(
-        description="False: configured but nothing collected yet; every figure is then null. "
-        "The total: whether any account was collected."
-    )
-    note: str | None = Field(description=f"{NO_DATA!r} when not collected, else null.")
-    posts: int | None = Field(description="Null only when not collected; 0 is no posts.")
-    impressions: int | None
-    engagements: int | None = Field(description="likes + reposts + replies + quotes.")
-    engagement_rate: float | None = Field(description="engagements / impressions × 100.")
-    previous_posts: int | None
-    previous_impressions: int | None
-    previous_engagements: int | None
-    previous_engagement_rate: float | None
-    change_impressions: float | None = Field(description="Percent; null: nothing to compare.")
-    change_engagements: float | None
-    change_engagement_rate_points: float | None
-
-
-class Portfolio(BaseModel):
-    """Every configured account's totals for one period, against the previous period."""
-
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        populate_by_name=True,
-        title="Portfolio",
-        json_schema_extra={
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://xpulse.dev/schemas/portfolio/v2",
-        },
-    )
-
-    schema_: Literal["https://xpulse.dev/schemas/portfolio/v2"] = Field(alias="schema")
-    version: Literal[2]
-    generated_at: datetime
-    period: PeriodInfo
-    previous_period: PeriodInfo
-    engagement_rate_formula: str
-    accounts: list[PortfolioRow]
-    total: PortfolioRow = Field(description="The user's own accounts only.")
-    competitors_total: PortfolioRow | None = Field(
-        default=None, description="The competitor accounts' own total; null when there are none."
-    )
-
-    def totals(self) -> list[PortfolioRow]:
-        return (
-            [self.total]
-            if self.competitors_total is None
-            else [
-                self.total,
-                self.competitors_total,
-            ]
-        )
-
-    def to_json(self, indent: int | None = 2) -> str:
-        data = self.model_dump(mode="json", by_alias=True)
-        return json.dumps(data, indent=indent, ensure_ascii=False) + "\n"
-
-
-def portfolio_schema_text() -> str:
-    """The committed ``xpulse/schemas/portfolio.schema.json`` (a test keeps them equal)."""
-    schema = Portfolio.model_json_schema(by_alias=True, mode="serialization")
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-
 
 HEADERS = ("Account", "Posts", "Impressions", "Engagements", "Rate", "Impr. change", "Rate change")
 

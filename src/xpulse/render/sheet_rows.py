@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, Literal
 
-from xpulse.analytics.document import PostEntry, Report
+from xpulse.analytics.document import Report
+from xpulse.analytics.figures import PostEntry
 from xpulse.render.cells import strip_controls
 from xpulse.render.view import link_for
 

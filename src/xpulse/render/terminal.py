@@ -16,7 +16,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from xpulse.analytics.document import PostEntry, Report
+from xpulse.analytics.document import Report
+from xpulse.analytics.figures import PostEntry
 from xpulse.render import fmt
 from xpulse.render.charts import WEEKDAYS
 from xpulse.render.detail import TITLE as DETAIL_TITLE

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from xpulse.analytics.document import ContentTypeEntry, PostEntry, Report
+from xpulse.analytics.document import ContentTypeEntry, Report
+from xpulse.analytics.figures import PostEntry
 from xpulse.render import charts, fmt
 from xpulse.render.charts import Bar, Chart, HeatCell, IntervalBar
 from xpulse.render.escape import post_url, safe_url, truncate

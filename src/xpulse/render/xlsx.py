@@ -38,10 +38,11 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from xpulse.analytics.document import PostEntry, Report, Totals
+from xpulse.analytics.document import Report
+from xpulse.analytics.figures import PostEntry, Totals
+from xpulse.analytics.portfolio import Portfolio
 from xpulse.errors import XpulseError
 from xpulse.render.cells import strip_controls
-from xpulse.render.portfolio import Portfolio
 from xpulse.render.view import as_report, link_for
 
 MAX_ROWS: Final = 1_048_576  # Excel's limit, the header row included

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from xpulse.analytics.audience import Followers, ProfilePoint, followers_section
 from xpulse.analytics.benchmark import Benchmark, BenchmarkInput
 from xpulse.analytics.benchmark import benchmark as make_benchmark
-from xpulse.analytics.document import Totals
+from xpulse.analytics.figures import Totals
 from xpulse.analytics.metrics import totals
 from xpulse.analytics.provenance import RULE, FigureSources, ImportedFile
 from xpulse.store import history

@@ -18,12 +18,13 @@ from typing import Any, Final
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from xpulse.analytics.compare import compare
-from xpulse.analytics.document import PostEntry, Report
+from xpulse.analytics.document import Report
+from xpulse.analytics.figures import PostEntry
+from xpulse.analytics.portfolio import Portfolio, PortfolioRow
 from xpulse.render import charts, fmt, vega
 from xpulse.render.escape import one_line, post_url, truncate
 from xpulse.render.html import TEMPLATES as REPORT_TEMPLATES
 from xpulse.render.html import template_context, tone
-from xpulse.render.portfolio import Portfolio, PortfolioRow
 from xpulse.render.view import local_time, post_label, report_charts, title
 from xpulse.web.trends import TrendPoint
 

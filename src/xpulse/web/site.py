@@ -20,10 +20,10 @@ from sqlalchemy import Engine
 from xpulse.analytics import parse_period
 from xpulse.analytics.document import Report
 from xpulse.analytics.periods import Period
+from xpulse.analytics.portfolio import Portfolio
 from xpulse.config.settings import Config
 from xpulse.errors import XpulseError
 from xpulse.operations.report import make_portfolio, make_report
-from xpulse.render.portfolio import Portfolio
 from xpulse.web import DEFAULT_PERIODS, pages, trends
 from xpulse.web.reads import post_reads
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select
 
 from xpulse.analytics import parse_period
-from xpulse.analytics.document import Totals
+from xpulse.analytics.figures import Totals
 from xpulse.analytics.metrics import totals
 from xpulse.analytics.periods import Period
 from xpulse.config.settings import Config

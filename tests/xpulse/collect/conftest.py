@@ -7,6 +7,7 @@ must store exactly the same thing.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,12 +23,18 @@ from sqlalchemy import Engine, func, select
 from xpulse.api.client import XClient
 from xpulse.collect.runner import AccountJob, Runner
 from xpulse.collect.schedule import slots
+from xpulse.store import open_store
+from xpulse.store import queries as q
 from xpulse.store.schema import observations, posts
 from xsim.clock import FixedClock
 from xsim.server.http import build_app, serve_app
 from xsim.world.model import World
 
 from .collect_world import T0, accounts_of, make_world, sqlite_store, user_jobs
+
+sys.path.insert(0, str(Path(__file__).parent))  # the private-metrics world, by module name
+
+import xpulse_private_world as private_world
 
 __all__ = ["T0", "make_world"]  # re-exported for the tests: `from .conftest import T0`
 
@@ -98,6 +105,25 @@ def serve(world: World, **opts: Any) -> Iterator[Sim]:
 def sim() -> Iterator[Sim]:
     with serve(make_world()) as s:
         yield s
+
+
+@pytest.fixture
+def live() -> Iterator[private_world.Live]:
+    """xsim serving the private-metrics world at its fixed instant."""
+    world = private_world.make_world()
+    with serve_app(build_app(world, clock=FixedClock(private_world.NOW))) as url:
+        yield private_world.Live(url, world)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A SQLite store holding alice's account, with her user id known."""
+    engine = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.begin() as conn:
+        q.ensure_account(conn, "alice", "alice", private_world.NOW)
+        q.set_user_id(conn, "alice", private_world.ALICE, private_world.NOW)
+    yield engine
+    engine.dispose()
 
 
 def snapshot(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:

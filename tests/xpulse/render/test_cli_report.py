@@ -16,8 +16,8 @@ from jsonschema import Draft202012Validator
 
 import xpulse
 from xpulse import fsutil
+from xpulse.analytics.portfolio import NO_DATA, portfolio_schema_text
 from xpulse.cli import cli
-from xpulse.render.portfolio import NO_DATA, portfolio_schema_text
 from xpulse.store import open_store
 from xpulse.store.queries import (
     append_observations,

@@ -115,7 +115,7 @@ def test_files_destination_writes_the_workbook(report: Report, tmp_path: Path) -
 
 
 def test_portfolio_sheet_has_every_account_and_the_total(report: Report) -> None:
-    from xpulse.render.portfolio import NO_DATA, Portfolio, PortfolioRow
+    from xpulse.analytics.portfolio import NO_DATA, Portfolio, PortfolioRow
     from xpulse.render.xlsx import render_portfolio_xlsx
 
     t = report.totals

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from xpulse.analytics.document import Report, Totals
+from xpulse.analytics.document import Report
+from xpulse.analytics.figures import Totals
 from xpulse.config.settings import parse_config
 from xpulse.operations.report import make_report
 from xpulse.store.queries import append_observations, ensure_account

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from xpulse_issue6_support import ALICE, CONSUMER_KEY, CONSUMER_SECRET, make_world
+from xpulse_private_world import ALICE, CONSUMER_KEY, CONSUMER_SECRET, make_world
 
 from xpulse.api.oauth1 import OAuth1Auth, OAuth1Credentials
 from xpulse.cli import cli
@@ -41,7 +41,7 @@ class FakeEngagementApi:
 
     def app(self) -> Starlette:
         world = make_world()
-        world.oauth1_tokens.append(OAuth1Token(TOKEN, TOKEN_SECRET, "app-i6", ALICE))
+        world.oauth1_tokens.append(OAuth1Token(TOKEN, TOKEN_SECRET, "app-private", ALICE))
         verifier = OAuth1Verifier(world, lambda: datetime.now(UTC))
 
         async def historical(request: Request) -> JSONResponse:
@@ -174,7 +174,7 @@ def test_bad_since_and_missing_credentials_are_one_line(
 
 def test_xpulse_signatures_pass_xsims_verifier() -> None:
     world = make_world()
-    world.oauth1_tokens.append(OAuth1Token(TOKEN, TOKEN_SECRET, "app-i6", ALICE))
+    world.oauth1_tokens.append(OAuth1Token(TOKEN, TOKEN_SECRET, "app-private", ALICE))
     now = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
     verifier = OAuth1Verifier(world, lambda: now)
     creds = OAuth1Credentials(CONSUMER_KEY, CONSUMER_SECRET, TOKEN, TOKEN_SECRET)
@@ -206,14 +206,14 @@ def test_backfill_from_tweets_analytics_against_xsim(
 ) -> None:
     """Enterprise reads the series; pay-per-use is refused by X (403 not enrolled), which
     is one line and a run that carries on with nothing stored."""
-    from xpulse_issue6_support import ALICE_TOKEN, PLAIN, VIDEO
+    from xpulse_private_world import ALICE_TOKEN, PLAIN, VIDEO
 
     from xsim.clock import FixedClock
     from xsim.server.http import build_app
 
     now = datetime.now(UTC).replace(microsecond=0)
     world = make_world()
-    world.apps["app-i6"].plan = plan  # type: ignore[assignment]  # one of the Plan literals
+    world.apps["app-private"].plan = plan  # type: ignore[assignment]  # one of the Plan literals
     db = f"sqlite:///{tmp_path / 'ta.db'}"
     engine = open_store(db)
     with engine.begin() as conn:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.exc import OperationalError
 
 import xpulse.operations.schedule
+from xpulse.accounts import signin
+from xpulse.api import redact
 from xpulse.cli import cli
 from xpulse.errors import ConfigError
 
 PASSWORD = "fake-MARKER-pw-0123"  # made up for this test
+TOKEN = "fake-env-bearer-MARKER-4567"  # made up for this test
 DB_URL = f"postgresql://xpulse:{PASSWORD}@db.example.com/xpulse"
 
 
@@ -83,3 +89,33 @@ def test_a_bug_still_shows_its_traceback(monkeypatch: pytest.MonkeyPatch) -> Non
     result = _run()
     assert isinstance(result.exception, ValueError)  # not swallowed into a vague line
     assert "xpulse: error" not in result.output
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        OSError(errno.EIO, f"keyring backend refused {TOKEN}", f"/run/user/{TOKEN}/keys"),
+        OperationalError("SELECT 1", {}, Exception(f"server closed; last auth Bearer-{TOKEN}")),
+    ],
+    ids=["os-error", "database-error"],
+)
+def test_a_secret_from_the_environment_never_reaches_the_last_resort_line(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch, exc: Exception
+) -> None:
+    """The command reads the token from the environment the way every command does, then
+    fails with an error nobody turned into an XpulseError whose message echoes it."""
+    config = '[[accounts]]\nname = "main"\nusername = "acme"\nauth = "bearer"\n'
+    (isolated_env / "config.toml").write_text(config, encoding="utf-8")
+    monkeypatch.setenv("XPULSE_BEARER_TOKEN", TOKEN)
+    real_status = signin.status
+
+    def read_then_fail(*args: object, **kwargs: object) -> signin.AccountStatus:
+        real_status(*args, **kwargs)  # type: ignore[arg-type]
+        raise exc
+
+    monkeypatch.setattr(signin, "status", read_then_fail)
+    result = CliRunner().invoke(cli, ["auth", "status"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("xpulse: error: ") and result.stderr.count("\n") == 1
+    assert TOKEN not in result.stderr and TOKEN not in result.stdout
+    assert redact.MASK in result.stderr

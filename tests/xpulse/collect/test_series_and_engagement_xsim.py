@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
-from xpulse_issue6_support import (
+from xpulse_private_world import (
     ALICE,
     BEARER,
     BOBS,
@@ -31,7 +31,7 @@ from xsim.clock import FixedClock
 from xsim.server.http import build_app, serve_app
 from xsim.world.model import OAuth1Token
 
-TOKEN, SECRET = "fake-oauth1-token-i6x", "fake-oauth1-secret-i6x"
+TOKEN, SECRET = "fake-oauth1-token-series", "fake-oauth1-secret-series"
 CREDS = OAuth1Credentials(CONSUMER_KEY, CONSUMER_SECRET, TOKEN, SECRET)
 HOURLY = {"h": ["tweet.id", "engagement.type", "engagement.day", "engagement.hour"]}
 
@@ -39,7 +39,7 @@ HOURLY = {"h": ["tweet.id", "engagement.type", "engagement.day", "engagement.hou
 @pytest.fixture
 def sim() -> Iterator[Live]:
     world = make_world()
-    world.oauth1_tokens.append(OAuth1Token(TOKEN, SECRET, "app-i6", ALICE))
+    world.oauth1_tokens.append(OAuth1Token(TOKEN, SECRET, "app-private", ALICE))
     with serve_app(build_app(world, clock=FixedClock(NOW))) as url:
         yield Live(url, world)
 

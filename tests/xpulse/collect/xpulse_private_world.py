@@ -1,4 +1,5 @@
-"""Issue 6 test support: a small xsim world stated exactly, and a client over HTTP."""
+"""A small xsim world stated exactly for the private and enterprise reads (organic,
+promoted, media, the analytics series, the Engagement API), and a client over HTTP."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from xsim.world.model import App, Media, MediaFinal, Post, PostFinal, Token, Use
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 ALICE, BOB = "1001", "1002"
 # Obviously fake credentials, made up for these tests.
-ALICE_TOKEN = "fake-alice-user-token-i6"
-BEARER = "fake-app-bearer-i6"
-CONSUMER_KEY, CONSUMER_SECRET = "fake-consumer-key-i6", "fake-consumer-secret-i6"
+ALICE_TOKEN = "fake-alice-user-token"
+BEARER = "fake-app-bearer"
+CONSUMER_KEY, CONSUMER_SECRET = "fake-consumer-key", "fake-consumer-secret"
 READ = frozenset({"tweet.read", "users.read", "offline.access"})
 
 PLAIN, PROMOTED, VIDEO, OLD, BOBS = "5001", "5002", "5003", "5004", "6001"
@@ -23,7 +24,7 @@ PLAIN, PROMOTED, VIDEO, OLD, BOBS = "5001", "5002", "5003", "5004", "6001"
 
 def make_world() -> World:
     app = App(
-        "app-i6", "Issue 6 app", ["http://127.0.0.1/cb"], plan="enterprise",
+        "app-private", "Private metrics app", ["http://127.0.0.1/cb"], plan="enterprise",
         bearer_tokens=[BEARER], monthly_read_cap=None,
         consumer_key=CONSUMER_KEY, consumer_secret=CONSUMER_SECRET,
     )  # fmt: skip
@@ -57,9 +58,9 @@ def make_world() -> World:
         "13_9": Media("13_9", "video", duration_ms=30000,
                       final=MediaFinal(900, 800, 600, 400, 200, 100)),
     }  # fmt: skip
-    tokens = [Token(ALICE_TOKEN, "app-i6", ALICE, READ, NOW + timedelta(days=365))]
+    tokens = [Token(ALICE_TOKEN, "app-private", ALICE, READ, NOW + timedelta(days=365))]
     return World(
-        apps={"app-i6": app}, users=users, posts=posts, media=media, tokens=tokens, now=NOW
+        apps={"app-private": app}, users=users, posts=posts, media=media, tokens=tokens, now=NOW
     )
 
 

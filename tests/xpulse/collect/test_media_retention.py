@@ -10,7 +10,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-from xpulse_issue6_support import ALICE, ALICE_TOKEN, PLAIN, VIDEO, make_world
+from xpulse_private_world import ALICE, ALICE_TOKEN, PLAIN, VIDEO, make_world
 
 from xpulse.cli import cli
 from xpulse.store import open_store
@@ -30,7 +30,7 @@ def test_media_analytics_fills_video_retention(
 ) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     world = make_world()
-    world.apps["app-i6"].plan = plan  # type: ignore[assignment]  # one of the Plan literals
+    world.apps["app-private"].plan = plan  # type: ignore[assignment]  # one of the Plan literals
     db = f"sqlite:///{tmp_path / 'media.db'}"
     engine = open_store(db)
     with engine.begin() as conn:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from xpulse_issue6_support import ALICE, ALICE_TOKEN, NOW, StaticAuth, make_world
+from xpulse_private_world import ALICE, ALICE_TOKEN, NOW, StaticAuth, make_world
 
 from xpulse.api.client import XClient
 from xpulse.collect.calllog import CallLog

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine, select
-from xpulse_issue6_support import ALICE, BEARER, BOBS, NOW, OLD, PLAIN, PROMOTED, VIDEO, Live
+from xpulse_private_world import ALICE, BEARER, BOBS, NOW, OLD, PLAIN, PROMOTED, VIDEO, Live
 
 from xpulse.api.client import XClient
 from xpulse.collect.private import (

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import select
-from xpulse_issue6_support import ALICE_TOKEN, NOW, PROMOTED, StaticAuth, make_world
+from xpulse_private_world import ALICE_TOKEN, NOW, PROMOTED, StaticAuth, make_world
 
 from xpulse.api.client import XClient
 from xpulse.collect.calllog import CallLog
