@@ -28,11 +28,10 @@ from xpulse.accounts.tokens import TokenRecord, TokenStore, default_store, refre
 from xpulse.api import redact
 from xpulse.api.auth import BearerAuth, EnvTokenAuth, UserTokenAuth
 from xpulse.api.client import XClient
-from xpulse.api.errors import NeedsSignIn
 from xpulse.api.oauth2 import OAuthClient
 from xpulse.api.transport import ApiAuth, CallRecord, Clock, Sleep, utc_now
 from xpulse.config.settings import AccountConfig, Config
-from xpulse.errors import ConfigError
+from xpulse.errors import ConfigError, NeedsSignIn
 
 BEARER_ENV = "XPULSE_BEARER_TOKEN"
 CLIENT_SECRET_ENV = "XPULSE_CLIENT_SECRET"  # noqa: S105 - a variable name

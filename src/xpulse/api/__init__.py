@@ -4,11 +4,11 @@ Start with :func:`open_client` (``xpulse.accounts.clients``): it turns the confi
 account's credential into an :class:`XClient` whose every call goes through one
 :class:`~xpulse.api.transport.Transport` (retries, rate limits, metering, redacted logs).
 
-Modules: ``transport`` (the call policy), ``ratelimit`` (429s and pacing), ``errors``
-(the exception tree), ``redact``, ``endpoints`` (the endpoint table), ``client``
-(typed calls), ``normalize`` (pure flattening), ``oauth2`` (PKCE, token endpoint),
-``loopback`` (the sign-in callback), ``tokens`` (the token store), ``auth`` (bearer and
-refreshing user tokens), ``factory`` (``open_client``), ``signin`` (login/logout/status).
+Modules: ``transport`` (the call policy), ``ratelimit`` (429s and pacing), ``redact``,
+``endpoints`` (the endpoint table), ``client`` (typed calls), ``normalize`` (pure
+flattening), ``oauth2`` (PKCE, token endpoint), ``loopback`` (the sign-in callback),
+``tokens`` (the token store), ``auth`` (bearer and refreshing user tokens), ``factory``
+(``open_client``), ``signin`` (login/logout/status). Its errors are in :mod:`xpulse.errors`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from xpulse.api.transport import CallRecord
 
 __all__ = ["CallRecord", "Page", "XClient", "open_client"]
-# Imported on first use: `xpulse.api.errors` (every command's error handling) must not pull
-# in httpx and the whole client.
+# Imported on first use: a light module of the package (``redact``, which the CLI's error
+# line uses) must not pull in httpx and the whole client.
 _WHERE = {
     "CallRecord": "xpulse.api.transport",
     "Page": "xpulse.api.client",

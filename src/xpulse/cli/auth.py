@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from xpulse.api.errors import NeedsSignIn
-from xpulse.errors import ConfigError, XpulseError
+from xpulse.cli import failure
+from xpulse.errors import NoAccounts, XpulseError
 
 if TYPE_CHECKING:
     from xpulse.config.settings import Config
@@ -67,8 +67,8 @@ def login(
         xpulse auth login --account main --headless   # on a server without a browser
     """
     from xpulse.accounts import signin
-    from xpulse.accounts.loopback import SignInError
     from xpulse.config.settings import load_config
+    from xpulse.errors import SignInError
 
     config = load_config()
     acct = config.account(account)
@@ -166,10 +166,7 @@ def status(account: str | None) -> None:
     config = load_config()
     accounts = [config.account(account)] if account else config.accounts
     if not accounts:
-        raise ConfigError(
-            f"no accounts in {config.path}; add one: xpulse init --force --account NAME "
-            "--username HANDLE"
-        )
+        raise NoAccounts(config.path)
     cached = _cached_user_ids(config)
     unusable = []
     for acct in accounts:
@@ -193,7 +190,7 @@ def status(account: str | None) -> None:
             f"xpulse: error: account {st.account!r} cannot be used ({why}); run: {st.fix}", err=True
         )
     if unusable:
-        raise SystemExit(NeedsSignIn.exit_code)
+        raise SystemExit(failure.UNUSABLE_ACCOUNT)
 
 
 def _cached_user_ids(config: Config) -> dict[str, str]:

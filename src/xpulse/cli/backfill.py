@@ -54,13 +54,13 @@ def backfill(source: str, since: str, account: str | None, granularity: str) -> 
         oauth1_from_env,
     )
     from xpulse.config.settings import load_config
-    from xpulse.errors import ConfigError
+    from xpulse.errors import UsageProblem
     from xpulse.store import open_store
 
     try:
         start = datetime.strptime(since, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise ConfigError(f"--since {since!r} is not a date (use YYYY-MM-DD)") from None
+        raise UsageProblem(f"--since {since!r} is not a date (use YYYY-MM-DD)") from None
     config = load_config()
     chosen = config.account(account)
     if source == "engagement-api":

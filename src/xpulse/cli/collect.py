@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from xpulse.cli import failure
+
 if TYPE_CHECKING:
     from xpulse.collect.runner import RunResult
     from xpulse.operations.collect import Prepared
@@ -68,13 +70,14 @@ def collect(
         click.echo(f"xpulse: {result.stopped}", err=True)
     click.echo(result.summary())
     if not result.ok:
-        raise SystemExit(1)
+        raise SystemExit(failure.FAILED)
 
 
 def _dry_run_verdict(prepared: Prepared, allow_over_budget: bool) -> None:
     """What ``collect`` would do with this plan: run, or refuse and why (exit 0 either way:
     a dry run reads nothing)."""
-    from xpulse.collect.budget import BudgetExceeded, admit
+    from xpulse.collect.budget import admit
+    from xpulse.errors import BudgetExceeded
 
     if prepared.plan.unsized:
         names = ", ".join(prepared.plan.unsized)

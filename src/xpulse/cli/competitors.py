@@ -94,7 +94,7 @@ def remove(handle: str) -> None:
         xpulse competitors remove rivalco
     """
     from xpulse.config.settings import load_config
-    from xpulse.errors import XpulseError
+    from xpulse.errors import UsageProblem
     from xpulse.store import history, open_store
 
     config = load_config()
@@ -102,7 +102,7 @@ def remove(handle: str) -> None:
     try:
         with engine.begin() as conn:
             if not history.remove_competitor(conn, handle.removeprefix("@")):
-                raise XpulseError(f"@{handle.removeprefix('@')} is not a competitor")
+                raise UsageProblem(f"@{handle.removeprefix('@')} is not a competitor")
     finally:
         engine.dispose()
     click.echo(f"removed @{handle.removeprefix('@')}")

@@ -74,11 +74,11 @@ def _reconcile(config: Config, month: str | None) -> tuple[list[DayUsage], dict[
     from xpulse.api.auth import BearerAuth
     from xpulse.api.client import XClient
     from xpulse.collect.cost import USAGE_FIELDS, reconcile
-    from xpulse.errors import ConfigError
+    from xpulse.errors import ConfigError, UsageProblem
     from xpulse.store import open_store
 
     if month is not None:
-        raise ConfigError("--reconcile compares this month only (X's usage has no past months)")
+        raise UsageProblem("--reconcile compares this month only (X's usage has no past months)")
     token = env_value(BEARER_ENV)
     if not token:
         raise ConfigError(f"--reconcile needs the app's bearer token: set {BEARER_ENV}")

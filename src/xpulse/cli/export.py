@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from xpulse.errors import UsageProblem
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -45,7 +47,7 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
     from xpulse.store import open_store
 
     if fmt == "xlsx" and out is None:
-        raise click.UsageError("xlsx is binary: give --out FILE.xlsx")
+        raise UsageProblem("xlsx is binary: give --out FILE.xlsx")
     if out is not None:
         check_folder(out)  # a typo in the folder is refused, not created, and before any work
     config = load_config()
@@ -73,12 +75,11 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
 
 
 def _export_xlsx(engine: Engine, out: Path, observations: bool, account: str | None) -> int:
-    try:
-        from xpulse.render.xlsx import export_columns, write_table
-    except ImportError:
-        raise click.UsageError("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'") from None
     from xpulse.fsutil import atomic_path
     from xpulse.operations import export as ex
+    from xpulse.render import xlsx_module
+
+    xlsx = xlsx_module()
 
     with engine.connect() as conn, atomic_path(out) as tmp:
         if observations:
@@ -87,4 +88,4 @@ def _export_xlsx(engine: Engine, out: Path, observations: bool, account: str | N
         else:
             names, sheet = ex.POST_COLUMNS, "Posts"
             records = ex.post_records(conn, account)
-        return write_table(tmp, sheet, export_columns(names), records)
+        return int(xlsx.write_table(tmp, sheet, xlsx.export_columns(names), records))

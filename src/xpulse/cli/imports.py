@@ -15,14 +15,14 @@ if TYPE_CHECKING:
 
 
 def _date(value: str | None, option: str) -> datetime | None:
-    from xpulse.errors import ConfigError
+    from xpulse.errors import UsageProblem
 
     if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
+        raise UsageProblem(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 

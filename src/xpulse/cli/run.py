@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from xpulse.cli import failure
+
 # xpulse.config.delivery.DESTINATIONS, spelled out so that `run --help` imports no config
 # model (a test keeps the two equal).
 DESTINATION_NAMES = ("slack", "email", "files", "sheets")
@@ -56,4 +58,4 @@ def run(
     for line in outcome.lines():
         click.echo(line)
     if not outcome.ok:
-        raise SystemExit(1)
+        raise SystemExit(failure.FAILED)

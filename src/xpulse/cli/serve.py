@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import click
 
+from xpulse.cli import failure
 from xpulse.errors import UsageProblem, XpulseError
 from xpulse.web import DEFAULT_PERIODS
 
@@ -70,7 +71,7 @@ def serve(host: str, port: int, periods: tuple[str, ...], tz: str | None) -> Non
         engine.dispose()
         reason = exc.strerror or str(exc)
         click.echo(f"xpulse: error: cannot listen on {host}:{port}: {reason}", err=True)
-        sys.exit(1)
+        sys.exit(failure.FAILED)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"xpulse: dashboard on http://{shown}:{bound}/ (Ctrl-C stops it)", err=True)

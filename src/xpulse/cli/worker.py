@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import click
 
+from xpulse.cli import failure
+
 
 @click.command()
 @click.option(
@@ -97,6 +99,7 @@ def enqueue_run(accounts: tuple[str, ...], period: str | None) -> None:
 
 def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
     from xpulse.config.settings import load_config
+    from xpulse.errors import NoAccounts
     from xpulse.jobs.engine import ensure_schema, make_app
     from xpulse.jobs.queue import enqueue_all
     from xpulse.store import open_store
@@ -104,7 +107,7 @@ def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
     config = load_config()
     accounts = [config.account(n) for n in dict.fromkeys(names)] if names else config.accounts
     if not accounts:
-        raise click.ClickException(f"{config.path}: no [[accounts]] configured")
+        raise NoAccounts(config.path)
     app = make_app(config.db_url())
     engine = open_store(config.db_url())
     try:
@@ -155,7 +158,7 @@ def workers_status(failed_limit: int) -> None:
     for line in status.lines():
         click.echo(line)
     if status.failed:
-        raise SystemExit(1)
+        raise SystemExit(failure.FAILED)
 
 
 @workers.command("import-tokens")
@@ -201,4 +204,4 @@ def workers_import_tokens(accounts: tuple[str, ...]) -> None:
     finally:
         engine.dispose()
     if missing:
-        raise SystemExit(1)
+        raise SystemExit(failure.FAILED)

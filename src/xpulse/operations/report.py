@@ -20,7 +20,7 @@ from xpulse.analytics.inputs import PostRow
 from xpulse.analytics.metrics import ENGAGEMENT_RATE_FORMULA, totals
 from xpulse.collect.pricing import MICRO
 from xpulse.config.settings import AccountConfig, Config
-from xpulse.errors import XpulseError
+from xpulse.errors import EmptyStoreError, NoAccountDataError, NoAccounts
 from xpulse.render.portfolio import (
     NO_DATA,
     PORTFOLIO_SCHEMA_ID,
@@ -39,19 +39,6 @@ from xpulse.store.report_queries import (
     report_inputs,
     stored_accounts,
 )
-
-
-class ReportError(XpulseError):
-    """A report cannot be made from what the store holds; the message says what to do."""
-
-
-class EmptyStoreError(ReportError):
-    """The database holds no posts at all."""
-
-
-class NoAccountDataError(ReportError):
-    """The account is configured but nothing of it was ever collected."""
-
 
 EMPTY_STORE = "the database holds no posts yet: run `xpulse collect` first"
 
@@ -197,7 +184,7 @@ def make_portfolio(
     periods line up): ``tz``, else the config's. An account nothing was collected for gets
     a row of nulls with :data:`NO_DATA`; the total adds up the others."""
     if not config.accounts:
-        raise ReportError(f"{config.path}: no [[accounts]] configured")
+        raise NoAccounts(config.path)
     the_period = parse_period(period, tz or config.timezone, now)
     previous = the_period.previous()
     names = [a.name for a in config.accounts]

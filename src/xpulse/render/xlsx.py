@@ -39,7 +39,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xpulse.analytics.document import PostEntry, Report, Totals
-from xpulse.errors import XpulseError
+from xpulse.errors import TooManyRows
 from xpulse.render.cells import strip_controls
 from xpulse.render.portfolio import Portfolio
 from xpulse.render.view import as_report, link_for
@@ -53,10 +53,6 @@ _OPTIONS: Final = {
     "remove_timezone": True,
 }
 Kind = Literal["text", "int", "pct", "datetime", "date", "url", "bool"]
-
-
-class TooManyRows(XpulseError):
-    """More rows than one Excel sheet holds."""
 
 
 @dataclass(frozen=True)

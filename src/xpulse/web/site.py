@@ -21,17 +21,13 @@ from xpulse.analytics import parse_period
 from xpulse.analytics.document import Report
 from xpulse.analytics.periods import Period
 from xpulse.config.settings import Config
-from xpulse.errors import XpulseError
+from xpulse.errors import PageNotFound
 from xpulse.operations.report import make_portfolio, make_report
 from xpulse.render.portfolio import Portfolio
 from xpulse.web import DEFAULT_PERIODS, pages, trends
 from xpulse.web.reads import post_reads
 
 PORTFOLIO: Final = "portfolio"
-
-
-class PageNotFound(XpulseError):
-    """A page the site does not have (unknown account or period)."""
 
 
 @dataclass(frozen=True)

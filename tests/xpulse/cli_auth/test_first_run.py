@@ -16,12 +16,12 @@ from click.testing import CliRunner
 from xpulse_auth_world import NOW, free_port, make_world, write_config
 
 from xpulse.accounts import signin
-from xpulse.accounts.loopback import SignInError
 from xpulse.accounts.tokens import FileTokenStore
-from xpulse.api.probe import ApiUnreachable, check_api_base
+from xpulse.api.probe import check_api_base
 from xpulse.cli import cli, setup
 from xpulse.config.paths import config_path
 from xpulse.config.settings import load_config
+from xpulse.errors import ApiUnreachable, SignInError
 
 server = pytest.importorskip("xsim.server")
 SRC = Path(__file__).resolve().parents[3] / "src"
