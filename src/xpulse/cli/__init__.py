@@ -32,7 +32,7 @@ class CommandInfo(NamedTuple):
 # name -> command; `xpulse --help` lists them from here without importing any.
 COMMANDS: dict[str, CommandInfo] = {
     "init": CommandInfo(
-        "xpulse.cli.setup:init",
+        "xpulse.cli.init:init",
         (
             "Write a commented config file (in XPULSE_HOME or the user config dir), with "
             "report files on."

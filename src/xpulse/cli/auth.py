@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from xpulse.cli import failure
+from xpulse.cli.options import account_option
 from xpulse.errors import NoAccounts, XpulseError
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def _open_browser(url: str) -> bool:
 
 
 @auth.command()
-@click.option("--account", default=None, help="Account name from the config.")
+@account_option("Account name from the config.")
 @click.option("--no-browser", is_flag=True, help="Print the sign-in URL instead of opening it.")
 @click.option(
     "--headless",
@@ -150,7 +151,7 @@ def oauth2_redirect(config: Config) -> str:
 
 
 @auth.command()
-@click.option("--account", default=None, help="Only this account.")
+@account_option("Only this account.")
 def status(account: str | None) -> None:
     """Show each account's sign-in: where its credential comes from, user id, scopes,
     expiry. Never shows a secret and makes no API call. Exits 0 when every account shown
@@ -222,7 +223,7 @@ def _cached_user_ids(config: Config) -> dict[str, str]:
 
 
 @auth.command()
-@click.option("--account", default=None, help="Account name from the config.")
+@account_option("Account name from the config.")
 def logout(account: str | None) -> None:
     """Revoke an account's tokens at X and forget them here.
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from xpulse.cli import failure
+from xpulse.cli.options import account_option
 
 if TYPE_CHECKING:
     from xpulse.collect.runner import RunResult
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.option("--account", "account", metavar="NAME", help="Collect only this account.")
+@account_option("Collect only this account.")
 @click.option("--dry-run", is_flag=True, help="Print the plan (reads and dollars) and stop.")
 @click.option("--allow-over-budget", is_flag=True, help="Run even if it passes the monthly budget.")
 @click.option(
