@@ -5,59 +5,60 @@ cannot be (a usage error, exit 2), the configuration or installation must be fix
 (a config error, exit 2), or the work failed while running (exit 1). Only the three kinds
 set ``exit_code``; every other class inherits its kind's, so a class changes kind by
 changing its parent (``xpulse.cli.failure`` maps an exception to its exit code, and a test
-keeps every class below on its kind). The CLI prints the message as one line; messages
-never contain secrets (they are redacted before an error is built).
+keeps every class below on its kind). A class with two parents is drawn under its kind,
+the other in brackets. The CLI prints the message as one line; messages never contain
+secrets (they are redacted before an error is built).
 
-    XpulseError                         exit  work that failed while running
-    ├── UsageProblem                     2    an option value or options that cannot be
-    │   ├── ReportInputError             2    a report asked for what cannot be reported
-    │   │   ├── PeriodError              2    a period unparseable, empty or not started
-    │   │   └── TimeZoneError            2    not an IANA zone name
-    │   └── ImportFileError              2    a file that is not what the import expects
-    ├── ConfigError                      2    configuration missing, malformed, inconsistent
-    │   ├── NoAccounts                   2    no [[accounts]] in the config
-    │   ├── MissingExtra                 2    an optional dependency is not installed
-    │   │   ├── XlsxUnavailable          2    XlsxWriter (the ``xlsx`` extra)
-    │   │   └── PdfUnavailable           2    WeasyPrint and Pango (the ``pdf`` extra)
-    │   ├── ClientRejected (ApiError)    2    X refused the app's own credentials
-    │   ├── ApiUnreachable (ApiError)    2    nothing, or no X API, answers at the API base
-    │   └── DestinationConfigError       2    a destination configured wrongly
-    │                    (DeliveryError)
-    ├── StoreError                       1    the database could not be opened or migrated
-    ├── WriteError                       1    a file could not be written
-    ├── ApiError                         1    anything that went wrong talking to X
-    │   ├── TransportError               1    no usable answer: connection, timeout
-    │   ├── BadResponse                  1    not the JSON X promises (an HTML 404 …)
-    │   ├── HTTPStatusError              1    X answered with an error status
-    │   │   ├── Unauthorized             1    401: the token is invalid (after one refresh)
-    │   │   ├── Forbidden                1    403: scopes, plan, someone else's metrics
-    │   │   │   └── NotEnrolled          1    403 client-not-enrolled: plan lacks endpoint
-    │   │   ├── NotFound                 1    404, or a 200 that only says "could not find"
-    │   │   ├── InvalidRequest           1    400: a bad parameter
-    │   │   ├── RateLimited              1    429 of a rate-limit window; ``reset_at``
-    │   │   ├── MonthlyCapReached        1    429 of the plan's monthly post-read cap
-    │   │   └── ServerError              1    5xx (after retries)
-    │   ├── NeedsSignIn                  1    no usable token: sign in again
-    │   ├── GrantRejected                1    the token endpoint refused a code or refresh
-    │   ├── SignInError                  1    the browser step of sign-in failed
-    │   ├── TokenBusy                    1    another process refreshes the token: retry
-    │   └── InvalidArgument              1    refused before sending (also a ValueError)
-    │       ├── TooManyIds               1    more ids than one call takes
-    │       └── EngagementRequestError   1    breaks a rule of the Engagement API
-    ├── BudgetExceeded                   1    a call could pass the budget or the read cap
-    ├── CallsStopped                     1    another account hit the cap: no more calls
-    ├── ReportError                      1    no report from what the store holds
-    │   ├── EmptyStoreError              1    the database holds no posts
-    │   └── NoAccountDataError           1    nothing of the account was collected
-    ├── TooManyRows                      1    more rows than an Excel sheet holds
-    ├── DeliveryError                    1    a destination unreachable or refusing
-    ├── AlertError                       1    an alert could not be sent
-    ├── RunBusy                          1    another ``xpulse run`` holds the lock
-    ├── CollectBusy                      1    another ``xpulse collect`` holds the lock
-    ├── NoScheduler                      1    neither cron nor a systemd user session here
-    ├── ScheduleError                    1    the schedule cannot be installed or shown
-    ├── JobFailed                        1    a worker's job ended in failure
-    └── PageNotFound                     1    a dashboard page the site does not have
+                                                exit
+    XpulseError                                     1  the work failed while running
+    ├── UsageProblem                                2  a bad option value, or options that clash
+    │   ├── ReportInputError                        2  a report asked for what cannot be reported
+    │   │   ├── PeriodError                         2  a period unparseable, empty or not started
+    │   │   └── TimeZoneError                       2  not an IANA zone name
+    │   └── ImportFileError                         2  a file that is not what the import expects
+    ├── ConfigError                                 2  config missing, malformed or inconsistent
+    │   ├── NoAccounts                              2  no [[accounts]] in the config
+    │   ├── MissingExtra                            2  an optional dependency is not installed
+    │   │   ├── XlsxUnavailable                     2  XlsxWriter (the ``xlsx`` extra)
+    │   │   └── PdfUnavailable                      2  WeasyPrint and Pango (the ``pdf`` extra)
+    │   ├── ClientRejected (ApiError)               2  X refused the app's own credentials
+    │   ├── ApiUnreachable (ApiError)               2  no X API answers at the API base
+    │   └── DestinationConfigError (DeliveryError)  2  a destination configured wrongly
+    ├── StoreError                                  1  the database cannot be opened or migrated
+    ├── WriteError                                  1  a file could not be written
+    ├── ApiError                                    1  anything that went wrong talking to X
+    │   ├── TransportError                          1  no usable answer: connection, timeout
+    │   ├── BadResponse                             1  not the JSON X promises (an HTML 404 …)
+    │   ├── HTTPStatusError                         1  X answered with an error status
+    │   │   ├── Unauthorized                        1  401: the token is invalid (after one refresh)
+    │   │   ├── Forbidden                           1  403: scopes, plan, someone else's metrics
+    │   │   │   └── NotEnrolled                     1  403 client-not-enrolled: plan lacks endpoint
+    │   │   ├── NotFound                            1  404, or a 200 that only says "not found"
+    │   │   ├── InvalidRequest                      1  400: a bad parameter
+    │   │   ├── RateLimited                         1  429 of a rate-limit window; ``reset_at``
+    │   │   ├── MonthlyCapReached                   1  429 of the plan's monthly post-read cap
+    │   │   └── ServerError                         1  5xx (after retries)
+    │   ├── NeedsSignIn                             1  no usable token: sign in again
+    │   ├── GrantRejected                           1  the token endpoint refused a code or refresh
+    │   ├── SignInError                             1  the browser step of sign-in failed
+    │   ├── TokenBusy                               1  another process refreshes the token: retry
+    │   └── InvalidArgument (ValueError)            1  refused before sending
+    │       ├── TooManyIds                          1  more ids than one call takes
+    │       └── EngagementRequestError              1  breaks a rule of the Engagement API
+    ├── BudgetExceeded                              1  a call could pass the budget or the read cap
+    ├── CallsStopped                                1  another account hit the cap: no more calls
+    ├── ReportError                                 1  no report from what the store holds
+    │   ├── EmptyStoreError                         1  the database holds no posts
+    │   └── NoAccountDataError                      1  nothing of the account was collected
+    ├── TooManyRows                                 1  more rows than an Excel sheet holds
+    ├── DeliveryError                               1  a destination unreachable or refusing
+    ├── AlertError                                  1  an alert could not be sent
+    ├── RunBusy                                     1  another ``xpulse run`` holds the lock
+    ├── CollectBusy                                 1  another ``xpulse collect`` holds the lock
+    ├── NoScheduler                                 1  neither cron nor a systemd user session here
+    ├── ScheduleError                               1  the schedule cannot be installed or shown
+    ├── JobFailed                                   1  a worker's job ended in failure
+    └── PageNotFound                                1  a dashboard page the site does not have
 
 ``xpulse auth status`` exits 3 when an account cannot be used: that is its verdict on the
 accounts it shows, not an error it raises. Ctrl-C exits 130.

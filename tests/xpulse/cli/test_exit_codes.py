@@ -250,13 +250,24 @@ def test_only_the_kinds_set_an_exit_code() -> None:
     assert setting == {XpulseError, UsageProblem, ConfigError}
 
 
-def test_the_drawn_tree_holds_every_class_with_its_code() -> None:
-    drawn = {}
+def test_the_drawn_tree_is_the_tree() -> None:
+    """Each class drawn once, under its parent (another parent in brackets), with its code."""
+    drawn: dict[str, int] = {}
+    above: list[tuple[int, str]] = []  # (column, name) of the lines above, outermost first
     for line in (xpulse.errors.__doc__ or "").splitlines():
-        found = re.match(r"[\s│├└─]*(\w+)(?: \(\w+\))?\s+([12])\s", line + " ")
-        if found:
-            drawn[found[1]] = int(found[2])
-    assert drawn == {c.__name__: _expected(c) for c in TREE if c is not XpulseError}
+        found = re.match(r"([\s│├└─]*)(\w+)(?: \((\w+)\))?\s+([12])  \S", line)
+        if not found:
+            continue
+        column, name, other, code = len(found[1]), found[2], found[3], int(found[4])
+        assert name not in drawn, name
+        drawn[name] = code
+        while above and above[-1][0] >= column:
+            above.pop()
+        cls = getattr(xpulse.errors, name)
+        parents = {above[-1][1]} if above else {"Exception"}
+        assert {b.__name__ for b in cls.__bases__} == parents | ({other} if other else set())
+        above.append((column, name))
+    assert drawn == {c.__name__: _expected(c) for c in TREE}
 
 
 def test_the_other_endings() -> None:
