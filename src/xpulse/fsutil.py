@@ -21,18 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from xpulse.errors import XpulseError
+from xpulse.errors import WriteError
 
 SHARED = 0o644  # reports, exports, config: meant to be read by others
 PRIVATE = 0o600  # anything holding a secret
-
-
-class WriteError(XpulseError):
-    """A file could not be written; the message names it and the reason, in one line."""
-
-    def __init__(self, path: Path | str, exc: OSError) -> None:
-        super().__init__(f"cannot write {path}: {exc.strerror or exc}")
-        self.path = Path(path)
 
 
 def write_atomic(

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from xpulse import fsutil
-from xpulse.fsutil import PRIVATE, WriteError, write_all_atomic, write_atomic
+from xpulse.errors import WriteError
+from xpulse.fsutil import PRIVATE, write_all_atomic, write_atomic
 
 
 @pytest.fixture
@@ -85,5 +86,5 @@ def test_the_helper_stays_light() -> None:
         for line in imports
     ), imports
     assert [line for line in imports if "xpulse" in line] == [
-        "from xpulse.errors import XpulseError"
+        "from xpulse.errors import WriteError"
     ]

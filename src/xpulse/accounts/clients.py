@@ -29,12 +29,11 @@ from xpulse.accounts.user_auth import EnvTokenAuth, UserTokenAuth
 from xpulse.api import redact
 from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
-from xpulse.api.errors import NeedsSignIn
 from xpulse.api.oauth2 import OAuthClient
 from xpulse.api.transport import ApiAuth, CallRecord, http_client
 from xpulse.clock import Clock, Sleep, utc_now
 from xpulse.config.settings import AccountConfig, Config
-from xpulse.errors import ConfigError
+from xpulse.errors import ConfigError, NeedsSignIn
 
 BEARER_ENV = "XPULSE_BEARER_TOKEN"
 CLIENT_SECRET_ENV = "XPULSE_CLIENT_SECRET"  # noqa: S105 - a variable name

@@ -14,16 +14,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from xpulse.api.errors import ApiError
+from xpulse.errors import SignInError
 
 _DONE = b"""<!doctype html><meta charset="utf-8"><title>xpulse</title>
 <p>xpulse is signed in. You can close this tab.</p>"""
 _FAILED = b"""<!doctype html><meta charset="utf-8"><title>xpulse</title>
 <p>Sign-in did not complete. Go back to the terminal for details.</p>"""
-
-
-class SignInError(ApiError):
-    """The browser step of sign-in failed (refused, timed out, or a forged answer)."""
 
 
 @dataclass

@@ -29,9 +29,9 @@ import filelock
 
 from xpulse.accounts.tokens import TokenRecord, TokenStore, refresh_lock
 from xpulse.api import redact
-from xpulse.api.errors import NeedsSignIn, TokenBusy
-from xpulse.api.oauth2 import GrantRejected, OAuthClient
+from xpulse.api.oauth2 import OAuthClient
 from xpulse.clock import Clock
+from xpulse.errors import GrantRejected, NeedsSignIn, TokenBusy
 
 REFRESH_MARGIN = timedelta(minutes=5)
 log = logging.getLogger("xpulse.api")

@@ -8,7 +8,6 @@ rates and totals), :mod:`compare`, :mod:`best_time`, :mod:`content_types`, :mod:
 
 from xpulse.analytics.build import ReportOptions, build_report
 from xpulse.analytics.document import SCHEMA_ID, SCHEMA_VERSION, Report, json_schema
-from xpulse.analytics.errors import PeriodError, ReportInputError, TimeZoneError
 from xpulse.analytics.inputs import CONTENT_TYPES, CostRow, ObservationRow, PostRow, ReportInputs
 from xpulse.analytics.periods import Period, ReportWindows, parse_period, report_windows, resolve_tz
 
@@ -19,14 +18,11 @@ __all__ = [
     "CostRow",
     "ObservationRow",
     "Period",
-    "PeriodError",
     "PostRow",
     "Report",
-    "ReportInputError",
     "ReportInputs",
     "ReportOptions",
     "ReportWindows",
-    "TimeZoneError",
     "build_report",
     "json_schema",
     "parse_period",

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from xpulse.analytics.errors import PeriodError, TimeZoneError
+from xpulse.errors import PeriodError, TimeZoneError
 
 PeriodKind = Literal["week", "month", "range"]
 

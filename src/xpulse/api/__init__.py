@@ -6,11 +6,11 @@ config or the token stores (``xpulse.accounts`` builds an account's client from 
 Every call goes through one :class:`~xpulse.api.transport.Transport` (retries, rate
 limits, metering, redacted logs).
 
-Modules: ``transport`` (the call policy), ``ratelimit`` (429s and pacing), ``errors``
-(the exception tree), ``redact``, ``endpoints`` (the endpoint table), ``client``
-(typed calls), ``normalize`` (pure flattening), ``oauth2`` (PKCE, token endpoint),
-``oauth1`` (request signing), ``auth`` (bearer tokens), ``probe`` (is the API there),
-``analytics_api``, ``media_analytics`` and ``engagement`` (the analytics endpoints).
+Modules: ``transport`` (the call policy), ``ratelimit`` (429s and pacing), ``redact``,
+``endpoints`` (the endpoint table), ``client`` (typed calls), ``normalize`` (pure
+flattening), ``oauth2`` (PKCE, token endpoint), ``oauth1`` (request signing), ``auth``
+(bearer tokens), ``probe`` (is the API there), ``analytics_api``, ``media_analytics`` and
+``engagement`` (the analytics endpoints). Its errors are in :mod:`xpulse.errors`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from xpulse.api.transport import CallRecord
 
 __all__ = ["CallRecord", "Page", "XClient"]
-# Imported on first use: `xpulse.api.errors` (every command's error handling) must not pull
-# in httpx and the whole client.
+# Imported on first use: a light module of the package (``redact``, which the CLI's error
+# line uses) must not pull in httpx and the whole client.
 _WHERE = {
     "CallRecord": "xpulse.api.transport",
     "Page": "xpulse.api.client",

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from xpulse.api.endpoints import Endpoint
-from xpulse.api.errors import InvalidArgument, TooManyIds
 from xpulse.api.transport import Transport
+from xpulse.errors import InvalidArgument, TooManyIds
 
 __all__ = [
     "ANALYTICS",

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 
 from xpulse.api import endpoints as ep
-from xpulse.api.errors import Forbidden, NotFound, TooManyIds
 from xpulse.api.transport import ApiAuth, CallRecord, Transport
 from xpulse.clock import Clock, Sleep, utc_now
+from xpulse.errors import Forbidden, NotFound, TooManyIds
 
 __all__ = ["Page", "XClient"]
 

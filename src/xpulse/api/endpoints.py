@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from xpulse.api.errors import InvalidArgument
+from xpulse.errors import InvalidArgument
 
 _ID = re.compile(r"[0-9]{1,19}")
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")

@@ -27,11 +27,11 @@ import httpx
 from xpulse.api import engagement_rules as rules
 from xpulse.api.auth import BearerAuth
 from xpulse.api.endpoints import Endpoint
-from xpulse.api.engagement_rules import EngagementRequestError, Groupings, Kind
-from xpulse.api.errors import BadResponse
+from xpulse.api.engagement_rules import Groupings, Kind
 from xpulse.api.oauth1 import OAuth1Auth, OAuth1Credentials
 from xpulse.api.transport import CallRecord, Transport, http_client
 from xpulse.clock import Clock, Sleep, utc_now
+from xpulse.errors import BadResponse, EngagementRequestError
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from xpulse.api.errors import InvalidArgument
+from xpulse.errors import EngagementRequestError
 
 Kind = Literal["totals", "28hr", "historical"]
 KINDS: tuple[Kind, ...] = ("totals", "28hr", "historical")
@@ -78,10 +78,6 @@ MAX_WINDOW = timedelta(weeks=4)
 _ID = re.compile(r"[0-9]{1,19}")
 
 Groupings = Mapping[str, Sequence[str]]
-
-
-class EngagementRequestError(InvalidArgument):
-    """An Engagement API request that breaks a documented rule; nothing was sent."""
 
 
 def clean_ids(kind: Kind, ids: Sequence[str], *, limit: bool = True) -> list[str]:

@@ -3,7 +3,7 @@
 Up to 100 media keys a request (``<digits>_<digits>``); ``start_time`` and ``end_time`` are
 required, ``granularity`` is hourly, daily or total. X serves it to Enterprise apps only
 (since 2026-03-31); other plans get a 403 that the transport raises as
-:class:`~xpulse.api.errors.NotEnrolled`. The answer is flattened into :class:`MediaBucket`
+:class:`~xpulse.errors.NotEnrolled`. The answer is flattened into :class:`MediaBucket`
 rows, counts as ints, a metric X did not send left out (never 0).
 """
 
@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from xpulse.api.analytics_api import timestamped_metrics, window_params
 from xpulse.api.endpoints import Endpoint
-from xpulse.api.errors import InvalidArgument, TooManyIds
 from xpulse.api.transport import Transport
+from xpulse.errors import InvalidArgument, TooManyIds
 
 MEDIA_ANALYTICS = Endpoint("media_analytics", "/2/media/analytics", id_batch=100)
 Granularity = Literal["hourly", "daily", "total"]

@@ -21,8 +21,8 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from xpulse.api import redact
-from xpulse.api.errors import ApiError, BadResponse, ClientRejected, TransportError
 from xpulse.clock import Clock
+from xpulse.errors import BadResponse, ClientRejected, GrantRejected, TransportError
 
 SCOPES = ("tweet.read", "users.read", "offline.access")
 REAL_API_HOSTS = frozenset({"api.x.com", "api.twitter.com"})
@@ -93,15 +93,6 @@ class TokenResponse:
     refresh_token: str | None = field(repr=False)
     expires_at: datetime | None
     scopes: tuple[str, ...]
-
-
-class GrantRejected(ApiError):
-    """The token endpoint refused the grant (400/401): the code or refresh token is dead."""
-
-    def __init__(self, error: str, status: int):
-        super().__init__(f"X refused the grant ({status} {error})")
-        self.error = error
-        self.status = status
 
 
 class OAuthClient:

@@ -13,15 +13,9 @@ import time
 import httpx
 
 from xpulse.api import redact
-from xpulse.api.errors import ApiError
+from xpulse.errors import ApiUnreachable
 
 PROBE_PATH = "/2/users/me"
-
-
-class ApiUnreachable(ApiError):
-    """Nothing answers at the API base, or what answers is not an X API."""
-
-    exit_code = 2
 
 
 def check_api_base(

@@ -2,7 +2,7 @@
 
 :class:`Transport` sends a request through an injected ``httpx.BaseTransport`` (the real
 network, ``httpx.MockTransport`` in tests, xsim over loopback) and turns what comes back
-into parsed JSON or one of the exceptions of :mod:`xpulse.api.errors`. Time, sleep and
+into parsed JSON or one of the API errors of :mod:`xpulse.errors`. Time, sleep and
 randomness are injected, so a test of a 15-minute rate-limit wait runs in microseconds.
 
 Policy, bounded everywhere (a scheduled job must end, whatever X does):
@@ -32,7 +32,9 @@ import httpx
 
 from xpulse.api import ratelimit, redact
 from xpulse.api.endpoints import SPELLINGS, Endpoint, respell
-from xpulse.api.errors import (
+from xpulse.api.ratelimit import RateLimit
+from xpulse.clock import Clock, Sleep, utc_now
+from xpulse.errors import (
     BadResponse,
     Forbidden,
     HTTPStatusError,
@@ -45,8 +47,6 @@ from xpulse.api.errors import (
     TransportError,
     Unauthorized,
 )
-from xpulse.api.ratelimit import RateLimit
-from xpulse.clock import Clock, Sleep, utc_now
 
 log = logging.getLogger("xpulse.api")
 

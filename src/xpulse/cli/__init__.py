@@ -3,8 +3,9 @@
 Each command lives in its own module and is imported only when it runs or shows its
 help; ``xpulse --help`` lists them from the summaries kept here and imports none, so that
 it and cron runs stay fast (``bench/cli_startup.py``). Library errors (:class:`XpulseError`) become
-one line on stderr and a non-zero exit; so do the environment's own failures (``OSError``,
-a database error: exit 1, redacted, see :mod:`xpulse.cli.failure`) and Ctrl-C (exit 130).
+one line on stderr and the exit code of their kind; so do the environment's own failures
+(``OSError``, a database error: exit 1, redacted) and Ctrl-C (exit 130). Every exit code
+comes from :mod:`xpulse.cli.failure`.
 ``--debug`` or ``XPULSE_DEBUG=1`` adds the traceback; a bug still shows its traceback.
 """
 
@@ -31,7 +32,7 @@ class CommandInfo(NamedTuple):
 # name -> command; `xpulse --help` lists them from here without importing any.
 COMMANDS: dict[str, CommandInfo] = {
     "init": CommandInfo(
-        "xpulse.cli.setup:init",
+        "xpulse.cli.init:init",
         (
             "Write a commented config file (in XPULSE_HOME or the user config dir), with "
             "report files on."
@@ -157,30 +158,27 @@ class LazyGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
+        from xpulse.cli import failure
+
         try:
             return super().invoke(ctx)
         except XpulseError as exc:
             _show_traceback(ctx)
             click.echo(f"xpulse: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
+            ctx.exit(failure.exit_code(exc))
+        except KeyboardInterrupt as exc:
             _show_traceback(ctx)
             click.echo("xpulse: interrupted", err=True)
-            ctx.exit(INTERRUPTED)
+            ctx.exit(failure.exit_code(exc))
         except (click.ClickException, click.exceptions.Exit):
             raise  # click's own: usage errors, --help and --version
         except Exception as exc:
-            from xpulse.cli import failure
-
             if not failure.handled(exc):
                 raise  # a bug: its traceback is what a report needs
             _show_traceback(ctx)
             hint = "" if _debug(ctx) else " (--debug shows the traceback)"
             click.echo(f"xpulse: error: {failure.message(exc)}{hint}", err=True)
-            ctx.exit(1)
-
-
-INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
+            ctx.exit(failure.exit_code(exc))
 
 
 def _debug(ctx: click.Context) -> bool:

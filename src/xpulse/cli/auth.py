@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from xpulse.api.errors import NeedsSignIn
-from xpulse.errors import ConfigError, XpulseError
+from xpulse.cli import failure
+from xpulse.cli.options import account_option
+from xpulse.errors import NoAccounts, XpulseError
 
 if TYPE_CHECKING:
     from xpulse.config.settings import Config
@@ -35,7 +36,7 @@ def _open_browser(url: str) -> bool:
 
 
 @auth.command()
-@click.option("--account", default=None, help="Account name from the config.")
+@account_option("Account name from the config.")
 @click.option("--no-browser", is_flag=True, help="Print the sign-in URL instead of opening it.")
 @click.option(
     "--headless",
@@ -67,8 +68,8 @@ def login(
         xpulse auth login --account main --headless   # on a server without a browser
     """
     from xpulse.accounts import signin
-    from xpulse.accounts.loopback import SignInError
     from xpulse.config.settings import load_config
+    from xpulse.errors import SignInError
 
     config = load_config()
     acct = config.account(account)
@@ -150,7 +151,7 @@ def oauth2_redirect(config: Config) -> str:
 
 
 @auth.command()
-@click.option("--account", default=None, help="Only this account.")
+@account_option("Only this account.")
 def status(account: str | None) -> None:
     """Show each account's sign-in: where its credential comes from, user id, scopes,
     expiry. Never shows a secret and makes no API call. Exits 0 when every account shown
@@ -166,10 +167,7 @@ def status(account: str | None) -> None:
     config = load_config()
     accounts = [config.account(account)] if account else config.accounts
     if not accounts:
-        raise ConfigError(
-            f"no accounts in {config.path}; add one: xpulse init --force --account NAME "
-            "--username HANDLE"
-        )
+        raise NoAccounts(config.path)
     cached = _cached_user_ids(config)
     unusable = []
     for acct in accounts:
@@ -193,7 +191,7 @@ def status(account: str | None) -> None:
             f"xpulse: error: account {st.account!r} cannot be used ({why}); run: {st.fix}", err=True
         )
     if unusable:
-        raise SystemExit(NeedsSignIn.exit_code)
+        raise SystemExit(failure.UNUSABLE_ACCOUNT)
 
 
 def _cached_user_ids(config: Config) -> dict[str, str]:
@@ -225,7 +223,7 @@ def _cached_user_ids(config: Config) -> dict[str, str]:
 
 
 @auth.command()
-@click.option("--account", default=None, help="Account name from the config.")
+@account_option("Account name from the config.")
 def logout(account: str | None) -> None:
     """Revoke an account's tokens at X and forget them here.
 

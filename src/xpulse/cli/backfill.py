@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import click
 
+from xpulse.cli.options import account_option, opened_store
+
 
 @click.command()
 @click.option(
@@ -19,7 +21,7 @@ import click
 @click.option(
     "--since", "since", required=True, metavar="DATE", help="First day to fill (YYYY-MM-DD, UTC)."
 )
-@click.option("--account", "account", metavar="NAME", help="The account (default: the only one).")
+@account_option("The account (default: the only one).")
 @click.option(
     "--granularity",
     type=click.Choice(["hourly", "daily"]),
@@ -54,19 +56,17 @@ def backfill(source: str, since: str, account: str | None, granularity: str) -> 
         oauth1_from_env,
     )
     from xpulse.config.settings import load_config
-    from xpulse.errors import ConfigError
-    from xpulse.store import open_store
+    from xpulse.errors import UsageProblem
 
     try:
         start = datetime.strptime(since, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        raise ConfigError(f"--since {since!r} is not a date (use YYYY-MM-DD)") from None
+        raise UsageProblem(f"--since {since!r} is not a date (use YYYY-MM-DD)") from None
     config = load_config()
     chosen = config.account(account)
     if source == "engagement-api":
         credentials = oauth1_from_env(chosen.env_suffix)
-    engine = open_store(config.db_url())
-    try:
+    with opened_store(config) as engine:
         if source == "engagement-api":
             with EngagementClient(engagement_base(), oauth1=credentials) as client:
                 result = backfill_engagement(engine, client, chosen.name, start)
@@ -79,8 +79,6 @@ def backfill(source: str, since: str, account: str | None, granularity: str) -> 
                     engine, x.transport, chosen.name, start,
                     granularity="hourly" if granularity == "hourly" else "daily",
                 )  # fmt: skip
-    finally:
-        engine.dispose()
     for note in result.notes:
         click.echo(f"xpulse: {note}", err=True)
     for error in result.errors:

@@ -9,13 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from xpulse.cli import failure
+from xpulse.cli.options import account_option
+
 if TYPE_CHECKING:
     from xpulse.collect.runner import RunResult
     from xpulse.operations.collect import Prepared
 
 
 @click.command()
-@click.option("--account", "account", metavar="NAME", help="Collect only this account.")
+@account_option("Collect only this account.")
 @click.option("--dry-run", is_flag=True, help="Print the plan (reads and dollars) and stop.")
 @click.option("--allow-over-budget", is_flag=True, help="Run even if it passes the monthly budget.")
 @click.option(
@@ -68,13 +71,14 @@ def collect(
         click.echo(f"xpulse: {result.stopped}", err=True)
     click.echo(result.summary())
     if not result.ok:
-        raise SystemExit(1)
+        raise SystemExit(failure.FAILED)
 
 
 def _dry_run_verdict(prepared: Prepared, allow_over_budget: bool) -> None:
     """What ``collect`` would do with this plan: run, or refuse and why (exit 0 either way:
     a dry run reads nothing)."""
-    from xpulse.collect.budget import BudgetExceeded, admit
+    from xpulse.collect.budget import admit
+    from xpulse.errors import BudgetExceeded
 
     if prepared.plan.unsized:
         names = ", ".join(prepared.plan.unsized)

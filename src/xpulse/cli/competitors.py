@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import click
 
+from xpulse.cli.options import opened_store
+
 
 @click.group()
 def competitors() -> None:
@@ -55,22 +57,16 @@ def list_() -> None:
         xpulse competitors list
     """
     from xpulse.config.settings import load_config
-    from xpulse.store import history, open_store
+    from xpulse.store import history
 
     config = load_config()
-    engine = open_store(config.db_url())
     now = datetime.now(UTC)
-    try:
-        with engine.connect() as conn:
-            rows = history.list_competitors(conn)
-            counts = {
-                c.handle: history.latest_profile_counts(
-                    conn, history.competitor_account(c.handle), now
-                )
-                for c in rows
-            }
-    finally:
-        engine.dispose()
+    with opened_store(config) as engine, engine.connect() as conn:
+        rows = history.list_competitors(conn)
+        counts = {
+            c.handle: history.latest_profile_counts(conn, history.competitor_account(c.handle), now)
+            for c in rows
+        }
     if not rows:
         click.echo("no competitors; add one with `xpulse competitors add HANDLE --group NAME`")
         return
@@ -94,15 +90,11 @@ def remove(handle: str) -> None:
         xpulse competitors remove rivalco
     """
     from xpulse.config.settings import load_config
-    from xpulse.errors import XpulseError
-    from xpulse.store import history, open_store
+    from xpulse.errors import UsageProblem
+    from xpulse.store import history
 
     config = load_config()
-    engine = open_store(config.db_url())
-    try:
-        with engine.begin() as conn:
-            if not history.remove_competitor(conn, handle.removeprefix("@")):
-                raise XpulseError(f"@{handle.removeprefix('@')} is not a competitor")
-    finally:
-        engine.dispose()
+    with opened_store(config) as engine, engine.begin() as conn:
+        if not history.remove_competitor(conn, handle.removeprefix("@")):
+            raise UsageProblem(f"@{handle.removeprefix('@')} is not a competitor")
     click.echo(f"removed @{handle.removeprefix('@')}")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from xpulse.cli import failure
+
 
 @click.group()
 def config() -> None:
@@ -46,4 +48,4 @@ def check(path: Path | None, offline: bool) -> None:
     failed = sum(1 for c in checks if not c.ok)
     click.echo(f"{len(checks) - failed} ok, {failed} failed")
     if failed:
-        raise SystemExit(2)
+        raise SystemExit(failure.CONFIG)

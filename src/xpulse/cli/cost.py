@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xpulse.cli.options import opened_store
+
 if TYPE_CHECKING:
     from xpulse.collect.cost import DayUsage
     from xpulse.config.settings import Config
@@ -37,17 +39,12 @@ def cost(month: str | None, as_json: bool, reconcile: bool) -> None:
     from xpulse.collect.cost import cost_report
     from xpulse.collect.pricing import plan_prices
     from xpulse.config.settings import load_config
-    from xpulse.store import open_store
 
     config = load_config()
-    engine = open_store(config.db_url())
-    try:
-        with engine.connect() as conn:
-            report = cost_report(
-                conn, config.monthly_budget_usd, month=month, prices=plan_prices(config.plan)
-            )
-    finally:
-        engine.dispose()
+    with opened_store(config) as engine, engine.connect() as conn:
+        report = cost_report(
+            conn, config.monthly_budget_usd, month=month, prices=plan_prices(config.plan)
+        )
     days = _reconcile(config, month) if reconcile else None
     if as_json:
         out = report.to_json()
@@ -74,20 +71,15 @@ def _reconcile(config: Config, month: str | None) -> tuple[list[DayUsage], dict[
     from xpulse.api.auth import BearerAuth
     from xpulse.api.client import XClient
     from xpulse.collect.cost import USAGE_FIELDS, reconcile
-    from xpulse.errors import ConfigError
-    from xpulse.store import open_store
+    from xpulse.errors import ConfigError, UsageProblem
 
     if month is not None:
-        raise ConfigError("--reconcile compares this month only (X's usage has no past months)")
+        raise UsageProblem("--reconcile compares this month only (X's usage has no past months)")
     token = env_value(BEARER_ENV)
     if not token:
         raise ConfigError(f"--reconcile needs the app's bearer token: set {BEARER_ENV}")
     now = datetime.now(UTC)
     with XClient(config.api_base(), BearerAuth(token, source=BEARER_ENV)) as client:
         usage = client.get_usage(days=now.day, fields=USAGE_FIELDS)
-    engine = open_store(config.db_url())
-    try:
-        with engine.connect() as conn:
-            return reconcile(conn, usage, now), usage
-    finally:
-        engine.dispose()
+    with opened_store(config) as engine, engine.connect() as conn:
+        return reconcile(conn, usage, now), usage

@@ -2,43 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from xpulse.cli.options import parse_as_of
+from xpulse.cli.options import (
+    accounts_option,
+    as_of_option,
+    opened_store,
+    out_option,
+    periods_option,
+    tz_option,
+)
 from xpulse.web import DEFAULT_PERIODS
 
 
 @click.command()
-@click.option(
-    "--out",
-    "-o",
+@out_option(
+    "Folder to write the pages to (made if missing; its parent must exist).",
+    folder=True,
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the pages to (made if missing; its parent must exist).",
 )
-@click.option(
-    "--period",
-    "-p",
-    "periods",
-    multiple=True,
-    metavar="SPEC",
-    help="A period to build pages for; repeat for several (default: "
+@periods_option(
+    "A period to build pages for; repeat for several (default: "
     + ", ".join(DEFAULT_PERIODS)
-    + "). Same specs as `xpulse report --period`.",
+    + "). Same specs as `xpulse report --period`."
 )
-@click.option(
-    "--account", "-a", "accounts", multiple=True, metavar="NAME", help="Only these accounts."
-)
-@click.option("--tz", metavar="ZONE", help="IANA time zone (default: the config's).")
-@click.option("--as-of", metavar="DATETIME", help="The store as seen at this instant.")
+@accounts_option("Only these accounts.")
+@tz_option("IANA time zone (default: the config's).")
+@as_of_option("The store as seen at this instant.")
 def dashboard(
     out: Path,
     periods: tuple[str, ...],
     accounts: tuple[str, ...],
     tz: str | None,
-    as_of: str | None,
+    as_of: datetime,
 ) -> None:
     """Write the dashboard: a page per account and period, and the portfolio, as files
     that open from disk with no network and no server.
@@ -53,17 +52,12 @@ def dashboard(
     """
     from xpulse.config.settings import load_config
     from xpulse.fsutil import check_folder
-    from xpulse.store import open_store
     from xpulse.web.site import Site
     from xpulse.web.static import INDEX, build_static
 
-    now = parse_as_of(as_of)
     check_folder(out / INDEX) if out.exists() else check_folder(out)
     config = load_config()
-    engine = open_store(config.db_url())
-    try:
-        site = Site(config, engine, now, periods or DEFAULT_PERIODS, tz)
+    with opened_store(config) as engine:
+        site = Site(config, engine, as_of, periods or DEFAULT_PERIODS, tz)
         written = build_static(site, out, accounts or None)
-    finally:
-        engine.dispose()
     click.echo(f"wrote {len(written)} pages to {out}; open {out / INDEX}", err=True)

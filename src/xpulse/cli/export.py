@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from xpulse.cli.options import account_option, opened_store, out_option
+from xpulse.errors import UsageProblem
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -22,10 +25,8 @@ if TYPE_CHECKING:
     help="xlsx: one sheet with typed cells (needs --out and the xlsx extra).",
 )
 @click.option("--observations", is_flag=True, help="Every observation, not the latest per post.")
-@click.option("--account", metavar="NAME", help="Only this account's posts.")
-@click.option(
-    "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
-)
+@account_option("Only this account's posts.")
+@out_option("File (default stdout).")
 def export(fmt: str, observations: bool, account: str | None, out: Path | None) -> None:
     """Export stored posts with their latest metrics (or --observations: every read).
 
@@ -42,43 +43,34 @@ def export(fmt: str, observations: bool, account: str | None, out: Path | None) 
     from xpulse.fsutil import atomic_writer, check_folder
     from xpulse.operations.export import Format
     from xpulse.operations.export import export as run_export
-    from xpulse.store import open_store
 
     if fmt == "xlsx" and out is None:
-        raise click.UsageError("xlsx is binary: give --out FILE.xlsx")
+        raise UsageProblem("xlsx is binary: give --out FILE.xlsx")
     if out is not None:
         check_folder(out)  # a typo in the folder is refused, not created, and before any work
     config = load_config()
     if account is not None:
         config.account(account)  # an unknown name is a clear error, not an empty file
-    engine = open_store(config.db_url())
-    if fmt == "xlsx" and out is not None:
-        try:
-            count = _export_xlsx(engine, out, observations, account)
-        finally:
-            engine.dispose()
-        click.echo(f"wrote {count:,} records to {out}", err=True)
-        return
     kind: Format = "csv" if fmt == "csv" else "jsonl"
-    try:
-        with engine.connect() as conn:
-            if out is None:
-                run_export(conn, kind, sys.stdout, observations=observations, account=account)
-                return
-            with atomic_writer(out) as fh:
-                count = run_export(conn, kind, fh, observations=observations, account=account)
-    finally:
-        engine.dispose()
+    with opened_store(config) as engine:
+        if fmt == "xlsx" and out is not None:
+            count = _export_xlsx(engine, out, observations, account)
+        else:
+            with engine.connect() as conn:
+                if out is None:
+                    run_export(conn, kind, sys.stdout, observations=observations, account=account)
+                    return
+                with atomic_writer(out) as fh:
+                    count = run_export(conn, kind, fh, observations=observations, account=account)
     click.echo(f"wrote {count:,} records to {out}", err=True)
 
 
 def _export_xlsx(engine: Engine, out: Path, observations: bool, account: str | None) -> int:
-    try:
-        from xpulse.render.xlsx import export_columns, write_table
-    except ImportError:
-        raise click.UsageError("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'") from None
     from xpulse.fsutil import atomic_path
     from xpulse.operations import export as ex
+    from xpulse.render import xlsx_module
+
+    xlsx = xlsx_module()
 
     with engine.connect() as conn, atomic_path(out) as tmp:
         if observations:
@@ -87,4 +79,4 @@ def _export_xlsx(engine: Engine, out: Path, observations: bool, account: str | N
         else:
             names, sheet = ex.POST_COLUMNS, "Posts"
             records = ex.post_records(conn, account)
-        return write_table(tmp, sheet, export_columns(names), records)
+        return int(xlsx.write_table(tmp, sheet, xlsx.export_columns(names), records))

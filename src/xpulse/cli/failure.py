@@ -1,8 +1,15 @@
-"""The last resort of the command line: an error nobody turned into an ``XpulseError``.
+"""How a command ends when it fails: the exit codes, and the last resort's one line.
 
-A full disk, a permission, a database that went away: the user gets one line saying what
-and where, and exit 1; ``--debug`` (or ``XPULSE_DEBUG=1``) adds the traceback. A message
-may quote a database URL or a token an error body echoed, so it is redacted first.
+The exit code comes from one place: an :class:`~xpulse.errors.XpulseError` carries its
+kind's (usage and config errors 2, failures while running 1, drawn in
+:mod:`xpulse.errors`); click's own usage errors exit 2 as well; Ctrl-C exits 130. A
+command that ends on its own verdict (some account or destination failed) exits with one
+of the constants below.
+
+The last resort is an error nobody turned into an ``XpulseError``: a full disk, a
+permission, a database that went away. The user gets one line saying what and where, and
+exit 1; ``--debug`` (or ``XPULSE_DEBUG=1``) adds the traceback. A message may quote a
+database URL or a token an error body echoed, so it is redacted first.
 """
 
 from __future__ import annotations
@@ -12,7 +19,27 @@ import os
 import re
 import sys
 
-from xpulse.api import redact
+import click
+
+from xpulse.errors import ConfigError, UsageProblem, XpulseError
+
+FAILED = XpulseError.exit_code  # 1: the work failed (also OSError, a database error)
+USAGE = UsageProblem.exit_code  # 2: a bad option value, or options that cannot go together
+CONFIG = ConfigError.exit_code  # 2: the configuration must be fixed first
+UNUSABLE_ACCOUNT = 3  # `auth status`: an account it shows cannot be used
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code of a command that ``exc`` ended."""
+    if isinstance(exc, XpulseError):
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return INTERRUPTED
+    if isinstance(exc, click.ClickException):  # click's own: a UsageError exits 2
+        return exc.exit_code
+    return FAILED
+
 
 # scheme://user:PASSWORD@host — whatever library formatted the URL into its message.
 _URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@")
@@ -35,6 +62,8 @@ def _db_password() -> str | None:
 
 def clean(text: str) -> str:
     """``text`` on one line, with passwords in URLs and known secrets masked."""
+    from xpulse.api import redact
+
     out = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{redact.MASK}@", text)
     password = _db_password()
     if password and len(password) >= 4:

@@ -10,19 +10,21 @@ from typing import TYPE_CHECKING
 
 import click
 
+from xpulse.cli.options import account_option, opened_store
+
 if TYPE_CHECKING:
     from xpulse.importers.model import ImportBatch
 
 
 def _date(value: str | None, option: str) -> datetime | None:
-    from xpulse.errors import ConfigError
+    from xpulse.errors import UsageProblem
 
     if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
+        raise UsageProblem(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -41,9 +43,7 @@ def import_() -> None:
 
 @import_.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--account", metavar="NAME", help="The account it belongs to (default: the only one)."
-)
+@account_option("The account it belongs to (default: the only one).")
 @click.option(
     "--exported-at",
     metavar="DATE",
@@ -74,9 +74,7 @@ def archive(path: Path, account: str | None, exported_at: str | None, dry_run: b
 
 @import_.command(name="analytics-csv")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--account", metavar="NAME", help="The account it belongs to (default: the only one)."
-)
+@account_option("The account it belongs to (default: the only one).")
 @click.option(
     "--end",
     metavar="DATE",
@@ -114,14 +112,13 @@ def _run(
     is recognised by its digest and not even parsed."""
     from xpulse.config.settings import load_config
     from xpulse.importers.load import ImportResult, Target, check_owner, import_batches
-    from xpulse.store import history, open_store
+    from xpulse.store import history
 
     config = load_config()
     chosen = config.account(account)
     target = Target(chosen.name, chosen.username)
     digests = [(path, digest(path), read) for path, digest, read in files]
-    engine = open_store(config.db_url())
-    try:
+    with opened_store(config) as engine:
         done: dict[Path, ImportResult] = {}
         with engine.connect() as conn:
             for path, sha, _ in digests:
@@ -135,8 +132,6 @@ def _run(
         for batch in batches:  # every file is read and checked before anything is written
             check_owner(batch, target, None)
         results = import_batches(engine, batches, target, datetime.now(UTC), dry_run=dry_run)
-    finally:
-        engine.dispose()
     fresh = iter(results)
     for path, _, _ in digests:
         click.echo((done[path] if path in done else next(fresh)).summary())

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from xpulse.cli.options import parse_as_of
-from xpulse.errors import UsageProblem
+from xpulse.cli.options import (
+    PERIOD_SPECS,
+    account_option,
+    as_of_option,
+    opened_store,
+    out_option,
+    period_option,
+    tz_option,
+)
+from xpulse.errors import ConfigError, UsageProblem
 
 if TYPE_CHECKING:
     from xpulse.analytics.document import Report
@@ -41,18 +50,10 @@ def _format(chosen: str | None, out: Path | None) -> FileFormat:
 
 
 @click.command()
-@click.option("--account", "-a", metavar="NAME", help="Configured account (needed if several).")
+@account_option("Configured account (needed if several).")
 @click.option("--all-accounts", is_flag=True, help="Portfolio summary: one row per account.")
-@click.option(
-    "--period",
-    "-p",
-    default="last-week",
-    show_default=True,
-    metavar="SPEC",
-    help="last-week, this-week, last-month, this-month, 2026-W21, 2026-05, 2026-05-04 "
-    "or 2026-05-01..2026-05-31.",
-)
-@click.option("--tz", metavar="ZONE", help="IANA time zone (default: the account's, then config).")
+@period_option(f"{PERIOD_SPECS}.", default="last-week")
+@tz_option("IANA time zone (default: the account's, then config).")
 @click.option(
     "--format",
     "-f",
@@ -62,13 +63,8 @@ def _format(chosen: str | None, out: Path | None) -> FileFormat:
     "else text). pdf and xlsx are binary: give --out (pdf needs the pdf extra, xlsx the xlsx "
     "extra); xlsx is a workbook of Summary, Posts and Daily sheets.",
 )
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write to FILE (atomically) instead of standard output.",
-)
-@click.option("--as-of", metavar="DATETIME", help="Report as seen at this instant (default: now).")
+@out_option("Write to FILE (atomically) instead of standard output.")
+@as_of_option("Report as seen at this instant (default: now).")
 @click.option(
     "--to",
     "to",
@@ -83,7 +79,7 @@ def report(
     tz: str | None,
     fmt: str | None,
     out: Path | None,
-    as_of: str | None,
+    as_of: datetime,
     to: str | None,
 ) -> None:
     """Report how the account's posts did: totals against the previous period, top posts,
@@ -104,7 +100,6 @@ def report(
     from xpulse.fsutil import check_folder, write_atomic
     from xpulse.operations.report import make_portfolio, make_report
     from xpulse.render import render_file, xlsx_module
-    from xpulse.store import open_store
 
     if all_accounts and account:
         raise UsageProblem("use either --account or --all-accounts, not both")
@@ -117,22 +112,20 @@ def report(
         raise UsageProblem("--format pdf needs --out FILE and one account (not --all-accounts)")
     if chosen == "xlsx" and out is None and sys.stdout.isatty():
         raise UsageProblem("xlsx is binary: give --out FILE.xlsx (or redirect the output)")
-    now = parse_as_of(as_of)
     if out is not None:
         check_folder(out)  # a typo in the folder is refused, not created, and before any work
     config = load_config()
-    engine = open_store(config.db_url())
     content: str | bytes
-    try:
+    with opened_store(config) as engine:
         if all_accounts:
-            portfolio = make_portfolio(config, engine, period=period, tz=tz, now=now)
+            portfolio = make_portfolio(config, engine, period=period, tz=tz, now=as_of)
             if chosen == "xlsx":
                 content = xlsx_module().render_portfolio_xlsx(portfolio)
             else:
                 assert chosen != "pdf"  # refused above
                 content = _render_portfolio(portfolio, chosen, out)
         else:
-            document = make_report(config, engine, account=account, period=period, tz=tz, now=now)
+            document = make_report(config, engine, account=account, period=period, tz=tz, now=as_of)
             if to == "sheets":
                 _to_sheets(config, document)
                 return
@@ -140,8 +133,6 @@ def report(
                 _print_terminal(document)
                 return
             content = render_file(document, chosen)
-    finally:
-        engine.dispose()
     if out is None:
         click.echo(content, nl=False)  # click writes bytes (xlsx) to the binary stream
     else:
@@ -156,7 +147,7 @@ def _to_sheets(config: Config, document: Report) -> None:
     name = document.account.name
     conf = config.delivery.for_account(name).sheets
     if conf is None:
-        raise UsageProblem(f"{config.path}: no [delivery.sheets] for account {name!r}")
+        raise ConfigError(f"{config.path}: no [delivery.sheets] for account {name!r}")
     target = resolve_sheets(conf, f"{config.path}: delivery ({name})")
     url = sheets_destination(target, Transports()).send(document)
     click.echo(f"wrote {name} {document.period.label} to {url}", err=True)

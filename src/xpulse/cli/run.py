@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import click
 
+from xpulse.cli import failure
+from xpulse.cli.options import RUN_PERIOD, accounts_option, period_option
+
 # xpulse.config.delivery.DESTINATIONS, spelled out so that `run --help` imports no config
 # model (a test keeps the two equal).
 DESTINATION_NAMES = ("slack", "email", "files", "sheets")
 
 
 @click.command()
-@click.option(
-    "--account", "-a", "accounts", multiple=True, metavar="NAME",
-    help="Only this account (repeatable; default: all).",
-)  # fmt: skip
-@click.option(
-    "--period", "-p", metavar="SPEC",
-    help="last-week (default: delivery.period), this-week, 2026-W21, 2026-05, …",
-)  # fmt: skip
+@accounts_option()
+@period_option(RUN_PERIOD)
 @click.option(
     "--only", "only", multiple=True, type=click.Choice(DESTINATION_NAMES),
     help="Deliver only to this destination (repeatable); the others are not checked or sent.",
@@ -56,4 +53,4 @@ def run(
     for line in outcome.lines():
         click.echo(line)
     if not outcome.ok:
-        raise SystemExit(1)
+        raise SystemExit(failure.FAILED)

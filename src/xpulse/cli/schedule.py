@@ -32,7 +32,8 @@ def install(backend: str | None) -> None:
         xpulse schedule install --backend cron
     """
     from xpulse.config.settings import load_config
-    from xpulse.operations.schedule import Backend, NoScheduler, RealSystem
+    from xpulse.errors import NoScheduler
+    from xpulse.operations.schedule import Backend, RealSystem
     from xpulse.operations.schedule import install as do_install
 
     chosen: Backend | None = "cron" if backend == "cron" else None

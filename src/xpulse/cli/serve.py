@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 
 import click
 
-from xpulse.errors import UsageProblem, XpulseError
+from xpulse.cli import failure
+from xpulse.cli.options import opened_store, periods_option, tz_option
+from xpulse.errors import UsageProblem
 from xpulse.web import DEFAULT_PERIODS
 
 TOKEN_ENV = "XPULSE_SERVE_TOKEN"  # noqa: S105 - the name of a variable, not its value
@@ -17,17 +19,10 @@ TOKEN_ENV = "XPULSE_SERVE_TOKEN"  # noqa: S105 - the name of a variable, not its
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8750, show_default=True, type=int, help="Port (0: any free one).")
-@click.option(
-    "--period",
-    "-p",
-    "periods",
-    multiple=True,
-    metavar="SPEC",
-    help="A period the pickers offer; repeat for several (default: "
-    + ", ".join(DEFAULT_PERIODS)
-    + ").",
+@periods_option(
+    "A period the pickers offer; repeat for several (default: " + ", ".join(DEFAULT_PERIODS) + ")."
 )
-@click.option("--tz", metavar="ZONE", help="IANA time zone (default: the config's).")
+@tz_option("IANA time zone (default: the config's).")
 def serve(host: str, port: int, periods: tuple[str, ...], tz: str | None) -> None:
     """Serve the dashboard read-only from the store, as it is at each request.
 
@@ -44,7 +39,6 @@ def serve(host: str, port: int, periods: tuple[str, ...], tz: str | None) -> Non
     import uvicorn
 
     from xpulse.config.settings import load_config
-    from xpulse.store import open_store
     from xpulse.web.app import ServeSettings, create_app, is_loopback, listen_socket
     from xpulse.web.site import Site
 
@@ -57,27 +51,19 @@ def serve(host: str, port: int, periods: tuple[str, ...], tz: str | None) -> Non
     if token is not None and len(token) < 12:
         raise UsageProblem(f"{TOKEN_ENV} is too short: use at least 12 characters")
     config = load_config()
-    engine = open_store(config.db_url())
-    settings = ServeSettings(config, engine, periods or DEFAULT_PERIODS, tz, token)
-    try:
+    with opened_store(config) as engine:
+        settings = ServeSettings(config, engine, periods or DEFAULT_PERIODS, tz, token)
         Site(config, engine, datetime.now(UTC), settings.periods, tz)  # bad periods: now
-    except XpulseError:
-        engine.dispose()
-        raise
-    try:
-        sock = listen_socket(host, port)
-    except OSError as exc:
-        engine.dispose()
-        reason = exc.strerror or str(exc)
-        click.echo(f"xpulse: error: cannot listen on {host}:{port}: {reason}", err=True)
-        sys.exit(1)
-    bound = sock.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"xpulse: dashboard on http://{shown}:{bound}/ (Ctrl-C stops it)", err=True)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
-    )
-    try:
+        try:
+            sock = listen_socket(host, port)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            click.echo(f"xpulse: error: cannot listen on {host}:{port}: {reason}", err=True)
+            sys.exit(failure.FAILED)
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"xpulse: dashboard on http://{shown}:{bound}/ (Ctrl-C stops it)", err=True)
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
+        )
         server.run(sockets=[sock])
-    finally:
-        engine.dispose()

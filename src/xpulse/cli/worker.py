@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import click
 
+from xpulse.cli import failure
+from xpulse.cli.options import RUN_PERIOD, accounts_option, opened_store, period_option
+
 
 @click.command()
 @click.option(
@@ -47,12 +50,6 @@ def worker(concurrency: int, stalled_after: float, shared_tokens: bool) -> None:
     )
 
 
-_ACCOUNT = click.option(
-    "--account", "-a", "accounts", multiple=True, metavar="NAME",
-    help="Only this account (repeatable; default: all).",
-)  # fmt: skip
-
-
 @click.group()
 def enqueue() -> None:
     """Queue jobs for the workers: one per account, none twice while one is waiting.
@@ -66,7 +63,7 @@ def enqueue() -> None:
 
 
 @enqueue.command("collect")
-@_ACCOUNT
+@accounts_option()
 def enqueue_collect(accounts: tuple[str, ...]) -> None:
     """Queue a collect job per account (what `xpulse collect` does, on the workers).
 
@@ -79,11 +76,8 @@ def enqueue_collect(accounts: tuple[str, ...]) -> None:
 
 
 @enqueue.command("run")
-@_ACCOUNT
-@click.option(
-    "--period", "-p", metavar="SPEC",
-    help="last-week (default: delivery.period), this-week, 2026-W21, 2026-05, …",
-)  # fmt: skip
+@accounts_option()
+@period_option(RUN_PERIOD)
 def enqueue_run(accounts: tuple[str, ...], period: str | None) -> None:
     """Queue a run job per account: collect, report, deliver, alert (`xpulse run`).
 
@@ -97,20 +91,17 @@ def enqueue_run(accounts: tuple[str, ...], period: str | None) -> None:
 
 def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
     from xpulse.config.settings import load_config
+    from xpulse.errors import NoAccounts
     from xpulse.jobs.engine import ensure_schema, make_app
     from xpulse.jobs.queue import enqueue_all
-    from xpulse.store import open_store
 
     config = load_config()
     accounts = [config.account(n) for n in dict.fromkeys(names)] if names else config.accounts
     if not accounts:
-        raise click.ClickException(f"{config.path}: no [[accounts]] configured")
+        raise NoAccounts(config.path)
     app = make_app(config.db_url())
-    engine = open_store(config.db_url())
-    try:
+    with opened_store(config) as engine:
         ensure_schema(engine)
-    finally:
-        engine.dispose()
     with app.open():
         for queued in enqueue_all(app, "run" if kind == "run" else "collect", accounts, period):
             click.echo(queued.line())
@@ -142,24 +133,20 @@ def workers_status(failed_limit: int) -> None:
     from xpulse.config.settings import load_config
     from xpulse.jobs.engine import conninfo, ensure_schema
     from xpulse.jobs.status import read_status
-    from xpulse.store import open_store
 
     config = load_config()
     conninfo(config.db_url())  # workers need PostgreSQL: say so in one line
-    engine = open_store(config.db_url())
-    try:
+    with opened_store(config) as engine:
         ensure_schema(engine)
         status = read_status(engine, failed_limit=failed_limit)
-    finally:
-        engine.dispose()
     for line in status.lines():
         click.echo(line)
     if status.failed:
-        raise SystemExit(1)
+        raise SystemExit(failure.FAILED)
 
 
 @workers.command("import-tokens")
-@_ACCOUNT
+@accounts_option()
 def workers_import_tokens(accounts: tuple[str, ...]) -> None:
     """Copy accounts' sign-ins from this machine's token store (`xpulse auth login`) into
     the database, for workers started with --shared-tokens. Exits 1 when an account has
@@ -174,15 +161,13 @@ def workers_import_tokens(accounts: tuple[str, ...]) -> None:
     from xpulse.accounts.tokens import default_store
     from xpulse.config.settings import load_config
     from xpulse.jobs.engine import conninfo
-    from xpulse.store import open_store
 
     config = load_config()
     chosen = [config.account(n) for n in dict.fromkeys(accounts)] if accounts else config.accounts
     conninfo(config.db_url())
     here = default_store()
-    engine = open_store(config.db_url())
     missing = 0
-    try:
+    with opened_store(config) as engine:
         shared = DatabaseTokenStore(engine)
         for account in chosen:
             if account.auth != "oauth2":
@@ -198,7 +183,5 @@ def workers_import_tokens(accounts: tuple[str, ...]) -> None:
                 continue
             shared.save(record)
             click.echo(f"{account.name}: copied from {here.where} to the database")
-    finally:
-        engine.dispose()
     if missing:
-        raise SystemExit(1)
+        raise SystemExit(failure.FAILED)

@@ -14,17 +14,12 @@ from typing import TYPE_CHECKING
 
 from xpulse.collect.pricing import MICRO, dollars, plan_prices
 from xpulse.config.settings import Config
-from xpulse.errors import XpulseError
+from xpulse.errors import BudgetExceeded
 
 if TYPE_CHECKING:
     from xpulse.collect.planner import RunPlan
 
 PAGE_RESERVE = 100  # posts a timeline page can hold: what a call reserves before it is made
-
-
-class BudgetExceeded(XpulseError):
-    """The next call could take month-to-date spend past the monthly budget, or its post
-    reads past the plan's monthly cap."""
 
 
 def cap_refusal(asked: int, used: int, in_flight: str, cap: int) -> str:

@@ -30,7 +30,7 @@ from xpulse.collect.profile import counts_of
 from xpulse.collect.schedule import slots
 from xpulse.collect.store_page import call_rows
 from xpulse.config.settings import AccountConfig, Config
-from xpulse.errors import XpulseError
+from xpulse.errors import UsageProblem
 from xpulse.store import history, open_store, queries
 from xpulse.store.history import competitor_account
 
@@ -43,7 +43,7 @@ SAMPLE = 20  # newest posts read to measure its posting rate ($0.10 at others' p
 
 def check_handle(handle: str) -> str:
     if not HANDLE.fullmatch(handle):
-        raise XpulseError(f"{handle!r} is not an X username (letters, digits, _; up to 15)")
+        raise UsageProblem(f"{handle!r} is not an X username (letters, digits, _; up to 15)")
     return handle.removeprefix("@")
 
 
@@ -184,12 +184,12 @@ def add(config: Config, candidate: Candidate, group: str, now: datetime) -> None
         with engine.begin() as conn:
             known = {c.handle for c in history.list_competitors(conn)}
             if candidate.handle.lower() in known:
-                raise XpulseError(
+                raise UsageProblem(
                     f"@{candidate.handle} is already a competitor; "
                     f"`xpulse competitors remove {candidate.handle}` first to change its group"
                 )
             if any(a.username.lower() == candidate.handle.lower() for a in config.accounts):
-                raise XpulseError(f"@{candidate.handle} is one of your own accounts")
+                raise UsageProblem(f"@{candidate.handle} is one of your own accounts")
             history.add_competitor(conn, candidate.handle, group, candidate.user_id, now)
     finally:
         engine.dispose()

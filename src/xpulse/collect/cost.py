@@ -19,7 +19,7 @@ from sqlalchemy import Connection, func, select
 
 from xpulse.collect.planner import USER_ENDPOINTS, month_start, next_month_start, post_reads
 from xpulse.collect.pricing import DEFAULT_PRICES, MICRO, PriceTable, dollars
-from xpulse.errors import XpulseError
+from xpulse.errors import UsageProblem
 from xpulse.store.queries import CostLine, cost_by_account_endpoint
 from xpulse.store.schema import api_calls
 
@@ -168,7 +168,7 @@ def cost_report(
         try:
             start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
         except ValueError:
-            raise XpulseError(f"--month {month!r}: use YYYY-MM, e.g. 2026-05") from None
+            raise UsageProblem(f"--month {month!r}: use YYYY-MM, e.g. 2026-05") from None
     end = next_month_start(start)
     as_of = min(now, end)
     c = api_calls.c

@@ -11,9 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
-from xpulse.collect.budget import Budget, BudgetExceeded, cap_refusal
+from xpulse.collect.budget import Budget, cap_refusal
 from xpulse.collect.planner import month_start, next_month_start, post_reads
 from xpulse.collect.pricing import dollars
+from xpulse.errors import BudgetExceeded
 from xpulse.store import queries
 from xpulse.store.budget_ledger import BudgetLedger, LedgerRefused
 

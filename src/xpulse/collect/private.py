@@ -28,7 +28,6 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from xpulse.api.client import Page, XClient
 from xpulse.api.endpoints import TWEETS
-from xpulse.api.errors import Forbidden, NeedsSignIn
 from xpulse.api.transport import CallRecord
 from xpulse.collect.budget import Budget
 from xpulse.collect.calllog import CallLog
@@ -36,7 +35,7 @@ from xpulse.collect.pricing import PriceTable
 from xpulse.collect.schedule import HORIZON, is_due, slots
 from xpulse.collect.source import PUBLIC_MEDIA_FIELDS, PUBLIC_TWEET_FIELDS, Fetched
 from xpulse.collect.store_page import FIELD_DENIED, store_fetched
-from xpulse.errors import XpulseError
+from xpulse.errors import Forbidden, NeedsSignIn, XpulseError
 from xpulse.store import series
 from xpulse.store.schema import accounts, observations, posts
 

@@ -38,10 +38,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from xpulse.api.errors import ApiError, MonthlyCapReached, NeedsSignIn
 from xpulse.clock import Clock, utc_now
 from xpulse.collect import profile
-from xpulse.collect.budget import Budget, BudgetExceeded
+from xpulse.collect.budget import Budget
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.planner import (
     BACKFILL,
@@ -62,7 +61,14 @@ from xpulse.collect.store_page import (
     ids_with,
     store_fetched,
 )
-from xpulse.errors import XpulseError
+from xpulse.errors import (
+    ApiError,
+    BudgetExceeded,
+    CallsStopped,
+    MonthlyCapReached,
+    NeedsSignIn,
+    XpulseError,
+)
 from xpulse.store import history, queries
 
 HISTORY_JOB = "timeline:history"  # checkpoint of a first sweep's older window
@@ -119,10 +125,6 @@ class RunResult:
             f"collected {len(self.accounts)} account(s): {new:,} new posts, {upd:,} refreshed, "
             f"{reads:,} reads, {dollars(micros)}, {self.elapsed_s:.1f} s{tail}{notices}"
         )
-
-
-class Stop(XpulseError):
-    """Another account hit the monthly cap: no more calls this run."""
 
 
 @dataclass
@@ -188,7 +190,7 @@ class Runner:
                 queries.set_needs_sign_in(conn, job.spec.name, True, self.clock())
             result.error = str(exc)  # names the account and the command that fixes it
             result.needs_sign_in = True
-        except Stop:
+        except CallsStopped:
             result.error = "stopped: the app's monthly read cap is reached"
         except (ApiError, BudgetExceeded, XpulseError) as exc:
             self._flush_calls(job)
@@ -211,7 +213,7 @@ class Runner:
         """One API call: stop flag, budget reservation (money and the plan's post reads),
         the token's concurrency bound. The caller sets ``[micros, post reads]`` done."""
         if self._stop.is_set():
-            raise Stop("monthly cap reached")
+            raise CallsStopped("monthly cap reached")
         with self._lock:
             sem = self._semaphores.setdefault(
                 job.token_key, threading.BoundedSemaphore(self.per_token)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from xpulse.config.delivery import DeliveryConfig
 from xpulse.config.paths import config_path, data_dir
-from xpulse.errors import ConfigError
+from xpulse.errors import ConfigError, NoAccounts
 
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _USERNAME = re.compile(r"@?[A-Za-z0-9_]{1,15}")
@@ -152,7 +152,7 @@ class Config(_Model):
             if len(self.accounts) == 1:
                 return self.accounts[0]
             if not self.accounts:
-                raise ConfigError(f"{self.path}: no [[accounts]] configured")
+                raise NoAccounts(self.path)
             names = ", ".join(a.name for a in self.accounts)
             raise ConfigError(f"several accounts are configured ({names}); pass --account NAME")
         for account in self.accounts:

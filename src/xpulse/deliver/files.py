@@ -27,8 +27,8 @@ from filelock import FileLock, Timeout
 from markupsafe import escape
 
 from xpulse.analytics.document import Report
-from xpulse.deliver.errors import DeliveryError, DestinationConfigError
-from xpulse.fsutil import WriteError, write_all_atomic
+from xpulse.errors import DeliveryError, DestinationConfigError, WriteError
+from xpulse.fsutil import write_all_atomic
 from xpulse.render import fmt, render_file
 from xpulse.render.view import as_report
 

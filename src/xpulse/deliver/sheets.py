@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from xpulse.analytics.document import Report
-from xpulse.deliver.errors import DeliveryError, DestinationConfigError
+from xpulse.errors import DeliveryError, DestinationConfigError
 from xpulse.render.sheet_rows import (
     POST_COLUMNS,
     POST_KEY,

@@ -21,7 +21,7 @@ from typing import Any, Final
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
-from xpulse.deliver.errors import DeliveryError, DestinationConfigError
+from xpulse.errors import DeliveryError, DestinationConfigError
 from xpulse.render.escape import one_line
 from xpulse.render.slack import validate_payload
 

@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Final, Literal
 
-from xpulse.deliver.errors import DeliveryError, DestinationConfigError
+from xpulse.errors import DeliveryError, DestinationConfigError
 from xpulse.render.email import check_address
 from xpulse.render.escape import one_line
 

@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from xpulse.importers.model import ImportBatch, ImportedPost, ImportFileError, Owner
+from xpulse.errors import ImportFileError
+from xpulse.importers.model import ImportBatch, ImportedPost, Owner
 
 SPLIT = ("impressions", "engagements", "retweets", "replies", "likes", "user profile clicks",
          "url clicks", "hashtag clicks", "detail expands", "permalink clicks", "app opens",

@@ -28,7 +28,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from xpulse.api import normalize
-from xpulse.importers.model import ImportBatch, ImportedPost, ImportFileError, Owner
+from xpulse.errors import ImportFileError
+from xpulse.importers.model import ImportBatch, ImportedPost, Owner
 
 _TWEETS_FILE = re.compile(r"(?:^|/)tweets?(?:-part(\d+))?\.js$")
 _YTD = re.compile(r"\s*window\.YTD\.(\w+)\.part(\d+)\s*=\s*")

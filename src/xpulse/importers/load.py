@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from xpulse.importers.model import ImportBatch, ImportedPost, ImportFileError
+from xpulse.errors import ImportFileError
+from xpulse.importers.model import ImportBatch, ImportedPost
 from xpulse.store import history, queries
 from xpulse.store.schema import OBSERVATION_METRICS, media, observations, posts
 

@@ -7,19 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from xpulse.errors import XpulseError
-
 Kind = Literal["archive", "analytics-csv"]
-
-
-class ImportFileError(XpulseError):
-    """A file that is not what the command expects; the message names the file."""
-
-    exit_code = 2
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = Path(path)
 
 
 @dataclass(frozen=True)

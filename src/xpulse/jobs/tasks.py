@@ -34,7 +34,7 @@ from xpulse.api import redact
 from xpulse.config.delivery import Cadence, account_timezone
 from xpulse.config.paths import config_path
 from xpulse.config.settings import Config, load_config
-from xpulse.errors import StoreError, XpulseError
+from xpulse.errors import JobFailed, StoreError, XpulseError
 from xpulse.jobs.engine import QUEUE
 from xpulse.jobs.queue import enqueue_async
 from xpulse.store.db import safe_url
@@ -48,10 +48,6 @@ blueprint = procrastinate.Blueprint()
 # names (the budget, a sign-in, X's answer) is final for the job: the next run tries again.
 RETRY = RetryStrategy(max_attempts=3, wait=10, retry_exceptions={SQLAlchemyError, OSError})
 ALERTS_LOCK = "alerts"
-
-
-class JobFailed(XpulseError):
-    """The job ran and its outcome is a failure (the message is the one line to show)."""
 
 
 _engines: dict[str, Engine] = {}

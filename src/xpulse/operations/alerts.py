@@ -146,10 +146,6 @@ def run_failed_alert(account: str, period: str, problems: list[str]) -> Alert:
     )
 
 
-class AlertError(XpulseError):
-    """An alert could not be sent."""
-
-
 @dataclass
 class Dispatched:
     sent: list[Alert]

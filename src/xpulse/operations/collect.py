@@ -18,7 +18,6 @@ from sqlalchemy import Connection, Engine, func, select
 
 from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import TokenRecord, default_store
-from xpulse.api.errors import ApiError, NeedsSignIn
 from xpulse.clock import utc_now
 from xpulse.collect.budget import Budget, admit, spending_problems
 from xpulse.collect.calllog import CallLog
@@ -31,7 +30,7 @@ from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.config.paths import state_dir
 from xpulse.config.settings import AccountConfig, Config
-from xpulse.errors import ConfigError, XpulseError
+from xpulse.errors import ApiError, CollectBusy, ConfigError, NeedsSignIn, NoAccounts, XpulseError
 from xpulse.store import open_store, queries
 from xpulse.store.schema import api_calls
 
@@ -121,7 +120,7 @@ def prepare(
     else:
         chosen = list(config.accounts)
         if not chosen:
-            raise XpulseError(f"{config.path}: no [[accounts]] configured; see `xpulse init`")
+            raise NoAccounts(config.path)
     history = timedelta(days=history_days or config.history_days)
     prices = prices or plan_prices(config.plan)
     notes = []
@@ -220,7 +219,7 @@ def _one_collect_at_a_time() -> Iterator[None]:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise XpulseError(
+        raise CollectBusy(
             f"another `xpulse collect` is running (lock {path}); try again when it ends"
         ) from None
     try:

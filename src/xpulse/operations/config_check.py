@@ -78,8 +78,8 @@ def _api(config: Config) -> Check:
 
 def _reachable(dest: str, targets: AccountTargets) -> str | None:
     """Why ``dest``'s server cannot be reached (connecting only, nothing sent), or None."""
-    from xpulse.deliver.errors import DeliveryError
     from xpulse.deliver.slack import check_reachable
+    from xpulse.errors import DeliveryError
     from xpulse.operations.outbox import Transports, smtp_destination
 
     if dest == "slack" and targets.slack is not None:

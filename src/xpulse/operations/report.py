@@ -17,7 +17,7 @@ from xpulse.analytics.document import Report
 from xpulse.analytics.portfolio import Portfolio, PortfolioAccount, build_portfolio
 from xpulse.collect.pricing import MICRO
 from xpulse.config.settings import AccountConfig, Config
-from xpulse.errors import XpulseError
+from xpulse.errors import EmptyStoreError, NoAccountDataError, NoAccounts
 from xpulse.store import history_report
 from xpulse.store.detail_queries import detail_inputs
 from xpulse.store.report_queries import (
@@ -29,19 +29,6 @@ from xpulse.store.report_queries import (
     report_inputs,
     stored_accounts,
 )
-
-
-class ReportError(XpulseError):
-    """A report cannot be made from what the store holds; the message says what to do."""
-
-
-class EmptyStoreError(ReportError):
-    """The database holds no posts at all."""
-
-
-class NoAccountDataError(ReportError):
-    """The account is configured but nothing of it was ever collected."""
-
 
 EMPTY_STORE = "the database holds no posts yet: run `xpulse collect` first"
 
@@ -141,7 +128,7 @@ def make_portfolio(
     periods line up): ``tz``, else the config's. The store says which accounts were
     collected and gives their posts; :func:`build_portfolio` does the sums."""
     if not config.accounts:
-        raise ReportError(f"{config.path}: no [[accounts]] configured")
+        raise NoAccounts(config.path)
     the_period = parse_period(period, tz or config.timezone, now)
     previous = the_period.previous()
     names = [a.name for a in config.accounts]

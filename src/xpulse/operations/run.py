@@ -41,8 +41,7 @@ from xpulse.config.delivery import (
 )
 from xpulse.config.paths import state_dir
 from xpulse.config.settings import AccountConfig, Config
-from xpulse.deliver.errors import DeliveryError
-from xpulse.errors import ConfigError, XpulseError
+from xpulse.errors import ConfigError, DeliveryError, NoAccounts, RunBusy, XpulseError
 from xpulse.operations import alerts as al
 from xpulse.operations.outbox import Outbox, Transports, describe, send_to
 from xpulse.operations.report import make_report
@@ -52,10 +51,6 @@ from xpulse.store import open_store, queries
 Echo = Callable[[str], None]
 
 log = logging.getLogger(__name__)
-
-
-class RunBusy(XpulseError):
-    """Another ``xpulse run`` holds the lock."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +127,7 @@ class RunOutcome:
 def _chosen(config: Config, names: tuple[str, ...]) -> list[AccountConfig]:
     if not names:
         if not config.accounts:
-            raise ConfigError(f"{config.path}: no [[accounts]] configured; see `xpulse init`")
+            raise NoAccounts(config.path)
         return list(config.accounts)
     return [config.account(n) for n in dict.fromkeys(names)]
 

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from xpulse.config.delivery import Cadence, account_timezone
 from xpulse.config.paths import state_dir
 from xpulse.config.settings import Config
-from xpulse.errors import XpulseError
+from xpulse.errors import ConfigError, NoAccounts, NoScheduler, ScheduleError
 from xpulse.operations.schedule_env import (
     cron_text,
     env_file,
@@ -49,19 +49,6 @@ BEGIN = "# BEGIN xpulse schedule (managed by `xpulse schedule`; do not edit)"
 END = "# END xpulse schedule"
 UNIT_PREFIX = "xpulse-run"
 _DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-class NoScheduler(XpulseError):
-    """Neither crontab nor a systemd user session here; ``manual`` is what to install by
-    hand instead, exactly as ``install`` would have written it."""
-
-    def __init__(self, message: str, manual: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.manual = manual or []
-
-
-class ScheduleError(XpulseError):
-    """The schedule cannot be installed, shown or removed; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +70,7 @@ class Entry:
 def entries(config: Config) -> list[Entry]:
     """The jobs the config asks for: one if every account shares the zone, else one each."""
     if not config.accounts:
-        raise ScheduleError(f"{config.path}: no [[accounts]] configured; nothing to schedule")
+        raise NoAccounts(config.path, "nothing to schedule")
     cadence = config.delivery.cadence_spec()
     zones = {a.name: account_timezone(config, a) for a in config.accounts}
     if len(set(zones.values())) == 1:
@@ -271,7 +258,7 @@ def install(config: Config, system: System, wanted: Backend | None = None) -> li
     jobs = entries(config)
     bare = _without_destination(config)
     if len(bare) == len(config.accounts):
-        raise ScheduleError(
+        raise ConfigError(
             f"{config.path}: no destination is configured under [delivery] (slack, email, "
             "files or sheets): a scheduled run would deliver nothing; add one, then install"
         )

@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from xpulse.analytics.document import Report
-from xpulse.errors import XpulseError
+from xpulse.errors import XlsxUnavailable
 
 Format = Literal["text", "md", "html", "json", "csv"]
 FORMATS: tuple[Format, ...] = ("text", "md", "html", "json", "csv")
@@ -71,12 +71,6 @@ def render_file(document: Report | Mapping[str, Any], fmt: FileFormat) -> str | 
     if fmt == "xlsx":
         return xlsx_module().render_xlsx(document)  # type: ignore[no-any-return]
     return render(document, fmt)
-
-
-class XlsxUnavailable(XpulseError):
-    """XlsxWriter (the ``xlsx`` extra) is not installed."""
-
-    exit_code = 2
 
 
 def xlsx_module() -> ModuleType:

@@ -14,13 +14,9 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from xpulse.analytics.document import Report
-from xpulse.errors import XpulseError
+from xpulse.errors import PdfUnavailable
 from xpulse.render.html import render_html
 from xpulse.render.view import as_report
-
-
-class PdfUnavailable(XpulseError):
-    """WeasyPrint (the ``pdf`` extra) or its system libraries are missing."""
 
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> NoReturn:

@@ -41,7 +41,7 @@ from xlsxwriter.worksheet import Worksheet
 from xpulse.analytics.document import Report
 from xpulse.analytics.figures import PostEntry, Totals
 from xpulse.analytics.portfolio import Portfolio
-from xpulse.errors import XpulseError
+from xpulse.errors import TooManyRows
 from xpulse.render.cells import strip_controls
 from xpulse.render.view import as_report, link_for
 
@@ -54,10 +54,6 @@ _OPTIONS: Final = {
     "remove_timezone": True,
 }
 Kind = Literal["text", "int", "pct", "datetime", "date", "url", "bool"]
-
-
-class TooManyRows(XpulseError):
-    """More rows than one Excel sheet holds."""
 
 
 @dataclass(frozen=True)

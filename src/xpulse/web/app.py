@@ -32,11 +32,11 @@ from starlette.routing import Route
 
 from xpulse.clock import Clock, utc_now
 from xpulse.config.settings import Config
-from xpulse.errors import XpulseError
+from xpulse.errors import PageNotFound, XpulseError
 from xpulse.render import vega
 from xpulse.web import DEFAULT_PERIODS
 from xpulse.web.pages import BUNDLE_PATH, DASHBOARD_JS
-from xpulse.web.site import PageNotFound, Site, app_links
+from xpulse.web.site import Site, app_links
 
 
 def is_loopback(host: str) -> bool:

@@ -22,16 +22,12 @@ from xpulse.analytics.document import Report
 from xpulse.analytics.periods import Period
 from xpulse.analytics.portfolio import Portfolio
 from xpulse.config.settings import Config
-from xpulse.errors import XpulseError
+from xpulse.errors import PageNotFound
 from xpulse.operations.report import make_portfolio, make_report
 from xpulse.web import DEFAULT_PERIODS, pages, trends
 from xpulse.web.reads import post_reads
 
 PORTFOLIO: Final = "portfolio"
-
-
-class PageNotFound(XpulseError):
-    """A page the site does not have (unknown account or period)."""
 
 
 @dataclass(frozen=True)

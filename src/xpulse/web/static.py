@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from xpulse.errors import NoAccountDataError, PageNotFound
 from xpulse.fsutil import write_all_atomic
-from xpulse.operations.report import NoAccountDataError
 from xpulse.web import pages
-from xpulse.web.site import PORTFOLIO, PageNotFound, Site, file_links
+from xpulse.web.site import PORTFOLIO, Site, file_links
 
 INDEX = "index.html"
 

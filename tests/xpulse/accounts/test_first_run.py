@@ -16,12 +16,13 @@ from click.testing import CliRunner
 from xpulse_auth_world import NOW, free_port, make_world, write_config
 
 from xpulse.accounts import signin
-from xpulse.accounts.loopback import SignInError
 from xpulse.accounts.tokens import FileTokenStore
-from xpulse.api.probe import ApiUnreachable, check_api_base
-from xpulse.cli import cli, setup
+from xpulse.api.probe import check_api_base
+from xpulse.cli import cli
+from xpulse.cli import init as init_module
 from xpulse.config.paths import config_path
 from xpulse.config.settings import load_config
+from xpulse.errors import ApiUnreachable, SignInError
 
 server = pytest.importorskip("xsim.server.http")
 SRC = Path(__file__).resolve().parents[3] / "src"
@@ -77,7 +78,7 @@ def test_init_never_prompts_off_a_terminal(isolated_env: Path) -> None:
 def test_init_asks_on_a_terminal_for_what_it_cannot_guess(
     isolated_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(setup, "_interactive", lambda no_input: not no_input)
+    monkeypatch.setattr(init_module, "_interactive", lambda no_input: not no_input)
     result = CliRunner().invoke(cli, ["init"], input="my-client\n@jack\nbrand\ny\n")
     assert result.exit_code == 0, result.output
     cfg = load_config()

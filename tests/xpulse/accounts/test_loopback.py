@@ -8,8 +8,9 @@ import httpx
 import pytest
 from xpulse_auth_world import free_port
 
-from xpulse.accounts.loopback import CallbackListener, SignInError
+from xpulse.accounts.loopback import CallbackListener
 from xpulse.api.oauth2 import authorize_endpoint, redirect_uri, start_authorization
+from xpulse.errors import SignInError
 
 
 def _answer_later(port: int, query: str, paths: tuple[str, ...] = ("/callback",)) -> None:

@@ -27,9 +27,9 @@ from xpulse_auth_world import (
 from xpulse.accounts import signin
 from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import FileTokenStore
-from xpulse.api.errors import NeedsSignIn
 from xpulse.cli import cli
 from xpulse.config.settings import load_config
+from xpulse.errors import NeedsSignIn
 
 server = pytest.importorskip("xsim.server.http")
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xpulse.analytics import PeriodError, TimeZoneError, parse_period, report_windows
-from xpulse.errors import XpulseError
+from xpulse.analytics import parse_period, report_windows
+from xpulse.errors import PeriodError, TimeZoneError, XpulseError
 
 NOW = datetime(2026, 5, 27, 12, 0, tzinfo=UTC)  # a Wednesday
 

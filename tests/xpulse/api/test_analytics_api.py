@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from xpulse.api.analytics_api import get_tweet_analytics
-from xpulse.api.errors import InvalidArgument, TooManyIds
 from xpulse.api.transport import Transport
+from xpulse.errors import InvalidArgument, TooManyIds
 
 START = datetime(2026, 5, 1, tzinfo=UTC)
 END = START + timedelta(days=3)

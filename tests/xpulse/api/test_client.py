@@ -13,8 +13,8 @@ from xpulse_api_fakes import FakeClock, json_response
 from xpulse.api import endpoints as ep
 from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
-from xpulse.api.errors import BadResponse, Forbidden, InvalidArgument, NotFound, TooManyIds
 from xpulse.api.transport import CallRecord
+from xpulse.errors import BadResponse, Forbidden, InvalidArgument, NotFound, TooManyIds
 
 
 class Timeline:

@@ -10,8 +10,8 @@ from xpulse_auth_world import ALICE, ALICE_TOKEN, NOW, POST_IDS, free_port, make
 
 from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
-from xpulse.api.errors import MonthlyCapReached
 from xpulse.api.transport import CallRecord
+from xpulse.errors import MonthlyCapReached
 
 server = pytest.importorskip("xsim.server.http")
 faults = pytest.importorskip("xsim.v2.faults")

@@ -19,8 +19,8 @@ from xpulse_api_fakes import T0, FakeClock, json_response
 from xpulse.accounts import signin
 from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord, fingerprint
-from xpulse.api.errors import NeedsSignIn, Unauthorized
 from xpulse.config.settings import parse_config
+from xpulse.errors import NeedsSignIn, Unauthorized
 
 BASE = "https://api.example.test"
 ACCOUNT = "brand-main"

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from xpulse.api.engagement import EngagementClient, EngagementRequestError, hourly_points
-from xpulse.api.errors import InvalidRequest
+from xpulse.api.engagement import EngagementClient, hourly_points
 from xpulse.api.oauth1 import OAuth1Credentials
+from xpulse.errors import EngagementRequestError, InvalidRequest
 
 NOW = datetime(2026, 5, 20, 12, 30, tzinfo=UTC)
 BY_POST = {"by-post": ["tweet.id", "engagement.type"]}
@@ -239,7 +239,7 @@ def test_server_errors_are_arrays_of_strings_and_become_one_line() -> None:
 
 
 def test_non_numeric_count_is_a_clear_error() -> None:
-    from xpulse.api.errors import BadResponse
+    from xpulse.errors import BadResponse
 
     rec = Recorder({"by-post": {"1": {"favorites": "lots"}}})
     with pytest.raises(BadResponse, match="not a number"):

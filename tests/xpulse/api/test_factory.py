@@ -12,9 +12,8 @@ from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import FileTokenStore, KeyringTokenStore, default_store
 from xpulse.accounts.user_auth import UserTokenAuth
 from xpulse.api.auth import BearerAuth
-from xpulse.api.errors import NeedsSignIn
 from xpulse.config.settings import parse_config
-from xpulse.errors import ConfigError
+from xpulse.errors import ConfigError, NeedsSignIn
 
 ME = {"data": {"id": "2244994945", "username": "xdev"}}
 

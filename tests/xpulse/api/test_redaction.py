@@ -15,8 +15,8 @@ from xpulse.accounts.tokens import FileTokenStore, TokenRecord, refresh_lock
 from xpulse.accounts.user_auth import UserTokenAuth
 from xpulse.api import redact
 from xpulse.api.client import XClient
-from xpulse.api.errors import ApiError, InvalidRequest
 from xpulse.api.oauth2 import OAuthClient, start_authorization
+from xpulse.errors import ApiError, InvalidRequest
 
 OLD_ACCESS = "fake-old-access-7f3a9c"
 OLD_REFRESH = "fake-old-refresh-41d2e8"

@@ -16,8 +16,8 @@ from xpulse_api_fakes import T0, FakeClock, TokenServerState, json_response
 
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord, refresh_lock
 from xpulse.accounts.user_auth import UserTokenAuth
-from xpulse.api.errors import ClientRejected, NeedsSignIn, TokenBusy
 from xpulse.api.oauth2 import OAuthClient
+from xpulse.errors import ClientRejected, NeedsSignIn, TokenBusy
 
 HERE = Path(__file__).parent
 SRC = HERE.parents[2] / "src"

@@ -11,7 +11,8 @@ from xpulse_api_fakes import FakeClock, Script, json_response, rate_headers
 
 from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
-from xpulse.api.errors import (
+from xpulse.api.transport import CallRecord, http_client
+from xpulse.errors import (
     BadResponse,
     InvalidRequest,
     MonthlyCapReached,
@@ -20,7 +21,6 @@ from xpulse.api.errors import (
     TransportError,
     Unauthorized,
 )
-from xpulse.api.transport import CallRecord, http_client
 
 ME = {"data": {"id": "2244994945", "username": "xdev", "name": "X Dev"}}
 

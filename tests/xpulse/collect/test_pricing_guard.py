@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from xpulse.collect.budget import BudgetExceeded, admit, spending_problems
+from xpulse.collect.budget import admit, spending_problems
 from xpulse.collect.planner import AccountSpec, make_plan
 from xpulse.collect.pricing import PLANS, plan_prices
 from xpulse.config.settings import parse_config
+from xpulse.errors import BudgetExceeded
 from xpulse.store import open_store
 
 NOW = datetime(2026, 9, 10, 12, tzinfo=UTC)

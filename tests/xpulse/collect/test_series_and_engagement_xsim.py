@@ -22,9 +22,9 @@ from xpulse_private_world import (
 )
 
 from xpulse.api.engagement import EngagementClient, hourly_points
-from xpulse.api.errors import Forbidden, Unauthorized
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.collect.analytics_series import collect_series
+from xpulse.errors import Forbidden, Unauthorized
 from xpulse.store import queries as q
 from xpulse.store.series import metric_series
 from xsim.clock import FixedClock

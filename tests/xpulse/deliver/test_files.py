@@ -11,8 +11,8 @@ import pytest
 
 from xpulse import fsutil
 from xpulse.analytics.document import Report
-from xpulse.deliver.errors import DeliveryError, DestinationConfigError
 from xpulse.deliver.files import FilesDestination, slug
+from xpulse.errors import DeliveryError, DestinationConfigError
 from xpulse.render import render
 
 

@@ -22,8 +22,8 @@ from sheets_discovery import problems
 from sheets_fake import Book, FakeSheets, Formula, serve
 
 from xpulse.analytics import Report
-from xpulse.deliver.errors import DeliveryError, DestinationConfigError
 from xpulse.deliver.sheets import META_KEY, SheetsDestination
+from xpulse.errors import DeliveryError, DestinationConfigError
 
 SID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-xyz"
 ROBOT = "xpulse@xpulse-test.iam.gserviceaccount.com"

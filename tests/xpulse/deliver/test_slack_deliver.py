@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 
 from xpulse.analytics.document import Report
-from xpulse.deliver.errors import DeliveryError, DestinationConfigError
 from xpulse.deliver.slack import (
     SlackDestination,
     check_webhook_url,
     redact_url,
     retry_after_seconds,
 )
+from xpulse.errors import DeliveryError, DestinationConfigError
 from xpulse.render.slack import report_payload
 
 SECRET_PATH = "/services/T0FAKE/B0FAKE/not-a-real-secret-123"

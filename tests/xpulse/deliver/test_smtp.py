@@ -27,8 +27,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from xpulse.analytics.document import Report
-from xpulse.deliver.errors import DeliveryError, DestinationConfigError
 from xpulse.deliver.smtp import SmtpDestination, check_smtp
+from xpulse.errors import DeliveryError, DestinationConfigError
 from xpulse.render.email import report_message
 
 USER = "reports-bot"

@@ -17,8 +17,9 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from xpulse.collect.budget import Budget, BudgetExceeded
+from xpulse.collect.budget import Budget
 from xpulse.collect.ledger_budget import shared_budget
+from xpulse.errors import BudgetExceeded
 from xpulse.store import open_store, queries
 
 

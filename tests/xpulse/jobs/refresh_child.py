@@ -22,9 +22,9 @@ import httpx
 from xpulse.accounts import tokens
 from xpulse.accounts.tokens import FileTokenStore, refresh_lock
 from xpulse.accounts.user_auth import UserTokenAuth
-from xpulse.api.errors import NeedsSignIn
 from xpulse.api.oauth2 import OAuthClient, TokenResponse
 from xpulse.clock import utc_now
+from xpulse.errors import NeedsSignIn
 from xpulse.store import open_store
 from xpulse.store.pg_locks import AdvisoryLock, LockTimeout
 

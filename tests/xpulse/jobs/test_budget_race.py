@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from xpulse.collect.budget import Budget, BudgetExceeded
+from xpulse.collect.budget import Budget
 from xpulse.collect.ledger_budget import LedgerBudget, shared_budget
+from xpulse.errors import BudgetExceeded
 from xpulse.store import open_store
 
 pytestmark = pytest.mark.postgres

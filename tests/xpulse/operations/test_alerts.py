@@ -10,7 +10,7 @@ from xpulse_run_stack import Stack
 
 from xpulse.analytics.document import Spike
 from xpulse.config.settings import load_config
-from xpulse.deliver.errors import DeliveryError
+from xpulse.errors import DeliveryError
 from xpulse.operations.alerts import (
     Alert,
     alert_channel,

@@ -149,8 +149,8 @@ def test_a_refused_env_token_is_known_rejected(
 ) -> None:
     """A token X refused once is remembered: the check fails it without asking X."""
     from xpulse.accounts.clients import open_client
-    from xpulse.api.errors import Unauthorized
     from xpulse.config.settings import load_config
+    from xpulse.errors import Unauthorized
 
     monkeypatch.setenv("TEAM_HOOK", world["hook"])
     monkeypatch.setenv("XPULSE_SMTP_PASSWORD", PASSWORD)

@@ -158,7 +158,8 @@ def test_without_xlsxwriter_the_format_is_one_line_naming_the_extra(
     import sys
 
     import xpulse.render
-    from xpulse.render import XlsxUnavailable, render_file
+    from xpulse.errors import XlsxUnavailable
+    from xpulse.render import render_file
 
     monkeypatch.setitem(sys.modules, "xlsxwriter", None)  # as if the extra were absent
     monkeypatch.delitem(sys.modules, "xpulse.render.xlsx", raising=False)

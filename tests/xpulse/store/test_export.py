@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from xpulse.cli import cli
-from xpulse.fsutil import WriteError, atomic_writer
+from xpulse.errors import WriteError
+from xpulse.fsutil import atomic_writer
 from xpulse.operations.export import export
 from xpulse.render.cells import csv_cell
 from xpulse.store import queries as q

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xpulse.config.paths import config_path, data_dir, home_dir
-from xpulse.errors import ConfigError
+from xpulse.errors import ConfigError, UsageProblem
 
 if TYPE_CHECKING:
     import tomlkit
@@ -243,7 +243,7 @@ def init(
                 default=False,
             )
     if account and not username:
-        raise ConfigError("--account needs --username (the account's X @username)")
+        raise UsageProblem("--account needs --username (the account's X @username)")
     folder = (reports_folder or default_reports_folder()).expanduser().absolute()
     doc = build_document(
         client_id=opts["client_id"],
