@@ -214,3 +214,8 @@ def load_config(path: Path | None = None) -> Config:
     if "path" in data:
         raise ConfigError(f"{path}: path: unknown key")
     return parse_config(data, path)
+
+
+def account_timezone(config: Config, account: AccountConfig) -> str:
+    """The account's time zone: its own, else the config's."""
+    return account.timezone or config.timezone

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from xpulse.analytics.document import Report
 from xpulse.collect.pricing import dollars
-from xpulse.config.delivery import AlertsConfig, EmailConfig, resolve_email, resolve_slack
+from xpulse.config.delivery import AlertsConfig, EmailConfig
 from xpulse.errors import ConfigError, XpulseError
 from xpulse.store import delivery_log as log
 
@@ -218,24 +218,22 @@ def alert_channel(config: Config, transports: Transports) -> AlertSender | None:
     if conf is None:
         return None
     label = f"{config.path}: delivery.alerts"
+    from xpulse.operations.targets import resolve_email, resolve_slack
+
     if conf.channel == "slack" and config.delivery.slack is not None:
-        target = resolve_slack(config.delivery.slack, label)
+        slack = resolve_slack(config.delivery.slack, label)
 
         def to_slack(alert: Alert) -> None:
-            from xpulse.deliver.slack import SlackDestination
             from xpulse.render.slack import alert_payload
 
-            payload = alert_payload(alert.title, list(alert.lines), alert.severity)
-            SlackDestination(target.webhook_url, sleep=transports.sleep).send(payload)
+            slack.post(alert_payload(alert.title, list(alert.lines), alert.severity), transports)
 
         return AlertSender("slack", to_slack, conf)
     if conf.channel == "email" and config.delivery.email is not None:
-        email_conf = resolve_email(config.delivery.email, label).config
+        email = resolve_email(config.delivery.email, label)
 
         def to_email(alert: Alert) -> None:
-            from xpulse.operations.outbox import smtp_destination
-
-            smtp_destination(email_conf, transports).send(alert_message(alert, email_conf))
+            email.smtp(transports).send(alert_message(alert, email.config))
 
         return AlertSender("email", to_email, conf)
     raise ConfigError(f"{label}: channel {conf.channel!r} is not configured under [delivery]")

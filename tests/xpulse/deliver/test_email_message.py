@@ -10,7 +10,8 @@ from email.message import EmailMessage
 import pytest
 
 from xpulse.analytics.document import Report
-from xpulse.render.email import alert_message, check_address, report_message
+from xpulse.config.delivery import check_address
+from xpulse.render.email import alert_message, report_message
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -27,8 +27,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from xpulse.analytics.document import Report
+from xpulse.config.delivery import check_smtp
 from xpulse.deliver.errors import DeliveryError, DestinationConfigError
-from xpulse.deliver.smtp import SmtpDestination, check_smtp
+from xpulse.deliver.smtp import SmtpDestination
 from xpulse.render.email import report_message
 
 USER = "reports-bot"

@@ -8,10 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from xpulse.cli import cli
-from xpulse.config.delivery import parse_cadence, resolve_destinations
+from xpulse.config.delivery import parse_cadence
 from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
 from xpulse.operations.run import RunOptions, run_job
+from xpulse.operations.targets import resolve_destinations
 
 BASE = """
 [[accounts]]
