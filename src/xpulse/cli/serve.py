@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 import click
 
+from xpulse.config.env import SERVE_TOKEN
 from xpulse.errors import UsageProblem, XpulseError
 from xpulse.web import DEFAULT_PERIODS
 
-TOKEN_ENV = "XPULSE_SERVE_TOKEN"  # noqa: S105 - the name of a variable, not its value
+TOKEN_ENV = SERVE_TOKEN.name
 
 
 @click.command()

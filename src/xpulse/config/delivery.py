@@ -31,7 +31,7 @@ Destinations are set once for every account and may be overridden per account::
     budget_percent = [80, 100]
 
     [delivery.accounts.brand.slack]            # this account posts to its own channel
-    webhook_url_env = "XPULSE_SLACK_WEBHOOK_BRAND"
+    webhook_url_env = "BRAND_SLACK_WEBHOOK"    # any variable name you choose
 
 Secrets come from the environment, or from the OS secret store (``keyring``, service
 ``xpulse``): the webhook URL from the entry ``webhook_url_keyring`` names, the SMTP password
@@ -54,6 +54,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from xpulse.config.env import SHEETS_CREDENTIALS, SLACK_WEBHOOK, SMTP_PASSWORD
 from xpulse.errors import message_line
 
 DestinationName = Literal["slack", "email", "files", "sheets"]
@@ -208,7 +209,7 @@ def check_smtp(
 class SlackConfig(_Model):
     """An incoming webhook; its URL is a secret, so the file names where to find it."""
 
-    webhook_url_env: str = "XPULSE_SLACK_WEBHOOK"
+    webhook_url_env: str = SLACK_WEBHOOK.name
     webhook_url_keyring: str | None = None  # an entry of the OS secret store, service "xpulse"
 
     @field_validator("webhook_url_env")
@@ -224,7 +225,7 @@ class EmailConfig(_Model):
     sender: str
     recipients: list[str]
     username: str | None = None  # None: send without logging in (a local relay)
-    password_env: str = "XPULSE_SMTP_PASSWORD"  # noqa: S105 - a variable name, not a secret
+    password_env: str = SMTP_PASSWORD.name
 
     @field_validator("password_env")
     @classmethod
@@ -275,7 +276,7 @@ class SheetsConfig(_Model):
 
     spreadsheet_id: str
     credentials_file: str | None = None  # a service-account key or authorized-user file
-    credentials_file_env: str = "XPULSE_SHEETS_CREDENTIALS"  # its path, when not set above
+    credentials_file_env: str = SHEETS_CREDENTIALS.name  # its path, when not set above
     weekly_worksheet: str = "weekly"
     posts_worksheet: str = "posts"
     api_base_url: str = "https://sheets.googleapis.com/"  # for proxies and tests
