@@ -15,9 +15,9 @@ import pytest
 
 from xpulse import fsutil
 from xpulse.analytics.document import Report
-from xpulse.config.delivery import DEFAULT_FILE_FORMATS, FilesConfig, check_formats
+from xpulse.config.delivery import DEFAULT_FILE_FORMATS, FilesConfig
 from xpulse.deliver.errors import DeliveryError
-from xpulse.deliver.files import slug
+from xpulse.deliver.files import FilesDestination, Period, slug
 from xpulse.operations.destinations import FilesTarget
 from xpulse.render import render
 
@@ -111,22 +111,33 @@ def test_unreadable_index_is_rebuilt(tmp_path: Path, report: Report) -> None:
     assert [r["label"] for r in index(tmp_path)["reports"]] == ["2026-W21"]
 
 
-@pytest.mark.parametrize(
-    ("formats", "message"),
-    [
-        (["xls"], "unknown file format"),
-        (["odt"], "unknown file format"),
-        ([], "list of"),
-        ("html", "list"),
-    ],
-)
-def test_bad_formats_are_config_errors(formats: Any, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        check_formats(formats)
-
-
 def test_slug_keeps_names_inside_the_folder() -> None:
     assert slug("2026-05-01..2026-05-10") == "2026-05-01..2026-05-10"
     assert slug("../../etc/passwd") == "etc_passwd"
     assert slug("a b/c") == "a_b_c"
     assert slug("...") == "report"
+
+
+def test_the_destination_writes_the_bytes_it_is_given(tmp_path: Path) -> None:
+    """deliver renders nothing: the files and the index page come made."""
+    docs: list[Any] = []
+
+    def index_page(doc: Any) -> str:
+        docs.append(doc)
+        return "<p>the index</p>\n"
+
+    files = {"md": ("md", "# as given\n"), "xlsx": ("xlsx", b"PK\x03\x04 as given")}
+    entry = {"label": "2026-W21", "start": "2026-05-18T00:00:00+00:00"}
+    written = FilesDestination(tmp_path, index_page).send(
+        Period("brand", "acme", "2026-W21", files, entry)
+    )
+    folder = tmp_path / "brand"
+    assert written == [folder / "brand-2026-W21.md", folder / "brand-2026-W21.xlsx"]
+    assert (folder / "brand-2026-W21.xlsx").read_bytes() == b"PK\x03\x04 as given"
+    assert (folder / "latest.md").read_text() == "# as given\n"
+    assert (folder / "index.html").read_text() == "<p>the index</p>\n"
+    [doc] = docs
+    assert doc == json.loads((folder / "index.json").read_text())
+    assert doc["username"] == "acme" and doc["reports"] == [
+        {**entry, "files": {"md": "brand-2026-W21.md", "xlsx": "brand-2026-W21.xlsx"}}
+    ]
