@@ -14,6 +14,7 @@ whose message starts with the kind's name.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -34,6 +35,19 @@ from xpulse.operations.outbox import Outbox, Transports
 
 if TYPE_CHECKING:  # Google's client loads only when a spreadsheet is written
     from xpulse.deliver.sheets import Cell, SheetsDestination, Worksheet
+    from xpulse.render.slack import Severity
+
+
+class AlertChannel(Protocol):
+    """A destination alerts can go to (``[delivery.alerts] channel``)."""
+
+    name: ClassVar[DestinationName]
+
+    def alert(
+        self, title: str, lines: Sequence[str], severity: Severity, transports: Transports
+    ) -> None:
+        """Send one alert, rendered for this kind."""
+        ...
 
 
 class Destination(Protocol):
@@ -75,6 +89,13 @@ class SlackTarget:
             self.webhook_url, sleep=transports.sleep, timeout=transports.slack_timeout
         ).send(payload)
 
+    def alert(
+        self, title: str, lines: Sequence[str], severity: Severity, transports: Transports
+    ) -> None:
+        from xpulse.render.slack import alert_payload
+
+        self.post(alert_payload(title, list(lines), severity), transports)
+
     def send(self, report: Report, outbox: Outbox, transports: Transports) -> list[str]:
         payload, path = outbox.slack_payload(report)
         self.post(payload, transports)
@@ -115,6 +136,17 @@ class EmailTarget:
             timeout=transports.smtp_timeout,
             ssl_context=transports.smtp_ssl_context,
         )
+
+    def alert(
+        self, title: str, lines: Sequence[str], severity: Severity, transports: Transports
+    ) -> None:
+        from xpulse.render.email import alert_message
+
+        conf = self.config
+        message = alert_message(
+            title, lines, severity, sender=conf.sender, recipients=conf.recipients
+        )
+        self.smtp(transports).send(message)
 
     def send(self, report: Report, outbox: Outbox, transports: Transports) -> list[str]:
         message, path = outbox.email_message(report, self.config)

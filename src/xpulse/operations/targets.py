@@ -28,6 +28,7 @@ from xpulse.config.delivery import (
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError
 from xpulse.operations.destinations import (
+    AlertChannel,
     Destination,
     EmailTarget,
     FilesTarget,
@@ -110,6 +111,13 @@ RESOLVERS: dict[DestinationName, Callable[[Any, str], Destination]] = {
     "email": resolve_email,
     "files": resolve_files,
     "sheets": resolve_sheets,
+}
+
+
+# The kinds an alert can go to, by the name ``[delivery.alerts] channel`` gives.
+ALERT_CHANNELS: dict[str, Callable[[Any, str], AlertChannel]] = {
+    "slack": resolve_slack,
+    "email": resolve_email,
 }
 
 
