@@ -72,7 +72,8 @@ def _api(config: Config) -> Check:
 
 def _destinations(config: Config, name: str, network: bool = True) -> list[Check]:
     """One line per destination, each resolved and checked on its own so that every
-    problem shows; a destination with nothing to check offline (sheets) has no line then."""
+    problem shows. Offline, a spreadsheet has a line only when its key file is not named:
+    the rest of its check is on Google's side."""
     dests = config.delivery.for_account(name)
     label = f"delivery ({name})"
     transports = Transports(smtp_timeout=10.0)
