@@ -70,6 +70,8 @@ class Destination(Protocol):
 
 @dataclass(frozen=True)
 class SlackTarget:
+    """An incoming webhook: the report's Block Kit payload, kept in the outbox."""
+
     name: ClassVar[DestinationName] = "slack"
     webhook_url: str = field(repr=False)  # its path is the secret
     where: str  # the URL without its secret path
@@ -119,6 +121,8 @@ class SlackTarget:
 
 @dataclass(frozen=True)
 class EmailTarget:
+    """An SMTP server and its recipients: the report's MIME message, kept in the outbox."""
+
     name: ClassVar[DestinationName] = "email"
     config: EmailConfig
     password: str | None = field(repr=False)
@@ -174,6 +178,8 @@ class EmailTarget:
 
 @dataclass(frozen=True)
 class FilesTarget:
+    """A folder: each configured format of the report, dated, with the archive's index."""
+
     name: ClassVar[DestinationName] = "files"
     config: FilesConfig
 
@@ -216,6 +222,8 @@ class FilesTarget:
 
 @dataclass(frozen=True)
 class SheetsTarget:
+    """A Google spreadsheet: the period's summary row and posts, updated in place."""
+
     name: ClassVar[DestinationName] = "sheets"
     config: SheetsConfig
     key_file: Path  # read when sending: a file made unreadable fails that send alone
