@@ -13,6 +13,7 @@ whose message starts with the kind's name.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from xpulse.operations.outbox import Outbox, Transports
 if TYPE_CHECKING:  # Google's client loads only when a spreadsheet is written
     from xpulse.deliver.sheets import Cell, SheetsDestination, Worksheet
     from xpulse.render.slack import Severity
+
+log = logging.getLogger(__name__)
 
 
 class AlertChannel(Protocol):
@@ -247,7 +250,9 @@ class SheetsTarget:
 
     def write(self, report: Report, transports: Transports) -> str:
         """The report's rows into the spreadsheet; its URL."""
-        return self.destination(transports).send(report_rows(report))
+        url = self.destination(transports).send(report_rows(report))
+        log.info("sheets: wrote %s %s", report.account.name, report.period.label)
+        return url
 
     def describe(self, report: Report | None) -> str:
         sheet = self.config
