@@ -386,3 +386,11 @@ class JobFailed(XpulseError):
 
 class PageNotFound(XpulseError):
     """A page the site does not have (unknown account or period)."""
+
+
+def message_line(text: str) -> str:
+    """``text`` as one line of an error message: whitespace collapsed, control and format
+    characters (line breaks, bidi overrides) dropped, so that whatever a server or a file
+    echoed cannot break the line or disguise it. Every layer may need it, so it lives here."""
+    kept = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in text)
+    return " ".join(kept.split())

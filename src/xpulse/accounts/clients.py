@@ -32,11 +32,12 @@ from xpulse.api.client import XClient
 from xpulse.api.oauth2 import OAuthClient
 from xpulse.api.transport import ApiAuth, CallRecord, http_client
 from xpulse.clock import Clock, Sleep, utc_now
+from xpulse.config import env
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError, NeedsSignIn
 
-BEARER_ENV = "XPULSE_BEARER_TOKEN"
-CLIENT_SECRET_ENV = "XPULSE_CLIENT_SECRET"  # noqa: S105 - a variable name
+BEARER_ENV = env.BEARER_TOKEN.name
+CLIENT_SECRET_ENV = env.CLIENT_SECRET.name
 log = logging.getLogger("xpulse.api")
 
 
@@ -48,11 +49,11 @@ def env_value(name: str) -> str | None:
 
 
 def access_env(account: AccountConfig) -> str:
-    return f"XPULSE_ACCESS_TOKEN_{account.env_suffix}"
+    return env.ACCESS_TOKEN.for_account(account.env_suffix)
 
 
 def refresh_env(account: AccountConfig) -> str:
-    return f"XPULSE_REFRESH_TOKEN_{account.env_suffix}"
+    return env.REFRESH_TOKEN.for_account(account.env_suffix)
 
 
 def oauth_client(config: Config, http: httpx.Client, clock: Clock) -> OAuthClient:

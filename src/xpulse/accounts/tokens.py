@@ -26,6 +26,7 @@ import filelock
 
 from xpulse.api import redact
 from xpulse.clock import utc_now
+from xpulse.config.env import TOKEN_STORE
 from xpulse.config.paths import state_dir
 from xpulse.errors import ConfigError
 
@@ -300,15 +301,16 @@ def default_store() -> TokenStore:
     """The keyring when asked for or when a real one works (``auto``), else the file."""
     if _shared_store:
         return _shared_store[0]
-    choice = os.environ.get("XPULSE_TOKEN_STORE", "auto").strip().lower() or "auto"
+    name = TOKEN_STORE.name
+    choice = os.environ.get(name, "auto").strip().lower() or "auto"
     if choice not in ("auto", "file", "keyring"):
-        raise ConfigError(f"XPULSE_TOKEN_STORE: {choice!r} is not auto, file or keyring")
+        raise ConfigError(f"{name}: {choice!r} is not auto, file or keyring")
     if choice == "file":
         return FileTokenStore()
     if _keyring_works():
         return KeyringTokenStore()
     if choice == "keyring":
-        raise ConfigError("XPULSE_TOKEN_STORE=keyring but no OS keyring backend is available")
+        raise ConfigError(f"{name}=keyring but no OS keyring backend is available")
     return FileTokenStore()
 
 

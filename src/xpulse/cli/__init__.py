@@ -195,7 +195,7 @@ def _show_traceback(ctx: click.Context) -> None:
 @click.option(
     "--debug",
     is_flag=True,
-    envvar="XPULSE_DEBUG",
+    envvar="XPULSE_DEBUG",  # in xpulse.config.env's table; spelled here: help imports nothing
     help="Show the traceback of an error (also XPULSE_DEBUG=1).",
 )
 def cli(debug: bool) -> None:

@@ -47,7 +47,9 @@ _URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@")
 
 def _db_password() -> str | None:
     """The password of ``XPULSE_DB``, to mask it wherever a driver may have echoed it."""
-    url = os.environ.get("XPULSE_DB", "")
+    from xpulse.config.env import DB
+
+    url = os.environ.get(DB.name, "")
     if "@" not in url:
         return None
     from sqlalchemy.engine import make_url

@@ -141,15 +141,15 @@ def report(
 
 
 def _to_sheets(config: Config, document: Report) -> None:
-    from xpulse.config.delivery import resolve_sheets
-    from xpulse.operations.outbox import Transports, sheets_destination
+    from xpulse.operations.outbox import Transports
+    from xpulse.operations.targets import resolve_sheets
 
     name = document.account.name
     conf = config.delivery.for_account(name).sheets
     if conf is None:
         raise ConfigError(f"{config.path}: no [delivery.sheets] for account {name!r}")
     target = resolve_sheets(conf, f"{config.path}: delivery ({name})")
-    url = sheets_destination(target, Transports()).send(document)
+    url = target.write(document, Transports())
     click.echo(f"wrote {name} {document.period.label} to {url}", err=True)
 
 

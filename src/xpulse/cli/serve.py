@@ -10,10 +10,11 @@ import click
 
 from xpulse.cli import failure
 from xpulse.cli.options import opened_store, periods_option, tz_option
+from xpulse.config.env import SERVE_TOKEN
 from xpulse.errors import UsageProblem
 from xpulse.web import DEFAULT_PERIODS
 
-TOKEN_ENV = "XPULSE_SERVE_TOKEN"  # noqa: S105 - the name of a variable, not its value
+TOKEN_ENV = SERVE_TOKEN.name
 
 
 @click.command()

@@ -42,6 +42,7 @@ from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.transport import Transport
 from xpulse.clock import Clock, utc_now
 from xpulse.collect.analytics_series import collect_series
+from xpulse.config import env
 from xpulse.errors import ConfigError, NotEnrolled
 from xpulse.store import queries, series
 from xpulse.store.schema import media, posts
@@ -60,7 +61,7 @@ RETENTION_NEEDS_ENTERPRISE = (
 SOURCE_MEDIA_ANALYTICS = "/2/media/analytics"
 GROUPING = "hourly"
 ORDER = ("tweet.id", "engagement.type", "engagement.day", "engagement.hour")
-BASE_ENV = "XPULSE_ENGAGEMENT_BASE"
+BASE_ENV = env.ENGAGEMENT_BASE.name
 SOURCES = ("engagement-api", "tweets-analytics", "media-analytics")
 
 
@@ -74,10 +75,10 @@ def _env(name: str) -> str | None:
 def oauth1_from_env(account_suffix: str) -> OAuth1Credentials:
     """The account's OAuth 1.0a credentials from the environment, or a one-line error."""
     names = {
-        "consumer_key": "XPULSE_OAUTH1_CONSUMER_KEY",
-        "consumer_secret": "XPULSE_OAUTH1_CONSUMER_SECRET",
-        "token": f"XPULSE_OAUTH1_TOKEN_{account_suffix}",
-        "token_secret": f"XPULSE_OAUTH1_TOKEN_SECRET_{account_suffix}",
+        "consumer_key": env.OAUTH1_CONSUMER_KEY.name,
+        "consumer_secret": env.OAUTH1_CONSUMER_SECRET.name,
+        "token": env.OAUTH1_TOKEN.for_account(account_suffix),
+        "token_secret": env.OAUTH1_TOKEN_SECRET.for_account(account_suffix),
     }
     values = {key: _env(env) for key, env in names.items()}
     missing = [names[k] for k, v in values.items() if v is None]

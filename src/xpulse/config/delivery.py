@@ -31,34 +31,48 @@ Destinations are set once for every account and may be overridden per account::
     budget_percent = [80, 100]
 
     [delivery.accounts.brand.slack]            # this account posts to its own channel
-    webhook_url_env = "XPULSE_SLACK_WEBHOOK_BRAND"
+    webhook_url_env = "BRAND_SLACK_WEBHOOK"    # any variable name you choose
 
 Secrets come from the environment, or from the OS secret store (``keyring``, service
 ``xpulse``): the webhook URL from the entry ``webhook_url_keyring`` names, the SMTP password
 from ``smtp:<username>@<host>`` (the SMTP sender's own convention).
-Everything that can be checked without a secret is checked when the file loads; the
-secrets themselves are checked by :func:`resolve_destinations` before a run reads anything.
+Everything that can be checked without a secret is checked when the file loads (this module
+is the schema and nothing else); the secrets themselves are resolved and checked by
+:mod:`xpulse.operations.targets` before a run reads anything.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.utils import getaddresses, parseaddr
+from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from xpulse.errors import ConfigError
-
-if TYPE_CHECKING:
-    from xpulse.config.settings import AccountConfig, Config
+from xpulse.config.env import SHEETS_CREDENTIALS, SLACK_WEBHOOK, SMTP_PASSWORD
+from xpulse.errors import message_line
 
 DestinationName = Literal["slack", "email", "files", "sheets"]
 DESTINATIONS: tuple[DestinationName, ...] = ("slack", "email", "files", "sheets")
-KEYRING_SERVICE = "xpulse"
+# The formats a files destination may write, each with its file suffix ("text" is the
+# plain terminal rendering; pdf and xlsx need their extras).
+FILE_SUFFIXES: Final[dict[str, str]] = {
+    "html": "html",
+    "md": "md",
+    "json": "json",
+    "csv": "csv",
+    "text": "txt",
+    "pdf": "pdf",
+    "xlsx": "xlsx",
+}
+DEFAULT_FILE_FORMATS: Final = ("html", "md", "json", "csv")
+SMTP_SECURITIES: Final = ("starttls", "ssl", "none")
+LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -116,10 +130,86 @@ def parse_cadence(text: str) -> Cadence:
     return Cadence(cleaned, tuple(sorted(set(days))), dom, hour, minute)
 
 
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The file formats, de-duplicated, if every one is known; else ``ValueError``."""
+    if isinstance(formats, str) or not formats:
+        raise ValueError(f"file formats must be a list of: {', '.join(FILE_SUFFIXES)}")
+    out: list[str] = []
+    for name in formats:
+        key = {"txt": "text", "markdown": "md"}.get(name, name)
+        if key == "xlsx" and find_spec("xlsxwriter") is None:
+            raise ValueError("xlsx needs XlsxWriter: pip install 'xpulse[xlsx]'")
+        if key not in FILE_SUFFIXES:
+            raise ValueError(f"unknown file format {name!r} (use {', '.join(FILE_SUFFIXES)})")
+        if key not in out:
+            out.append(key)
+    return tuple(out)
+
+
+def check_address(value: str) -> str:
+    """``value`` if it is one plausible email address (optionally with a display name).
+
+    Raises ``ValueError`` with a one-line reason. Rejects CR/LF (header injection), several
+    addresses in one, and anything without ``local@domain.tld``-like parts.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("an email address is empty")
+    text = value.strip()
+    if any(ch in text for ch in "\r\n\x00"):
+        raise ValueError(f"{message_line(text)[:60]!r} contains a line break")
+    pairs = getaddresses([text])
+    if len(pairs) != 1:
+        raise ValueError(f"{text[:60]!r} is not one email address")
+    _name, addr = parseaddr(text)
+    local, sep, domain = addr.rpartition("@")
+    if (
+        not sep
+        or not local
+        or not domain
+        or any(ch.isspace() for ch in addr)
+        or "." not in domain.strip(".")
+        or domain.startswith((".", "-"))
+        or ".." in domain
+        or len(addr) > 254
+    ):
+        raise ValueError(f"{text[:60]!r} is not a valid email address (like name@example.com)")
+    return text
+
+
+def check_smtp(
+    host: str,
+    port: int,
+    security: str,
+    sender: str,
+    recipients: Sequence[str],
+    username: str | None = None,
+) -> None:
+    """Raise ``ValueError`` (one line) unless these SMTP settings can work."""
+    if not isinstance(host, str) or not host.strip():
+        raise ValueError("the SMTP host is empty")
+    if any(ch.isspace() or ch in "/@:" for ch in host.strip()) and not host.startswith("["):
+        raise ValueError(f"the SMTP host {message_line(host)[:60]!r} is not a host name")
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValueError(f"the SMTP port {port!r} is not between 1 and 65535")
+    if security not in SMTP_SECURITIES:
+        raise ValueError(f"SMTP security {security!r}: use starttls, ssl or none")
+    if security == "none" and host.strip().lower() not in LOOPBACK:
+        raise ValueError(
+            f"SMTP security 'none' sends in clear: use starttls or ssl for {host.strip()}"
+        )
+    check_address(sender)
+    if isinstance(recipients, str) or not recipients:
+        raise ValueError("the email destination needs a list of one or more recipients")
+    for recipient in recipients:
+        check_address(recipient)
+    if username is not None and not username.strip():
+        raise ValueError("the SMTP username is empty (leave it out to send without login)")
+
+
 class SlackConfig(_Model):
     """An incoming webhook; its URL is a secret, so the file names where to find it."""
 
-    webhook_url_env: str = "XPULSE_SLACK_WEBHOOK"
+    webhook_url_env: str = SLACK_WEBHOOK.name
     webhook_url_keyring: str | None = None  # an entry of the OS secret store, service "xpulse"
 
     @field_validator("webhook_url_env")
@@ -135,7 +225,7 @@ class EmailConfig(_Model):
     sender: str
     recipients: list[str]
     username: str | None = None  # None: send without logging in (a local relay)
-    password_env: str = "XPULSE_SMTP_PASSWORD"  # noqa: S105 - a variable name, not a secret
+    password_env: str = SMTP_PASSWORD.name
 
     @field_validator("password_env")
     @classmethod
@@ -144,8 +234,6 @@ class EmailConfig(_Model):
 
     @model_validator(mode="after")
     def _smtp(self) -> EmailConfig:
-        from xpulse.deliver.smtp import check_smtp
-
         check_smtp(
             self.host,
             self.effective_port,
@@ -165,13 +253,11 @@ class EmailConfig(_Model):
 
 class FilesConfig(_Model):
     folder: str
-    formats: list[str] = Field(default_factory=lambda: ["html", "md", "json", "csv"])
+    formats: list[str] = Field(default_factory=lambda: list(DEFAULT_FILE_FORMATS))
 
     @field_validator("formats")
     @classmethod
     def _formats(cls, v: list[str]) -> list[str]:
-        from xpulse.deliver.files import check_formats
-
         return list(check_formats(v))
 
     @field_validator("folder")
@@ -190,7 +276,7 @@ class SheetsConfig(_Model):
 
     spreadsheet_id: str
     credentials_file: str | None = None  # a service-account key or authorized-user file
-    credentials_file_env: str = "XPULSE_SHEETS_CREDENTIALS"  # its path, when not set above
+    credentials_file_env: str = SHEETS_CREDENTIALS.name  # its path, when not set above
     weekly_worksheet: str = "weekly"
     posts_worksheet: str = "posts"
     api_base_url: str = "https://sheets.googleapis.com/"  # for proxies and tests
@@ -282,137 +368,3 @@ class DeliveryConfig(Destinations):
             files=own.files if own and own.files else self.files,
             sheets=own.sheets if own and own.sheets else self.sheets,
         )
-
-
-# -- secrets and the checks that need them ----------------------------------------------------
-
-
-def secret(env: str, keyring_entry: str | None) -> tuple[str | None, str]:
-    """The secret's value (or None) and where it was looked for, for a message."""
-    value = os.environ.get(env, "").strip()
-    if value:
-        _remember(value)
-        return value, f"${env}"
-    if keyring_entry:
-        try:
-            import keyring
-
-            found = keyring.get_password(KEYRING_SERVICE, keyring_entry)
-        except Exception:  # any backend failure means "not available here"
-            found = None
-        if found:
-            _remember(found)
-            return found.strip(), f"keyring {KEYRING_SERVICE}/{keyring_entry}"
-        return None, f"${env} or keyring {KEYRING_SERVICE}/{keyring_entry}"
-    return None, f"${env}"
-
-
-def _remember(value: str) -> None:
-    from xpulse.api import redact
-
-    redact.remember(value)
-
-
-@dataclass(frozen=True)
-class SlackTarget:
-    webhook_url: str = field(repr=False)  # its path is the secret
-    where: str  # the URL without its secret path
-
-
-@dataclass(frozen=True)
-class EmailTarget:
-    config: EmailConfig
-    password: str | None = field(repr=False)
-
-
-@dataclass(frozen=True)
-class SheetsTarget:
-    config: SheetsConfig
-    key_file: Path  # read when sending: a file made unreadable fails that send alone
-
-
-@dataclass(frozen=True)
-class AccountTargets:
-    """One account's destinations with their secrets resolved and checked."""
-
-    account: str
-    slack: SlackTarget | None
-    email: EmailTarget | None
-    files: FilesConfig | None
-    sheets: SheetsTarget | None = None
-
-    def names(self) -> list[DestinationName]:
-        return [d for d in DESTINATIONS if getattr(self, d) is not None]
-
-
-def resolve_slack(conf: SlackConfig, label: str) -> SlackTarget:
-    from xpulse.deliver.slack import check_webhook_url, redact_url
-
-    url, where = secret(conf.webhook_url_env, conf.webhook_url_keyring)
-    if url is None:
-        raise ConfigError(f"{label}.slack: no webhook URL: set {where}")
-    try:
-        check_webhook_url(url)
-    except ValueError as e:
-        raise ConfigError(f"{label}.slack ({where}): {e}") from None
-    return SlackTarget(url, redact_url(url))
-
-
-def resolve_email(conf: EmailConfig, label: str) -> EmailTarget:
-    if conf.username is None:
-        return EmailTarget(conf, None)
-    from xpulse.deliver.smtp import keyring_password
-
-    password, where = secret(conf.password_env, None)
-    if password is None:
-        password = keyring_password(conf.username, conf.host)
-        where += f" or keyring {KEYRING_SERVICE}/smtp:{conf.username}@{conf.host}"
-    if password is None:
-        raise ConfigError(
-            f"{label}.email: SMTP user {conf.username!r} has no password: set {where}"
-        )
-    _remember(password)
-    return EmailTarget(conf, password)
-
-
-def resolve_sheets(conf: SheetsConfig, label: str) -> SheetsTarget:
-    """Where the key file is; its content is read (and checked) when sending."""
-    path = conf.credentials_file or os.environ.get(conf.credentials_file_env, "").strip()
-    if not path:
-        raise ConfigError(
-            f"{label}.sheets: no Google credentials: set credentials_file, or "
-            f"${conf.credentials_file_env} to the key file's path (see docs/delivery.md)"
-        )
-    return SheetsTarget(conf, Path(os.path.expandvars(path)).expanduser())
-
-
-def check_account_names(config: Config) -> None:
-    """``[delivery.accounts.X]`` must name a configured account."""
-    known = {a.name for a in config.accounts}
-    for name in config.delivery.accounts:
-        if name not in known:
-            raise ConfigError(
-                f"{config.path}: delivery.accounts.{name}: no account named {name!r} is configured"
-            )
-
-
-def resolve_destinations(
-    config: Config, account: AccountConfig, only: Collection[str] = DESTINATIONS
-) -> AccountTargets:
-    """The account's destinations among ``only``, secrets included; a :class:`ConfigError`
-    naming what is missing or malformed (never the secret itself). Destinations left out
-    of ``only`` are not checked: ``--only files`` must work while Slack's secret is unset."""
-    check_account_names(config)
-    dests = config.delivery.for_account(account.name)
-    label = f"{config.path}: delivery ({account.name})"
-    return AccountTargets(
-        account.name,
-        resolve_slack(dests.slack, label) if dests.slack and "slack" in only else None,
-        resolve_email(dests.email, label) if dests.email and "email" in only else None,
-        dests.files if "files" in only else None,
-        resolve_sheets(dests.sheets, label) if dests.sheets and "sheets" in only else None,
-    )
-
-
-def account_timezone(config: Config, account: AccountConfig) -> str:
-    return account.timezone or config.timezone

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import platformdirs
 
+from xpulse.config.env import HOME
+
 APP_NAME = "xpulse"
 
 
 def home_dir() -> Path:
     """``$XPULSE_HOME``, or the user config directory of the platform."""
-    env = os.environ.get("XPULSE_HOME", "").strip()
+    env = os.environ.get(HOME.name, "").strip()
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_config_dir(APP_NAME))
@@ -29,13 +31,13 @@ def config_path() -> Path:
 
 def data_dir() -> Path:
     """Where the default SQLite database lives."""
-    if os.environ.get("XPULSE_HOME", "").strip():
+    if os.environ.get(HOME.name, "").strip():
         return home_dir() / "data"
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
 def state_dir() -> Path:
     """Tokens and lock files (kept apart from data so a backup can leave them out)."""
-    if os.environ.get("XPULSE_HOME", "").strip():
+    if os.environ.get(HOME.name, "").strip():
         return home_dir() / "state"
     return Path(platformdirs.user_state_dir(APP_NAME))

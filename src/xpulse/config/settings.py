@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from xpulse.config.delivery import DeliveryConfig
+from xpulse.config.env import API_BASE, DB
 from xpulse.config.paths import config_path, data_dir
 from xpulse.errors import ConfigError, NoAccounts
 
@@ -163,7 +164,7 @@ class Config(_Model):
 
     def db_url(self) -> str:
         """The SQLAlchemy URL: ``XPULSE_DB``, else the file's, else SQLite in data_dir()."""
-        env = os.environ.get("XPULSE_DB", "").strip()
+        env = os.environ.get(DB.name, "").strip()
         if env:
             return env
         if self.database_url:
@@ -172,13 +173,13 @@ class Config(_Model):
 
     def api_base(self) -> str:
         """The API base URL: ``XPULSE_API_BASE``, else the file's."""
-        env = os.environ.get("XPULSE_API_BASE", "").strip()
+        env = os.environ.get(API_BASE.name, "").strip()
         if not env:
             return self.api.base_url
         try:
             return check_url(env)
         except ValueError as e:
-            raise ConfigError(f"XPULSE_API_BASE: {e}") from None
+            raise ConfigError(f"{API_BASE.name}: {e}") from None
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -214,3 +215,8 @@ def load_config(path: Path | None = None) -> Config:
     if "path" in data:
         raise ConfigError(f"{path}: path: unknown key")
     return parse_config(data, path)
+
+
+def account_timezone(config: Config, account: AccountConfig) -> str:
+    """The account's time zone: its own, else the config's."""
+    return account.timezone or config.timezone

@@ -1,12 +1,14 @@
 """Google Sheets delivery: each period's summary row and posts into one spreadsheet.
 
-Two worksheets, each a table under a header row that xpulse writes once (columns in
-:mod:`xpulse.render.sheet_rows` and docs/delivery.md):
+Worksheets, each a table under a header row that xpulse writes once, each row found again
+by its key columns. The report's are two (their columns are rendered by
+:mod:`xpulse.render.sheet_rows` and listed in docs/delivery.md):
 
 * ``weekly``: one row per account and period, found again by (account, period);
 * ``posts``: one row per post of the period, found again by (account, period, post_id).
 
-Sending the same period again finds its rows and overwrites them in place; only rows not
+This module is given the worksheets' layout and the rows, rendered, and moves them.
+Sending the same rows again finds them by key and overwrites them in place; only rows not
 there yet are appended. Values go in with the API's ``RAW`` input (text is never parsed as
 a formula; numbers stay numbers; dates are serial numbers under a date format).
 
@@ -28,30 +30,21 @@ import json
 import logging
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from xpulse.analytics.document import Report
 from xpulse.errors import DeliveryError, DestinationConfigError
-from xpulse.render.sheet_rows import (
-    POST_COLUMNS,
-    POST_KEY,
-    WEEKLY_COLUMNS,
-    WEEKLY_KEY,
-    Cell,
-    Column,
-    header,
-    post_rows,
-    weekly_row,
-)
+
+Cell = str | int | float
 
 NAME: Final = "sheets"
 SCOPE: Final = "https://www.googleapis.com/auth/spreadsheets"
 DEFAULT_API: Final = "https://sheets.googleapis.com/"
 META_KEY: Final = "xpulse-worksheet"
 RETRIES: Final = 4  # after the first try: waits of up to 2, 4, 8 and 16 s (random share)
+# A column's kind -> the Sheets number format its cells get; other kinds keep the default.
 FORMATS: Final = {
     "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
     "datetime": {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"},
@@ -72,9 +65,14 @@ class KeyFile:
     info: dict[str, Any] = field(repr=False)
 
 
-def read_key_file(path: Path) -> KeyFile:
+def _forget_nothing(secret: str) -> None:
+    del secret
+
+
+def read_key_file(path: Path, remember: Callable[[str], None] = _forget_nothing) -> KeyFile:
     """The credentials file at ``path``, or a :class:`DestinationConfigError` saying why
-    it cannot be used (never quoting its content)."""
+    it cannot be used (never quoting its content). Its secrets go to ``remember`` (the
+    caller's log redaction), should a library ever log them."""
     hint = "see docs/delivery.md#google-sheets"
     try:
         raw = path.read_bytes()
@@ -105,18 +103,11 @@ def read_key_file(path: Path) -> KeyFile:
     if missing:
         raise DestinationConfigError(NAME, f"{path} lacks {', '.join(missing)} ({hint})")
     who = str(info["client_email"]) if kind == "service_account" else "the signed-in Google user"
-    _forget_later(info)
-    return KeyFile(path, str(kind), who, info)
-
-
-def _forget_later(info: dict[str, Any]) -> None:
-    """Have the log redaction hide the file's secrets, should a library ever log them."""
-    from xpulse.api import redact
-
-    for key in ("private_key", "client_secret", "refresh_token"):
-        value = info.get(key)
+    for secret in ("private_key", "client_secret", "refresh_token"):
+        value = info.get(secret)
         if isinstance(value, str) and value:
-            redact.remember(value)
+            remember(value)
+    return KeyFile(path, str(kind), who, info)
 
 
 def credentials(key: KeyFile, token_url: str | None = None) -> Any:
@@ -158,19 +149,21 @@ def column_letter(index: int) -> str:
 
 @dataclass(frozen=True)
 class Worksheet:
-    role: str  # "weekly" or "posts"
+    """One worksheet's layout: its header row, each column's kind, the key columns."""
+
+    role: str  # "weekly" or "posts": names the config key of its title in messages
     title: str
-    columns: tuple[Column, ...]
+    header: tuple[str, ...]
+    kinds: tuple[str, ...]  # one per column; FORMATS gives some a number format
     key: tuple[str, ...]
 
     @property
     def last(self) -> str:
-        return column_letter(len(self.columns) - 1)
+        return column_letter(len(self.header) - 1)
 
     @property
     def key_last(self) -> str:
-        names = header(self.columns)
-        return column_letter(max(names.index(k) for k in self.key))
+        return column_letter(max(self.header.index(k) for k in self.key))
 
 
 class SheetsDestination:
@@ -182,21 +175,21 @@ class SheetsDestination:
         self,
         spreadsheet_id: str,
         key_file: Path,
+        worksheets: Sequence[Worksheet],
         *,
         api_base_url: str = DEFAULT_API,
         token_url: str | None = None,
-        weekly_worksheet: str = "weekly",
-        posts_worksheet: str = "posts",
         retries: int = RETRIES,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        remember: Callable[[str], None] = _forget_nothing,
     ) -> None:
         self.spreadsheet_id = spreadsheet_id
         self.key_file = key_file
         self.api_base_url = api_base_url.rstrip("/") + "/"
         self.token_url = token_url
-        self.weekly = Worksheet("weekly", weekly_worksheet, WEEKLY_COLUMNS, WEEKLY_KEY)
-        self.posts = Worksheet("posts", posts_worksheet, POST_COLUMNS, POST_KEY)
+        self.worksheets = tuple(worksheets)
+        self.remember = remember
         self.retries = retries
         self.timeout = timeout
         self.sleep = sleep
@@ -212,7 +205,7 @@ class SheetsDestination:
     # -- the client ---------------------------------------------------------------------
 
     def _service(self) -> Any:
-        key = read_key_file(self.key_file)
+        key = read_key_file(self.key_file, self.remember)
         self._who = key.who
         try:
             import google_auth_httplib2
@@ -342,13 +335,14 @@ class SheetsDestination:
         with self._service() as svc:  # closes its connections
             tabs = self._tabs(svc)
             missing = self._missing(tabs)
-            present = [ws for ws in (self.weekly, self.posts) if ws not in missing]
+            present = [ws for ws in self.worksheets if ws not in missing]
             if present:
                 firsts = self._read(svc, [(ws, "1:1") for ws in present])
                 for ws, first in zip(present, firsts, strict=True):
                     self._has_header(ws, first)
+        titles = " and ".join(repr(ws.title) for ws in self.worksheets)
         state = (
-            f"worksheets {self.weekly.title!r} and {self.posts.title!r} present"
+            f"worksheets {titles} present"
             if not missing
             else "its worksheets are made on the first send"
         )
@@ -358,7 +352,7 @@ class SheetsDestination:
         """The worksheets to create; an error when one was renamed."""
         roles = {role: title for title, (_, role) in tabs.items() if role}
         missing = []
-        for ws in (self.weekly, self.posts):
+        for ws in self.worksheets:
             if ws.title in tabs:
                 continue
             if ws.role in roles:
@@ -404,8 +398,8 @@ class SheetsDestination:
                     }
                 }
             )
-            for i, col in enumerate(ws.columns):
-                number = FORMATS.get(col.kind)
+            for i, kind in enumerate(ws.kinds):
+                number = FORMATS.get(kind)
                 if number is None:
                     continue
                 requests.append(
@@ -435,7 +429,7 @@ class SheetsDestination:
         if not first or not any(str(v).strip() for v in first[0]):
             return False
         got = [str(v) for v in first[0]]
-        for i, name in enumerate(header(ws.columns)):
+        for i, name in enumerate(ws.header):
             have = got[i] if i < len(got) else ""
             if have != name:
                 raise DestinationConfigError(
@@ -452,7 +446,7 @@ class SheetsDestination:
     ) -> tuple[list[dict[str, Any]], list[list[Cell]]]:
         """The in-place updates (ranges) and the rows to append, for one worksheet, from its
         header row (``first``) and its key columns (``keys``, row 1 included)."""
-        want = header(ws.columns)
+        want = list(ws.header)
         updates: list[dict[str, Any]] = []
         if not self._has_header(ws, first):
             updates.append({"range": f"{quote(ws.title)}!A1:{ws.last}1", "values": [want]})
@@ -472,24 +466,23 @@ class SheetsDestination:
                 updates.append({"range": f"{quote(ws.title)}!A{n}:{ws.last}{n}", "values": [row]})
         return updates, appends
 
-    def send(self, report: Report) -> str:
-        """Write the report's summary row and posts; returns the spreadsheet's URL."""
+    def send(self, rows: Mapping[str, Sequence[list[Cell]]]) -> str:
+        """Write each worksheet's rows (by role); returns the spreadsheet's URL."""
         with self._service() as svc:  # closes its connections
-            self._send(svc, report)
+            self._send(svc, rows)
         return self.url
 
-    def _send(self, svc: Any, report: Report) -> None:
+    def _send(self, svc: Any, rows: Mapping[str, Sequence[list[Cell]]]) -> None:
         tabs = self._tabs(svc)
         missing = self._missing(tabs)
         if missing:
             self._create(svc, missing, {sheet_id for sheet_id, _ in tabs.values()})
-        sheets = (self.weekly, self.posts)
+        sheets = self.worksheets
         got = self._read(svc, [(ws, cells) for ws in sheets for cells in ("1:1", "A:{key_last}")])
         updates: list[dict[str, Any]] = []
         appends: list[tuple[Worksheet, list[list[Cell]]]] = []
-        new_rows = ([weekly_row(report)], post_rows(report))
-        for i, (ws, rows) in enumerate(zip(sheets, new_rows, strict=True)):
-            more, new = self._plan(ws, got[2 * i], got[2 * i + 1], rows)
+        for i, ws in enumerate(sheets):
+            more, new = self._plan(ws, got[2 * i], got[2 * i + 1], list(rows.get(ws.role, [])))
             updates += more
             if new:
                 appends.append((ws, new))
@@ -502,21 +495,20 @@ class SheetsDestination:
                 ),
                 "updating rows",
             )
-        for ws, rows in appends:
+        for ws, new_rows in appends:
             self._call(
                 values.append(
                     spreadsheetId=self.spreadsheet_id,
                     range=f"{quote(ws.title)}!A1:{ws.last}1",
                     valueInputOption="RAW",
                     insertDataOption="INSERT_ROWS",
-                    body={"values": rows},
+                    body={"values": new_rows},
                 ),
                 f"appending to {ws.title!r}",
             )
         log.info(
-            "sheets: %s %s: %d rows updated, %d appended",
-            report.account.name,
-            report.period.label,
+            "sheets: %s: %d rows updated, %d appended",
+            self.spreadsheet_id,
             len(updates),
             sum(len(r) for _, r in appends),
         )

@@ -21,9 +21,7 @@ from typing import Any, Final
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
-from xpulse.errors import DeliveryError, DestinationConfigError
-from xpulse.render.escape import one_line
-from xpulse.render.slack import validate_payload
+from xpulse.errors import DeliveryError, DestinationConfigError, message_line
 
 NAME: Final = "slack"
 LOCAL_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -175,19 +173,13 @@ class SlackDestination:
     def _scrub(self, text: str) -> str:
         """One short line with the webhook URL and its path removed, whatever echoed them."""
         path = urlsplit(self._url).path
-        cleaned = one_line(text).replace(self._url, self.where)
+        cleaned = message_line(text).replace(self._url, self.where)
         if path.strip("/"):
             cleaned = cleaned.replace(path, "/…")
         return cleaned[:200]
 
     def send(self, payload: Mapping[str, Any]) -> None:
-        """Post ``payload`` (already validated Block Kit; checked again here)."""
-        try:
-            validate_payload(payload)
-        except ValueError as e:
-            raise DeliveryError(
-                NAME, f"payload not sent, it is invalid: {e}", retryable=False
-            ) from None
+        """Post ``payload``, Block Kit as rendered and checked by the caller."""
         client = self._client()
         body = dict(payload)
         for attempt in range(1, self.max_attempts + 1):

@@ -1,11 +1,12 @@
 """Email delivery over SMTP, with STARTTLS or implicit TLS (``ssl``).
 
-The password never lives in the config file: it comes from an environment variable
-(``XPULSE_SMTP_PASSWORD`` unless configured otherwise) or the OS keyring (service
+The password never lives in the config file: it comes from the environment variable the
+destination is given (``password_env``) or the OS keyring (service
 ``xpulse``, entry ``smtp:<username>@<host>``). It never appears in a message, a log line,
 a repr or an exception; smtplib's debug output (which would show AUTH) is never turned on.
 Plain ``none`` security is allowed only to a loopback host, so credentials and reports are
-never sent in clear over a network.
+never sent in clear over a network. The message comes rendered (a MIME message); the
+settings come checked (:func:`xpulse.config.delivery.check_smtp`, when the config loads).
 """
 
 from __future__ import annotations
@@ -22,48 +23,15 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Final, Literal
 
-from xpulse.errors import DeliveryError, DestinationConfigError
-from xpulse.render.email import check_address
-from xpulse.render.escape import one_line
+from xpulse.errors import DeliveryError, DestinationConfigError, message_line
 
 NAME: Final = "email"
-DEFAULT_PASSWORD_ENV: Final = "XPULSE_SMTP_PASSWORD"  # noqa: S105 - a variable name
 KEYRING_SERVICE: Final = "xpulse"
 LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 Security = Literal["starttls", "ssl", "none"]
 SECURITIES: Final[tuple[Security, ...]] = ("starttls", "ssl", "none")
 
 log = logging.getLogger(__name__)
-
-
-def check_smtp(
-    host: str,
-    port: int,
-    security: str,
-    sender: str,
-    recipients: Sequence[str],
-    username: str | None = None,
-) -> None:
-    """Raise ``ValueError`` (one line) unless these SMTP settings can work; for config check."""
-    if not isinstance(host, str) or not host.strip():
-        raise ValueError("the SMTP host is empty")
-    if any(ch.isspace() or ch in "/@:" for ch in host.strip()) and not host.startswith("["):
-        raise ValueError(f"the SMTP host {one_line(host)[:60]!r} is not a host name")
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ValueError(f"the SMTP port {port!r} is not between 1 and 65535")
-    if security not in SECURITIES:
-        raise ValueError(f"SMTP security {security!r}: use starttls, ssl or none")
-    if security == "none" and host.strip().lower() not in LOOPBACK:
-        raise ValueError(
-            f"SMTP security 'none' sends in clear: use starttls or ssl for {host.strip()}"
-        )
-    check_address(sender)
-    if isinstance(recipients, str) or not recipients:
-        raise ValueError("the email destination needs a list of one or more recipients")
-    for recipient in recipients:
-        check_address(recipient)
-    if username is not None and not username.strip():
-        raise ValueError("the SMTP username is empty (leave it out to send without login)")
 
 
 def keyring_password(username: str, host: str) -> str | None:
@@ -100,12 +68,14 @@ class SmtpDestination:
     name: str = field(default=NAME, init=False)
 
     def __post_init__(self) -> None:
-        try:
-            check_smtp(
-                self.host, self.port, self.security, self.sender, self.recipients, self.username
+        # The settings were checked when the config loaded; this guard keeps a password and
+        # a report from ever crossing a network in clear, whoever builds the destination.
+        if self.security not in SECURITIES:
+            raise DestinationConfigError(NAME, f"SMTP security {self.security!r} is unknown")
+        if self.security == "none" and self.host.strip().lower() not in LOOPBACK:
+            raise DestinationConfigError(
+                NAME, f"SMTP security 'none' sends in clear: use starttls or ssl for {self.host}"
             )
-        except ValueError as e:
-            raise DestinationConfigError(NAME, str(e)) from None
         self.host = self.host.strip()
         self.recipients = list(self.recipients)
 
@@ -117,7 +87,7 @@ class SmtpDestination:
         return f"SmtpDestination({self.where}, user={self.username!r})"
 
     def _password(self, username: str) -> str:
-        value = os.environ.get(self.password_env or DEFAULT_PASSWORD_ENV, "")
+        value = os.environ.get(self.password_env, "")
         if value:
             return value
         stored = self.password_lookup(username, self.host)
@@ -126,7 +96,7 @@ class SmtpDestination:
         raise DestinationConfigError(
             NAME,
             f"no SMTP password for {username!r} at {self.host}: set "
-            f"{self.password_env or DEFAULT_PASSWORD_ENV} or store it in the OS keyring",
+            f"{self.password_env} or store it in the OS keyring",
         )
 
     def _context(self) -> ssl.SSLContext:
@@ -231,12 +201,12 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
         detail = error.smtp_error
         text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
-        return f"{error.smtp_code} {one_line(text)[:160]}"
+        return f"{error.smtp_code} {message_line(text)[:160]}"
     if isinstance(error, socket.timeout | TimeoutError):
         return "timed out"
     if isinstance(error, ssl.SSLError):
-        return f"TLS failed ({one_line(error.reason or str(error))[:120]})"
-    return one_line(str(error))[:160] or type(error).__name__
+        return f"TLS failed ({message_line(error.reason or str(error))[:120]})"
+    return message_line(str(error))[:160] or type(error).__name__
 
 
 def _quit(client: smtplib.SMTP) -> None:

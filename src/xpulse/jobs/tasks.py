@@ -31,9 +31,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from xpulse.api import redact
-from xpulse.config.delivery import Cadence, account_timezone
+from xpulse.config.delivery import Cadence
 from xpulse.config.paths import config_path
-from xpulse.config.settings import Config, load_config
+from xpulse.config.settings import Config, account_timezone, load_config
 from xpulse.errors import JobFailed, StoreError, XpulseError
 from xpulse.jobs.engine import QUEUE
 from xpulse.jobs.queue import enqueue_async

@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Engine
 
 from xpulse.analytics.document import Report
 from xpulse.collect.pricing import dollars
-from xpulse.config.delivery import AlertsConfig, EmailConfig, resolve_email, resolve_slack
+from xpulse.config.delivery import AlertsConfig
 from xpulse.errors import ConfigError, XpulseError
 from xpulse.store import delivery_log as log
 
@@ -214,39 +213,14 @@ def alert_channel(config: Config, transports: Transports) -> AlertSender | None:
     if conf is None:
         return None
     label = f"{config.path}: delivery.alerts"
-    if conf.channel == "slack" and config.delivery.slack is not None:
-        target = resolve_slack(config.delivery.slack, label)
+    from xpulse.operations.targets import ALERT_CHANNELS
 
-        def to_slack(alert: Alert) -> None:
-            from xpulse.deliver.slack import SlackDestination
-            from xpulse.render.slack import alert_payload
+    section = getattr(config.delivery, conf.channel)
+    if section is None:
+        raise ConfigError(f"{label}: channel {conf.channel!r} is not configured under [delivery]")
+    target = ALERT_CHANNELS[conf.channel](section, label)
 
-            payload = alert_payload(alert.title, list(alert.lines), alert.severity)
-            SlackDestination(target.webhook_url, sleep=transports.sleep).send(payload)
+    def send(alert: Alert) -> None:
+        target.alert(alert.title, alert.lines, alert.severity, transports)
 
-        return AlertSender("slack", to_slack, conf)
-    if conf.channel == "email" and config.delivery.email is not None:
-        email_conf = resolve_email(config.delivery.email, label).config
-
-        def to_email(alert: Alert) -> None:
-            from xpulse.operations.outbox import smtp_destination
-
-            smtp_destination(email_conf, transports).send(alert_message(alert, email_conf))
-
-        return AlertSender("email", to_email, conf)
-    raise ConfigError(f"{label}: channel {conf.channel!r} is not configured under [delivery]")
-
-
-def alert_message(alert: Alert, conf: EmailConfig) -> EmailMessage:
-    from email.utils import formatdate, make_msgid
-
-    from xpulse.render.escape import one_line
-
-    msg = EmailMessage()
-    msg["Subject"] = one_line(f"[xpulse {alert.severity}] {alert.title}")[:200]
-    msg["From"] = conf.sender
-    msg["To"] = ", ".join(conf.recipients)
-    msg["Date"] = formatdate(usegmt=True)
-    msg["Message-ID"] = make_msgid("alert", domain="xpulse.local")
-    msg.set_content("\n".join([alert.title, "", *alert.lines]) + "\n", charset="utf-8")
-    return msg
+    return AlertSender(conf.channel, send, conf)

@@ -11,22 +11,16 @@ the alert channel. ``network=False`` leaves out the checks that connect anywhere
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from xpulse.config.delivery import (
-    DESTINATIONS,
-    AccountTargets,
-    account_timezone,
-    check_account_names,
-    resolve_email,
-    resolve_slack,
-)
-from xpulse.config.settings import Config, load_config
+from xpulse.config.delivery import DESTINATIONS
+from xpulse.config.settings import Config, account_timezone, load_config
 from xpulse.errors import XpulseError
+from xpulse.operations.outbox import Transports
+from xpulse.operations.targets import RESOLVERS, check_account_names
 
 
 @dataclass(frozen=True)
@@ -76,57 +70,30 @@ def _api(config: Config) -> Check:
         return Check(False, "API", str(exc))
 
 
-def _reachable(dest: str, targets: AccountTargets) -> str | None:
-    """Why ``dest``'s server cannot be reached (connecting only, nothing sent), or None."""
-    from xpulse.deliver.slack import check_reachable
-    from xpulse.errors import DeliveryError
-    from xpulse.operations.outbox import Transports, smtp_destination
-
-    if dest == "slack" and targets.slack is not None:
-        try:
-            check_reachable(targets.slack.webhook_url)
-        except ValueError as exc:
-            return f"{targets.slack.where}: {exc}; check the network or the webhook URL"
-    if dest == "email" and targets.email is not None:
-        try:
-            smtp_destination(targets.email.config, Transports(smtp_timeout=10.0)).check()
-        except DeliveryError as exc:
-            return f"{str(exc).removeprefix('email: ')}; fix [delivery.email] or the password"
-    return None
-
-
 def _destinations(config: Config, name: str, network: bool = True) -> list[Check]:
-    """One line per destination, each checked on its own so that every problem shows."""
-    from xpulse.operations.outbox import describe
-
+    """One line per destination, each resolved and checked on its own so that every
+    problem shows. Offline, a spreadsheet has a line only when its key file is not named:
+    the rest of its check is on Google's side."""
     dests = config.delivery.for_account(name)
     label = f"delivery ({name})"
+    transports = Transports(smtp_timeout=10.0)
     out = []
     for dest in DESTINATIONS:
         conf = getattr(dests, dest)
-        if conf is None or dest == "sheets":  # checked by sheets_check, over the network
+        if conf is None:
             continue
         what = f"account {name} {dest}"
         try:
-            targets = AccountTargets(
-                name,
-                resolve_slack(conf, label) if dest == "slack" else None,
-                resolve_email(conf, label) if dest == "email" else None,
-                conf if dest == "files" else None,
-            )
+            detail = RESOLVERS[dest](conf, label).check(transports, network=network)
         except XpulseError as exc:
-            out.append(Check(False, what, str(exc).removeprefix(f"{label}.{dest}: ")))
-            continue
-        problem = _unwritable(conf.path()) if dest == "files" else None
-        if problem is None and network:
-            problem = _reachable(dest, targets)
-        if problem:
+            problem = str(exc).removeprefix(f"{label}.{dest}: ").removeprefix(f"{dest}: ")
             out.append(Check(False, what, problem))
             continue
-        out.append(Check(True, what, describe(dest, targets, None)))
-    if dests.sheets is not None:
+        if detail is not None:
+            out.append(Check(True, what, detail))
+    if any(getattr(dests, dest) is not None for dest in DESTINATIONS):
         return out
-    return out or [Check(False, f"account {name} delivery", "no destination under [delivery]")]
+    return [Check(False, f"account {name} delivery", "no destination under [delivery]")]
 
 
 def _spending(config: Config) -> list[Check]:
@@ -137,41 +104,6 @@ def _spending(config: Config) -> list[Check]:
     problems = spending_problems(config)
     out = [Check(True, "plan", plan_prices(config.plan).describe())]
     return out + [Check(False, what, detail) for what, detail in problems]
-
-
-def sheets_check(config: Config, name: str) -> list[Check]:
-    """The account's Google spreadsheet: credentials readable, the spreadsheet reachable
-    and shared with them, its worksheets not renamed. Reads only; writes nothing."""
-    conf = config.delivery.for_account(name).sheets
-    if conf is None:
-        return []
-    from xpulse.config.delivery import resolve_sheets
-    from xpulse.operations.outbox import Transports, sheets_destination
-
-    label = f"delivery ({name})"
-
-    def probe() -> str:
-        target = resolve_sheets(conf, label)
-        # One try, no backoff: a checklist answers now.
-        dest = sheets_destination(target, Transports())
-        dest.retries = 0
-        return dest.check()
-
-    check = _try(f"account {name} sheets", probe)
-    detail = check.detail.removeprefix(f"{label}.sheets: ").removeprefix("sheets: ")
-    return [Check(check.ok, check.what, detail)]
-
-
-def _unwritable(folder: Path) -> str | None:
-    """Why a run could not write into ``folder`` (made on first use), or None."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        return f"cannot make the folder {folder}: {existing} is not a folder"
-    if not os.access(existing, os.W_OK | os.X_OK):
-        return f"cannot write in {existing}: permission denied"
-    return None
 
 
 def _cadence(config: Config, now: datetime) -> list[Check]:
@@ -199,7 +131,6 @@ def _overrides(config: Config) -> str:
 
 def _alerts(config: Config) -> str:
     from xpulse.operations.alerts import alert_channel
-    from xpulse.operations.outbox import Transports
 
     sender = alert_channel(config, Transports())
     if sender is None:
@@ -228,8 +159,6 @@ def run_checks(path: Path | None, now: datetime, *, network: bool = True) -> lis
             Check(True, f"account {account.name} time zone", account_timezone(config, account))
         )
         checks += _destinations(config, account.name, network)
-        if network:  # reads the spreadsheet: a network check
-            checks += sheets_check(config, account.name)
     try:
         checks += _cadence(config, now)
     except XpulseError as exc:

@@ -32,19 +32,14 @@ from xpulse.clock import utc_now
 from xpulse.collect.planner import month_start, next_month_start, post_reads
 from xpulse.collect.pricing import MICRO, dollars, plan_prices
 from xpulse.collect.runner import AccountResult
-from xpulse.config.delivery import (
-    DESTINATIONS,
-    AccountTargets,
-    DestinationName,
-    account_timezone,
-    resolve_destinations,
-)
+from xpulse.config.delivery import DESTINATIONS, DestinationName
 from xpulse.config.paths import state_dir
-from xpulse.config.settings import AccountConfig, Config
+from xpulse.config.settings import AccountConfig, Config, account_timezone
 from xpulse.errors import ConfigError, DeliveryError, NoAccounts, RunBusy, XpulseError
 from xpulse.operations import alerts as al
-from xpulse.operations.outbox import Outbox, Transports, describe, send_to
+from xpulse.operations.outbox import Outbox, Transports
 from xpulse.operations.report import make_report
+from xpulse.operations.targets import AccountTargets, resolve_destinations
 from xpulse.store import delivery_log as dlog
 from xpulse.store import open_store, queries
 
@@ -195,14 +190,14 @@ def _run(
     engine: Engine,
 ) -> RunOutcome:
     outcomes: dict[str, AccountOutcome] = {}
-    pending: dict[str, list[str]] = {}
+    pending: dict[str, list[DestinationName]] = {}
     for account in accounts:
         label = periods[account.name].label
         outcome = AccountOutcome(account.name, label)
         outcomes[account.name] = outcome
         with engine.connect() as conn:
             done = dlog.deliveries_for(conn, account.name, label)
-        todo: list[str] = []
+        todo: list[DestinationName] = []
         for dest in targets[account.name].names():
             if dest in done and done[dest].status == dlog.SENT:
                 outcome.already.append(dest)
@@ -304,7 +299,7 @@ def _collect(
 
 def _deliver(
     engine: Engine,
-    dest: str,
+    dest: DestinationName,
     targets: AccountTargets,
     report: Report,
     outbox: Outbox,
@@ -314,7 +309,7 @@ def _deliver(
     error: str | None = None
     files: list[str] = []
     try:
-        files = send_to(dest, targets, report, outbox, hooks.transports)
+        files = targets.destinations[dest].send(report, outbox, hooks.transports)
     except DeliveryError as exc:
         error = str(exc).removeprefix(f"{dest}: ")
     except (XpulseError, ValueError, OSError) as exc:
@@ -342,7 +337,7 @@ def _dry_run(
     to_collect: list[AccountConfig],
     need_report: list[AccountConfig],
     outcomes: dict[str, AccountOutcome],
-    pending: dict[str, list[str]],
+    pending: dict[str, list[DestinationName]],
     targets: dict[str, AccountTargets],
 ) -> RunOutcome:
     """Print what would be read, spent and sent; change nothing."""
@@ -361,11 +356,11 @@ def _dry_run(
         outcome = outcomes[account.name]
         report = Outbox(account.name, outcome.period).load()
         for dest in pending[account.name]:
-            where = describe(dest, targets[account.name], report)
+            where = targets[account.name].destinations[dest].describe(report)
             say(f"would send {account.name} {outcome.period}: {where}")
     for name, outcome in outcomes.items():
-        for dest in outcome.already:
-            say(f"already sent {name} {outcome.period} to {dest}: skipped")
+        for done in outcome.already:
+            say(f"already sent {name} {outcome.period} to {done}: skipped")
     return RunOutcome([], 0, None, dry_run=True)
 
 

@@ -29,9 +29,9 @@ from shlex import quote
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from xpulse.config.delivery import Cadence, account_timezone
+from xpulse.config.delivery import Cadence
 from xpulse.config.paths import state_dir
-from xpulse.config.settings import Config
+from xpulse.config.settings import Config, account_timezone
 from xpulse.errors import ConfigError, NoAccounts, NoScheduler, ScheduleError
 from xpulse.operations.schedule_env import (
     cron_text,

@@ -21,10 +21,11 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from xpulse.config.env import SCHEDULED
 from xpulse.config.paths import home_dir
 
-PASSED = ("XPULSE_HOME",)  # on the cron line and in Environment=
-SECRET = ("XPULSE_DB",)  # only in run.env
+PASSED = tuple(v.name for v in SCHEDULED if not v.secret)  # on the cron line and in Environment=
+SECRET = tuple(v.name for v in SCHEDULED if v.secret)  # only in run.env
 MARK = "# written by `xpulse schedule install` (replaced on each install):"
 
 _SHELL_ESCAPE = re.compile(r'(["\\$`])')

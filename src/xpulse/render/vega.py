@@ -76,6 +76,7 @@ _GLOBALS: Final = "window.vegaEmbed = vegaEmbed;"
 
 def _cache_file() -> Path:
     version = f"{vlc.get_vega_version()}-{vlc.get_vega_embed_version()}"
+    # In xpulse.config.env's table; spelled here because render imports no config.
     folder = os.environ.get("XPULSE_CACHE_DIR", "").strip() or platformdirs.user_cache_dir("xpulse")
     key = hashlib.sha256(_GLOBALS.encode()).hexdigest()[:8]
     return Path(folder) / f"vega-bundle-{version}-{key}.js"

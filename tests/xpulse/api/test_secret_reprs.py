@@ -6,8 +6,9 @@ from xpulse.accounts.loopback import _Answer
 from xpulse.accounts.tokens import TokenRecord
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.oauth2 import AuthorizeRequest, TokenResponse
-from xpulse.config.delivery import EmailConfig, EmailTarget, SlackTarget
+from xpulse.config.delivery import EmailConfig
 from xpulse.config.settings import Config
+from xpulse.operations.destinations import EmailTarget, SlackTarget
 
 MARK = "fake-MARKER-secret-0123456789"  # made up for this test
 

@@ -8,10 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from xpulse.cli import cli
-from xpulse.config.delivery import parse_cadence, resolve_destinations
+from xpulse.config.delivery import parse_cadence
 from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
 from xpulse.operations.run import RunOptions, run_job
+from xpulse.operations.targets import resolve_destinations
 
 BASE = """
 [[accounts]]
@@ -157,3 +158,20 @@ def test_run_with_a_bad_period_or_only_is_one_line(isolated_env: Path, tmp_path:
     result = CliRunner().invoke(cli, ["run", "--only", "email"])
     assert result.exit_code == 2
     assert "no email destination is configured under [delivery] for main" in result.output
+
+
+def test_config_check_offline_names_a_spreadsheet_without_credentials(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("XPULSE_SHEETS_CREDENTIALS", raising=False)
+    _write(isolated_env, "[delivery.sheets]\nspreadsheet_id = '1AbCdEfGhIjKlMnOp'\n")
+    result = CliRunner().invoke(cli, ["config", "check", "--offline"])
+    assert result.exit_code == 2
+    assert (
+        "[FAIL] account main sheets: no Google credentials: set credentials_file, or "
+        "$XPULSE_SHEETS_CREDENTIALS to the key file's path (see docs/delivery.md)"
+    ) in result.output.splitlines()
+    monkeypatch.setenv("XPULSE_SHEETS_CREDENTIALS", str(isolated_env / "key.json"))
+    result = CliRunner().invoke(cli, ["config", "check", "--offline"])
+    assert "account main sheets" not in result.output  # the rest is on Google's side
+    assert "no destination" not in result.output

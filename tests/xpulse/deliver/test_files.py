@@ -1,4 +1,8 @@
-"""File delivery: stable dated names, latest copies, the archive index, idempotence, atomicity."""
+"""File delivery: stable dated names, latest copies, the archive index, idempotence, atomicity.
+
+Through the files destination of the run (each format rendered, then written by
+:mod:`xpulse.deliver.files` with the index page :mod:`xpulse.render.archive_index` draws).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,15 @@ import pytest
 
 from xpulse import fsutil
 from xpulse.analytics.document import Report
-from xpulse.deliver.files import FilesDestination, slug
-from xpulse.errors import DeliveryError, DestinationConfigError
+from xpulse.config.delivery import DEFAULT_FILE_FORMATS, FilesConfig
+from xpulse.deliver.files import FilesDestination, Period, slug
+from xpulse.errors import DeliveryError
+from xpulse.operations.destinations import FilesTarget
 from xpulse.render import render
+
+
+def files_in(folder: Path, formats: Any = DEFAULT_FILE_FORMATS) -> FilesTarget:
+    return FilesTarget(FilesConfig(folder=str(folder), formats=list(formats)))
 
 
 def listing(folder: Path) -> dict[str, bytes]:
@@ -30,7 +40,7 @@ def index(folder: Path) -> dict[str, Any]:
 
 
 def test_writes_every_format_with_dated_names(tmp_path: Path, report: Report) -> None:
-    written = FilesDestination(tmp_path / "out").send(report)
+    written = files_in(tmp_path / "out").write(report)
     folder = tmp_path / "out" / "brand"
     assert written == [folder / f"brand-2026-W21.{ext}" for ext in ("html", "md", "json", "csv")]
     assert (folder / "brand-2026-W21.md").read_text() == render(report, "md")
@@ -47,23 +57,23 @@ def test_writes_every_format_with_dated_names(tmp_path: Path, report: Report) ->
 def test_archive_keeps_every_period_newest_first(
     tmp_path: Path, report: Report, previous_report: Report
 ) -> None:
-    dest = FilesDestination(tmp_path, ["html", "json"])
-    dest.send(previous_report)
-    dest.send(report)
+    dest = files_in(tmp_path, ["html", "json"])
+    dest.write(previous_report)
+    dest.write(report)
     folder = tmp_path / "brand"
     assert [r["label"] for r in index(tmp_path)["reports"]] == ["2026-W21", "2026-W20"]
     assert (folder / "brand-2026-W20.html").exists() and (folder / "brand-2026-W21.html").exists()
     # Rewriting an older period updates its files but not the "latest" copies.
-    dest.send(previous_report)
+    dest.write(previous_report)
     assert (folder / "latest.json").read_text() == (folder / "brand-2026-W21.json").read_text()
     assert [r["label"] for r in index(tmp_path)["reports"]] == ["2026-W21", "2026-W20"]
 
 
 def test_sending_the_same_period_twice_is_idempotent(tmp_path: Path, report: Report) -> None:
-    dest = FilesDestination(tmp_path, ["md", "csv", "text"])
-    dest.send(report)
+    dest = files_in(tmp_path, ["md", "csv", "text"])
+    dest.write(report)
     first = listing(tmp_path)
-    dest.send(report)
+    dest.write(report)
     assert listing(tmp_path) == first
     assert len(index(tmp_path)["reports"]) == 1
     assert "brand/brand-2026-W21.txt" in first
@@ -73,8 +83,8 @@ def test_sending_the_same_period_twice_is_idempotent(tmp_path: Path, report: Rep
 def test_a_failed_write_leaves_the_previous_files_untouched(
     tmp_path: Path, report: Report, previous_report: Report, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dest = FilesDestination(tmp_path)
-    dest.send(previous_report)
+    dest = files_in(tmp_path)
+    dest.write(previous_report)
     before = listing(tmp_path)
     real_fdopen = os.fdopen
     calls = {"n": 0}
@@ -88,7 +98,7 @@ def test_a_failed_write_leaves_the_previous_files_untouched(
 
     monkeypatch.setattr(fsutil.os, "fdopen", disk_fills_up)
     with pytest.raises(DeliveryError, match="No space left on device") as info:
-        dest.send(report)
+        dest.write(report)
     assert info.value.retryable
     assert listing(tmp_path) == before  # nothing half-written, no W21 file, index unchanged
     assert not [p for p in tmp_path.rglob("*.tmp")]
@@ -97,22 +107,8 @@ def test_a_failed_write_leaves_the_previous_files_untouched(
 def test_unreadable_index_is_rebuilt(tmp_path: Path, report: Report) -> None:
     (tmp_path / "brand").mkdir()
     (tmp_path / "brand" / "index.json").write_text("{not json")
-    FilesDestination(tmp_path, ["json"]).send(report)
+    files_in(tmp_path, ["json"]).write(report)
     assert [r["label"] for r in index(tmp_path)["reports"]] == ["2026-W21"]
-
-
-@pytest.mark.parametrize(
-    ("formats", "message"),
-    [
-        (["xls"], "unknown file format"),
-        (["odt"], "unknown file format"),
-        ([], "list of"),
-        ("html", "list"),
-    ],
-)
-def test_bad_formats_are_config_errors(formats: Any, message: str) -> None:
-    with pytest.raises(DestinationConfigError, match=message):
-        FilesDestination("/tmp/never-written", formats)
 
 
 def test_slug_keeps_names_inside_the_folder() -> None:
@@ -120,3 +116,28 @@ def test_slug_keeps_names_inside_the_folder() -> None:
     assert slug("../../etc/passwd") == "etc_passwd"
     assert slug("a b/c") == "a_b_c"
     assert slug("...") == "report"
+
+
+def test_the_destination_writes_the_bytes_it_is_given(tmp_path: Path) -> None:
+    """deliver renders nothing: the files and the index page come made."""
+    docs: list[Any] = []
+
+    def index_page(doc: Any) -> str:
+        docs.append(doc)
+        return "<p>the index</p>\n"
+
+    files = {"md": ("md", "# as given\n"), "xlsx": ("xlsx", b"PK\x03\x04 as given")}
+    entry = {"label": "2026-W21", "start": "2026-05-18T00:00:00+00:00"}
+    written = FilesDestination(tmp_path, index_page).send(
+        Period("brand", "acme", "2026-W21", files, entry)
+    )
+    folder = tmp_path / "brand"
+    assert written == [folder / "brand-2026-W21.md", folder / "brand-2026-W21.xlsx"]
+    assert (folder / "brand-2026-W21.xlsx").read_bytes() == b"PK\x03\x04 as given"
+    assert (folder / "latest.md").read_text() == "# as given\n"
+    assert (folder / "index.html").read_text() == "<p>the index</p>\n"
+    [doc] = docs
+    assert doc == json.loads((folder / "index.json").read_text())
+    assert doc["username"] == "acme" and doc["reports"] == [
+        {**entry, "files": {"md": "brand-2026-W21.md", "xlsx": "brand-2026-W21.xlsx"}}
+    ]

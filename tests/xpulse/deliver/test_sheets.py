@@ -24,6 +24,7 @@ from sheets_fake import Book, FakeSheets, Formula, serve
 from xpulse.analytics import Report
 from xpulse.deliver.sheets import META_KEY, SheetsDestination
 from xpulse.errors import DeliveryError, DestinationConfigError
+from xpulse.operations.destinations import report_rows, report_worksheets
 
 SID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-xyz"
 ROBOT = "xpulse@xpulse-test.iam.gserviceaccount.com"
@@ -56,8 +57,9 @@ Make = Callable[..., SheetsDestination]
 def make(fake: FakeSheets, key_file: Path) -> Make:
     def build(**kw: Any) -> SheetsDestination:
         kw.setdefault("sleep", lambda s: None)
+        worksheets = report_worksheets(kw.pop("weekly_worksheet", "weekly"), "posts")
         return SheetsDestination(
-            kw.pop("sid", SID), kw.pop("key", key_file), api_base_url=fake.url, **kw
+            kw.pop("sid", SID), kw.pop("key", key_file), worksheets, api_base_url=fake.url, **kw
         )
 
     return build
@@ -88,7 +90,7 @@ def test_first_send_makes_both_worksheets_and_writes_the_report(
     make: Make, fake: FakeSheets, book: Book, builders_report: Callable[[str], Report]
 ) -> None:
     report = builders_report('=HYPERLINK("http://evil.example","click")')
-    url = make().send(report)
+    url = make().send(report_rows(report))
     assert url == f"https://docs.google.com/spreadsheets/d/{SID}"
     _discovery_clean(fake)
     # Only the header rows and the key columns are read, however long the history grows.
@@ -140,17 +142,17 @@ def test_a_rerun_updates_the_period_in_place_and_a_new_period_is_appended(
     builders_report: Callable[[str], Report],
 ) -> None:
     dest = make()
-    dest.send(report)
+    dest.send(report_rows(report))
     first = (_table(book, "weekly"), _table(book, "posts"))
-    dest.send(report)
+    dest.send(report_rows(report))
     assert (_table(book, "weekly"), _table(book, "posts")) == first  # nothing appended
     # The same period with other figures replaces its row, still one row.
     changed = builders_report("a new top post")
-    dest.send(changed)
+    dest.send(report_rows(changed))
     weekly = _table(book, "weekly")
     assert len(weekly) == 1 and weekly[0]["impressions"] == changed.totals.impressions
     # Another period is a new row; the first one stays as it was.
-    dest.send(previous_report)
+    dest.send(report_rows(previous_report))
     weekly = _table(book, "weekly")
     assert [r["period"] for r in weekly] == ["2026-W21", "2026-W20"]
     assert weekly[1]["impressions"] == previous_report.totals.impressions
@@ -164,7 +166,7 @@ def test_429_and_5xx_are_retried_with_a_bounded_backoff(
 ) -> None:
     waits: list[float] = []
     fake.fail_next = [429, 503]
-    make(sleep=waits.append).send(report)
+    make(sleep=waits.append).send(report_rows(report))
     assert len(waits) == 2 and waits[0] <= 2 and waits[1] <= 4
     assert _table(book, "weekly")[0]["period"] == "2026-W21"
 
@@ -172,7 +174,7 @@ def test_429_and_5xx_are_retried_with_a_bounded_backoff(
     before = len(fake.requests)
     waits.clear()
     with pytest.raises(DeliveryError) as info:
-        make(sleep=waits.append, retries=3).send(report)
+        make(sleep=waits.append, retries=3).send(report_rows(report))
     assert info.value.retryable and "503" in str(info.value) and "4 tries" in str(info.value)
     assert len(fake.requests) - before == 4 and len(waits) == 3
 
@@ -195,7 +197,7 @@ def test_unusable_credentials_are_one_line_naming_the_file(
     elif content is not None:
         path.write_text(content, encoding="utf-8")
     with pytest.raises(DestinationConfigError) as info:
-        make(key=path).send(report)
+        make(key=path).send(report_rows(report))
     text = str(info.value)
     assert message in text and str(path) in text and "\n" not in text
 
@@ -208,17 +210,17 @@ def test_refused_credentials_say_so(
     path = tmp_path / "stranger.json"
     path.write_text(json.dumps(other.service_account_key(ROBOT)), encoding="utf-8")
     with pytest.raises(DestinationConfigError, match="Google refused the credentials"):
-        make(key=path).send(report)
+        make(key=path).send(report_rows(report))
 
 
 def test_unknown_or_unshared_spreadsheets_name_the_fix(
     make: Make, fake: FakeSheets, report: Report
 ) -> None:
     with pytest.raises(DestinationConfigError, match=f"spreadsheet {SID} not found"):
-        make().send(report)
+        make().send(report_rows(report))
     fake.add_book(SID, {"someone@example.com"})
     with pytest.raises(DestinationConfigError) as info:
-        make().send(report)
+        make().send(report_rows(report))
     assert f"share it with {ROBOT} as Editor" in str(info.value)
 
 
@@ -226,22 +228,22 @@ def test_a_renamed_worksheet_or_changed_header_stops_before_any_write(
     make: Make, fake: FakeSheets, book: Book, report: Report
 ) -> None:
     dest = make()
-    dest.send(report)
+    dest.send(report_rows(report))
     weekly = book.sheet("weekly")
     assert weekly is not None
     weekly.title = "Weekly KPIs"
     count = len(_writes(fake))
     with pytest.raises(DestinationConfigError) as info:
-        dest.send(report)
+        dest.send(report_rows(report))
     assert "renamed to 'Weekly KPIs'" in str(info.value)
     assert 'sheets.weekly_worksheet = "Weekly KPIs"' in str(info.value)
     assert len(_writes(fake)) == count and book.sheet("weekly") is None  # nothing made
     # Following the advice works.
-    make(weekly_worksheet="Weekly KPIs").send(report)
+    make(weekly_worksheet="Weekly KPIs").send(report_rows(report))
     weekly.rows[0][7] = "Impressions (all)"
     count = len(_writes(fake))
     with pytest.raises(DestinationConfigError, match=r"column H is 'Impressions \(all\)'"):
-        make(weekly_worksheet="Weekly KPIs").send(report)
+        make(weekly_worksheet="Weekly KPIs").send(report_rows(report))
     assert len(_writes(fake)) == count
 
 
@@ -253,7 +255,7 @@ def test_a_user_oauth_file_works_too(
     path = tmp_path / "user.json"
     path.write_text(json.dumps(info), encoding="utf-8")
     book = fake.add_book(SID, {"ana@example.com"})
-    make(key=path, token_url=f"{fake.url}/token").send(report)
+    make(key=path, token_url=f"{fake.url}/token").send(report_rows(report))
     assert _table(book, "weekly")[0]["posts"] == report.totals.posts
     for secret in (info["refresh_token"], info["client_secret"]):
         assert secret not in caplog.text

@@ -22,6 +22,8 @@ from xpulse.deliver.slack import (
     retry_after_seconds,
 )
 from xpulse.errors import DeliveryError, DestinationConfigError
+from xpulse.operations.destinations import SlackTarget
+from xpulse.operations.outbox import Transports
 from xpulse.render.slack import report_payload
 
 SECRET_PATH = "/services/T0FAKE/B0FAKE/not-a-real-secret-123"
@@ -146,7 +148,7 @@ def test_unreachable_webhook_fails_without_the_path() -> None:
 def test_invalid_payload_is_never_posted(receiver: Receiver) -> None:
     bad = {"text": "t", "blocks": [{"type": "header", "text": {"type": "plain_text", "text": ""}}]}
     with pytest.raises(DeliveryError, match="payload not sent") as info:
-        SlackDestination(receiver.url).send(bad)
+        SlackTarget(receiver.url, redact_url(receiver.url)).post(bad, Transports())
     assert receiver.posts == [] and info.value.retryable is False
 
 

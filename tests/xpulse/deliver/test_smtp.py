@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from xpulse.analytics.document import Report
-from xpulse.deliver.smtp import SmtpDestination, check_smtp
+from xpulse.deliver.smtp import SmtpDestination
 from xpulse.errors import DeliveryError, DestinationConfigError
 from xpulse.render.email import report_message
 
@@ -268,30 +268,6 @@ def test_server_down_is_a_retryable_error(report: Report) -> None:
     with pytest.raises(DeliveryError, match=r"cannot connect to 127\.0\.0\.1") as info:
         dest.send(report_message(report, sender=dest.sender, recipients=dest.recipients))
     assert info.value.retryable
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (("", 587, "starttls", "a@example.com", ["b@example.com"]), "host is empty"),
-        (("smtp.example.com", 0, "starttls", "a@example.com", ["b@example.com"]), "port"),
-        (("smtp.example.com", 70000, "ssl", "a@example.com", ["b@example.com"]), "port"),
-        (("smtp.example.com", 587, "tls", "a@example.com", ["b@example.com"]), "starttls, ssl"),
-        (("smtp.example.com", 25, "none", "a@example.com", ["b@example.com"]), "in clear"),
-        (("smtp.example.com", 587, "starttls", "nobody", ["b@example.com"]), "not a valid"),
-        (("smtp.example.com", 587, "starttls", "a@example.com", []), "one or more"),
-        (("smtp.example.com", 587, "starttls", "a@example.com", ["b\r\n@x.com"]), "line break"),
-        (("smtp://x.com", 587, "starttls", "a@example.com", ["b@example.com"]), "host name"),
-    ],
-)
-def test_bad_smtp_settings_are_caught_at_config_check(args: tuple[Any, ...], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        check_smtp(*args)
-
-
-def test_good_smtp_settings_pass() -> None:
-    check_smtp("smtp.example.com", 587, "starttls", "X <a@example.com>", ["b@example.com"], "u")
-    check_smtp("localhost", 1025, "none", "a@example.com", ["b@example.com"])
 
 
 def test_server_without_starttls_is_refused_before_any_login(

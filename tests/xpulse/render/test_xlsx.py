@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xpulse.analytics import Report
-from xpulse.deliver.files import FilesDestination
+from xpulse.config.delivery import FilesConfig
+from xpulse.operations.destinations import FilesTarget
 from xpulse.render.xlsx import render_xlsx
 
 
@@ -105,8 +106,8 @@ def test_same_report_same_bytes(report: Report) -> None:
 
 
 def test_files_destination_writes_the_workbook(report: Report, tmp_path: Path) -> None:
-    dest = FilesDestination(tmp_path, ["xlsx", "json"])
-    written = dest.send(report)
+    dest = FilesTarget(FilesConfig(folder=str(tmp_path), formats=["xlsx", "json"]))
+    written = dest.write(report)
     xlsx = next(p for p in written if p.suffix == ".xlsx")
     assert xlsx.name == "main-2026-W21.xlsx"
     assert (tmp_path / "main" / "latest.xlsx").read_bytes() == xlsx.read_bytes()

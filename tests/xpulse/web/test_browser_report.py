@@ -25,7 +25,8 @@ from xpulse_web_browser import (
 from xpulse_web_world import World
 
 from xpulse.analytics.document import Report
-from xpulse.deliver.files import FilesDestination
+from xpulse.config.delivery import FilesConfig
+from xpulse.operations.destinations import FilesTarget
 from xpulse.render.email import report_message
 
 
@@ -89,7 +90,7 @@ def test_email_html_reads_at_600_px(browser: Any, world: World) -> None:
 
 
 def test_archive_index_reads_on_a_phone(browser: Any, world: World, tmp_path: Path) -> None:
-    FilesDestination(tmp_path / "files").send(_report(world))
+    FilesTarget(FilesConfig(folder=str(tmp_path / "files"))).write(_report(world))
     index = tmp_path / "files" / "main" / "index.html"
     page, watch = open_page(browser, "file://")
     page.goto(index.as_uri())
