@@ -68,21 +68,12 @@ KNOWN_CIRCLES: list[set[str]] = [
         "xpulse.analytics.metrics",
     },
     {"xpulse.config.delivery", "xpulse.config.settings"},
-    {
-        "xpulse.collect.budget",
-        "xpulse.collect.ledger_budget",
-        "xpulse.collect.planner",
-        "xpulse.collect.private",
-        "xpulse.collect.runner",
-        "xpulse.operations.collect",
-    },
     {"xpulse.jobs.engine", "xpulse.jobs.queue", "xpulse.jobs.tasks"},
     {"xsim.admin", "xsim.analytics_api", "xsim.app", "xsim.engagement", "xsim.media_analytics"},
 ]
 KNOWN_BREACHES: set[tuple[str, str]] = {
     ("xpulse.api", "xpulse.accounts.clients"),
     ("xpulse.api.auth", "xpulse.accounts.tokens"),
-    ("xpulse.collect.private", "xpulse.operations.collect"),
     ("xpulse.config.delivery", "xpulse.api.redact"),
     ("xpulse.config.delivery", "xpulse.deliver.files"),
     ("xpulse.config.delivery", "xpulse.deliver.slack"),

@@ -20,29 +20,24 @@ day 29 and day 30 and its private history is kept before X forgets it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from xpulse.api.client import Page, XClient
 from xpulse.api.endpoints import TWEETS
-from xpulse.api.errors import Forbidden, NeedsSignIn
+from xpulse.api.errors import Forbidden
 from xpulse.api.transport import CallRecord
 from xpulse.collect.budget import Budget
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.pricing import PriceTable
-from xpulse.collect.schedule import HORIZON, is_due, slots
+from xpulse.collect.schedule import HORIZON, is_due
 from xpulse.collect.source import PUBLIC_MEDIA_FIELDS, PUBLIC_TWEET_FIELDS, Fetched
 from xpulse.collect.store_page import FIELD_DENIED, store_fetched
-from xpulse.errors import XpulseError
 from xpulse.store import series
-from xpulse.store.schema import accounts, observations, posts
-
-if TYPE_CHECKING:
-    from xpulse.collect.runner import AccountJob, RunResult
-    from xpulse.operations.collect import Prepared
+from xpulse.store.schema import observations, posts
 
 TWEET_PRIVATE = ("non_public_metrics", "organic_metrics", "promoted_metrics")
 MEDIA_PRIVATE = ("non_public_metrics", "organic_metrics")
@@ -344,6 +339,10 @@ def collect_private(
     todo = list(ids) if ids is not None else sorted(created)
     table = prices or PriceTable()
     owned = user_context if owned_reads is None else owned_reads  # the app owner's posts
+    each = BatchContext(
+        engine, reader, account=account, user_id=user_id, owned=owned, created=created,
+        now=now, prices=table, calls=calls,
+    )  # fmt: skip
     for i in range(0, len(todo), BATCH):
         batch = todo[i : i + BATCH]
         most = len(batch) * table.post(owned)
@@ -351,40 +350,45 @@ def collect_private(
             budget.reserve(most, len(batch))
         before, reads_before = result.micros, result.reads
         try:
-            _read_batch(engine, reader, batch, created, account, user_id, owned, now,
-                        table, calls, result)  # fmt: skip
+            _read_batch(each, batch, result)
         finally:
             if budget is not None:
                 budget.settle(most, result.micros - before, len(batch), result.reads - reads_before)
     return result
 
 
-def _read_batch(
-    engine: Engine,
-    reader: PrivateReader,
-    batch: list[str],
-    created: dict[str, datetime],
-    account: str,
-    user_id: str,
-    owned: bool,
-    now: datetime,
-    prices: PriceTable,
-    calls: CallLog | None,
-    result: PrivateResult,
-) -> None:
+@dataclass(frozen=True)
+class BatchContext:
+    """What every batch of one account's private read shares."""
+
+    engine: Engine
+    reader: PrivateReader
+    _: KW_ONLY
+    account: str
+    user_id: str
+    owned: bool  # the app owner's posts: billed at the owned-read price
+    created: dict[str, datetime]  # each post's creation, for the refusal reasons
+    now: datetime  # the read's instant, stamped on its observations and refusals
+    prices: PriceTable
+    calls: CallLog | None  # the HTTP exchanges to bill and log per page
+
+
+def _read_batch(each: BatchContext, batch: list[str], result: PrivateResult) -> None:
     """One batch read (with its downgrades), its pages and refusals stored together."""
-    read = reader.read(batch, created)
+    account, now = each.account, each.now
+    read = each.reader.read(batch, each.created)
+    calls = each.calls
     per_page = _records_per_page(calls.drain() if calls is not None else [], len(read.pages))
-    with engine.begin() as conn:
+    with each.engine.begin() as conn:
         for fetched, records in zip(read.pages, per_page, strict=True):
             stored = store_fetched(
                 conn,
                 account=account,
-                user_id=user_id,
-                own_token=owned,
+                user_id=each.user_id,
+                own_token=each.owned,
                 fetched=fetched,
                 now=now,
-                prices=prices,
+                prices=each.prices,
                 records=records,
                 checkpoint=None,
             )
@@ -407,41 +411,3 @@ def _read_batch(
             ],
         )
     result.refusals.extend(read.refusals)
-
-
-def last_private_reads(
-    prepared: Prepared,
-    jobs: Sequence[AccountJob],
-    result: RunResult,
-    clock: Callable[[], datetime],
-    budget: Budget | None = None,
-) -> None:
-    """After a collect run: each own account's posts whose private slot is due (the last
-    one between day 29 and 30), read with every private field X allows, under the run's
-    ``budget``. Counted into the account's result; an error is that account's error, as
-    in the runner."""
-    by_name = {r.name: r for r in result.accounts}
-    schedule = slots(prepared.config.refresh_schedule)
-    for job in jobs:
-        outcome = by_name.get(job.spec.name)
-        client = getattr(job.source, "client", None)
-        if not job.spec.own or outcome is None or outcome.error or client is None:
-            continue
-        with prepared.engine.connect() as conn:
-            row = conn.execute(
-                select(accounts.c.user_id).where(accounts.c.name == job.spec.name)
-            ).first()
-        if row is None or row[0] is None:
-            continue
-        try:
-            done = collect_private(
-                prepared.engine, client, job.spec.name, str(row[0]), user_context=True,
-                schedule=schedule, clock=clock, calls=job.calls, prices=prepared.prices,
-                budget=budget, owned_reads=job.spec.owned_reads,
-            )  # fmt: skip
-        except XpulseError as exc:
-            outcome.error = f"private metrics: {exc}"
-            outcome.needs_sign_in = isinstance(exc, NeedsSignIn)
-            continue
-        outcome.refreshed += done.observations
-        outcome.micros += done.micros
