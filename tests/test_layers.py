@@ -89,14 +89,6 @@ KNOWN_BREACHES: set[tuple[str, str]] = {
     ("xpulse.deliver.slack", "xpulse.render.slack"),
     ("xpulse.deliver.smtp", "xpulse.render.email"),
     ("xpulse.deliver.smtp", "xpulse.render.escape"),
-    ("xpulse.render.xlsx", "xpulse.store.schema"),
-    ("xpulse.store.detail_queries", "xpulse.analytics.detail"),
-    ("xpulse.store.history_report", "xpulse.analytics.audience"),
-    ("xpulse.store.history_report", "xpulse.analytics.benchmark"),
-    ("xpulse.store.history_report", "xpulse.analytics.document"),
-    ("xpulse.store.history_report", "xpulse.analytics.metrics"),
-    ("xpulse.store.history_report", "xpulse.analytics.provenance"),
-    ("xpulse.store.report_queries", "xpulse.analytics.inputs"),
 }
 
 

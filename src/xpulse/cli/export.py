@@ -87,4 +87,4 @@ def _export_xlsx(engine: Engine, out: Path, observations: bool, account: str | N
         else:
             names, sheet = ex.POST_COLUMNS, "Posts"
             records = ex.post_records(conn, account)
-        return write_table(tmp, sheet, export_columns(names), records)
+        return write_table(tmp, sheet, export_columns(names, ex.COUNT_COLUMNS), records)

@@ -21,6 +21,8 @@ from xpulse.analytics.metrics import ENGAGEMENT_RATE_FORMULA, totals
 from xpulse.collect.pricing import MICRO
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import XpulseError
+from xpulse.operations import report_history
+from xpulse.operations.report_inputs import detail_inputs, portfolio_posts, report_inputs
 from xpulse.render.portfolio import (
     NO_DATA,
     PORTFOLIO_SCHEMA_ID,
@@ -28,15 +30,11 @@ from xpulse.render.portfolio import (
     Portfolio,
     PortfolioRow,
 )
-from xpulse.store import history_report
-from xpulse.store.detail_queries import detail_inputs
 from xpulse.store.report_queries import (
     StoredAccount,
     collected_accounts,
     has_posts,
     period_data_cost,
-    portfolio_posts,
-    report_inputs,
     stored_accounts,
 )
 
@@ -126,11 +124,11 @@ def make_report(
         )
     with engine.connect() as conn:
         end = min(the_period.end_utc, now)
-        followers = history_report.followers(
+        followers = report_history.followers(
             conn, stored.name, the_period.start_utc, end, report.totals
         )
-        sources = history_report.sources(conn, [p.id for p in report.posts], now)
-        rivals = history_report.benchmark(
+        sources = report_history.sources(conn, [p.id for p in report.posts], now)
+        rivals = report_history.benchmark(
             conn, stored, followers, the_period.start_utc, the_period.end_utc, now
         )
     return report.model_copy(
