@@ -18,10 +18,11 @@ from sqlalchemy import Engine
 from xpulse.api.analytics_api import METRIC_FIELDS, Bucket, Granularity, get_tweet_analytics
 from xpulse.api.transport import Transport
 from xpulse.store import series
+from xpulse.store.schema import SERIES_METRICS
 
 BATCH = 100
 # analytics field -> series column (the same names; listed so a new X field is a choice)
-_COLUMNS = {name: name for name in series.SERIES_METRICS}
+_COLUMNS = {name: name for name in SERIES_METRICS}
 
 
 @dataclass

@@ -44,7 +44,7 @@ from xpulse.api.transport import Transport
 from xpulse.collect.analytics_series import collect_series
 from xpulse.errors import ConfigError
 from xpulse.store import queries, series
-from xpulse.store.schema import media, posts
+from xpulse.store.schema import SERIES_METRICS, media, posts
 
 # X answers /2/tweets/analytics and /2/media/analytics only to Enterprise apps since
 # 2026-03-31 (403 not enrolled).
@@ -118,7 +118,7 @@ def bucket_rows(tree: dict[str, Any], fetched_at: datetime) -> list[dict[str, An
     rows: dict[tuple[str, datetime], dict[str, Any]] = {}
     for pid, kind, hour, count in hourly_points(tree, ORDER):
         column = series.ENGAGEMENT_NAMES.get(kind, kind)
-        if column not in series.SERIES_METRICS:
+        if column not in SERIES_METRICS:
             continue
         row = rows.setdefault(
             (pid, hour),

@@ -37,7 +37,7 @@ from xpulse.collect.schedule import HORIZON, is_due
 from xpulse.collect.source import PUBLIC_MEDIA_FIELDS, PUBLIC_TWEET_FIELDS, Fetched
 from xpulse.collect.store_page import FIELD_DENIED, store_fetched
 from xpulse.store import series
-from xpulse.store.schema import observations, posts
+from xpulse.store.schema import metric_refusals, observations, posts
 
 TWEET_PRIVATE = ("non_public_metrics", "organic_metrics", "promoted_metrics")
 MEDIA_PRIVATE = ("non_public_metrics", "organic_metrics")
@@ -267,7 +267,7 @@ def due_private(
         .group_by(observations.c.post_id)
         .subquery()
     )
-    refused = series.metric_refusals
+    refused = metric_refusals
     last_refusal = (
         select(refused.c.post_id, func.max(refused.c.at).label("last"))
         .where(refused.c.account == account, refused.c.post_id.isnot(None))

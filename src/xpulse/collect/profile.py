@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from xpulse.store.history import COUNT_FIELDS
-from xpulse.store.schema import api_calls
+from xpulse.store.schema import COUNT_FIELDS, api_calls
 
 USER_FIELDS = ("id", "username", "public_metrics")
 ENDPOINT = "/2/users/:id"

@@ -13,8 +13,15 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
-from xpulse.store.schema import media, media_observations, observations, posts
-from xpulse.store.series import SERIES_METRICS, metric_refusals, metric_series
+from xpulse.store.schema import (
+    SERIES_METRICS,
+    media,
+    media_observations,
+    metric_refusals,
+    metric_series,
+    observations,
+    posts,
+)
 
 CHUNK = 500
 DETAIL_METRICS = (

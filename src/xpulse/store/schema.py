@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.engine import Dialect
@@ -104,6 +105,35 @@ OBSERVATION_METRICS: tuple[str, ...] = (
     POST_METRICS
     + tuple(f"organic_{m}" for m in SPLIT_METRICS)
     + tuple(f"promoted_{m}" for m in SPLIT_METRICS)
+)
+SERIES_METRICS: tuple[str, ...] = (
+    "impressions",
+    "engagements",
+    "likes",
+    "retweets",
+    "replies",
+    "quote_tweets",
+    "bookmarks",
+    "shares",
+    "url_clicks",
+    "user_profile_clicks",
+    "detail_expands",
+    "media_views",
+    "media_engagements",
+    "video_views",
+    "follows",
+    "unfollows",
+    "hashtag_clicks",
+    "permalink_clicks",
+    "app_opens",
+    "app_install_attempts",
+    "email_tweet",
+)
+COUNT_FIELDS: tuple[str, ...] = (
+    "followers_count",
+    "following_count",
+    "tweet_count",
+    "listed_count",
 )
 MEDIA_METRICS: tuple[str, ...] = (
     "view_count",
@@ -241,4 +271,115 @@ checkpoints = Table(
     Column("pending_ids", JSON),  # posts a page left out as unavailable: fetched by id next
     _ts("started_at"),
     _ts("updated_at", nullable=False),
+)
+
+# -- history that does not come from reading posts (xpulse.store.history) -------------
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # "archive" | "analytics-csv"
+    Column("file_name", Text, nullable=False),  # the name given, for messages
+    Column("sha256", String(64), nullable=False),
+    Column("as_of", UTCDateTime(), nullable=False),  # export time: when the counts held
+    Column("posts_new", Integer, nullable=False),
+    Column("observations", Integer, nullable=False),
+    Column("imported_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("account", "kind", "sha256", name="uq_imports_file"),
+)
+
+profile_counts = Table(
+    "profile_counts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("account", String(64), nullable=False),  # own account name or "@handle"
+    Column("user_id", ID),
+    Column("observed_at", UTCDateTime(), nullable=False),
+    Column("source", String(64), nullable=False),  # e.g. "/2/users/me"
+    *(Column(name, BigInteger) for name in COUNT_FIELDS),
+    Index("ix_profile_counts_account_observed", "account", "observed_at"),
+)
+
+competitors = Table(
+    "competitors",
+    metadata,
+    Column("handle", String(64), primary_key=True),  # lower case, no "@"
+    Column("display_handle", String(64), nullable=False),
+    Column("group_name", String(64), nullable=False),
+    Column("user_id", ID),
+    Column("added_at", UTCDateTime(), nullable=False),
+)
+
+# -- metric series and refusals (xpulse.store.series) -----------------------------------
+
+metric_series = Table(
+    "metric_series",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("post_id", ID, nullable=False),
+    Column("granularity", String(8), nullable=False),  # hour | day | week | total
+    Column("bucket_start", UTCDateTime(), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("fetched_at", UTCDateTime(), nullable=False),
+    *(Column(name, BigInteger) for name in SERIES_METRICS),
+    UniqueConstraint("post_id", "granularity", "bucket_start", "source"),
+    Index("ix_series_post_bucket", "post_id", "bucket_start"),
+)
+
+metric_refusals = Table(
+    "metric_refusals",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("post_id", ID),  # NULL: the whole request was refused (e.g. an app-only token)
+    Column("at", UTCDateTime(), nullable=False),
+    Column("reason", String(32), nullable=False),  # not-owner|too-old|app-only|field-denied
+    Column("fields", Text, nullable=False),  # comma-separated field groups refused
+    Column("detail", Text, nullable=False),
+    Index("ix_refusals_account_at", "account", "at"),
+)
+
+# -- what was delivered and which alerts went out (xpulse.store.delivery_log) ------------
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("period", String(32), nullable=False),  # the period's label, e.g. 2026-W21
+    Column("destination", String(16), nullable=False),  # slack | email | files
+    Column("status", String(8), nullable=False),  # sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text),
+    Column("artifacts", JSON),  # the rendered files this delivery sent or wrote
+    Column("first_attempt_at", UTCDateTime(), nullable=False),
+    Column("last_attempt_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime()),
+    UniqueConstraint("account", "period", "destination", name="uq_deliveries_key"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(160), nullable=False),
+    Column("kind", String(16), nullable=False),  # budget | spike | sign-in | run-failed
+    Column("account", String(64)),
+    Column("title", Text, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=False),
+    Column("resolved_at", UTCDateTime()),
+    UniqueConstraint("key", "sent_at", name="uq_alerts_key_sent"),
+)
+
+# -- the migrations applied (xpulse.store.migrations) -------------------------------------
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("applied_at", UTCDateTime(), nullable=False),
 )
