@@ -22,6 +22,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Float,
     ForeignKey,
@@ -34,6 +35,9 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    func,
+    text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 
@@ -383,3 +387,64 @@ schema_migrations = Table(
     Column("name", String(128), nullable=False),
     Column("applied_at", UTCDateTime(), nullable=False),
 )
+
+
+# -- PostgreSQL only: state every process shares, created on first use -------------------
+# Not in ``metadata`` (migrations and SQLite never see them): SQLite has one writer, so one
+# process, and no use for them. Their users create them when first needed, with
+# :func:`create_shared`, as the job engine's own tables are.
+shared_metadata = MetaData()
+SHARED_SCHEMA_LOCK = 0x78707573  # "xpus": serialises the CREATEs of concurrent first users
+
+# The monthly budget ledger (xpulse.store.budget_ledger): per billing month (UTC) the spend
+# and post reads settled so far, and the holds of calls in flight.
+budget_months = Table(
+    "xpulse_budget_months",
+    shared_metadata,
+    Column("month", Text, primary_key=True),
+    Column("spent_micros", BigInteger, nullable=False, server_default=text("0")),
+    Column("resync", Boolean, nullable=False, server_default=true()),
+    Column("reads", BigInteger, nullable=False, server_default=text("0")),
+)
+
+budget_holds = Table(
+    "xpulse_budget_holds",
+    shared_metadata,
+    Column("id", BigInteger, primary_key=True),  # bigserial
+    Column("month", Text, nullable=False),
+    Column("micros", BigInteger, nullable=False),
+    Column("holder_pid", Integer, nullable=False),  # the holder's database session
+    Column("holder_start", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("reads", BigInteger, nullable=False, server_default=text("0")),
+    Index("ix_budget_holds_month", "month"),
+)
+
+# The workers' shared sign-ins (xpulse.store.shared_tokens): one JSON record per account.
+shared_tokens = Table(
+    "xpulse_tokens",
+    shared_metadata,
+    Column("account", Text, primary_key=True),
+    Column("record", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# One line per failed job attempt (xpulse.jobs): the job engine keeps a status, not an error.
+job_errors = Table(
+    "xpulse_job_errors",
+    shared_metadata,
+    Column("id", BigInteger, primary_key=True),  # bigserial
+    Column("job_id", BigInteger, nullable=False),
+    Column("account", Text),
+    Column("task", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_job_errors_job", "job_id"),
+)
+
+
+def create_shared(conn: Connection, *tables: Table) -> None:
+    """Create the shared ``tables`` that are missing, in ``conn``'s transaction; a concurrent
+    first user waits for it on an advisory lock instead of failing on a half-made table."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SHARED_SCHEMA_LOCK})
+    shared_metadata.create_all(conn, tables=list(tables))
