@@ -24,7 +24,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine
 
 from xpulse.api.client import Page, XClient
 from xpulse.api.endpoints import TWEETS
@@ -37,7 +37,7 @@ from xpulse.collect.schedule import HORIZON, is_due
 from xpulse.collect.source import PUBLIC_MEDIA_FIELDS, PUBLIC_TWEET_FIELDS, Fetched
 from xpulse.collect.store_page import FIELD_DENIED, store_fetched
 from xpulse.store import series
-from xpulse.store.schema import metric_refusals, observations, posts
+from xpulse.store.private_reads import created_at, private_attempts
 
 TWEET_PRIVATE = ("non_public_metrics", "organic_metrics", "promoted_metrics")
 MEDIA_PRIVATE = ("non_public_metrics", "organic_metrics")
@@ -253,55 +253,17 @@ def due_private(
     later: a post X refused (someone else's, a repost) is not asked again every run. Plain
     reposts, and posts of another author when ``user_id`` is given, are never candidates.
     """
-    private_obs = or_(
-        observations.c.url_link_clicks.isnot(None),
-        observations.c.user_profile_clicks.isnot(None),
-        observations.c.organic_impressions.isnot(None),
-    )
-    # Only this account's observations: over every account's, each account's plan would
-    # read the whole table (2,000 accounts: 2,000 scans of every observation).
-    mine = select(posts.c.id).where(posts.c.account == account)
-    last = (
-        select(observations.c.post_id, func.max(observations.c.observed_at).label("last"))
-        .where(private_obs, observations.c.post_id.in_(mine))
-        .group_by(observations.c.post_id)
-        .subquery()
-    )
-    refused = metric_refusals
-    last_refusal = (
-        select(refused.c.post_id, func.max(refused.c.at).label("last"))
-        .where(refused.c.account == account, refused.c.post_id.isnot(None))
-        .group_by(refused.c.post_id)
-        .subquery()
-    )
-    conditions = [
-        posts.c.account == account,
-        posts.c.created_at > now - HORIZON,
-        posts.c.unavailable_at.is_(None),
-        posts.c.content_type != "retweet",
-    ]
-    if user_id is not None:
-        conditions.append(posts.c.author_id == user_id)
-    stmt = (
-        select(posts.c.id, posts.c.created_at, last.c.last, last_refusal.c.last)
-        .select_from(
-            posts.outerjoin(last, last.c.post_id == posts.c.id).outerjoin(
-                last_refusal, last_refusal.c.post_id == posts.c.id
-            )
-        )
-        .where(and_(*conditions))
-    )
     slots = private_slots(schedule)
     if isinstance(engine, Connection):  # the planner reads inside its own connection
-        rows = engine.execute(stmt).all()
+        rows = private_attempts(engine, account, now - HORIZON, user_id)
     else:
         with engine.connect() as conn:
-            rows = conn.execute(stmt).all()
+            rows = private_attempts(conn, account, now - HORIZON, user_id)
     out: dict[str, datetime] = {}
-    for pid, created, seen, refusal in rows:
-        tried = max((t for t in (seen, refusal) if t is not None), default=None)
-        if is_due(slots, created, tried, now):
-            out[str(pid)] = created
+    for row in rows:
+        tried = max((t for t in (row.last_read, row.last_refusal) if t is not None), default=None)
+        if is_due(slots, row.created_at, tried, now):
+            out[row.post_id] = row.created_at
     return out
 
 
@@ -330,10 +292,7 @@ def collect_private(
         created = due_private(engine, account, schedule, now, user_id)
     else:
         with engine.connect() as conn:
-            rows = conn.execute(
-                select(posts.c.id, posts.c.created_at).where(posts.c.id.in_(list(ids)))
-            ).all()
-        created = {str(pid): at for pid, at in rows}
+            created = created_at(conn, ids)
     reader = PrivateReader(client, user_id=user_id, user_context=user_context, clock=clock)
     result = PrivateResult()
     todo = list(ids) if ids is not None else sorted(created)
