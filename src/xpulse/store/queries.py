@@ -99,6 +99,13 @@ def set_user_id(conn: Connection, name: str, user_id: str, now: datetime) -> Non
     )
 
 
+def cached_user_id(conn: Connection, name: str) -> str | None:
+    """The X user id a collect looked up and cached for ``name`` (None: not yet)."""
+    stmt = select(accounts.c.user_id).where(accounts.c.name == name)
+    value = conn.execute(stmt).scalar()
+    return None if value is None else str(value)
+
+
 def cached_user_ids(conn: Connection) -> dict[str, str]:
     """Account name -> the X user id a collect looked up and cached."""
     stmt = select(accounts.c.name, accounts.c.user_id).where(accounts.c.user_id.isnot(None))
@@ -316,6 +323,77 @@ def spent_micros(conn: Connection, start: datetime, end: datetime) -> int:
         api_calls.c.at >= start, api_calls.c.at < end
     )
     return int(conn.execute(stmt).scalar_one())
+
+
+def reads_between(
+    conn: Connection, start: datetime, end: datetime, *, excluding: Sequence[str] = ()
+) -> int:
+    """Resources the calls in ``[start, end)`` returned, but those of the ``excluding``
+    endpoints."""
+    c = api_calls.c
+    stmt = select(func.coalesce(func.sum(c.reads), 0)).where(
+        c.at >= start, c.at < end, c.endpoint.not_in(list(excluding))
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def answered_reads_between(
+    conn: Connection, start: datetime, end: datetime, *, excluding: Sequence[str] = ()
+) -> int:
+    """As :func:`reads_between`, counting only the calls X answered with a 2xx."""
+    c = api_calls.c
+    stmt = select(func.coalesce(func.sum(c.reads), 0)).where(
+        c.at >= start,
+        c.at < end,
+        c.endpoint.not_in(list(excluding)),
+        c.status >= 200,
+        c.status < 300,
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def one_off_spend(conn: Connection, start: datetime, end: datetime) -> tuple[int, int]:
+    """(micros, reads) of the one-off calls (``backfill``) in ``[start, end)``."""
+    c = api_calls.c
+    stmt = select(
+        func.coalesce(func.sum(c.cost_micros), 0), func.coalesce(func.sum(c.reads), 0)
+    ).where(c.at >= start, c.at < end, c.backfill.is_(True))
+    micros, reads = conn.execute(stmt).one()
+    return int(micros), int(reads)
+
+
+def first_call_at(conn: Connection) -> datetime | None:
+    """When the call log begins (None: no call yet)."""
+    at: datetime | None = conn.execute(
+        select(api_calls.c.at).order_by(api_calls.c.at).limit(1)
+    ).scalar()
+    return at
+
+
+def answered_since(
+    conn: Connection, account: str, since: datetime, endpoints: Sequence[str]
+) -> bool:
+    """Whether one of ``endpoints`` answered ``account`` with a 200 at or after ``since``."""
+    c = api_calls.c
+    stmt = (
+        select(c.id)
+        .where(
+            c.account == account, c.at >= since, c.endpoint.in_(list(endpoints)), c.status == 200
+        )
+        .limit(1)
+    )
+    return conn.execute(stmt).first() is not None
+
+
+def billed_on(conn: Connection, day: str, resources: Sequence[str]) -> set[str]:
+    """Which of ``resources`` were billed on the UTC ``day`` (ISO)."""
+    out: set[str] = set()
+    for chunk in _chunks(resources):
+        stmt = select(billed_reads.c.resource).where(
+            billed_reads.c.day == day, billed_reads.c.resource.in_(chunk)
+        )
+        out.update(conn.execute(stmt).scalars())
+    return out
 
 
 # -- checkpoints --------------------------------------------------------------------------
