@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from xpulse.api import redact
 from xpulse.api.analytics_api import Granularity
@@ -44,7 +44,7 @@ from xpulse.api.transport import Transport
 from xpulse.collect.analytics_series import collect_series
 from xpulse.errors import ConfigError
 from xpulse.store import queries, series
-from xpulse.store.schema import SERIES_METRICS, media, posts
+from xpulse.store.schema import SERIES_METRICS
 
 # X answers /2/tweets/analytics and /2/media/analytics only to Enterprise apps since
 # 2026-03-31 (403 not enrolled).
@@ -135,14 +135,8 @@ def bucket_rows(tree: dict[str, Any], fetched_at: datetime) -> list[dict[str, An
 
 
 def account_posts(engine: Engine, account: str, since: datetime) -> list[tuple[str, datetime]]:
-    stmt = (
-        select(posts.c.id, posts.c.created_at)
-        .where(posts.c.account == account, posts.c.created_at >= since)
-        .where(posts.c.unavailable_at.is_(None))
-        .order_by(posts.c.created_at, posts.c.id)
-    )
     with engine.connect() as conn:
-        return [(str(pid), at) for pid, at in conn.execute(stmt)]
+        return [(pid, at) for pid, at, _ in queries.available_posts_since(conn, account, since)]
 
 
 def backfill_engagement(
@@ -225,25 +219,14 @@ def backfill_analytics(
 
 def account_videos(engine: Engine, account: str, since: datetime) -> list[tuple[str, str]]:
     """(media key, post id) of the stored videos on the account's posts since ``since``."""
-    stmt = (
-        select(posts.c.id, posts.c.media_keys)
-        .where(posts.c.account == account, posts.c.created_at >= since)
-        .where(posts.c.unavailable_at.is_(None))
-        .order_by(posts.c.created_at, posts.c.id)
-    )
     with engine.connect() as conn:
-        carried = [(str(pid), list(keys or [])) for pid, keys in conn.execute(stmt)]
-        videos = {
-            str(key)
-            for (key,) in conn.execute(
-                select(media.c.media_key).where(media.c.type.in_(("video", "animated_gif")))
-            )
-        }
+        carried = queries.available_posts_since(conn, account, since)
+        videos = queries.video_keys(conn)
     out: dict[str, str] = {}
-    for pid, keys in carried:
+    for pid, _, keys in carried:
         for key in keys:
-            if str(key) in videos:
-                out.setdefault(str(key), pid)
+            if key in videos:
+                out.setdefault(key, pid)
     return list(out.items())
 
 

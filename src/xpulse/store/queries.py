@@ -161,6 +161,26 @@ def append_media_observations(conn: Connection, rows: list[dict[str, Any]]) -> N
         conn.execute(media_observations.insert(), [{**blank, **r} for r in rows])
 
 
+def available_posts_since(
+    conn: Connection, account: str, since: datetime
+) -> list[tuple[str, datetime, list[str]]]:
+    """(id, created_at, media keys) of the account's posts created since ``since`` that X
+    still serves, oldest first."""
+    stmt = (
+        select(posts.c.id, posts.c.created_at, posts.c.media_keys)
+        .where(posts.c.account == account, posts.c.created_at >= since)
+        .where(posts.c.unavailable_at.is_(None))
+        .order_by(posts.c.created_at, posts.c.id)
+    )
+    return [(str(pid), at, [str(k) for k in keys or []]) for pid, at, keys in conn.execute(stmt)]
+
+
+def video_keys(conn: Connection) -> set[str]:
+    """Media keys of the stored videos (GIFs included: X plays them as video)."""
+    stmt = select(media.c.media_key).where(media.c.type.in_(("video", "animated_gif")))
+    return {str(key) for key in conn.execute(stmt).scalars()}
+
+
 def posts_in_period(
     conn: Connection, account: str, start: datetime, end: datetime
 ) -> list[RowMapping]:
