@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import httpx
 from filelock import FileLock, Timeout
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
 from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import TokenRecord, default_store
@@ -35,7 +35,6 @@ from xpulse.config.paths import state_dir
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError, XpulseError
 from xpulse.store import open_store, queries
-from xpulse.store.schema import api_calls
 
 APP_TOKEN = "app-bearer"  # noqa: S105 - a key naming the shared app token, not a secret
 
@@ -76,10 +75,7 @@ def record_sign_in_read(
     if record is None or record.tweet_count_at is None or record.user_id is None:
         return
     at = datetime.fromisoformat(record.tweet_count_at)
-    c = api_calls.c
-    near = (c.at >= at - timedelta(seconds=1), c.at <= at + timedelta(seconds=1))
-    mine = (c.account == account, c.endpoint == SIGN_IN_READ, *near)
-    if conn.execute(select(func.count()).where(*mine)).scalar_one():
+    if queries.call_logged(conn, account, SIGN_IN_READ, at, timedelta(seconds=1)):
         return
     priced = {f"user:{record.user_id}": prices.user_micros}
     billable, micros = queries.bill(conn, account, billing_day(at), priced)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -388,6 +388,18 @@ def first_call_at(conn: Connection) -> datetime | None:
         select(api_calls.c.at).order_by(api_calls.c.at).limit(1)
     ).scalar()
     return at
+
+
+def call_logged(
+    conn: Connection, account: str, endpoint: str, at: datetime, within: timedelta
+) -> bool:
+    """Whether the log holds a call of ``account`` to ``endpoint`` within ``within`` of
+    ``at``."""
+    c = api_calls.c
+    stmt = select(func.count()).where(
+        c.account == account, c.endpoint == endpoint, c.at >= at - within, c.at <= at + within
+    )
+    return bool(conn.execute(stmt).scalar_one())
 
 
 def answered_since(
