@@ -13,39 +13,28 @@ tokens, like whoever can read the token folder.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from xpulse.accounts.tokens import TokenRecord
 from xpulse.errors import ConfigError
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS xpulse_tokens (
-    account text PRIMARY KEY,
-    record text NOT NULL,
-    updated_at timestamptz NOT NULL DEFAULT now()
-)
-"""
+from xpulse.store import shared_tokens
 
 
 class DatabaseTokenStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        with engine.begin() as conn:
-            conn.execute(text(SCHEMA))
+        shared_tokens.ensure_table(engine)
 
     @property
     def where(self) -> str:
         return "the store's xpulse_tokens table"
 
     def load(self, account: str) -> TokenRecord | None:
-        with self.engine.connect() as conn:
-            raw = conn.execute(
-                text("SELECT record FROM xpulse_tokens WHERE account = :a"), {"a": account}
-            ).scalar_one_or_none()
+        raw = shared_tokens.load_record(self.engine, account)
         if raw is None:
             return None
         try:
-            return TokenRecord.from_json(str(raw))
+            return TokenRecord.from_json(raw)
         except (ValueError, TypeError, KeyError):
             raise ConfigError(
                 f"the stored token of {account!r} is damaged; run: xpulse auth login --account "
@@ -53,16 +42,7 @@ class DatabaseTokenStore:
             ) from None
 
     def save(self, record: TokenRecord) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO xpulse_tokens (account, record, updated_at) "
-                    "VALUES (:a, :r, now()) ON CONFLICT (account) "
-                    "DO UPDATE SET record = EXCLUDED.record, updated_at = now()"
-                ),
-                {"a": record.account, "r": record.to_json()},
-            )
+        shared_tokens.save_record(self.engine, record.account, record.to_json())
 
     def delete(self, account: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(text("DELETE FROM xpulse_tokens WHERE account = :a"), {"a": account})
+        shared_tokens.delete_record(self.engine, account)

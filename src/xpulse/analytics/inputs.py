@@ -1,6 +1,7 @@
 """The rows analytics reads: plain frozen dataclasses, independent of the store.
 
-The store fills them (one account at a time); analytics never does I/O. What each must hold:
+The report use case fills them from the store's records (:mod:`xpulse.operations.report_inputs`,
+one account at a time); analytics never does I/O. What each must hold:
 
 ``PostRow``
     One post of the account, created inside :attr:`ReportWindows.fetch_start` ..

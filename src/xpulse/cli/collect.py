@@ -40,7 +40,7 @@ def collect(
 
         xpulse collect --dry-run && xpulse collect
     """
-    from xpulse.collect.budget import admit
+    from xpulse.collect.guard import admit
     from xpulse.config.settings import load_config
     from xpulse.operations.collect import execute, prepare
 
@@ -77,7 +77,7 @@ def collect(
 def _dry_run_verdict(prepared: Prepared, allow_over_budget: bool) -> None:
     """What ``collect`` would do with this plan: run, or refuse and why (exit 0 either way:
     a dry run reads nothing)."""
-    from xpulse.collect.budget import admit
+    from xpulse.collect.guard import admit
     from xpulse.errors import BudgetExceeded
 
     if prepared.plan.unsized:

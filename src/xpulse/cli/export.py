@@ -79,4 +79,6 @@ def _export_xlsx(engine: Engine, out: Path, observations: bool, account: str | N
         else:
             names, sheet = ex.POST_COLUMNS, "Posts"
             records = ex.post_records(conn, account)
-        return int(xlsx.write_table(tmp, sheet, xlsx.export_columns(names), records))
+        return int(
+            xlsx.write_table(tmp, sheet, xlsx.export_columns(names, ex.COUNT_COLUMNS), records)
+        )

@@ -25,11 +25,12 @@ from xpulse.api.analytics_api import (
 from xpulse.api.transport import Transport
 from xpulse.clock import Clock, utc_now
 from xpulse.store import series
+from xpulse.store.schema import SERIES_METRICS
 
 assert ANALYTICS.id_batch is not None  # the endpoint takes a list of ids
 BATCH: int = ANALYTICS.id_batch  # ids a request: the endpoint table's limit, not a copy
 # analytics field -> series column (the same names; listed so a new X field is a choice)
-_COLUMNS = {name: name for name in series.SERIES_METRICS}
+_COLUMNS = {name: name for name in SERIES_METRICS}
 
 
 @dataclass

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from xpulse.api import redact
 from xpulse.api.analytics_api import Granularity
@@ -45,7 +45,7 @@ from xpulse.collect.analytics_series import collect_series
 from xpulse.config import env
 from xpulse.errors import ConfigError, NotEnrolled
 from xpulse.store import queries, series
-from xpulse.store.schema import media, posts
+from xpulse.store.schema import SERIES_METRICS
 
 assert MEDIA_ANALYTICS.id_batch is not None  # the endpoint takes a list of keys
 MEDIA_BATCH: int = MEDIA_ANALYTICS.id_batch  # keys a request: the endpoint table's limit
@@ -122,7 +122,7 @@ def bucket_rows(tree: dict[str, Any], fetched_at: datetime) -> list[dict[str, An
     rows: dict[tuple[str, datetime], dict[str, Any]] = {}
     for pid, kind, hour, count in hourly_points(tree, ORDER):
         column = series.ENGAGEMENT_NAMES.get(kind, kind)
-        if column not in series.SERIES_METRICS:
+        if column not in SERIES_METRICS:
             continue
         row = rows.setdefault(
             (pid, hour),
@@ -139,14 +139,8 @@ def bucket_rows(tree: dict[str, Any], fetched_at: datetime) -> list[dict[str, An
 
 
 def account_posts(engine: Engine, account: str, since: datetime) -> list[tuple[str, datetime]]:
-    stmt = (
-        select(posts.c.id, posts.c.created_at)
-        .where(posts.c.account == account, posts.c.created_at >= since)
-        .where(posts.c.unavailable_at.is_(None))
-        .order_by(posts.c.created_at, posts.c.id)
-    )
     with engine.connect() as conn:
-        return [(str(pid), at) for pid, at in conn.execute(stmt)]
+        return [(pid, at) for pid, at, _ in queries.available_posts_since(conn, account, since)]
 
 
 def backfill_engagement(
@@ -229,25 +223,14 @@ def backfill_analytics(
 
 def account_videos(engine: Engine, account: str, since: datetime) -> list[tuple[str, str]]:
     """(media key, post id) of the stored videos on the account's posts since ``since``."""
-    stmt = (
-        select(posts.c.id, posts.c.media_keys)
-        .where(posts.c.account == account, posts.c.created_at >= since)
-        .where(posts.c.unavailable_at.is_(None))
-        .order_by(posts.c.created_at, posts.c.id)
-    )
     with engine.connect() as conn:
-        carried = [(str(pid), list(keys or [])) for pid, keys in conn.execute(stmt)]
-        videos = {
-            str(key)
-            for (key,) in conn.execute(
-                select(media.c.media_key).where(media.c.type.in_(("video", "animated_gif")))
-            )
-        }
+        carried = queries.available_posts_since(conn, account, since)
+        videos = queries.video_keys(conn)
     out: dict[str, str] = {}
-    for pid, keys in carried:
+    for pid, _, keys in carried:
         for key in keys:
-            if str(key) in videos:
-                out.setdefault(str(key), pid)
+            if key in videos:
+                out.setdefault(key, pid)
     return list(out.items())
 
 

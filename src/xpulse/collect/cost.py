@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from xpulse.collect.planner import USER_ENDPOINTS, month_start, next_month_start, post_reads
 from xpulse.collect.pricing import DEFAULT_PRICES, MICRO, PriceTable, dollars
 from xpulse.errors import UsageProblem
+from xpulse.store import queries
 from xpulse.store.queries import CostLine, cost_by_account_endpoint
-from xpulse.store.schema import api_calls
 
 
 @dataclass(frozen=True)
@@ -171,12 +171,8 @@ def cost_report(
             raise UsageProblem(f"--month {month!r}: use YYYY-MM, e.g. 2026-05") from None
     end = next_month_start(start)
     as_of = min(now, end)
-    c = api_calls.c
-    one_off = select(
-        func.coalesce(func.sum(c.cost_micros), 0), func.coalesce(func.sum(c.reads), 0)
-    ).where(c.at >= start, c.at < end, c.backfill.is_(True))
-    backfill_micros, backfill_reads = conn.execute(one_off).one()
-    first = conn.execute(select(c.at).order_by(c.at).limit(1)).scalar()
+    backfill_micros, backfill_reads = queries.one_off_spend(conn, start, end)
+    first = queries.first_call_at(conn)
     return CostReport(
         start,
         end,
@@ -184,8 +180,8 @@ def cost_report(
         cost_by_account_endpoint(conn, start, end),
         round(budget_usd * MICRO),
         prices,
-        int(backfill_micros),
-        int(backfill_reads),
+        backfill_micros,
+        backfill_reads,
         post_reads(conn, start, end),
         first,
     )
@@ -209,21 +205,14 @@ def reconcile(conn: Connection, usage: dict[str, Any], now: datetime) -> list[Da
     """X's daily post consumption (``usage``, the ``data`` of ``GET /2/usage/tweets`` with
     ``daily_project_usage``) beside the posts xpulse received each of those UTC days."""
     series = (usage.get("daily_project_usage") or {}).get("usage") or []
-    c = api_calls.c
     out = []
     for point in series:
         day = datetime.fromisoformat(str(point["date"]).replace("Z", "+00:00")).astimezone(UTC)
         start = day.replace(hour=0, minute=0, second=0, microsecond=0)
-        ours = conn.execute(
-            select(func.coalesce(func.sum(c.reads), 0)).where(
-                c.at >= start,
-                c.at < start + timedelta(days=1),
-                c.endpoint.not_in(USER_ENDPOINTS),
-                c.status >= 200,
-                c.status < 300,
-            )
-        ).scalar_one()
-        out.append(DayUsage(start.date().isoformat(), int(point.get("usage") or 0), int(ours)))
+        ours = queries.answered_reads_between(
+            conn, start, start + timedelta(days=1), excluding=USER_ENDPOINTS
+        )
+        out.append(DayUsage(start.date().isoformat(), int(point.get("usage") or 0), ours))
     return out
 
 

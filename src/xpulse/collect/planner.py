@@ -30,14 +30,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from xpulse.collect.pricing import DEFAULT_PRICES, MICRO, PriceTable, billing_day, dollars
 from xpulse.collect.private import BATCH, LAST_PRIVATE_READ, due_private
 from xpulse.collect.profile import profile_due
 from xpulse.collect.schedule import HORIZON, due_ids
 from xpulse.store import queries
-from xpulse.store.schema import accounts, api_calls, billed_reads
 
 BACKFILL = timedelta(days=29)  # a day short of X's 30-day private-metrics window
 TIMELINE_LIMIT = 3_200  # X serves only the newest 3,200 posts of a timeline
@@ -348,8 +347,8 @@ def plan_account(
     now: datetime,
     history: timedelta = BACKFILL,
 ) -> AccountPlan:
-    row = conn.execute(select(accounts).where(accounts.c.name == spec.name)).mappings().first()
-    cached = row is not None and row["user_id"] is not None
+    user_id = queries.cached_user_id(conn, spec.name)
+    cached = user_id is not None
     # the user id once (a sign-in that stored it, or read the post count, needs no lookup);
     # the profile counts once a UTC day (the same user: one read a day)
     looked_up = cached or spec.post_count is not None
@@ -372,7 +371,7 @@ def plan_account(
     if spec.own and cached:
         created = {c.post_id: c.created_at for c in candidates}
         privately = {i for i in ids if now - created[i] < PRIVATE_MARGIN}
-        due = due_private(conn, spec.name, schedule, now, row["user_id"] if row else None)
+        due = due_private(conn, spec.name, schedule, now, user_id)
         private = sorted(i for i in due if i not in privately)
     billed_today = (
         _billed_today(conn, [*ids, *private], now) if prices.dedupe_same_utc_day else set()
@@ -398,15 +397,8 @@ def plan_account(
 
 
 def _billed_today(conn: Connection, ids: list[str], now: datetime) -> set[str]:
-    day = billing_day(now)
-    out: set[str] = set()
-    keys = [f"post:{i}" for i in ids]
-    for i in range(0, len(keys), 500):
-        stmt = select(billed_reads.c.resource).where(
-            billed_reads.c.day == day, billed_reads.c.resource.in_(keys[i : i + 500])
-        )
-        out.update(r.removeprefix("post:") for r in conn.execute(stmt).scalars())
-    return out
+    billed = queries.billed_on(conn, billing_day(now), [f"post:{i}" for i in ids])
+    return {r.removeprefix("post:") for r in billed}
 
 
 def make_plan(
@@ -429,8 +421,4 @@ USER_ENDPOINTS = ("/2/users/me", "/2/users/:id", "/2/users/by/username/:username
 
 def post_reads(conn: Connection, start: datetime, end: datetime) -> int:
     """Posts delivered in ``[start, end)``, re-reads included: what a plan's cap counts."""
-    c = api_calls.c
-    stmt = select(func.coalesce(func.sum(c.reads), 0)).where(
-        c.at >= start, c.at < end, c.endpoint.not_in(USER_ENDPOINTS)
-    )
-    return int(conn.execute(stmt).scalar_one())
+    return queries.reads_between(conn, start, end, excluding=USER_ENDPOINTS)

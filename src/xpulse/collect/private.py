@@ -20,11 +20,11 @@ day 29 and day 30 and its private history is kept before X forgets it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine
 
 from xpulse.api.client import Page, XClient
 from xpulse.api.endpoints import TWEETS
@@ -32,16 +32,12 @@ from xpulse.api.transport import CallRecord
 from xpulse.collect.budget import Budget
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.pricing import PriceTable
-from xpulse.collect.schedule import HORIZON, is_due, slots
+from xpulse.collect.schedule import HORIZON, is_due
 from xpulse.collect.source import PUBLIC_MEDIA_FIELDS, PUBLIC_TWEET_FIELDS, Fetched
 from xpulse.collect.store_page import FIELD_DENIED, store_fetched
-from xpulse.errors import Forbidden, NeedsSignIn, XpulseError
+from xpulse.errors import Forbidden
 from xpulse.store import series
-from xpulse.store.schema import accounts, observations, posts
-
-if TYPE_CHECKING:
-    from xpulse.collect.runner import AccountJob, RunResult
-    from xpulse.operations.collect import Prepared
+from xpulse.store.private_reads import created_at, private_attempts
 
 TWEET_PRIVATE = ("non_public_metrics", "organic_metrics", "promoted_metrics")
 MEDIA_PRIVATE = ("non_public_metrics", "organic_metrics")
@@ -257,55 +253,17 @@ def due_private(
     later: a post X refused (someone else's, a repost) is not asked again every run. Plain
     reposts, and posts of another author when ``user_id`` is given, are never candidates.
     """
-    private_obs = or_(
-        observations.c.url_link_clicks.isnot(None),
-        observations.c.user_profile_clicks.isnot(None),
-        observations.c.organic_impressions.isnot(None),
-    )
-    # Only this account's observations: over every account's, each account's plan would
-    # read the whole table (2,000 accounts: 2,000 scans of every observation).
-    mine = select(posts.c.id).where(posts.c.account == account)
-    last = (
-        select(observations.c.post_id, func.max(observations.c.observed_at).label("last"))
-        .where(private_obs, observations.c.post_id.in_(mine))
-        .group_by(observations.c.post_id)
-        .subquery()
-    )
-    refused = series.metric_refusals
-    last_refusal = (
-        select(refused.c.post_id, func.max(refused.c.at).label("last"))
-        .where(refused.c.account == account, refused.c.post_id.isnot(None))
-        .group_by(refused.c.post_id)
-        .subquery()
-    )
-    conditions = [
-        posts.c.account == account,
-        posts.c.created_at > now - HORIZON,
-        posts.c.unavailable_at.is_(None),
-        posts.c.content_type != "retweet",
-    ]
-    if user_id is not None:
-        conditions.append(posts.c.author_id == user_id)
-    stmt = (
-        select(posts.c.id, posts.c.created_at, last.c.last, last_refusal.c.last)
-        .select_from(
-            posts.outerjoin(last, last.c.post_id == posts.c.id).outerjoin(
-                last_refusal, last_refusal.c.post_id == posts.c.id
-            )
-        )
-        .where(and_(*conditions))
-    )
     slots = private_slots(schedule)
     if isinstance(engine, Connection):  # the planner reads inside its own connection
-        rows = engine.execute(stmt).all()
+        rows = private_attempts(engine, account, now - HORIZON, user_id)
     else:
         with engine.connect() as conn:
-            rows = conn.execute(stmt).all()
+            rows = private_attempts(conn, account, now - HORIZON, user_id)
     out: dict[str, datetime] = {}
-    for pid, created, seen, refusal in rows:
-        tried = max((t for t in (seen, refusal) if t is not None), default=None)
-        if is_due(slots, created, tried, now):
-            out[str(pid)] = created
+    for row in rows:
+        tried = max((t for t in (row.last_read, row.last_refusal) if t is not None), default=None)
+        if is_due(slots, row.created_at, tried, now):
+            out[row.post_id] = row.created_at
     return out
 
 
@@ -334,15 +292,16 @@ def collect_private(
         created = due_private(engine, account, schedule, now, user_id)
     else:
         with engine.connect() as conn:
-            rows = conn.execute(
-                select(posts.c.id, posts.c.created_at).where(posts.c.id.in_(list(ids)))
-            ).all()
-        created = {str(pid): at for pid, at in rows}
+            created = created_at(conn, ids)
     reader = PrivateReader(client, user_id=user_id, user_context=user_context, clock=clock)
     result = PrivateResult()
     todo = list(ids) if ids is not None else sorted(created)
     table = prices or PriceTable()
     owned = user_context if owned_reads is None else owned_reads  # the app owner's posts
+    each = BatchContext(
+        engine, reader, account=account, user_id=user_id, owned=owned, created=created,
+        now=now, prices=table, calls=calls,
+    )  # fmt: skip
     for i in range(0, len(todo), BATCH):
         batch = todo[i : i + BATCH]
         most = len(batch) * table.post(owned)
@@ -350,40 +309,45 @@ def collect_private(
             budget.reserve(most, len(batch))
         before, reads_before = result.micros, result.reads
         try:
-            _read_batch(engine, reader, batch, created, account, user_id, owned, now,
-                        table, calls, result)  # fmt: skip
+            _read_batch(each, batch, result)
         finally:
             if budget is not None:
                 budget.settle(most, result.micros - before, len(batch), result.reads - reads_before)
     return result
 
 
-def _read_batch(
-    engine: Engine,
-    reader: PrivateReader,
-    batch: list[str],
-    created: dict[str, datetime],
-    account: str,
-    user_id: str,
-    owned: bool,
-    now: datetime,
-    prices: PriceTable,
-    calls: CallLog | None,
-    result: PrivateResult,
-) -> None:
+@dataclass(frozen=True)
+class BatchContext:
+    """What every batch of one account's private read shares."""
+
+    engine: Engine
+    reader: PrivateReader
+    _: KW_ONLY
+    account: str
+    user_id: str
+    owned: bool  # the app owner's posts: billed at the owned-read price
+    created: dict[str, datetime]  # each post's creation, for the refusal reasons
+    now: datetime  # the read's instant, stamped on its observations and refusals
+    prices: PriceTable
+    calls: CallLog | None  # the HTTP exchanges to bill and log per page
+
+
+def _read_batch(each: BatchContext, batch: list[str], result: PrivateResult) -> None:
     """One batch read (with its downgrades), its pages and refusals stored together."""
-    read = reader.read(batch, created)
+    account, now = each.account, each.now
+    read = each.reader.read(batch, each.created)
+    calls = each.calls
     per_page = _records_per_page(calls.drain() if calls is not None else [], len(read.pages))
-    with engine.begin() as conn:
+    with each.engine.begin() as conn:
         for fetched, records in zip(read.pages, per_page, strict=True):
             stored = store_fetched(
                 conn,
                 account=account,
-                user_id=user_id,
-                own_token=owned,
+                user_id=each.user_id,
+                own_token=each.owned,
                 fetched=fetched,
                 now=now,
-                prices=prices,
+                prices=each.prices,
                 records=records,
                 checkpoint=None,
             )
@@ -406,41 +370,3 @@ def _read_batch(
             ],
         )
     result.refusals.extend(read.refusals)
-
-
-def last_private_reads(
-    prepared: Prepared,
-    jobs: Sequence[AccountJob],
-    result: RunResult,
-    clock: Callable[[], datetime],
-    budget: Budget | None = None,
-) -> None:
-    """After a collect run: each own account's posts whose private slot is due (the last
-    one between day 29 and 30), read with every private field X allows, under the run's
-    ``budget``. Counted into the account's result; an error is that account's error, as
-    in the runner."""
-    by_name = {r.name: r for r in result.accounts}
-    schedule = slots(prepared.config.refresh_schedule)
-    for job in jobs:
-        outcome = by_name.get(job.spec.name)
-        client = getattr(job.source, "client", None)
-        if not job.spec.own or outcome is None or outcome.error or client is None:
-            continue
-        with prepared.engine.connect() as conn:
-            row = conn.execute(
-                select(accounts.c.user_id).where(accounts.c.name == job.spec.name)
-            ).first()
-        if row is None or row[0] is None:
-            continue
-        try:
-            done = collect_private(
-                prepared.engine, client, job.spec.name, str(row[0]), user_context=True,
-                schedule=schedule, clock=clock, calls=job.calls, prices=prepared.prices,
-                budget=budget, owned_reads=job.spec.owned_reads,
-            )  # fmt: skip
-        except XpulseError as exc:
-            outcome.error = f"private metrics: {exc}"
-            outcome.needs_sign_in = isinstance(exc, NeedsSignIn)
-            continue
-        outcome.refreshed += done.observations
-        outcome.micros += done.micros

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from xpulse.errors import ImportFileError
 from xpulse.importers.model import ImportBatch, ImportedPost
 from xpulse.store import history, queries
-from xpulse.store.schema import OBSERVATION_METRICS, media, observations, posts
+from xpulse.store.schema import OBSERVATION_METRICS, imports, media, observations, posts
 
 CHUNK = 500
 
@@ -219,11 +219,7 @@ def _write(
     for i in range(0, len(rows), CHUNK * 4):
         conn.execute(observations.insert(), rows[i : i + CHUNK * 4])
     result.observations = len(rows)
-    conn.execute(
-        history.imports.update()
-        .where(history.imports.c.id == import_id)
-        .values(observations=len(rows))
-    )
+    conn.execute(imports.update().where(imports.c.id == import_id).values(observations=len(rows)))
 
 
 def _post_row(

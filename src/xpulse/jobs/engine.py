@@ -9,22 +9,10 @@ from sqlalchemy.exc import ArgumentError
 
 from xpulse.errors import ConfigError
 from xpulse.store.db import safe_url
+from xpulse.store.schema import create_shared, job_errors
 
 SCHEMA_LOCK = 0x786A6F62  # "xjob": the first worker creates the schema, the others wait
 QUEUE = "xpulse"
-
-# One line per failed attempt: procrastinate keeps a job's status, not its error.
-ERRORS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS xpulse_job_errors (
-    id bigserial PRIMARY KEY,
-    job_id bigint NOT NULL,
-    account text,
-    task text NOT NULL,
-    error text NOT NULL,
-    at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS ix_job_errors_job ON xpulse_job_errors (job_id);
-"""
 
 
 def conninfo(db_url: str) -> str:
@@ -63,5 +51,4 @@ def ensure_schema(engine: Engine) -> None:
             driver = conn.connection.driver_connection
             assert driver is not None
             driver.execute(schema.get_schema())
-        for statement in filter(str.strip, ERRORS_SCHEMA.split(";")):
-            conn.execute(text(statement))
+        create_shared(conn, job_errors)

@@ -1,4 +1,5 @@
-"""``collect`` as one library call for the CLI: plan, check the budget, run.
+"""``collect`` as one library call for the CLI: plan, check the budget, run, then the last
+private reads of the own accounts.
 
 prepared = prepare(config, account=None)      # opens the store, plans; no API call
 prepared.plan.lines()                          # what the run will read and cost
@@ -7,24 +8,25 @@ result = execute(prepared, allow_over_budget=False)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import httpx
 from filelock import FileLock, Timeout
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
 from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import TokenRecord, default_store
 from xpulse.clock import utc_now
-from xpulse.collect.budget import Budget, admit, spending_problems
+from xpulse.collect.budget import Budget, spending_problems
 from xpulse.collect.calllog import CallLog
+from xpulse.collect.guard import admit
 from xpulse.collect.ledger_budget import shared_budget
 from xpulse.collect.planner import AccountSpec, RunPlan, make_plan
 from xpulse.collect.pricing import PriceTable, billing_day, plan_prices
-from xpulse.collect.private import last_private_reads
+from xpulse.collect.private import collect_private
 from xpulse.collect.runner import AccountJob, AccountResult, Runner, RunResult
 from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
@@ -32,7 +34,6 @@ from xpulse.config.paths import state_dir
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ApiError, CollectBusy, ConfigError, NeedsSignIn, NoAccounts, XpulseError
 from xpulse.store import open_store, queries
-from xpulse.store.schema import api_calls
 
 APP_TOKEN = "app-bearer"  # noqa: S105 - a key naming the shared app token, not a secret
 
@@ -73,10 +74,7 @@ def record_sign_in_read(
     if record is None or record.tweet_count_at is None or record.user_id is None:
         return
     at = datetime.fromisoformat(record.tweet_count_at)
-    c = api_calls.c
-    near = (c.at >= at - timedelta(seconds=1), c.at <= at + timedelta(seconds=1))
-    mine = (c.account == account, c.endpoint == SIGN_IN_READ, *near)
-    if conn.execute(select(func.count()).where(*mine)).scalar_one():
+    if queries.call_logged(conn, account, SIGN_IN_READ, at, timedelta(seconds=1)):
         return
     priced = {f"user:{record.user_id}": prices.user_micros}
     billable, micros = queries.bill(conn, account, billing_day(at), priced)
@@ -175,10 +173,24 @@ def execute(
     not taken."""
     if not prepared.plan.unsized:
         admit(prepared.plan, allow_over_budget)
+    how = Execution(allow_over_budget, clock, transport, progress, show, account_done)
     if not exclusive:
-        return _execute(prepared, allow_over_budget, clock, transport, progress, show, account_done)
+        return _execute(prepared, how)
     with _one_collect_at_a_time():
-        return _execute(prepared, allow_over_budget, clock, transport, progress, show, account_done)
+        return _execute(prepared, how)
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How one plan is run: the caller's budget choice, clock, HTTP transport (tests: an
+    in-process xsim) and the progress callbacks :func:`execute` documents."""
+
+    allow_over_budget: bool
+    clock: Callable[[], datetime]
+    transport: httpx.BaseTransport | None
+    progress: Callable[[str, int], None] | None
+    show: Callable[[str], None] | None
+    account_done: Callable[[str], None] | None
 
 
 def _size_first_sweeps(
@@ -228,16 +240,9 @@ def _one_collect_at_a_time() -> Iterator[None]:
         lock.release()
 
 
-def _execute(
-    prepared: Prepared,
-    allow_over_budget: bool,
-    clock: Callable[[], datetime],
-    transport: httpx.BaseTransport | None,
-    progress: Callable[[str, int], None] | None,
-    show: Callable[[str], None] | None,
-    account_done: Callable[[str], None] | None = None,
-) -> RunResult:
+def _execute(prepared: Prepared, how: Execution) -> RunResult:
     plan = prepared.plan
+    allow_over_budget, clock = how.allow_over_budget, how.clock
     budget = shared_budget(
         prepared.engine,
         Budget(
@@ -255,8 +260,8 @@ def _execute(
         budget=budget,
         clock=clock,
         per_token=prepared.config.api.max_concurrency_per_token,
-        progress=progress,
-        account_done=account_done,
+        progress=how.progress,
+        account_done=how.account_done,
         history=prepared.history,
     )
     jobs: list[AccountJob] = []
@@ -266,7 +271,7 @@ def _execute(
         log = CallLog()
         try:
             client = open_client(
-                prepared.config, account, on_call=log, transport=transport, clock=clock
+                prepared.config, account, on_call=log, transport=how.transport, clock=clock
             )
         except (ApiError, XpulseError) as exc:
             signed_out = isinstance(exc, NeedsSignIn)
@@ -283,9 +288,9 @@ def _execute(
         if plan.unsized:
             jobs, carried = _size_first_sweeps(prepared, runner, jobs, clock)
             admit(prepared.plan, allow_over_budget)
-            if show is not None:
+            if how.show is not None:
                 for line in prepared.plan.lines():
-                    show(line)
+                    how.show(line)
         result = runner.run(jobs, carried)
         if result.stopped is None:
             # The last private read before day 30 (and promoted metrics).
@@ -296,3 +301,40 @@ def _execute(
     order = {a.name: i for i, a in enumerate(prepared.accounts)}
     merged = sorted([*result.accounts, *failed], key=lambda r: order[r.name])
     return RunResult(merged, result.elapsed_s, result.stopped)
+
+
+def last_private_reads(
+    prepared: Prepared,
+    jobs: Sequence[AccountJob],
+    result: RunResult,
+    clock: Callable[[], datetime],
+    budget: Budget | None = None,
+) -> None:
+    """After a collect run: each own account's posts whose private slot is due (the last
+    one between day 29 and 30), read with every private field X allows, under the run's
+    ``budget``. Counted into the account's result; an error is that account's error, as
+    in the runner."""
+    by_name = {r.name: r for r in result.accounts}
+    schedule = slots(prepared.config.refresh_schedule)
+    with prepared.engine.connect() as conn:
+        user_ids = queries.cached_user_ids(conn)  # the run looked up and cached each one
+    for job in jobs:
+        outcome = by_name.get(job.spec.name)
+        client = getattr(job.source, "client", None)
+        if not job.spec.own or outcome is None or outcome.error or client is None:
+            continue
+        user_id = user_ids.get(job.spec.name)
+        if user_id is None:
+            continue
+        try:
+            done = collect_private(
+                prepared.engine, client, job.spec.name, user_id, user_context=True,
+                schedule=schedule, clock=clock, calls=job.calls, prices=prepared.prices,
+                budget=budget, owned_reads=job.spec.owned_reads,
+            )  # fmt: skip
+        except XpulseError as exc:
+            outcome.error = f"private metrics: {exc}"
+            outcome.needs_sign_in = isinstance(exc, NeedsSignIn)
+            continue
+        outcome.refreshed += done.observations
+        outcome.micros += done.micros

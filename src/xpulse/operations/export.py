@@ -53,6 +53,7 @@ POST_COLUMNS = (
 OBSERVATION_COLUMNS = (
     "account", "post_id", "observed_at", "source", "provenance", *OBSERVATION_METRICS,
 )  # fmt: skip
+COUNT_COLUMNS = frozenset(OBSERVATION_METRICS)  # whole numbers in a typed (xlsx) export
 BATCH = 1000
 
 

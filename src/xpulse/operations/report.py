@@ -18,15 +18,13 @@ from xpulse.analytics.portfolio import Portfolio, PortfolioAccount, build_portfo
 from xpulse.collect.pricing import MICRO
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import EmptyStoreError, NoAccountDataError, NoAccounts
-from xpulse.store import history_report
-from xpulse.store.detail_queries import detail_inputs
+from xpulse.operations import report_history
+from xpulse.operations.report_inputs import detail_inputs, portfolio_posts, report_inputs
 from xpulse.store.report_queries import (
     StoredAccount,
     collected_accounts,
     has_posts,
     period_data_cost,
-    portfolio_posts,
-    report_inputs,
     stored_accounts,
 )
 
@@ -103,11 +101,11 @@ def make_report(
         )
     with engine.connect() as conn:
         end = min(the_period.end_utc, now)
-        followers = history_report.followers(
+        followers = report_history.followers(
             conn, stored.name, the_period.start_utc, end, report.totals
         )
-        sources = history_report.sources(conn, [p.id for p in report.posts], now)
-        rivals = history_report.benchmark(
+        sources = report_history.sources(conn, [p.id for p in report.posts], now)
+        rivals = report_history.benchmark(
             conn, stored, followers, the_period.start_utc, the_period.end_utc, now
         )
     return report.model_copy(

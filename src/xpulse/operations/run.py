@@ -158,11 +158,12 @@ def run_job(
     started = hooks.clock()
     spec = options.period or config.delivery.period
     periods = {a.name: parse_period(spec, account_timezone(config, a), started) for a in accounts}
+    settled = SettledRun(config, options, hooks, say, accounts, targets, periods, sender)
     # A worker holds the job engine's per-account lock instead of the file lock.
     if not options.exclusive:
         engine = open_store(config.db_url())
         try:
-            return _run(config, options, hooks, say, accounts, targets, periods, sender, engine)
+            return _run(settled, engine)
         finally:
             engine.dispose()
     lock_path = state_dir() / "run.lock"
@@ -171,24 +172,31 @@ def run_job(
         with FileLock(str(lock_path), timeout=0):
             engine = open_store(config.db_url())
             try:
-                return _run(config, options, hooks, say, accounts, targets, periods, sender, engine)
+                return _run(settled, engine)
             finally:
                 engine.dispose()
     except Timeout:
         raise RunBusy("another `xpulse run` is in progress; try again when it ends") from None
 
 
-def _run(
-    config: Config,
-    options: RunOptions,
-    hooks: Hooks,
-    say: Echo,
-    accounts: list[AccountConfig],
-    targets: dict[str, AccountTargets],
-    periods: dict[str, Period],
-    sender: al.AlertSender | None,
-    engine: Engine,
-) -> RunOutcome:
+@dataclass(frozen=True)
+class SettledRun:
+    """What a run settles before it opens the store: the chosen accounts, each one's
+    destinations (secrets resolved) and period, and the alert channel."""
+
+    config: Config
+    options: RunOptions
+    hooks: Hooks
+    say: Echo
+    accounts: list[AccountConfig]
+    targets: dict[str, AccountTargets]
+    periods: dict[str, Period]  # by account name
+    sender: al.AlertSender | None  # None: no alert channel configured
+
+
+def _run(settled: SettledRun, engine: Engine) -> RunOutcome:
+    config, options, hooks = settled.config, settled.options, settled.hooks
+    accounts, targets, periods = settled.accounts, settled.targets, settled.periods
     outcomes: dict[str, AccountOutcome] = {}
     pending: dict[str, list[DestinationName]] = {}
     for account in accounts:
@@ -208,7 +216,7 @@ def _run(
     # A period whose report already sits in the outbox is resent as it is: no new reads.
     to_collect = [a for a in need_report if Outbox(a.name, outcomes[a.name].period).load() is None]
     if options.dry_run:
-        return _dry_run(config, hooks, say, to_collect, need_report, outcomes, pending, targets)
+        return _dry_run(settled, to_collect, need_report, outcomes, pending)
 
     result_micros = _collect(config, options, hooks, to_collect, outcomes)
     fresh: list[Report] = []
@@ -242,8 +250,8 @@ def _run(
             _deliver(engine, pending_dest, targets[account.name], report, outbox, hooks, outcome)
     outcome_list = [outcomes[a.name] for a in accounts]
     run = RunOutcome(outcome_list, result_micros)
-    if sender is not None:
-        run.alerts = _alerts(config, engine, sender, outcome_list, fresh, hooks.clock())
+    if settled.sender is not None:
+        run.alerts = _alerts(config, engine, settled.sender, outcome_list, fresh, hooks.clock())
     return run
 
 
@@ -331,16 +339,14 @@ def _deliver(
 
 
 def _dry_run(
-    config: Config,
-    hooks: Hooks,
-    say: Echo,
+    settled: SettledRun,
     to_collect: list[AccountConfig],
     need_report: list[AccountConfig],
     outcomes: dict[str, AccountOutcome],
     pending: dict[str, list[DestinationName]],
-    targets: dict[str, AccountTargets],
 ) -> RunOutcome:
     """Print what would be read, spent and sent; change nothing."""
+    config, hooks, say, targets = settled.config, settled.hooks, settled.say, settled.targets
     if to_collect:
         from xpulse.operations.collect import prepare
 

@@ -26,7 +26,7 @@ Written with XlsxWriter: made only for writing, it streams rows to disk
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -283,12 +283,12 @@ def _book(path: Path) -> Iterator[Workbook]:
         book.close()
 
 
-def export_columns(names: Sequence[str]) -> tuple[Column, ...]:
-    """Typed columns for the export's records (times are UTC)."""
-    from xpulse.store.schema import OBSERVATION_METRICS
+def export_columns(names: Sequence[str], counts: Collection[str]) -> tuple[Column, ...]:
+    """Typed columns for the export's records (times are UTC); ``counts`` are the
+    whole-number columns."""
 
     def kind(name: str) -> Kind:
-        if name in OBSERVATION_METRICS:
+        if name in counts:
             return "int"
         if name.endswith("_at"):
             return "datetime"

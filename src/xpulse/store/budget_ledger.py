@@ -19,8 +19,9 @@ resync, which sets the settled spend and reads to the store's own month-to-date
 (``api_calls``) the next time no call
 is in flight anywhere, since then the two must agree.
 
-The tables are PostgreSQL-only coordination state, created on first use (as the job
-engine's are); SQLite has one writer and so one process, where the in-memory budget holds.
+The tables (in :mod:`xpulse.store.schema`) are PostgreSQL-only coordination state,
+created on first use (as the job engine's are); SQLite has one writer and so one process,
+where the in-memory budget holds.
 """
 
 from __future__ import annotations
@@ -32,25 +33,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS xpulse_budget_months (
-    month text PRIMARY KEY,
-    spent_micros bigint NOT NULL DEFAULT 0,
-    resync boolean NOT NULL DEFAULT true
-);
-ALTER TABLE xpulse_budget_months ADD COLUMN IF NOT EXISTS reads bigint NOT NULL DEFAULT 0;
-CREATE TABLE IF NOT EXISTS xpulse_budget_holds (
-    id bigserial PRIMARY KEY,
-    month text NOT NULL,
-    micros bigint NOT NULL,
-    holder_pid integer NOT NULL,
-    holder_start timestamptz NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
-);
-ALTER TABLE xpulse_budget_holds ADD COLUMN IF NOT EXISTS reads bigint NOT NULL DEFAULT 0;
-CREATE INDEX IF NOT EXISTS ix_budget_holds_month ON xpulse_budget_holds (month);
-"""
-SCHEMA_LOCK = 0x78707573  # "xpus": serialises the CREATEs of concurrent first users
+from xpulse.store.schema import budget_holds, budget_months, create_shared
+
+# Ledgers created before the plan's monthly read cap was held lack its columns.
+UPGRADES = (
+    "ALTER TABLE xpulse_budget_months ADD COLUMN IF NOT EXISTS reads bigint NOT NULL DEFAULT 0",
+    "ALTER TABLE xpulse_budget_holds ADD COLUMN IF NOT EXISTS reads bigint NOT NULL DEFAULT 0",
+)
 
 _created: set[str] = set()
 _created_lock = threading.Lock()
@@ -62,8 +51,8 @@ def ensure_schema(engine: Engine) -> None:
         if key in _created:
             return
         with engine.begin() as conn:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
-            for statement in filter(str.strip, SCHEMA.split(";")):
+            create_shared(conn, budget_months, budget_holds)
+            for statement in UPGRADES:
                 conn.execute(text(statement))
         _created.add(key)
 

@@ -1,4 +1,5 @@
-"""What was delivered and which alerts went out: the record that makes runs idempotent.
+"""What was delivered and which alerts went out: the record that makes runs idempotent
+(tables in :mod:`xpulse.store.schema`).
 
 ``deliveries`` holds one row per account, period and destination. A row with status
 ``sent`` is final: that report is never sent there again. A ``failed`` row keeps the
@@ -15,50 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Connection,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    select,
-)
+from sqlalchemy import Connection, select
 
-from xpulse.store.schema import UTCDateTime, metadata
-
-deliveries = Table(
-    "deliveries",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("account", String(64), nullable=False),
-    Column("period", String(32), nullable=False),  # the period's label, e.g. 2026-W21
-    Column("destination", String(16), nullable=False),  # slack | email | files
-    Column("status", String(8), nullable=False),  # sent | failed
-    Column("attempts", Integer, nullable=False),
-    Column("error", Text),
-    Column("artifacts", JSON),  # the rendered files this delivery sent or wrote
-    Column("first_attempt_at", UTCDateTime(), nullable=False),
-    Column("last_attempt_at", UTCDateTime(), nullable=False),
-    Column("sent_at", UTCDateTime()),
-    UniqueConstraint("account", "period", "destination", name="uq_deliveries_key"),
-)
-
-alerts = Table(
-    "alerts",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("key", String(160), nullable=False),
-    Column("kind", String(16), nullable=False),  # budget | spike | sign-in | run-failed
-    Column("account", String(64)),
-    Column("title", Text, nullable=False),
-    Column("channel", String(16), nullable=False),
-    Column("sent_at", UTCDateTime(), nullable=False),
-    Column("resolved_at", UTCDateTime()),
-    UniqueConstraint("key", "sent_at", name="uq_alerts_key_sent"),
-)
+from xpulse.store.schema import alerts, deliveries
 
 SENT = "sent"
 FAILED = "failed"

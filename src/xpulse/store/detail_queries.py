@@ -1,4 +1,5 @@
-"""The rows of the report's detail section (private, organic/promoted, media, series).
+"""The reads of the report's detail section (private, organic/promoted, media, series), as
+the store's own records (the report use case turns them into analytics inputs).
 
 Each metric is its latest non-null value at or before the report instant: a post read
 privately at day 29 and publicly at day 35 keeps its day-29 clicks and organic split.
@@ -7,24 +8,65 @@ privately at day 29 and publicly at day 35 keeps its day-29 clicks and organic s
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
-from xpulse.analytics.detail import DetailInputs, DetailPost, MediaCounts, SeriesBucket
-from xpulse.store.schema import media, media_observations, observations, posts
-from xpulse.store.series import SERIES_METRICS, metric_refusals, metric_series
+from xpulse.store.schema import (
+    SERIES_METRICS,
+    media,
+    media_observations,
+    metric_refusals,
+    metric_series,
+    observations,
+    posts,
+)
 
 CHUNK = 500
-_OBS = (
+DETAIL_METRICS = (
     "impressions", "likes", "reposts", "replies", "quotes", "engagements",
     "url_link_clicks", "user_profile_clicks",
     *(f"{g}_{m}" for g in ("organic", "promoted") for m in (
         "impressions", "likes", "reposts", "replies", "url_link_clicks", "user_profile_clicks"
     )),
 )  # fmt: skip
-_MARKS = (0, 25, 50, 75, 100)
+VIDEO_METRICS = ("view_count", *(f"playback_{m}_count" for m in (0, 25, 50, 75, 100)))
 _VIDEO = ("video", "animated_gif")
+
+
+@dataclass(frozen=True)
+class LatestFigures:
+    """A post's newest non-null value of each metric at the instant; None: never read."""
+
+    post_id: str
+    figures: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class VideoFigures:
+    """The same for one video of a post."""
+
+    post_id: str
+    media_key: str
+    figures: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class StoredBucket:
+    post_id: str
+    source: str
+    granularity: str
+    start: datetime
+    metrics: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class DetailReads:
+    posts: list[LatestFigures]  # own posts, of :data:`DETAIL_METRICS`
+    videos: list[VideoFigures]  # their videos, of :data:`VIDEO_METRICS`
+    buckets: list[StoredBucket]
+    refusals: int  # private fields X refused in the period
 
 
 def _latest(rows: list[dict[str, object]], names: tuple[str, ...]) -> dict[str, int | None]:
@@ -37,14 +79,14 @@ def _latest(rows: list[dict[str, object]], names: tuple[str, ...]) -> dict[str, 
     return out
 
 
-def detail_inputs(
+def detail_reads(
     conn: Connection,
     account: str,
     *,
     start: datetime,
     end: datetime,
     as_of: datetime,
-) -> DetailInputs:
+) -> DetailReads:
     """Own posts created in ``[start, end)`` with their private metrics and media; series
     buckets in ``[start, end)`` of any of the account's posts; refusals in the period."""
     post_ids = [
@@ -79,36 +121,10 @@ def detail_inputs(
         )
         for row in conn.execute(mstmt).mappings():
             mobs[(row["post_id"], row["media_key"])].append(dict(row))
-    detail_posts = []
-    for pid in post_ids:
-        v = _latest(obs.get(pid, []), _OBS)
-        split = (
-            "impressions",
-            "likes",
-            "reposts",
-            "replies",
-            "url_link_clicks",
-            "user_profile_clicks",
-        )
-        detail_posts.append(
-            DetailPost(
-                id=pid,
-                impressions=v["impressions"],
-                interactions=sum(v[m] or 0 for m in ("likes", "reposts", "replies", "quotes")),
-                x_engagements=v["engagements"],
-                url_link_clicks=v["url_link_clicks"],
-                user_profile_clicks=v["user_profile_clicks"],
-                organic={m: v[f"organic_{m}"] for m in split},
-                promoted={m: v[f"promoted_{m}"] for m in split},
-            )
-        )
-    names = ("view_count", *(f"playback_{m}_count" for m in _MARKS))
-    media_rows = []
-    for (pid, key), rows in mobs.items():
-        v = _latest(rows, names)
-        media_rows.append(
-            MediaCounts(pid, key, v["view_count"], {m: v[f"playback_{m}_count"] for m in _MARKS})
-        )
+    latest = [LatestFigures(pid, _latest(obs.get(pid, []), DETAIL_METRICS)) for pid in post_ids]
+    videos = [
+        VideoFigures(pid, key, _latest(rows, VIDEO_METRICS)) for (pid, key), rows in mobs.items()
+    ]
     every = select(posts.c.id).where(posts.c.account == account).scalar_subquery()
     bstmt = (
         select(metric_series)
@@ -121,7 +137,7 @@ def detail_inputs(
         .order_by(metric_series.c.post_id, metric_series.c.bucket_start)
     )
     buckets = [
-        SeriesBucket(
+        StoredBucket(
             post_id=row["post_id"],
             source=row["source"],
             granularity=row["granularity"],
@@ -139,4 +155,4 @@ def detail_inputs(
             metric_refusals.c.at < min(end, as_of),
         )
     ).scalar_one()
-    return DetailInputs(detail_posts, media_rows, buckets, int(refused))
+    return DetailReads(latest, videos, buckets, int(refused))

@@ -1,4 +1,5 @@
-"""History that does not come from reading posts: imported files, profile counts, competitors.
+"""History that does not come from reading posts: imported files, profile counts, competitors
+(tables in :mod:`xpulse.store.schema`).
 
 ``imports``: one row per file imported (X's data archive, an analytics CSV export), with
 its SHA-256, so that importing the same file again changes nothing; observations written
@@ -21,70 +22,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Index,
-    Integer,
-    RowMapping,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    func,
-    select,
-)
+from sqlalchemy import Connection, RowMapping, func, select
 
-from xpulse.store.schema import ID, UTCDateTime, metadata, observations
+from xpulse.store.schema import (
+    COUNT_FIELDS,
+    competitors,
+    imports,
+    observations,
+    profile_counts,
+)
 
 Provenance = Literal["api", "archive", "analytics-csv"]
 PROVENANCES: tuple[Provenance, ...] = ("api", "archive", "analytics-csv")
-COUNT_FIELDS: tuple[str, ...] = (
-    "followers_count",
-    "following_count",
-    "tweet_count",
-    "listed_count",
-)
-
-imports = Table(
-    "imports",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("account", String(64), nullable=False),
-    Column("kind", String(16), nullable=False),  # "archive" | "analytics-csv"
-    Column("file_name", Text, nullable=False),  # the name given, for messages
-    Column("sha256", String(64), nullable=False),
-    Column("as_of", UTCDateTime(), nullable=False),  # export time: when the counts held
-    Column("posts_new", Integer, nullable=False),
-    Column("observations", Integer, nullable=False),
-    Column("imported_at", UTCDateTime(), nullable=False),
-    UniqueConstraint("account", "kind", "sha256", name="uq_imports_file"),
-)
-
-profile_counts = Table(
-    "profile_counts",
-    metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("account", String(64), nullable=False),  # own account name or "@handle"
-    Column("user_id", ID),
-    Column("observed_at", UTCDateTime(), nullable=False),
-    Column("source", String(64), nullable=False),  # e.g. "/2/users/me"
-    *(Column(name, BigInteger) for name in COUNT_FIELDS),
-    Index("ix_profile_counts_account_observed", "account", "observed_at"),
-)
-
-competitors = Table(
-    "competitors",
-    metadata,
-    Column("handle", String(64), primary_key=True),  # lower case, no "@"
-    Column("display_handle", String(64), nullable=False),
-    Column("group_name", String(64), nullable=False),
-    Column("user_id", ID),
-    Column("added_at", UTCDateTime(), nullable=False),
-)
-
-
 # -- imports --------------------------------------------------------------------------------
 
 

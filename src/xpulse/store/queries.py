@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -99,6 +99,13 @@ def set_user_id(conn: Connection, name: str, user_id: str, now: datetime) -> Non
     )
 
 
+def cached_user_id(conn: Connection, name: str) -> str | None:
+    """The X user id a collect looked up and cached for ``name`` (None: not yet)."""
+    stmt = select(accounts.c.user_id).where(accounts.c.name == name)
+    value = conn.execute(stmt).scalar()
+    return None if value is None else str(value)
+
+
 def cached_user_ids(conn: Connection) -> dict[str, str]:
     """Account name -> the X user id a collect looked up and cached."""
     stmt = select(accounts.c.name, accounts.c.user_id).where(accounts.c.user_id.isnot(None))
@@ -152,6 +159,26 @@ def append_media_observations(conn: Connection, rows: list[dict[str, Any]]) -> N
     if rows:
         blank = dict.fromkeys(MEDIA_METRICS)
         conn.execute(media_observations.insert(), [{**blank, **r} for r in rows])
+
+
+def available_posts_since(
+    conn: Connection, account: str, since: datetime
+) -> list[tuple[str, datetime, list[str]]]:
+    """(id, created_at, media keys) of the account's posts created since ``since`` that X
+    still serves, oldest first."""
+    stmt = (
+        select(posts.c.id, posts.c.created_at, posts.c.media_keys)
+        .where(posts.c.account == account, posts.c.created_at >= since)
+        .where(posts.c.unavailable_at.is_(None))
+        .order_by(posts.c.created_at, posts.c.id)
+    )
+    return [(str(pid), at, [str(k) for k in keys or []]) for pid, at, keys in conn.execute(stmt)]
+
+
+def video_keys(conn: Connection) -> set[str]:
+    """Media keys of the stored videos (GIFs included: X plays them as video)."""
+    stmt = select(media.c.media_key).where(media.c.type.in_(("video", "animated_gif")))
+    return {str(key) for key in conn.execute(stmt).scalars()}
 
 
 def posts_in_period(
@@ -316,6 +343,89 @@ def spent_micros(conn: Connection, start: datetime, end: datetime) -> int:
         api_calls.c.at >= start, api_calls.c.at < end
     )
     return int(conn.execute(stmt).scalar_one())
+
+
+def reads_between(
+    conn: Connection, start: datetime, end: datetime, *, excluding: Sequence[str] = ()
+) -> int:
+    """Resources the calls in ``[start, end)`` returned, but those of the ``excluding``
+    endpoints."""
+    c = api_calls.c
+    stmt = select(func.coalesce(func.sum(c.reads), 0)).where(
+        c.at >= start, c.at < end, c.endpoint.not_in(list(excluding))
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def answered_reads_between(
+    conn: Connection, start: datetime, end: datetime, *, excluding: Sequence[str] = ()
+) -> int:
+    """As :func:`reads_between`, counting only the calls X answered with a 2xx."""
+    c = api_calls.c
+    stmt = select(func.coalesce(func.sum(c.reads), 0)).where(
+        c.at >= start,
+        c.at < end,
+        c.endpoint.not_in(list(excluding)),
+        c.status >= 200,
+        c.status < 300,
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def one_off_spend(conn: Connection, start: datetime, end: datetime) -> tuple[int, int]:
+    """(micros, reads) of the one-off calls (``backfill``) in ``[start, end)``."""
+    c = api_calls.c
+    stmt = select(
+        func.coalesce(func.sum(c.cost_micros), 0), func.coalesce(func.sum(c.reads), 0)
+    ).where(c.at >= start, c.at < end, c.backfill.is_(True))
+    micros, reads = conn.execute(stmt).one()
+    return int(micros), int(reads)
+
+
+def first_call_at(conn: Connection) -> datetime | None:
+    """When the call log begins (None: no call yet)."""
+    at: datetime | None = conn.execute(
+        select(api_calls.c.at).order_by(api_calls.c.at).limit(1)
+    ).scalar()
+    return at
+
+
+def call_logged(
+    conn: Connection, account: str, endpoint: str, at: datetime, within: timedelta
+) -> bool:
+    """Whether the log holds a call of ``account`` to ``endpoint`` within ``within`` of
+    ``at``."""
+    c = api_calls.c
+    stmt = select(func.count()).where(
+        c.account == account, c.endpoint == endpoint, c.at >= at - within, c.at <= at + within
+    )
+    return bool(conn.execute(stmt).scalar_one())
+
+
+def answered_since(
+    conn: Connection, account: str, since: datetime, endpoints: Sequence[str]
+) -> bool:
+    """Whether one of ``endpoints`` answered ``account`` with a 200 at or after ``since``."""
+    c = api_calls.c
+    stmt = (
+        select(c.id)
+        .where(
+            c.account == account, c.at >= since, c.endpoint.in_(list(endpoints)), c.status == 200
+        )
+        .limit(1)
+    )
+    return conn.execute(stmt).first() is not None
+
+
+def billed_on(conn: Connection, day: str, resources: Sequence[str]) -> set[str]:
+    """Which of ``resources`` were billed on the UTC ``day`` (ISO)."""
+    out: set[str] = set()
+    for chunk in _chunks(resources):
+        stmt = select(billed_reads.c.resource).where(
+            billed_reads.c.day == day, billed_reads.c.resource.in_(chunk)
+        )
+        out.update(conn.execute(stmt).scalars())
+    return out
 
 
 # -- checkpoints --------------------------------------------------------------------------

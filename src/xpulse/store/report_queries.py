@@ -1,4 +1,5 @@
-"""The reads a report needs, turned into analytics inputs (``xpulse.analytics.inputs``).
+"""The reads a report needs, as the store's own records (the report use case turns them
+into analytics inputs: :mod:`xpulse.operations.report_inputs`).
 
 One account's report reads its posts created in the report's fetch window (the previous
 period and the look-back), every observation of them up to the report instant, and the API
@@ -21,14 +22,6 @@ from typing import cast
 
 from sqlalchemy import Connection, RowMapping, exists, func, literal, or_, select
 
-from xpulse.analytics.inputs import (
-    CONTENT_TYPES,
-    ContentType,
-    CostRow,
-    ObservationRow,
-    PostRow,
-    ReportInputs,
-)
 from xpulse.store.schema import (
     accounts,
     api_calls,
@@ -55,6 +48,46 @@ class StoredAccount:
     name: str
     username: str
     user_id: str | None
+
+
+@dataclass(frozen=True)
+class PostFigures:
+    """A post with the newest non-null value of each of :data:`METRICS` at the instant
+    (a metric never read is absent) and when it was last read (None: never)."""
+
+    id: str
+    account: str
+    text: str
+    created_at: datetime
+    content_type: str
+    figures: dict[str, int]
+    observed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One observation of a post: each of :data:`METRICS` as that read returned it (None:
+    not returned)."""
+
+    post_id: str
+    observed_at: datetime
+    figures: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class PostsRead:
+    """An account's posts at the instant, with every observation of them up to it."""
+
+    posts: list[PostFigures]
+    readings: list[Reading]
+
+
+@dataclass(frozen=True)
+class EndpointUsage:
+    endpoint: str
+    calls: int
+    reads: int  # billable
+    micros: int
 
 
 def stored_accounts(conn: Connection) -> dict[str, StoredAccount]:
@@ -84,11 +117,6 @@ def has_posts(conn: Connection) -> bool:
     return conn.execute(select(posts.c.id).limit(1)).first() is not None
 
 
-def _content_type(value: str) -> ContentType:
-    # A type this version does not know is reported as plain text rather than dropped.
-    return cast(ContentType, value) if value in CONTENT_TYPES else "text"
-
-
 def _observations(
     conn: Connection, post_ids: Sequence[str], as_of: datetime
 ) -> dict[str, list[RowMapping]]:
@@ -110,15 +138,9 @@ def _observations(
     return out
 
 
-def _interactions(obs: RowMapping) -> int | None:
-    """likes + reposts + replies + quotes of one read; None when one was not read."""
-    parts = [obs[m] for m in ("likes", "reposts", "replies", "quotes")]
-    return None if any(v is None for v in parts) else sum(int(v) for v in parts)
-
-
-def _post_row(
+def _post_figures(
     post: RowMapping, series: list[RowMapping], analytics: tuple[datetime, int] | None = None
-) -> PostRow:
+) -> PostFigures:
     latest: dict[str, int] = {}
     engagements_at: datetime | None = None
     for obs in series:  # oldest first: later non-null values win
@@ -130,20 +152,13 @@ def _post_row(
             engagements_at = obs["observed_at"]
     if analytics is not None and (engagements_at is None or analytics[0] > engagements_at):
         latest["engagements"] = analytics[1]  # read after the newest observation that had it
-    return PostRow(
+    return PostFigures(
         id=post["id"],
         account=post["account"],
-        created_at=post["created_at"],
         text=post["text"],
-        content_type=_content_type(post["content_type"]),
-        url=None,
-        impressions=latest.get("impressions", 0),
-        likes=latest.get("likes", 0),
-        reposts=latest.get("reposts", 0),
-        replies=latest.get("replies", 0),
-        quotes=latest.get("quotes", 0),
-        bookmarks=latest.get("bookmarks", 0),
-        engagements=latest.get("engagements"),
+        created_at=post["created_at"],
+        content_type=post["content_type"],
+        figures=latest,
         observed_at=series[-1]["observed_at"] if series else None,
     )
 
@@ -163,8 +178,10 @@ def _posts(
     return list(conn.execute(stmt).mappings())
 
 
-def cost_rows(conn: Connection, account: str, start: datetime, end: datetime) -> list[CostRow]:
-    """API usage for ``account`` in ``[start, end)``, per endpoint (billable reads, USD)."""
+def endpoint_usage(
+    conn: Connection, account: str, start: datetime, end: datetime
+) -> list[EndpointUsage]:
+    """API usage for ``account`` in ``[start, end)``, per endpoint."""
     c = api_calls.c
     stmt = (
         select(
@@ -177,10 +194,7 @@ def cost_rows(conn: Connection, account: str, start: datetime, end: datetime) ->
         .group_by(c.endpoint)
         .order_by(c.endpoint)
     )
-    return [
-        CostRow(endpoint=e, calls=int(n), reads=int(r), usd=int(m) / 1_000_000)
-        for e, n, r, m in conn.execute(stmt)
-    ]
+    return [EndpointUsage(e, int(n), int(r), int(m)) for e, n, r, m in conn.execute(stmt)]
 
 
 def period_data_cost(
@@ -204,39 +218,23 @@ def period_data_cost(
     return int(reads), int(micros)
 
 
-def report_inputs(
-    conn: Connection,
-    account: StoredAccount,
-    fetch_start: datetime,
-    as_of: datetime,
-    period_start: datetime,
-    period_end: datetime,
-) -> ReportInputs:
-    """Everything analytics needs for one account's report, read at the instant ``as_of``."""
-    rows = _posts(conn, [account.name], fetch_start, min(as_of, period_end))
+def account_posts(
+    conn: Connection, account: str, start: datetime, end: datetime, as_of: datetime
+) -> PostsRead:
+    """``account``'s posts created in ``[start, min(as_of, end))`` with their figures at the
+    instant ``as_of``, and every observation of them up to it."""
+    rows = _posts(conn, [account], start, min(as_of, end))
     ids = [r["id"] for r in rows]
     series = _observations(conn, ids, as_of)
     x_counts = analytics_engagements(conn, ids, as_of)
-    post_rows = [_post_row(r, series.get(r["id"], []), x_counts.get(r["id"])) for r in rows]
-    obs_rows = [
-        ObservationRow(
-            post_id=o["post_id"],
-            observed_at=o["observed_at"],
-            impressions=int(imp),
-            interactions=_interactions(o),
-        )
+    readings = [
+        Reading(o["post_id"], o["observed_at"], {m: o[m] for m in METRICS})
         for pid in series
         for o in series[pid]
-        if (imp := o["impressions"]) is not None
     ]
-    return ReportInputs(
-        account=account.name,
-        posts=post_rows,
-        observations=obs_rows,
-        cost=cost_rows(conn, account.name, period_start, period_end),
-        username=account.username,
-        user_id=account.user_id,
-        history_start=history_start(conn, account.name),
+    return PostsRead(
+        [_post_figures(r, series.get(r["id"], []), x_counts.get(r["id"])) for r in rows],
+        readings,
     )
 
 
@@ -247,17 +245,17 @@ def history_start(conn: Connection, account: str) -> datetime | None:
     return cast(datetime | None, value)
 
 
-def portfolio_posts(
+def posts_as_of(
     conn: Connection, names: Sequence[str], start: datetime, end: datetime, as_of: datetime
-) -> dict[str, list[PostRow]]:
-    """Posts with their metrics at ``as_of`` for many accounts at once, by account name."""
+) -> dict[str, list[PostFigures]]:
+    """Posts with their figures at ``as_of`` for many accounts at once, by account name."""
     rows = _posts(conn, names, start, min(as_of, end))
     ids = [r["id"] for r in rows]
     series = _observations(conn, ids, as_of)
     x_counts = analytics_engagements(conn, ids, as_of)
-    out: dict[str, list[PostRow]] = {name: [] for name in names}
+    out: dict[str, list[PostFigures]] = {name: [] for name in names}
     for row in rows:
         out[row["account"]].append(
-            _post_row(row, series.get(row["id"], []), x_counts.get(row["id"]))
+            _post_figures(row, series.get(row["id"], []), x_counts.get(row["id"]))
         )
     return out

@@ -22,6 +22,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Float,
     ForeignKey,
@@ -32,7 +33,11 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     false,
+    func,
+    text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 
@@ -104,6 +109,35 @@ OBSERVATION_METRICS: tuple[str, ...] = (
     POST_METRICS
     + tuple(f"organic_{m}" for m in SPLIT_METRICS)
     + tuple(f"promoted_{m}" for m in SPLIT_METRICS)
+)
+SERIES_METRICS: tuple[str, ...] = (
+    "impressions",
+    "engagements",
+    "likes",
+    "retweets",
+    "replies",
+    "quote_tweets",
+    "bookmarks",
+    "shares",
+    "url_clicks",
+    "user_profile_clicks",
+    "detail_expands",
+    "media_views",
+    "media_engagements",
+    "video_views",
+    "follows",
+    "unfollows",
+    "hashtag_clicks",
+    "permalink_clicks",
+    "app_opens",
+    "app_install_attempts",
+    "email_tweet",
+)
+COUNT_FIELDS: tuple[str, ...] = (
+    "followers_count",
+    "following_count",
+    "tweet_count",
+    "listed_count",
 )
 MEDIA_METRICS: tuple[str, ...] = (
     "view_count",
@@ -242,3 +276,175 @@ checkpoints = Table(
     _ts("started_at"),
     _ts("updated_at", nullable=False),
 )
+
+# -- history that does not come from reading posts (xpulse.store.history) -------------
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # "archive" | "analytics-csv"
+    Column("file_name", Text, nullable=False),  # the name given, for messages
+    Column("sha256", String(64), nullable=False),
+    Column("as_of", UTCDateTime(), nullable=False),  # export time: when the counts held
+    Column("posts_new", Integer, nullable=False),
+    Column("observations", Integer, nullable=False),
+    Column("imported_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("account", "kind", "sha256", name="uq_imports_file"),
+)
+
+profile_counts = Table(
+    "profile_counts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("account", String(64), nullable=False),  # own account name or "@handle"
+    Column("user_id", ID),
+    Column("observed_at", UTCDateTime(), nullable=False),
+    Column("source", String(64), nullable=False),  # e.g. "/2/users/me"
+    *(Column(name, BigInteger) for name in COUNT_FIELDS),
+    Index("ix_profile_counts_account_observed", "account", "observed_at"),
+)
+
+competitors = Table(
+    "competitors",
+    metadata,
+    Column("handle", String(64), primary_key=True),  # lower case, no "@"
+    Column("display_handle", String(64), nullable=False),
+    Column("group_name", String(64), nullable=False),
+    Column("user_id", ID),
+    Column("added_at", UTCDateTime(), nullable=False),
+)
+
+# -- metric series and refusals (xpulse.store.series) -----------------------------------
+
+metric_series = Table(
+    "metric_series",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("post_id", ID, nullable=False),
+    Column("granularity", String(8), nullable=False),  # hour | day | week | total
+    Column("bucket_start", UTCDateTime(), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("fetched_at", UTCDateTime(), nullable=False),
+    *(Column(name, BigInteger) for name in SERIES_METRICS),
+    UniqueConstraint("post_id", "granularity", "bucket_start", "source"),
+    Index("ix_series_post_bucket", "post_id", "bucket_start"),
+)
+
+metric_refusals = Table(
+    "metric_refusals",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("post_id", ID),  # NULL: the whole request was refused (e.g. an app-only token)
+    Column("at", UTCDateTime(), nullable=False),
+    Column("reason", String(32), nullable=False),  # not-owner|too-old|app-only|field-denied
+    Column("fields", Text, nullable=False),  # comma-separated field groups refused
+    Column("detail", Text, nullable=False),
+    Index("ix_refusals_account_at", "account", "at"),
+)
+
+# -- what was delivered and which alerts went out (xpulse.store.delivery_log) ------------
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account", String(64), nullable=False),
+    Column("period", String(32), nullable=False),  # the period's label, e.g. 2026-W21
+    Column("destination", String(16), nullable=False),  # slack | email | files
+    Column("status", String(8), nullable=False),  # sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text),
+    Column("artifacts", JSON),  # the rendered files this delivery sent or wrote
+    Column("first_attempt_at", UTCDateTime(), nullable=False),
+    Column("last_attempt_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime()),
+    UniqueConstraint("account", "period", "destination", name="uq_deliveries_key"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(160), nullable=False),
+    Column("kind", String(16), nullable=False),  # budget | spike | sign-in | run-failed
+    Column("account", String(64)),
+    Column("title", Text, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=False),
+    Column("resolved_at", UTCDateTime()),
+    UniqueConstraint("key", "sent_at", name="uq_alerts_key_sent"),
+)
+
+# -- the migrations applied (xpulse.store.migrations) -------------------------------------
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("applied_at", UTCDateTime(), nullable=False),
+)
+
+
+# -- PostgreSQL only: state every process shares, created on first use -------------------
+# Not in ``metadata`` (migrations and SQLite never see them): SQLite has one writer, so one
+# process, and no use for them. Their users create them when first needed, with
+# :func:`create_shared`, as the job engine's own tables are.
+shared_metadata = MetaData()
+SHARED_SCHEMA_LOCK = 0x78707573  # "xpus": serialises the CREATEs of concurrent first users
+
+# The monthly budget ledger (xpulse.store.budget_ledger): per billing month (UTC) the spend
+# and post reads settled so far, and the holds of calls in flight.
+budget_months = Table(
+    "xpulse_budget_months",
+    shared_metadata,
+    Column("month", Text, primary_key=True),
+    Column("spent_micros", BigInteger, nullable=False, server_default=text("0")),
+    Column("resync", Boolean, nullable=False, server_default=true()),
+    Column("reads", BigInteger, nullable=False, server_default=text("0")),
+)
+
+budget_holds = Table(
+    "xpulse_budget_holds",
+    shared_metadata,
+    Column("id", BigInteger, primary_key=True),  # bigserial
+    Column("month", Text, nullable=False),
+    Column("micros", BigInteger, nullable=False),
+    Column("holder_pid", Integer, nullable=False),  # the holder's database session
+    Column("holder_start", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("reads", BigInteger, nullable=False, server_default=text("0")),
+    Index("ix_budget_holds_month", "month"),
+)
+
+# The workers' shared sign-ins (xpulse.store.shared_tokens): one JSON record per account.
+shared_tokens = Table(
+    "xpulse_tokens",
+    shared_metadata,
+    Column("account", Text, primary_key=True),
+    Column("record", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# One line per failed job attempt (xpulse.jobs): the job engine keeps a status, not an error.
+job_errors = Table(
+    "xpulse_job_errors",
+    shared_metadata,
+    Column("id", BigInteger, primary_key=True),  # bigserial
+    Column("job_id", BigInteger, nullable=False),
+    Column("account", Text),
+    Column("task", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_job_errors_job", "job_id"),
+)
+
+
+def create_shared(conn: Connection, *tables: Table) -> None:
+    """Create the shared ``tables`` that are missing, in ``conn``'s transaction; a concurrent
+    first user waits for it on an advisory lock instead of failing on a half-made table."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SHARED_SCHEMA_LOCK})
+    shared_metadata.create_all(conn, tables=list(tables))

@@ -1,4 +1,5 @@
-"""Per-post metric time series and the record of metrics X refused (issue 6).
+"""Per-post metric time series and the record of metrics X refused (tables in
+:mod:`xpulse.store.schema`).
 
 ``metric_series``: one row per (post, granularity, bucket start, source). The sources are
 ``/2/tweets/analytics`` buckets (hour/day/week/total) and the Engagement API's hourly
@@ -18,79 +19,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Index,
-    Integer,
-    RowMapping,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    select,
-)
+from sqlalchemy import Connection, RowMapping, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from xpulse.store.schema import ID, UTCDateTime, metadata
+from xpulse.store.schema import SERIES_METRICS, metric_refusals, metric_series
 
-SERIES_METRICS: tuple[str, ...] = (
-    "impressions",
-    "engagements",
-    "likes",
-    "retweets",
-    "replies",
-    "quote_tweets",
-    "bookmarks",
-    "shares",
-    "url_clicks",
-    "user_profile_clicks",
-    "detail_expands",
-    "media_views",
-    "media_engagements",
-    "video_views",
-    "follows",
-    "unfollows",
-    "hashtag_clicks",
-    "permalink_clicks",
-    "app_opens",
-    "app_install_attempts",
-    "email_tweet",
-)
 # Engagement API type -> series column.
 ENGAGEMENT_NAMES = {"favorites": "likes", "user_follows": "follows"}
 GRANULARITY = {"hourly": "hour", "daily": "day", "weekly": "week", "total": "total"}
 
 SOURCE_ANALYTICS = "/2/tweets/analytics"
 SOURCE_ENGAGEMENT = "engagement-api"
-
-metric_series = Table(
-    "metric_series",
-    metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("post_id", ID, nullable=False),
-    Column("granularity", String(8), nullable=False),  # hour | day | week | total
-    Column("bucket_start", UTCDateTime(), nullable=False),
-    Column("source", String(32), nullable=False),
-    Column("fetched_at", UTCDateTime(), nullable=False),
-    *(Column(name, BigInteger) for name in SERIES_METRICS),
-    UniqueConstraint("post_id", "granularity", "bucket_start", "source"),
-    Index("ix_series_post_bucket", "post_id", "bucket_start"),
-)
-
-metric_refusals = Table(
-    "metric_refusals",
-    metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("account", String(64), nullable=False),
-    Column("post_id", ID),  # NULL: the whole request was refused (e.g. an app-only token)
-    Column("at", UTCDateTime(), nullable=False),
-    Column("reason", String(32), nullable=False),  # not-owner|too-old|app-only|field-denied
-    Column("fields", Text, nullable=False),  # comma-separated field groups refused
-    Column("detail", Text, nullable=False),
-    Index("ix_refusals_account_at", "account", "at"),
-)
 
 _KEYS = ("post_id", "granularity", "bucket_start", "source")
 

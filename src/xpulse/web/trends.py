@@ -23,7 +23,7 @@ from xpulse.analytics.figures import Totals
 from xpulse.analytics.metrics import totals
 from xpulse.analytics.periods import Period
 from xpulse.config.settings import Config
-from xpulse.store.report_queries import cost_rows, portfolio_posts
+from xpulse.operations.report_inputs import cost_rows, portfolio_posts
 from xpulse.store.schema import api_calls, posts
 
 WEEKS: Final = 12

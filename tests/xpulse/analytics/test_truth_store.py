@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from xpulse.analytics import build_report, parse_period, report_windows
+from xpulse.operations.report_inputs import report_inputs
 from xpulse.store import open_store
 from xpulse.store.queries import append_observations, ensure_account, set_user_id
-from xpulse.store.report_queries import report_inputs, stored_accounts
+from xpulse.store.report_queries import stored_accounts
 from xpulse.store.schema import posts
 from xsim.world.curves import post_metrics_at
 from xsim.world.generate import GenerateOptions, content_types, generate_world

@@ -24,7 +24,7 @@ from xpulse.api.oauth1 import OAuth1Auth, OAuth1Credentials
 from xpulse.cli import cli
 from xpulse.store import open_store
 from xpulse.store import queries as q
-from xpulse.store.series import metric_series
+from xpulse.store.schema import metric_series
 from xsim.oauth.oauth1 import OAuth1Verifier
 from xsim.server.http import serve_app
 from xsim.world.model import OAuth1Token

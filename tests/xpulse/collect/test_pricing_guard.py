@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from xpulse.collect.budget import admit, spending_problems
+from xpulse.collect.budget import spending_problems
+from xpulse.collect.guard import admit
 from xpulse.collect.planner import AccountSpec, make_plan
 from xpulse.collect.pricing import PLANS, plan_prices
 from xpulse.config.settings import parse_config

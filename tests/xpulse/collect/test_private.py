@@ -19,7 +19,7 @@ from xpulse.collect.private import (
 )
 from xpulse.collect.schedule import slots
 from xpulse.store import series
-from xpulse.store.schema import media_observations, observations, posts
+from xpulse.store.schema import media_observations, metric_refusals, observations, posts
 
 
 def _obs(engine: Engine) -> dict[str, Any]:
@@ -167,7 +167,7 @@ def test_a_refused_post_is_not_asked_again_every_run(live: Live, engine: Engine)
     weekly = slots("weekly")
     assert OLD not in due_private(engine, "alice", weekly, NOW)  # the refusal counts as a try
     with engine.begin() as conn:
-        conn.execute(series.metric_refusals.delete())
+        conn.execute(metric_refusals.delete())
     assert OLD in due_private(engine, "alice", weekly, NOW)
 
 

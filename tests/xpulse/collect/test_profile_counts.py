@@ -8,8 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from xpulse.store.history import profile_counts
-from xpulse.store.schema import accounts
+from xpulse.store.schema import accounts, profile_counts
 
 from .conftest import make_world, serve
 

@@ -26,7 +26,7 @@ from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.collect.analytics_series import collect_series
 from xpulse.errors import Forbidden, Unauthorized
 from xpulse.store import queries as q
-from xpulse.store.series import metric_series
+from xpulse.store.schema import metric_series
 from xsim.clock import FixedClock
 from xsim.server.http import build_app, serve_app
 from xsim.world.model import OAuth1Token

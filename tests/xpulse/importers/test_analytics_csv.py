@@ -15,7 +15,8 @@ from click.testing import Result
 from sqlalchemy import Engine, select
 from xpulse_import_helpers import counts, dump
 
-from xpulse.store.report_queries import StoredAccount, report_inputs
+from xpulse.operations.report_inputs import report_inputs
+from xpulse.store.report_queries import StoredAccount
 from xpulse.store.schema import observations, posts
 
 Run = Callable[..., Result]

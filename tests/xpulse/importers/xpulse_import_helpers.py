@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from xpulse.store.history import imports
-from xpulse.store.schema import media, observations, posts
+from xpulse.store.schema import imports, media, observations, posts
 
 
 def counts(engine: Engine) -> dict[str, int]:

@@ -17,7 +17,7 @@ from xpulse.cli import cli
 from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
 from xpulse.store import open_store
-from xpulse.store.delivery_log import deliveries
+from xpulse.store.schema import deliveries
 
 
 def _rows(stack: Stack) -> list[tuple[str, str, str, str, int]]:

@@ -19,7 +19,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from xpulse.store import open_store
-from xpulse.store.migrations import versions
 from xpulse.store.schema import metadata
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -59,7 +58,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     engine = create_engine(url)
     with engine.begin() as conn:
         metadata.drop_all(conn)
-        versions.drop(conn, checkfirst=True)
     engine.dispose()
 
 

@@ -153,7 +153,8 @@ def test_x_engagements_come_from_the_analytics_series_unless_an_observation_is_n
     """Stored /2/tweets/analytics buckets fill X's count in export and the report: the sum
     of the most recently read granularity, never across granularities, never over a newer
     observation's count."""
-    from xpulse.store.report_queries import StoredAccount, report_inputs
+    from xpulse.operations.report_inputs import report_inputs
+    from xpulse.store.report_queries import StoredAccount
     from xpulse.store.series import upsert_buckets
 
     engine = open_db(f"sqlite:///{tmp_path / 'x.db'}")

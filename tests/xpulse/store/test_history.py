@@ -10,8 +10,8 @@ from sqlalchemy import Engine, create_engine, inspect, select, text
 
 from xpulse.store import history, views
 from xpulse.store import queries as q
-from xpulse.store.migrations import current_version, versions
-from xpulse.store.schema import observations
+from xpulse.store.migrations import current_version
+from xpulse.store.schema import observations, schema_migrations
 
 from .helpers import T0, observation, post
 
@@ -33,13 +33,13 @@ def test_step_5_brings_a_version_4_store_to_the_current_schema(
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE observations DROP COLUMN import_id"))
         conn.execute(text("ALTER TABLE observations DROP COLUMN provenance"))
-        conn.execute(versions.delete().where(versions.c.version >= 5))
+        conn.execute(schema_migrations.delete().where(schema_migrations.c.version >= 5))
     raw.dispose()
     engine.dispose()
 
     migrated = open_db(store_url)
     with migrated.begin() as conn:
-        done = conn.execute(select(versions.c.version)).scalars().all()
+        done = conn.execute(select(schema_migrations.c.version)).scalars().all()
         columns = {c["name"] for c in inspect(conn).get_columns("observations")}
         old = conn.execute(select(observations.c.provenance)).scalar_one()
         q.append_observations(conn, [observation("1", T0 + timedelta(hours=1), 20)])

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from xpulse.errors import StoreError
 from xpulse.store import open_store
 from xpulse.store import queries as q
-from xpulse.store.migrations import current_version, migrate, versions
-from xpulse.store.schema import observations, posts
+from xpulse.store.migrations import current_version, migrate
+from xpulse.store.schema import observations, posts, schema_migrations
 
 from .helpers import T0, observation, post
 
@@ -34,7 +34,7 @@ def test_migrations_from_empty_then_idempotent(
     assert migrate(engine) == []  # already at head: nothing to do
     open_db(store_url)  # a second process opening it changes nothing
     with engine.connect() as conn:
-        rows = conn.execute(select(versions.c.version)).scalars().all()
+        rows = conn.execute(select(schema_migrations.c.version)).scalars().all()
         tables = set(conn.dialect.get_table_names(conn))
     assert rows == list(range(1, current_version() + 1))
     assert {"accounts", "posts", "observations", "api_calls", "checkpoints", "media"} <= tables

@@ -27,24 +27,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, text
+from sqlalchemy import Column, Connection, Engine, select, text
 
-from xpulse.store import delivery_log, series, views
+from xpulse.store import views
 from xpulse.store.migrations import sources
-from xpulse.store.schema import UTCDateTime, api_calls, metadata
+from xpulse.store.schema import (
+    alerts,
+    api_calls,
+    deliveries,
+    metadata,
+    metric_refusals,
+    metric_series,
+    schema_migrations,
+)
 
 if TYPE_CHECKING:
     # alembic is imported only when a step must run: importing it costs every command
     # ~0.13 s of CPU (mako, the PostgreSQL dialect), a third of `xpulse report`'s imports.
     from alembic.operations import Operations
-
-versions = Table(
-    "schema_migrations",
-    metadata,
-    Column("version", Integer, primary_key=True),
-    Column("name", String(128), nullable=False),
-    Column("applied_at", UTCDateTime(), nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,13 @@ def _initial(ops: Operations) -> None:
 
 def _delivery_log(ops: Operations) -> None:
     bind = ops.get_bind()
-    for table in (delivery_log.deliveries, delivery_log.alerts):
+    for table in (deliveries, alerts):
         table.create(bind, checkfirst=True)
 
 
 def _series(ops: Operations) -> None:
     bind = ops.get_bind()
-    for table in (series.metric_series, series.metric_refusals):
+    for table in (metric_series, metric_refusals):
         table.create(bind, checkfirst=True)
 
 
@@ -113,8 +113,8 @@ def migrate(engine: Engine) -> list[int]:
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
-        versions.create(conn, checkfirst=True)
-        done = set(conn.execute(select(versions.c.version)).scalars())
+        schema_migrations.create(conn, checkfirst=True)
+        done = set(conn.execute(select(schema_migrations.c.version)).scalars())
         if not done and not _has_tables(conn):
             metadata.create_all(conn)
             views.create_views(conn)
@@ -137,7 +137,7 @@ def migrate(engine: Engine) -> list[int]:
 
 
 def _has_tables(conn: Connection) -> bool:
-    names = {t.name for t in metadata.sorted_tables if t is not versions}
+    names = {t.name for t in metadata.sorted_tables if t is not schema_migrations}
     existing = set(conn.dialect.get_table_names(conn))
     return bool(names & existing)
 
@@ -145,6 +145,6 @@ def _has_tables(conn: Connection) -> bool:
 def _stamp(conn: Connection, steps: tuple[Step, ...]) -> None:
     now = datetime.now(UTC)
     conn.execute(
-        versions.insert(),
+        schema_migrations.insert(),
         [{"version": s.version, "name": s.name, "applied_at": now} for s in steps],
     )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Integer, String
 
-from xpulse.store import history
+from xpulse.store.schema import competitors, imports, profile_counts
 
 if TYPE_CHECKING:
     from alembic.operations import Operations
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def apply(ops: Operations) -> None:
     bind = ops.get_bind()
-    for table in (history.imports, history.profile_counts, history.competitors):
+    for table in (imports, profile_counts, competitors):
         table.create(bind, checkfirst=True)
     # Every observation stored before this step was an API read.
     ops.add_column(

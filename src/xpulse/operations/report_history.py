@@ -1,5 +1,5 @@
-"""The report's history sections read from the store: follower growth, figure sources and
-the competitor benchmark (the store side of :mod:`xpulse.analytics.audience`,
+"""The report's history sections from the store's history: follower growth, figure sources
+and the competitor benchmark (the inputs of :mod:`xpulse.analytics.audience`,
 :mod:`xpulse.analytics.provenance` and :mod:`xpulse.analytics.benchmark`)."""
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from xpulse.analytics.benchmark import benchmark as make_benchmark
 from xpulse.analytics.figures import Totals
 from xpulse.analytics.metrics import totals
 from xpulse.analytics.provenance import RULE, FigureSources, ImportedFile
+from xpulse.operations.report_inputs import portfolio_posts
 from xpulse.store import history
-from xpulse.store.report_queries import StoredAccount, portfolio_posts
+from xpulse.store.report_queries import StoredAccount
 
 EPOCH = datetime(2006, 3, 21, tzinfo=UTC)  # X's first post: nothing is older
 
