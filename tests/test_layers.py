@@ -76,7 +76,6 @@ KNOWN_CIRCLES: list[set[str]] = [
         "xpulse.collect.runner",
         "xpulse.operations.collect",
     },
-    {"xpulse.jobs.engine", "xpulse.jobs.queue", "xpulse.jobs.tasks"},
     {"xsim.admin", "xsim.analytics_api", "xsim.app", "xsim.engagement", "xsim.media_analytics"},
 ]
 KNOWN_BREACHES: set[tuple[str, str]] = {
