@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from xpulse.store import queries
 from xpulse.store.history import COUNT_FIELDS
-from xpulse.store.schema import api_calls
 
 USER_FIELDS = ("id", "username", "public_metrics")
 ENDPOINT = "/2/users/:id"
@@ -44,14 +44,4 @@ def counts_of(user: dict[str, Any]) -> dict[str, int | None]:
 def profile_due(conn: Connection, account: str, now: datetime) -> bool:
     """Whether today's (UTC) counts were not read yet: no answered profile call today."""
     day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    stmt = (
-        select(api_calls.c.id)
-        .where(
-            api_calls.c.account == account,
-            api_calls.c.at >= day,
-            api_calls.c.endpoint.in_(USER_ENDPOINTS),
-            api_calls.c.status == 200,
-        )
-        .limit(1)
-    )
-    return conn.execute(stmt).first() is None
+    return not queries.answered_since(conn, account, day, USER_ENDPOINTS)

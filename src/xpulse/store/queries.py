@@ -280,6 +280,23 @@ def record_call(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(api_calls.insert(), [row])
 
 
+def answered_since(
+    conn: Connection, account: str, since: datetime, endpoints: Sequence[str]
+) -> bool:
+    """Whether a call of the account to one of ``endpoints`` was answered (200) since then."""
+    stmt = (
+        select(api_calls.c.id)
+        .where(
+            api_calls.c.account == account,
+            api_calls.c.at >= since,
+            api_calls.c.endpoint.in_(endpoints),
+            api_calls.c.status == 200,
+        )
+        .limit(1)
+    )
+    return conn.execute(stmt).first() is not None
+
+
 @dataclass(frozen=True)
 class CostLine:
     account: str
