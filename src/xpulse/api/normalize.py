@@ -27,13 +27,17 @@ def _counts(obj: Any) -> dict[str, int]:
         return {}
     out: dict[str, int] = {}
     for key, value in obj.items():
-        old = _RENAMED.get(str(key))
-        if old is not None and old in obj:
-            continue  # both spellings sent: the 2.159 one wins
-        name = old or str(key)
-        if isinstance(value, bool):
+        name = key if type(key) is str else str(key)
+        old = _RENAMED.get(name)
+        if old is not None:
+            if old in obj:
+                continue  # both spellings sent: the 2.159 one wins
+            name = old
+        if type(value) is int:  # nearly every count: the checks below are for the rest
+            out[name] = value
+        elif isinstance(value, bool):
             continue
-        if isinstance(value, int | float):
+        elif isinstance(value, int | float):
             out[name] = int(value)
         elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
             out[name] = int(value)  # some exports carry counts as strings
@@ -93,6 +97,21 @@ def _media(tweet: Json, includes: Json | None) -> list[dict[str, Any]]:
     return out
 
 
+def _media_types(tweet: Json, includes: Json | None) -> set[str]:
+    """The types of the post's media found in ``includes`` (what :func:`_media` would
+    carry, without flattening every item's counts: a page's posts each ask)."""
+    keys = media_keys(tweet)
+    if not keys:
+        return set()
+    by_key = {
+        str(m.get("media_key")): m
+        for m in (includes or {}).get("media") or []
+        if isinstance(m, Mapping)
+    }
+    found = (by_key.get(key) for key in keys)
+    return {str(item.get("type")) for item in found if item is not None and item.get("type")}
+
+
 def _poll(tweet: Json, includes: Json | None) -> dict[str, Any] | None:
     ids = [str(i) for i in (tweet.get("attachments") or {}).get("poll_ids") or []]
     if not ids:
@@ -137,7 +156,7 @@ def content_type(tweet: Json, includes: Json | None = None) -> ContentType:
         return "reply"
     if (tweet.get("attachments") or {}).get("poll_ids"):
         return "poll"
-    types = {str(m.get("type")) for m in _media(tweet, includes) if m.get("type")}
+    types = _media_types(tweet, includes)
     if "video" in types:
         return "video"
     if "animated_gif" in types:

@@ -92,7 +92,8 @@ def enqueue_run(accounts: tuple[str, ...], period: str | None) -> None:
 def _enqueue(kind: str, names: tuple[str, ...], period: str | None) -> None:
     from xpulse.config.settings import load_config
     from xpulse.errors import NoAccounts
-    from xpulse.jobs.engine import ensure_schema, make_app
+    from xpulse.jobs.app import make_app
+    from xpulse.jobs.engine import ensure_schema
     from xpulse.jobs.queue import enqueue_all
 
     config = load_config()

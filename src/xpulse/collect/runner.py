@@ -72,6 +72,7 @@ from xpulse.errors import (
 from xpulse.store import history, queries
 
 HISTORY_JOB = "timeline:history"  # checkpoint of a first sweep's older window
+UNREAD = object()  # a checkpoint not read yet
 PAGE_SIZE = 100
 UNAVAILABLE_RETRIES = 3
 
@@ -261,7 +262,7 @@ class Runner:
             with self._lock:
                 self._backfilling.add(spec.name)
         try:
-            if self._sweep(job, user_id, result):
+            if self._sweep(job, user_id, result, cp):
                 # that was an interrupted sweep finished; posts newer than it need a fresh one
                 self._sweep(job, user_id, result)
         finally:
@@ -344,12 +345,17 @@ class Runner:
         result.billable += billable
         result.micros += micros
 
-    def _sweep(self, job: AccountJob, user_id: str, result: AccountResult) -> bool:
+    def _sweep(
+        self, job: AccountJob, user_id: str, result: AccountResult, read: Any = UNREAD
+    ) -> bool:
         """One timeline sweep, resumed from the checkpoint if one was cut short; returns
-        whether it was such a resumed sweep."""
+        whether it was such a resumed sweep. ``read``: the checkpoint as just read, if the
+        caller did (one query fewer an account)."""
         spec = job.spec
-        with self.engine.begin() as conn:
-            cp = queries.get_checkpoint(conn, spec.name, "timeline")
+        cp = read
+        if cp is UNREAD:
+            with self.engine.begin() as conn:
+                cp = queries.get_checkpoint(conn, spec.name, "timeline")
         pending = list(cp["pending_ids"] or []) if cp is not None else []
         self._fill_gaps(job, user_id, pending, result)
         now = self.clock()

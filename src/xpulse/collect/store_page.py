@@ -1,6 +1,7 @@
-"""One answer into the store: posts, media, observations, billing, call log and checkpoint,
-all in ONE transaction, so a run killed at any instant leaves either the whole page (and the
-checkpoint that says it was stored) or none of it."""
+"""One answer of X as the store's rows: posts, media, observations, what it bills, the
+call log, and the checkpoint, written by :mod:`xpulse.store.pages` in ONE transaction, so a
+run killed at any instant leaves either the whole page (and the checkpoint that says it was
+stored) or none of it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from xpulse.api.transport import CallRecord
 from xpulse.collect import rows
 from xpulse.collect.pricing import PriceTable, billing_day
 from xpulse.collect.source import Fetched
-from xpulse.store import queries
+from xpulse.store import pages
+from xpulse.store.pages import PageRows
 
 NOT_FOUND = "resource-not-found"
 NOT_AUTHORIZED = "not-authorized-for-resource"
@@ -100,8 +102,6 @@ def store_fetched(
         rows.post_rows(t, fetched.includes, account, fetched.url, now, fetched.endpoint)
         for t in fetched.data
     ]
-    new = queries.upsert_posts(conn, [post for post, _ in both])
-    queries.upsert_media(conn, [rows.media_row(m, now) for m in media.values()])
     media_obs = []
     for tweet in fetched.data:
         for key in (tweet.get("attachments") or {}).get("media_keys") or []:
@@ -111,18 +111,9 @@ def store_fetched(
                 )
                 if row is not None:
                     media_obs.append(row)
-    queries.append_observations(conn, [observation for _, observation in both])
-    queries.append_media_observations(conn, media_obs)
-
     own = is_own_post or (lambda t: own_token and str(t.get("author_id")) == user_id)
-    priced = {f"post:{t['id']}": prices.post(own(t)) for t in _delivered_posts(fetched)}
     answered = [r.started_at for r in records if 200 <= r.status < 300]
     billed_at = answered[-1] if answered else now  # X bills at the request, not our commit
-    if prices.dedupe_same_utc_day:
-        billable, micros = queries.bill(conn, account, billing_day(billed_at), priced)
-    else:
-        billable, micros = len(priced), sum(priced.values())
-
     gone = [
         str(e.get("resource_id") or e.get("value"))
         for e in fetched.errors
@@ -130,7 +121,18 @@ def store_fetched(
         and e.get("section", "data") == "data"
         and e.get("resource_type", "tweet") == "tweet"
     ]
-    queries.mark_unavailable(conn, gone, now)
+    page = PageRows(
+        account=account,
+        posts=[post for post, _ in both],
+        media=[rows.media_row(m, now) for m in media.values()],
+        observations=[observation for _, observation in both],
+        media_observations=media_obs,
+        priced={f"post:{t['id']}": prices.post(own(t)) for t in _delivered_posts(fetched)},
+        billing_day=billing_day(billed_at) if prices.dedupe_same_utc_day else None,
+        gone=gone,
+    )
+    written = pages.write_page(conn, page, now)
+    billable, micros = written.billable, written.micros
     denied = ids_with(fetched, FIELD_DENIED)
     unavailable = ids_with(fetched, UNAVAILABLE)
     fallback = CallRecord(
@@ -143,11 +145,18 @@ def store_fetched(
         started_at=now,
         duration_s=0.0,
     )
-    for row in call_rows(account, records, fallback, billable, micros, backfill):
-        queries.record_call(conn, row)
+    pages.record_calls(conn, call_rows(account, records, fallback, billable, micros, backfill))
     if checkpoint is not None:
-        queries.save_checkpoint(conn, account, **checkpoint)
-    return Stored(new, len(both), len(priced), billable, micros, denied, unavailable)
+        pages.save_checkpoint(conn, account, **checkpoint)
+    return Stored(
+        written.new_posts,
+        len(page.observations),
+        len(page.priced),
+        billable,
+        micros,
+        denied,
+        unavailable,
+    )
 
 
 def ids_with(fetched: Fetched, kind: str) -> list[str]:

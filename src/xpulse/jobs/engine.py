@@ -1,4 +1,5 @@
-"""The procrastinate app on the store's PostgreSQL, and the schema it needs."""
+"""Where the job engine lives: the store's PostgreSQL (its libpq URL), the queue's name,
+and the schema the engine and the error log need."""
 
 from __future__ import annotations
 
@@ -27,17 +28,6 @@ def conninfo(db_url: str) -> str:
             "postgresql+psycopg://USER@HOST/DB (see docs/workers.md)"
         )
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def make_app(db_url: str) -> procrastinate.App:
-    from xpulse.jobs.tasks import blueprint
-
-    app = procrastinate.App(
-        connector=procrastinate.PsycopgConnector(conninfo=conninfo(db_url)),
-        periodic_defaults={"max_delay": 120},
-    )
-    app.add_tasks_from(blueprint, namespace="xpulse")
-    return app
 
 
 def ensure_schema(engine: Engine) -> None:

@@ -168,7 +168,7 @@ def collect(context: JobContext, account: str) -> None:
 def run(context: JobContext, account: str, period: str | None = None) -> None:
     from xpulse.operations import alerts as al
     from xpulse.operations.outbox import Transports
-    from xpulse.operations.run import Hooks, RunOptions, _alerts, run_job
+    from xpulse.operations.run import Hooks, RunOptions, alert_run, run_job
 
     config = current_config()
     with _recorded(context, config, account):
@@ -183,10 +183,7 @@ def run(context: JobContext, account: str, period: str | None = None) -> None:
         if sender is not None:
             engine = store_engine(config)
             with AdvisoryLock(engine, ALERTS_LOCK):
-                fresh = [a.report for a in outcome.accounts if a.report is not None]
-                outcome.alerts = _alerts(
-                    config, engine, sender, outcome.accounts, fresh, datetime.now(UTC)
-                )
+                outcome.alerts = alert_run(config, engine, sender, outcome, datetime.now(UTC))
         for line in outcome.lines():
             log.info("%s", line)
         if not outcome.ok:

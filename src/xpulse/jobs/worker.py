@@ -19,7 +19,8 @@ import procrastinate
 from xpulse.accounts import tokens
 from xpulse.accounts.token_table import DatabaseTokenStore
 from xpulse.config.settings import Config
-from xpulse.jobs.engine import QUEUE, conninfo, ensure_schema, make_app
+from xpulse.jobs.app import make_app
+from xpulse.jobs.engine import QUEUE, conninfo, ensure_schema
 from xpulse.jobs.tasks import store_engine
 from xpulse.store.pg_locks import AdvisoryLock, LockTimeout
 

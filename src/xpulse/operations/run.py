@@ -370,6 +370,17 @@ def _dry_run(
     return RunOutcome([], 0, None, dry_run=True)
 
 
+def alert_run(
+    config: Config, engine: Engine, sender: al.AlertSender, outcome: RunOutcome, now: datetime
+) -> al.Dispatched:
+    """The alerts of a finished run, sent once each: the budget and the plan's cap, the
+    spikes of the reports the run holds, sign-ins and failed accounts. For a caller that
+    ran :func:`run_job` with alerts left out (a worker sends them under a lock every
+    worker shares, so a threshold crossed by two runs at once is one event)."""
+    reports = [a.report for a in outcome.accounts if a.report is not None]
+    return _alerts(config, engine, sender, outcome.accounts, reports, now)
+
+
 def _alerts(
     config: Config,
     engine: Engine,
@@ -405,4 +416,4 @@ def _alerts(
     return al.dispatch(engine, found, sender.send, channel=sender.channel, now=now)
 
 
-__all__ = ["DESTINATIONS", "Hooks", "RunOptions", "RunOutcome", "run_job"]
+__all__ = ["DESTINATIONS", "Hooks", "RunOptions", "RunOutcome", "alert_run", "run_job"]

@@ -30,8 +30,9 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, Row, TextClause, text
 
 from xpulse.store.schema import budget_holds, budget_months, create_shared
 
@@ -40,6 +41,101 @@ UPGRADES = (
     "ALTER TABLE xpulse_budget_months ADD COLUMN IF NOT EXISTS reads bigint NOT NULL DEFAULT 0",
     "ALTER TABLE xpulse_budget_holds ADD COLUMN IF NOT EXISTS reads bigint NOT NULL DEFAULT 0",
 )
+# Each step is one server-side function, so a reservation or a settlement is one statement
+# (one round trip, one statement's work in the client) instead of seven. Coordination
+# state, not a record: a database crash that loses the last of these commits also cut
+# every holder's session, so their holds end as dead ones (charged in full, then resynced
+# from the store); not waiting for the disk (synchronous_commit off, for the transaction)
+# makes a call's reserve and settle about ten times cheaper.
+FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION xpulse_budget_lock(p_month text,
+    OUT settled bigint, OUT settled_reads bigint, OUT must_resync boolean,
+    OUT in_flight bigint, OUT reads_in_flight bigint, OUT holds bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    dead_n bigint;
+    dead_micros bigint;
+    dead_reads bigint;
+BEGIN
+    -- Lock the month's row; take in dead holds (sessions gone: charged in full).
+    PERFORM set_config('synchronous_commit', 'off', true);
+    INSERT INTO xpulse_budget_months (month) VALUES (p_month) ON CONFLICT DO NOTHING;
+    SELECT m.spent_micros, m.reads, m.resync INTO settled, settled_reads, must_resync
+        FROM xpulse_budget_months m WHERE m.month = p_month FOR UPDATE;
+    WITH dead AS (
+        DELETE FROM xpulse_budget_holds h WHERE h.month = p_month AND NOT EXISTS (
+            SELECT 1 FROM pg_stat_activity a
+            WHERE a.pid = h.holder_pid AND a.backend_start = h.holder_start)
+        RETURNING h.micros, h.reads)
+    SELECT count(*), coalesce(sum(dead.micros), 0), coalesce(sum(dead.reads), 0)
+        INTO dead_n, dead_micros, dead_reads FROM dead;
+    settled := settled + dead_micros;
+    settled_reads := settled_reads + dead_reads;
+    must_resync := must_resync OR dead_n > 0;
+    UPDATE xpulse_budget_months m
+        SET spent_micros = settled, reads = settled_reads, resync = must_resync
+        WHERE m.month = p_month;
+    SELECT count(*), coalesce(sum(h.micros), 0), coalesce(sum(h.reads), 0)
+        INTO holds, in_flight, reads_in_flight
+        FROM xpulse_budget_holds h WHERE h.month = p_month;
+    -- A resync waits for a moment with nothing in flight; the caller then sets the
+    -- month from the store (xpulse_budget_resync) and asks again.
+    must_resync := must_resync AND holds = 0;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION xpulse_budget_resync(p_month text, p_spent bigint, p_reads bigint)
+RETURNS void LANGUAGE sql AS $fn$
+    UPDATE xpulse_budget_months SET spent_micros = p_spent, reads = p_reads, resync = false
+    WHERE month = p_month;
+$fn$;
+
+CREATE OR REPLACE FUNCTION xpulse_budget_reserve(p_month text, p_micros bigint,
+    p_reads bigint, p_limit bigint, p_cap bigint, p_pid integer, p_start timestamptz,
+    OUT must_resync boolean, OUT hold bigint, OUT refused text, OUT settled bigint,
+    OUT in_flight bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    l record;
+BEGIN
+    l := xpulse_budget_lock(p_month);
+    must_resync := l.must_resync;
+    IF must_resync THEN
+        RETURN;
+    END IF;
+    IF p_limit IS NOT NULL AND l.settled + l.in_flight + p_micros > p_limit THEN
+        refused := 'micros'; settled := l.settled; in_flight := l.in_flight;
+    ELSIF p_cap IS NOT NULL AND l.settled_reads + l.reads_in_flight + p_reads > p_cap THEN
+        refused := 'reads'; settled := l.settled_reads; in_flight := l.reads_in_flight;
+    ELSE
+        INSERT INTO xpulse_budget_holds (month, micros, reads, holder_pid, holder_start)
+            VALUES (p_month, p_micros, p_reads, p_pid, p_start) RETURNING id INTO hold;
+    END IF;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION xpulse_budget_settle(p_month text, p_hold bigint,
+    p_micros bigint, p_reads bigint, OUT must_resync boolean)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    l record;
+    held bigint;
+BEGIN
+    l := xpulse_budget_lock(p_month);
+    must_resync := l.must_resync;
+    IF must_resync THEN
+        RETURN;
+    END IF;
+    DELETE FROM xpulse_budget_holds WHERE id = p_hold RETURNING micros INTO held;
+    -- Gone: another process took our session for dead and charged the hold in full
+    -- (>= what the call cost and read), or a resync since counted the stored page.
+    IF held IS NOT NULL THEN
+        UPDATE xpulse_budget_months SET spent_micros = spent_micros + p_micros,
+            reads = reads + p_reads WHERE month = p_month;
+    END IF;
+END
+$fn$;
+"""
 
 _created: set[str] = set()
 _created_lock = threading.Lock()
@@ -54,6 +150,10 @@ def ensure_schema(engine: Engine) -> None:
             create_shared(conn, budget_months, budget_holds)
             for statement in UPGRADES:
                 conn.execute(text(statement))
+            # psycopg's own execute: no parameters, so the bodies' text stays as written
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute(FUNCTIONS)
         _created.add(key)
 
 
@@ -101,14 +201,19 @@ class BudgetLedger:
         with self._mutex:
             if self._identity is None:
                 session = self.engine.connect()
-                row = session.execute(
-                    text(
-                        "SELECT pid, backend_start FROM pg_stat_activity "
-                        "WHERE pid = pg_backend_pid()"
-                    )
-                ).one()
-                session.commit()
-                self._session, self._identity = session, (int(row[0]), row[1])
+                # Kept with the pooled database connection (``info`` lives as long as it
+                # does): a worker's next job on the same connection asks no more.
+                identity = session.info.get(_IDENTITY)
+                if identity is None:
+                    row = session.execute(
+                        text(
+                            "SELECT pid, backend_start FROM pg_stat_activity "
+                            "WHERE pid = pg_backend_pid()"
+                        )
+                    ).one()
+                    session.commit()
+                    identity = session.info[_IDENTITY] = (int(row[0]), row[1])
+                self._session, self._identity = session, identity
                 self._finalizer = weakref.finalize(self, session.close)
             return self._identity
 
@@ -128,110 +233,55 @@ class BudgetLedger:
         Raises LedgerRefused when settled + in flight + this call would pass ``limit`` or
         ``read_cap`` (None: no limit, still held, so that the others see it)."""
         pid, started = self._acquire_session()
+        params = {"m": self.month, "micros": micros, "reads": reads, "limit": limit,
+                  "cap": read_cap, "pid": pid, "start": started}  # fmt: skip
         with self.engine.begin() as conn:
-            settled, settled_reads = self._lock_month(conn)
-            in_flight, reads_in_flight = self._in_flight(conn)
-            if limit is not None and settled + in_flight + micros > limit:
-                raise LedgerRefused(Refused(settled, in_flight, micros, limit))
-            if read_cap is not None and settled_reads + reads_in_flight + reads > read_cap:
+            row = self._resynced(conn, _RESERVE, params)
+            if row.refused is not None:
+                by_reads = row.refused == "reads"
+                asked, most = (reads, read_cap) if by_reads else (micros, limit)
+                assert most is not None
                 raise LedgerRefused(
-                    Refused(settled_reads, reads_in_flight, reads, read_cap, reads=True)
+                    Refused(int(row.settled), int(row.in_flight), asked, most, reads=by_reads)
                 )
-            hold = conn.execute(
-                text(
-                    "INSERT INTO xpulse_budget_holds"
-                    " (month, micros, reads, holder_pid, holder_start)"
-                    " VALUES (:m, :micros, :reads, :pid, :start) RETURNING id"
-                ),
-                {"m": self.month, "micros": micros, "reads": reads, "pid": pid, "start": started},
-            ).scalar_one()
-            return int(hold)
+            return int(row.hold)
 
     def settle(self, hold: int, micros: int, reads: int = 0) -> None:
         """The call is over, cost ``micros`` and read ``reads`` posts: the hold becomes
         settled spend and reads."""
+        params = {"m": self.month, "hold": hold, "micros": micros, "reads": reads}
         with self.engine.begin() as conn:
-            self._lock_month(conn)
-            gone = conn.execute(
-                text("DELETE FROM xpulse_budget_holds WHERE id = :id RETURNING micros"),
-                {"id": hold},
-            ).scalar_one_or_none()
-            # Gone: another process took our session for dead and charged the hold in
-            # full (>= what the call cost and read), or a resync since counted the stored page.
-            live = gone is not None
-            conn.execute(
-                text(
-                    "UPDATE xpulse_budget_months SET spent_micros = spent_micros + :d, "
-                    "reads = reads + :r WHERE month = :m"
-                ),
-                {"d": micros if live else 0, "r": reads if live else 0, "m": self.month},
-            )
+            self._resynced(conn, _SETTLE, params)
 
     def spent(self) -> tuple[int, int]:
         """(settled, in flight) for the month, after taking in the holds of dead sessions."""
         with self.engine.begin() as conn:
-            settled, _reads = self._lock_month(conn)
-            return settled, self._in_flight(conn)[0]
+            row = self._resynced(conn, _LOCK, {"m": self.month})
+            return int(row.settled), int(row.in_flight)
 
     def reads(self) -> tuple[int, int]:
         """(settled, in flight) post reads for the month, as :meth:`spent`."""
         with self.engine.begin() as conn:
-            _spent, settled = self._lock_month(conn)
-            return settled, self._in_flight(conn)[1]
+            row = self._resynced(conn, _LOCK, {"m": self.month})
+            return int(row.settled_reads), int(row.reads_in_flight)
 
-    def _in_flight(self, conn: Connection) -> tuple[int, int]:
-        micros, reads = conn.execute(
-            text(
-                "SELECT coalesce(sum(micros), 0), coalesce(sum(reads), 0)"
-                " FROM xpulse_budget_holds WHERE month = :m"
-            ),
-            {"m": self.month},
-        ).one()
-        return int(micros), int(reads)
+    def _resynced(self, conn: Connection, step: TextClause, params: dict[str, Any]) -> Row[Any]:
+        """One step of the ledger, in the caller's transaction. When the month is due a
+        resync (a dead hold was taken in) and nothing is in flight, the settled spend and
+        reads are set to the store's (``truth``) under the month's lock, and the step runs
+        again."""
+        row = conn.execute(step, params).one()
+        if row.must_resync:
+            spent, reads = self.truth(conn)
+            conn.execute(_RESYNC, {"m": self.month, "spent": spent, "reads": reads})
+            row = conn.execute(step, params).one()
+        return row
 
-    def _lock_month(self, conn: Connection) -> tuple[int, int]:
-        """Lock the month's row; take in dead holds; resync when nothing is in flight.
-        Returns the settled (spend, post reads)."""
-        # Coordination state, not a record: a database crash that loses the last of these
-        # commits also cut every holder's session, so their holds end as dead ones (charged
-        # in full, then resynced from the store). Not waiting for the disk makes a call's
-        # reserve and settle ~10 times cheaper.
-        conn.execute(text("SET LOCAL synchronous_commit = off"))
-        conn.execute(
-            text("INSERT INTO xpulse_budget_months (month) VALUES (:m) ON CONFLICT DO NOTHING"),
-            {"m": self.month},
-        )
-        spent, reads, resync = conn.execute(
-            text(
-                "SELECT spent_micros, reads, resync FROM xpulse_budget_months"
-                " WHERE month = :m FOR UPDATE"
-            ),
-            {"m": self.month},
-        ).one()
-        dead = conn.execute(
-            text(
-                "DELETE FROM xpulse_budget_holds h WHERE h.month = :m AND NOT EXISTS ("
-                " SELECT 1 FROM pg_stat_activity a"
-                " WHERE a.pid = h.holder_pid AND a.backend_start = h.holder_start)"
-                " RETURNING micros, reads"
-            ),
-            {"m": self.month},
-        ).all()
-        spent = int(spent) + sum(int(m) for m, _ in dead)
-        reads = int(reads) + sum(int(r) for _, r in dead)
-        resync = bool(resync) or bool(dead)
-        if resync:
-            live = conn.execute(
-                text("SELECT count(*) FROM xpulse_budget_holds WHERE month = :m"),
-                {"m": self.month},
-            ).scalar_one()
-            if live == 0:
-                (spent, reads), resync = self.truth(conn), False
-        conn.execute(
-            text(
-                "UPDATE xpulse_budget_months SET spent_micros = :s, reads = :n, resync = :r"
-                " WHERE month = :m"
-            ),
-            {"s": spent, "n": reads, "r": resync, "m": self.month},
-        )
-        return spent, reads
+
+_IDENTITY = "xpulse_ledger_identity"
+_LOCK = text("SELECT * FROM xpulse_budget_lock(:m)")
+_RESYNC = text("SELECT xpulse_budget_resync(:m, :spent, :reads)")
+_RESERVE = text(
+    "SELECT * FROM xpulse_budget_reserve(:m, :micros, :reads, :limit, :cap, :pid, :start)"
+)
+_SETTLE = text("SELECT * FROM xpulse_budget_settle(:m, :hold, :micros, :reads)")

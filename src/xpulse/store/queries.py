@@ -307,6 +307,23 @@ def record_call(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(api_calls.insert(), [row])
 
 
+def answered_since(
+    conn: Connection, account: str, since: datetime, endpoints: Sequence[str]
+) -> bool:
+    """Whether a call of the account to one of ``endpoints`` was answered (200) since then."""
+    stmt = (
+        select(api_calls.c.id)
+        .where(
+            api_calls.c.account == account,
+            api_calls.c.at >= since,
+            api_calls.c.endpoint.in_(endpoints),
+            api_calls.c.status == 200,
+        )
+        .limit(1)
+    )
+    return conn.execute(stmt).first() is not None
+
+
 @dataclass(frozen=True)
 class CostLine:
     account: str
@@ -400,21 +417,6 @@ def call_logged(
         c.account == account, c.endpoint == endpoint, c.at >= at - within, c.at <= at + within
     )
     return bool(conn.execute(stmt).scalar_one())
-
-
-def answered_since(
-    conn: Connection, account: str, since: datetime, endpoints: Sequence[str]
-) -> bool:
-    """Whether one of ``endpoints`` answered ``account`` with a 200 at or after ``since``."""
-    c = api_calls.c
-    stmt = (
-        select(c.id)
-        .where(
-            c.account == account, c.at >= since, c.endpoint.in_(list(endpoints)), c.status == 200
-        )
-        .limit(1)
-    )
-    return conn.execute(stmt).first() is not None
 
 
 def billed_on(conn: Connection, day: str, resources: Sequence[str]) -> set[str]:
