@@ -2,10 +2,10 @@
 
 The config file names where a secret is (an environment variable, an entry of the OS
 secret store, service ``xpulse``), never the secret; this is where it is looked for: the
-webhook URL from the entry ``webhook_url_keyring`` names, the SMTP password from
-the entry ``smtp:<username>@<host>``. A missing or malformed
-secret is a :class:`~xpulse.errors.ConfigError` naming where it was looked for, never the
-value; every value found is remembered by the log redaction.
+webhook URL from the entry ``webhook_url_keyring`` names, the SMTP password from the entry
+``smtp:<username>@<host>``. A missing or malformed secret is a
+:class:`~xpulse.errors.ConfigError` naming where it was looked for, never the value; every
+value found is remembered by the log redaction.
 """
 
 from __future__ import annotations
