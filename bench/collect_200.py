@@ -41,8 +41,8 @@ import httpx
 
 from xpulse.api.transport import CallRecord
 from xpulse.collect.calllog import CallLog
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import AccountJob, Runner
-from xpulse.collect.schedule import slots
 from xsim.clock import FixedClock
 from xsim.server.http import build_app
 from xsim.world.model import World

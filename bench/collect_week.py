@@ -30,8 +30,8 @@ from typing import Any
 
 import httpx
 
+from xpulse.collect.refresh_slots import reads_needed, slots
 from xpulse.collect.runner import Runner
-from xpulse.collect.schedule import reads_needed, slots
 from xsim.clock import FixedClock
 from xsim.server.http import build_app, serve_app
 from xsim.world.model import World

@@ -27,8 +27,8 @@ from xpulse.collect.calllog import CallLog
 from xpulse.collect.competitors import LOOKUP_FIELDS, estimate, post_times, sample_posts
 from xpulse.collect.planner import AccountSpec
 from xpulse.collect.pricing import DEFAULT_PRICES
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import AccountJob, Runner
-from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.store import open_store
 from xpulse.store.schema import api_calls

@@ -32,8 +32,8 @@ from xpulse.collect.calllog import CallLog
 from xpulse.collect.planner import AccountSpec, make_plan
 from xpulse.collect.pricing import MICRO, plan_prices
 from xpulse.collect.private import collect_private
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import AccountJob, Runner
-from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.store import open_store
 from xsim.clock import FixedClock

@@ -24,7 +24,7 @@ What the data looks like, so the queries meet realistic shapes:
   content types (text, link, photo, video, gif, poll, thread, reply, quote, retweet) have
   their own engagement rates.
 - observations follow the collector's ``lifecycle`` schedule
-  (:data:`xpulse.collect.schedule.SCHEDULES`): the read that found the post, then 1 h, 6 h,
+  (:data:`xpulse.collect.refresh_slots.SCHEDULES`): the read that found the post, then 1 h, 6 h,
   24 h, 3 d, 7 d and 28 d, plus reads at 2 h, 12 h and 14 d (a manual refresh, the weekly
   report's); each read lands within the hour after its slot (collect runs hourly). A metric
   grows along a saturating curve to its final value; X's non-public counts (engagements,
@@ -59,7 +59,7 @@ from sqlalchemy import Index, Table
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateIndex
 
-from xpulse.collect.schedule import SCHEDULES
+from xpulse.collect.refresh_slots import SCHEDULES
 from xpulse.store import open_store
 from xpulse.store.schema import observations, posts
 

@@ -38,8 +38,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from xpulse.analytics.build import ReportOptions
+from xpulse.analytics.growth import build_series
 from xpulse.analytics.inputs import ObservationRow, PostRow
-from xpulse.analytics.series import build_series
 from xpulse.analytics.spikes import baseline, find_spikes, grid_age
 from xsim.world.curves import post_metrics_at
 from xsim.world.generate import content_types, generate_world

@@ -7,8 +7,10 @@ libfaketime (Debian's ``faketime``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -39,22 +41,33 @@ class Xsim:
         if offset:
             cmd = [faketime_or_skip(), "-f", offset, *cmd]
         env = {**os.environ, "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+        # Its own process group: faketime runs xsim as a child and does not pass a signal on,
+        # so stopping the group is what stops xsim.
         self.proc = subprocess.Popen(
-            cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, text=True
+            cmd,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            env=env,
+            text=True,
+            start_new_session=True,
         )
         assert self.proc.stderr is not None
         banner = self.proc.stderr.readline()
         if "serving" not in banner:
-            self.proc.kill()
+            self._signal(signal.SIGKILL)
             raise AssertionError(f"xsim did not start: {banner}{self.proc.stderr.read()}")
         self.url = banner.rsplit(" ", 1)[1].strip()
 
+    def _signal(self, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, sig)
+
     def close(self) -> None:
-        self.proc.terminate()
+        self._signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            self._signal(signal.SIGKILL)
             self.proc.wait()
         if self.proc.stderr is not None:
             self.proc.stderr.close()

@@ -34,11 +34,11 @@ from xpulse.analytics.document import (
     Report,
     TopPosts,
 )
+from xpulse.analytics.growth import build_series
 from xpulse.analytics.inputs import CostRow, PostRow, ReportInputs
 from xpulse.analytics.lifecycle import lifecycle
 from xpulse.analytics.metrics import FORMULAS, interactions, post_entry, post_rate, totals
 from xpulse.analytics.periods import Period, report_windows
-from xpulse.analytics.series import build_series
 from xpulse.analytics.spikes import find_spikes
 
 

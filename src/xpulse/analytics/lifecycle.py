@@ -2,7 +2,7 @@
 
 For every post of the look-back window whose latest read is at least ``min_age_days`` old,
 its impressions at each checkpoint (interpolated from its observations, see
-:mod:`xpulse.analytics.series`) are divided by its impressions at that latest read; the
+:mod:`xpulse.analytics.growth`) are divided by its impressions at that latest read; the
 figure is the median of those shares across the posts that allow an estimate at that
 checkpoint, with their number. A post counts at a checkpoint only when its latest read is at
 least twice as old: a post last read at 7 d says nothing about what arrives after 7 d, so
@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from xpulse.analytics.document import Lifecycle, LifecyclePoint
+from xpulse.analytics.growth import GROWTH_MODEL, Series
 from xpulse.analytics.inputs import PostRow
-from xpulse.analytics.series import GROWTH_MODEL, Series
 from xpulse.analytics.stats import median
 
 

@@ -2,7 +2,7 @@
 
 A post of age *a* (hours since posting at its latest read) is compared with the account's
 other posts of the look-back window at that same age, each read off its own stored reads
-with the growth model of :mod:`xpulse.analytics.series` (a power of age between two reads,
+with the growth model of :mod:`xpulse.analytics.growth` (a power of age between two reads,
 never a line from the moment of posting). All of the account's own posts are the
 reference, whatever their type: comparing within a type found a few more planted spikes in
 xsim worlds but also flagged ordinary posts, and a spike is something a person acts on.
@@ -33,8 +33,8 @@ import math
 from collections.abc import Iterable, Mapping
 
 from xpulse.analytics.document import Spike, Spikes
+from xpulse.analytics.growth import GROWTH_MODEL, Series
 from xpulse.analytics.inputs import PostRow
-from xpulse.analytics.series import GROWTH_MODEL, Series
 from xpulse.analytics.stats import robust_center
 
 

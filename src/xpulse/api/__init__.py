@@ -9,7 +9,7 @@ limits, metering, redacted logs).
 Modules: ``transport`` (the call policy), ``ratelimit`` (429s and pacing), ``redact``,
 ``endpoints`` (the endpoint table), ``client`` (typed calls), ``normalize`` (pure
 flattening), ``oauth2`` (PKCE, token endpoint), ``oauth1`` (request signing), ``auth``
-(bearer tokens), ``probe`` (is the API there), ``analytics_api``, ``media_analytics`` and
+(bearer tokens), ``probe`` (is the API there), ``tweets_analytics``, ``media_analytics`` and
 ``engagement`` (the analytics endpoints). Its errors are in :mod:`xpulse.errors`.
 """
 

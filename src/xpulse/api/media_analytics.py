@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from xpulse.api.analytics_api import timestamped_metrics, window_params
 from xpulse.api.endpoints import Endpoint
 from xpulse.api.transport import Transport
+from xpulse.api.tweets_analytics import timestamped_metrics, window_params
 from xpulse.errors import InvalidArgument, TooManyIds
 
 MEDIA_ANALYTICS = Endpoint("media_analytics", "/2/media/analytics", id_batch=100)

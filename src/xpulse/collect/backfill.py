@@ -34,14 +34,14 @@ from typing import Any
 from sqlalchemy import Engine
 
 from xpulse.api import redact
-from xpulse.api.analytics_api import Granularity
 from xpulse.api.engagement import DEFAULT_BASE_URL, EngagementClient, hourly_points
 from xpulse.api.engagement_rules import EARLIEST, SERIES_TYPES, split_window
 from xpulse.api.media_analytics import MEDIA_ANALYTICS, RETENTION, get_media_analytics
 from xpulse.api.oauth1 import OAuth1Credentials
 from xpulse.api.transport import Transport
+from xpulse.api.tweets_analytics import Granularity
 from xpulse.clock import Clock, utc_now
-from xpulse.collect.analytics_series import collect_series
+from xpulse.collect.tweets_analytics import collect_series
 from xpulse.config import env
 from xpulse.errors import ConfigError, NotEnrolled
 from xpulse.store import queries, series

@@ -27,7 +27,7 @@ from xpulse.api.client import XClient
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.pricing import DEFAULT_PRICES, PriceTable, billing_day, dollars
 from xpulse.collect.profile import counts_of
-from xpulse.collect.schedule import slots
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.store_page import call_rows
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import UsageProblem

@@ -35,7 +35,7 @@ from sqlalchemy import Connection
 from xpulse.collect.pricing import DEFAULT_PRICES, MICRO, PriceTable, billing_day, dollars
 from xpulse.collect.private import BATCH, LAST_PRIVATE_READ, due_private
 from xpulse.collect.profile import profile_due
-from xpulse.collect.schedule import HORIZON, due_ids
+from xpulse.collect.refresh_slots import HORIZON, due_ids
 from xpulse.store import queries
 
 BACKFILL = timedelta(days=29)  # a day short of X's 30-day private-metrics window

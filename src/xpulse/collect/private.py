@@ -32,11 +32,11 @@ from xpulse.api.transport import CallRecord
 from xpulse.collect.budget import Budget
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.pricing import PriceTable
-from xpulse.collect.schedule import HORIZON, is_due
+from xpulse.collect.refresh_slots import HORIZON, is_due
 from xpulse.collect.source import PUBLIC_MEDIA_FIELDS, PUBLIC_TWEET_FIELDS, Fetched
 from xpulse.collect.store_page import FIELD_DENIED, store_fetched
 from xpulse.errors import Forbidden
-from xpulse.store import series
+from xpulse.store import metric_buckets
 from xpulse.store.private_reads import created_at, private_attempts
 
 TWEET_PRIVATE = ("non_public_metrics", "organic_metrics", "promoted_metrics")
@@ -355,7 +355,7 @@ def _read_batch(each: BatchContext, batch: list[str], result: PrivateResult) -> 
             result.observations += stored.observations
             result.micros += stored.micros
             result.reads += stored.reads
-        series.record_refusals(
+        metric_buckets.record_refusals(
             conn,
             [
                 {

@@ -51,7 +51,7 @@ from xpulse.collect.planner import (
 )
 from xpulse.collect.pricing import PriceTable, billing_day, dollars
 from xpulse.collect.private import BATCH
-from xpulse.collect.schedule import HORIZON, due_ids
+from xpulse.collect.refresh_slots import HORIZON, due_ids
 from xpulse.collect.source import Fetched, Source, UserId
 from xpulse.collect.store_page import (
     FIELD_DENIED,

@@ -27,8 +27,8 @@ from xpulse.collect.ledger_budget import shared_budget
 from xpulse.collect.planner import AccountSpec, RunPlan, make_plan
 from xpulse.collect.pricing import PriceTable, billing_day, plan_prices
 from xpulse.collect.private import collect_private
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import AccountJob, AccountResult, Runner, RunResult
-from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.config.paths import state_dir
 from xpulse.config.settings import AccountConfig, Config

@@ -26,8 +26,7 @@ from typing import IO, Any, Literal
 from sqlalchemy import Connection, RowMapping
 
 from xpulse.render.cells import csv_cell
-from xpulse.store import queries
-from xpulse.store import series as series_store
+from xpulse.store import metric_buckets, queries
 from xpulse.store.schema import OBSERVATION_METRICS
 
 Format = Literal["jsonl", "csv"]
@@ -81,7 +80,7 @@ def _with_latest(conn: Connection, batch: list[RowMapping]) -> Iterator[dict[str
     ids = [r["id"] for r in batch]
     for row in queries.observation_series(conn, ids):
         reads.setdefault(row["post_id"], []).append(row)
-    x_counts = series_store.analytics_engagements(conn, ids)
+    x_counts = metric_buckets.analytics_engagements(conn, ids)
     for post in batch:
         series = reads.get(post["id"], [])
         record: dict[str, Any] = {c: post[c] for c in POST_COLUMNS[:11]}

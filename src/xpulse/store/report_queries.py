@@ -22,6 +22,7 @@ from typing import cast
 
 from sqlalchemy import Connection, RowMapping, exists, func, literal, or_, select
 
+from xpulse.store.metric_buckets import analytics_engagements
 from xpulse.store.schema import (
     accounts,
     api_calls,
@@ -30,7 +31,6 @@ from xpulse.store.schema import (
     observations,
     posts,
 )
-from xpulse.store.series import analytics_engagements
 
 CHUNK = 500  # ids per IN (...) list
 METRICS = ("impressions", "likes", "reposts", "replies", "quotes", "bookmarks", "engagements")

@@ -316,7 +316,7 @@ competitors = Table(
     Column("added_at", UTCDateTime(), nullable=False),
 )
 
-# -- metric series and refusals (xpulse.store.series) -----------------------------------
+# -- metric series and refusals (xpulse.store.metric_buckets) -----------------------------------
 
 metric_series = Table(
     "metric_series",

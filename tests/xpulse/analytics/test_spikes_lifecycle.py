@@ -9,8 +9,8 @@ import pytest
 
 from xpulse.analytics import ObservationRow, PostRow
 from xpulse.analytics.document import Spikes
+from xpulse.analytics.growth import Series, build_series
 from xpulse.analytics.lifecycle import lifecycle
-from xpulse.analytics.series import Series, build_series
 from xpulse.analytics.spikes import baseline, find_spikes, grid_age
 from xpulse.analytics.stats import median, robust_z
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from collect_world import sqlite_store, user_jobs
 
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import BACKFILL, Runner
-from xpulse.collect.schedule import slots
 
 
 def main() -> int:

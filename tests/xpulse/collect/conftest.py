@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from xpulse.api.client import XClient
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import AccountJob, Runner
-from xpulse.collect.schedule import slots
 from xpulse.store import open_store
 from xpulse.store import queries as q
 from xpulse.store.schema import observations, posts

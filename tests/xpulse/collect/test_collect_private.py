@@ -13,8 +13,8 @@ from xpulse_private_world import ALICE_TOKEN, NOW, PROMOTED, StaticAuth, make_wo
 from xpulse.api.client import XClient
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.planner import AccountSpec
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import AccountJob, Runner
-from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.config.settings import Config
 from xpulse.operations.collect import last_private_reads

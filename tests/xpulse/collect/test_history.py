@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from xpulse.collect.planner import AccountSpec, make_plan
 from xpulse.collect.pricing import DEFAULT_PRICES
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import BACKFILL, HISTORY_JOB
-from xpulse.collect.schedule import slots
 from xpulse.config.settings import parse_config
 from xpulse.errors import ConfigError
 from xpulse.store.schema import checkpoints, observations, posts

@@ -17,8 +17,8 @@ from xpulse.collect.private import (
     due_private,
     private_slots,
 )
-from xpulse.collect.schedule import slots
-from xpulse.store import series
+from xpulse.collect.refresh_slots import slots
+from xpulse.store import metric_buckets
 from xpulse.store.schema import media_observations, metric_refusals, observations, posts
 
 
@@ -74,7 +74,7 @@ def test_refused_posts_are_read_again_publicly_and_the_reason_kept(
     assert obs[OLD].likes == 40 and obs[OLD].url_link_clicks is None
     assert obs[PLAIN].url_link_clicks == 7  # the rest of the request kept its private fields
     with engine.connect() as conn:
-        stored = series.refusals(conn, "alice")
+        stored = metric_buckets.refusals(conn, "alice")
     assert {(r.post_id, r.reason) for r in stored} == {(OLD, "too-old"), (BOBS, "not-owner")}
 
 

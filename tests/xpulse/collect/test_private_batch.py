@@ -13,8 +13,8 @@ from xpulse.api.client import XClient
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.planner import AccountSpec
 from xpulse.collect.private import collect_private
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import AccountJob, Runner
-from xpulse.collect.schedule import slots
 from xpulse.collect.source import XClientSource
 from xpulse.store import open_store
 from xsim.clock import FixedClock

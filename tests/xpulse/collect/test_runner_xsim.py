@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from xpulse.collect.planner import month_start, next_month_start
-from xpulse.collect.schedule import slots
+from xpulse.collect.refresh_slots import slots
 from xpulse.store import queries
 from xpulse.store.schema import api_calls, checkpoints, observations, posts
 from xsim.v2.faults import parse_faults

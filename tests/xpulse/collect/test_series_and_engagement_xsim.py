@@ -23,7 +23,7 @@ from xpulse_private_world import (
 
 from xpulse.api.engagement import EngagementClient, hourly_points
 from xpulse.api.oauth1 import OAuth1Credentials
-from xpulse.collect.analytics_series import collect_series
+from xpulse.collect.tweets_analytics import collect_series
 from xpulse.errors import Forbidden, Unauthorized
 from xpulse.store import queries as q
 from xpulse.store.schema import metric_series

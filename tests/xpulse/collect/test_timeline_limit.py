@@ -6,8 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from xpulse.collect.planner import TIMELINE_LIMIT
+from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import Runner
-from xpulse.collect.schedule import slots
 from xsim.clock import FixedClock
 from xsim.server.http import build_app, serve_app
 

@@ -128,8 +128,8 @@ def test_x_engagements_come_from_the_analytics_series_unless_an_observation_is_n
     of the most recently read granularity, never across granularities, never over a newer
     observation's count."""
     from xpulse.operations.report_inputs import report_inputs
+    from xpulse.store.metric_buckets import upsert_buckets
     from xpulse.store.report_queries import StoredAccount
-    from xpulse.store.series import upsert_buckets
 
     engine = open_db(f"sqlite:///{tmp_path / 'x.db'}")
     later = T0 + timedelta(days=3)

@@ -17,8 +17,8 @@ from xpulse.analytics.detail import MediaCounts, retention
 from xpulse.cli import cli
 from xpulse.store import open_store
 from xpulse.store import queries as q
+from xpulse.store.metric_buckets import record_refusals, upsert_buckets
 from xpulse.store.schema import metric_series
-from xpulse.store.series import record_refusals, upsert_buckets
 
 AS_OF = "2026-05-26T08:00:00+00:00"
 NOW = datetime(2026, 5, 26, 8, tzinfo=UTC)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from xpulse.collect.budget import Budget
 from xpulse.collect.planner import TIMELINE_LIMIT, AccountSpec, make_plan
 from xpulse.collect.pricing import PriceTable
-from xpulse.collect.schedule import HORIZON, is_due, reads_needed, slots
+from xpulse.collect.refresh_slots import HORIZON, is_due, reads_needed, slots
 from xpulse.errors import BudgetExceeded
 from xpulse.store import open_store
 from xpulse.store import queries as q

@@ -15,16 +15,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from xpulse.api.analytics_api import (
+from xpulse.api.transport import Transport
+from xpulse.api.tweets_analytics import (
     ANALYTICS,
     METRIC_FIELDS,
     Bucket,
     Granularity,
     get_tweet_analytics,
 )
-from xpulse.api.transport import Transport
 from xpulse.clock import Clock, utc_now
-from xpulse.store import series
+from xpulse.store import metric_buckets
 from xpulse.store.schema import SERIES_METRICS
 
 assert ANALYTICS.id_batch is not None  # the endpoint takes a list of ids
@@ -43,9 +43,9 @@ class SeriesResult:
 def bucket_row(bucket: Bucket, fetched_at: datetime) -> dict[str, Any]:
     row: dict[str, Any] = {
         "post_id": bucket.post_id,
-        "granularity": series.GRANULARITY[bucket.granularity],
+        "granularity": metric_buckets.GRANULARITY[bucket.granularity],
         "bucket_start": bucket.at,
-        "source": series.SOURCE_ANALYTICS,
+        "source": metric_buckets.SOURCE_ANALYTICS,
         "fetched_at": fetched_at,
     }
     for name, value in bucket.metrics.items():
@@ -73,7 +73,7 @@ def collect_series(
         page = get_tweet_analytics(transport, ids[i : i + BATCH], start, end, granularity, wanted)
         now = clock()
         with engine.begin() as conn:
-            series.upsert_buckets(conn, [bucket_row(b, now) for b in page.buckets])
+            metric_buckets.upsert_buckets(conn, [bucket_row(b, now) for b in page.buckets])
         result.requests += 1
         result.buckets += len(page.buckets)
         result.errors.extend(page.errors)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from xpulse.api.analytics_api import get_tweet_analytics
 from xpulse.api.transport import Transport
+from xpulse.api.tweets_analytics import get_tweet_analytics
 from xpulse.errors import InvalidArgument, TooManyIds
 
 START = datetime(2026, 5, 1, tzinfo=UTC)
