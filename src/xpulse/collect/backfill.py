@@ -44,7 +44,7 @@ from xpulse.clock import Clock, utc_now
 from xpulse.collect.tweets_analytics import collect_series
 from xpulse.config import env
 from xpulse.errors import ConfigError, NotEnrolled
-from xpulse.store import queries, series
+from xpulse.store import metric_buckets, queries
 from xpulse.store.schema import SERIES_METRICS
 
 assert MEDIA_ANALYTICS.id_batch is not None  # the endpoint takes a list of keys
@@ -121,7 +121,7 @@ def bucket_rows(tree: dict[str, Any], fetched_at: datetime) -> list[dict[str, An
     """One row per (post, hour) from a tweet/type/day/hour tree; type names mapped."""
     rows: dict[tuple[str, datetime], dict[str, Any]] = {}
     for pid, kind, hour, count in hourly_points(tree, ORDER):
-        column = series.ENGAGEMENT_NAMES.get(kind, kind)
+        column = metric_buckets.ENGAGEMENT_NAMES.get(kind, kind)
         if column not in SERIES_METRICS:
             continue
         row = rows.setdefault(
@@ -130,7 +130,7 @@ def bucket_rows(tree: dict[str, Any], fetched_at: datetime) -> list[dict[str, An
                 "post_id": pid,
                 "granularity": "hour",
                 "bucket_start": hour,
-                "source": series.SOURCE_ENGAGEMENT,
+                "source": metric_buckets.SOURCE_ENGAGEMENT,
                 "fetched_at": fetched_at,
             },
         )
@@ -179,7 +179,7 @@ def backfill_engagement(
         merged = client.collect("historical", ids, engagement_types, {GROUPING: ORDER}, lo, hi)
         rows = bucket_rows(merged.groups.get(GROUPING, {}), clock())
         with engine.begin() as conn:
-            series.upsert_buckets(conn, rows)
+            metric_buckets.upsert_buckets(conn, rows)
         result.windows += 1
         result.requests += merged.requests
         result.buckets += len(rows)
