@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 
 from xsim.world.document import load_world
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "xpulse" / "deliver"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "xpulse" / "support"))
 
 from sheets_discovery import problems
 from sheets_fake import FakeSheets, serve

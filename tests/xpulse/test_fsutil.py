@@ -10,7 +10,7 @@ import pytest
 
 from xpulse import fsutil
 from xpulse.errors import WriteError
-from xpulse.fsutil import PRIVATE, write_all_atomic, write_atomic
+from xpulse.fsutil import PRIVATE, atomic_writer, write_all_atomic, write_atomic
 
 
 @pytest.fixture
@@ -64,6 +64,32 @@ def test_a_failed_write_keeps_every_old_file_and_no_temp(
     assert one.read_text(encoding="utf-8") == "old one"  # nothing renamed before all staged
     assert two.read_text(encoding="utf-8") == "old two"
     assert sorted(p.name for p in folder.iterdir()) == ["one.html", "two.json"]
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path: Path) -> None:
+    target = tmp_path / "exports" / "out.csv"
+    target.parent.mkdir()
+    target.write_text("previous export\n", encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic_writer(target) as fh:
+        fh.write("half a file")
+        raise RuntimeError("disk full")
+    assert target.read_text(encoding="utf-8") == "previous export\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.csv"]
+    with atomic_writer(target) as fh:
+        fh.write("new\n")
+    assert target.read_text(encoding="utf-8") == "new\n"
+
+
+def test_unwritable_out_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with (
+        pytest.raises(WriteError) as err,
+        atomic_writer(blocker / "out.csv", make_parents=True) as fh,
+    ):
+        fh.write("x")
+    assert str(err.value).startswith(f"cannot write {blocker / 'out.csv'}: ")
+    assert "\n" not in str(err.value)
 
 
 def test_the_helper_stays_light() -> None:

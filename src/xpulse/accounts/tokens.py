@@ -26,11 +26,10 @@ import filelock
 
 from xpulse.api import redact
 from xpulse.clock import utc_now
-from xpulse.config.env import TOKEN_STORE
+from xpulse.config.env import KEYRING_SERVICE, TOKEN_STORE
 from xpulse.config.paths import state_dir
 from xpulse.errors import ConfigError
 
-KEYRING_SERVICE = "xpulse"
 KNOWN_LIMIT = 32  # fingerprints kept per account: far more than rotations between env edits
 log = logging.getLogger("xpulse.api")
 

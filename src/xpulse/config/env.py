@@ -16,6 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ACCOUNT = "<NAME>"
+# The service of every xpulse entry in the OS secret store: sign-ins (account names), the
+# Slack webhook (the entry ``webhook_url_keyring`` names), ``smtp:<username>@<host>``.
+KEYRING_SERVICE = "xpulse"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Email delivery over SMTP, with STARTTLS or implicit TLS (``ssl``).
 
-The password never lives in the config file: it comes from the environment variable the
-destination is given (``password_env``) or the OS keyring (service
-``xpulse``, entry ``smtp:<username>@<host>``). It never appears in a message, a log line,
-a repr or an exception; smtplib's debug output (which would show AUTH) is never turned on.
+The password comes resolved (from the environment or the OS keyring, by
+:mod:`xpulse.operations.targets`): this module moves bytes and looks nothing up. It never
+appears in a message, a log line, a repr or an exception; smtplib's debug output (which
+would show AUTH) is never turned on.
 Plain ``none`` security is allowed only to a loopback host, so credentials and reports are
 never sent in clear over a network. The message comes rendered (a MIME message); the
 settings come checked (:func:`xpulse.config.delivery.check_smtp`, when the config loads).
@@ -12,11 +12,10 @@ settings come checked (:func:`xpulse.config.delivery.check_smtp`, when the confi
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -26,7 +25,6 @@ from typing import Final, Literal
 from xpulse.errors import DeliveryError, DestinationConfigError, message_line
 
 NAME: Final = "email"
-KEYRING_SERVICE: Final = "xpulse"
 LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 Security = Literal["starttls", "ssl", "none"]
 SECURITIES: Final[tuple[Security, ...]] = ("starttls", "ssl", "none")
@@ -34,37 +32,23 @@ SECURITIES: Final[tuple[Security, ...]] = ("starttls", "ssl", "none")
 log = logging.getLogger(__name__)
 
 
-def keyring_password(username: str, host: str) -> str | None:
-    """The password stored in the OS keyring for ``username`` at ``host``, if any."""
-    try:
-        import keyring
-    except ImportError:
-        return None
-    try:
-        value = keyring.get_password(KEYRING_SERVICE, f"smtp:{username}@{host}")
-    except Exception:  # any backend failure means "not available here"
-        return None
-    return value if isinstance(value, str) and value else None
-
-
 @dataclass(repr=False)
 class SmtpDestination:
     """Sends report messages through one SMTP server.
 
     ``ssl_context`` defaults to the system's verified context; tests pass one that trusts
-    their throwaway certificate. ``password_lookup`` replaces the keyring lookup (tests).
+    their throwaway certificate. ``password`` is the login's, given with ``username``.
     """
 
     host: str
     port: int
     security: Security
     username: str | None
-    password_env: str
+    password: str | None = field(repr=False)
     sender: str
     recipients: Sequence[str]
     timeout: float = 30.0
     ssl_context: ssl.SSLContext | None = None
-    password_lookup: Callable[[str, str], str | None] = field(default=keyring_password)
     name: str = field(default=NAME, init=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +61,10 @@ class SmtpDestination:
                 NAME, f"SMTP security 'none' sends in clear: use starttls or ssl for {self.host}"
             )
         self.host = self.host.strip()
+        if self.username and not self.password:
+            raise DestinationConfigError(
+                NAME, f"no SMTP password for {self.username!r} at {self.host}"
+            )
         self.recipients = list(self.recipients)
 
     @property
@@ -85,19 +73,6 @@ class SmtpDestination:
 
     def __repr__(self) -> str:
         return f"SmtpDestination({self.where}, user={self.username!r})"
-
-    def _password(self, username: str) -> str:
-        value = os.environ.get(self.password_env, "")
-        if value:
-            return value
-        stored = self.password_lookup(username, self.host)
-        if stored:
-            return stored
-        raise DestinationConfigError(
-            NAME,
-            f"no SMTP password for {username!r} at {self.host}: set "
-            f"{self.password_env} or store it in the OS keyring",
-        )
 
     def _context(self) -> ssl.SSLContext:
         return self.ssl_context or ssl.create_default_context()
@@ -167,7 +142,6 @@ class SmtpDestination:
     def _session(self) -> Iterator[smtplib.SMTP]:
         """A connected, secured and logged-in client, quit on the way out; a failure to get
         there is a :class:`DeliveryError` naming the cause."""
-        password = self._password(self.username) if self.username else None
         try:
             client = self._connect()
         except DeliveryError:
@@ -176,8 +150,8 @@ class SmtpDestination:
             raise DeliveryError(NAME, f"cannot connect to {self.where}: {_reason(e)}") from None
         try:
             try:
-                if self.username and password is not None:
-                    client.login(self.username, password)
+                if self.username and self.password:
+                    client.login(self.username, self.password)
             except smtplib.SMTPAuthenticationError as e:
                 raise DeliveryError(
                     NAME,

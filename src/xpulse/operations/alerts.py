@@ -28,9 +28,9 @@ from xpulse.store import delivery_log as log
 if TYPE_CHECKING:
     from xpulse.config.settings import Config
     from xpulse.operations.outbox import Transports
+    from xpulse.render.slack import Severity
 
 Kind = Literal["budget", "spike", "sign-in", "run-failed"]
-Severity = Literal["info", "warning", "critical"]
 
 
 @dataclass(frozen=True)

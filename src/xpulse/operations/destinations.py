@@ -137,7 +137,7 @@ class EmailTarget:
             port=conf.effective_port,
             security=conf.security,
             username=conf.username,
-            password_env=conf.password_env,
+            password=self.password,
             sender=conf.sender,
             recipients=conf.recipients,
             timeout=transports.smtp_timeout,

@@ -2,10 +2,10 @@
 
 The config file names where a secret is (an environment variable, an entry of the OS
 secret store, service ``xpulse``), never the secret; this is where it is looked for: the
-webhook URL from the entry ``webhook_url_keyring`` names, the SMTP password from
-``smtp:<username>@<host>`` (the SMTP sender's own convention). A missing or malformed
-secret is a :class:`~xpulse.errors.ConfigError` naming where it was looked for, never the
-value; every value found is remembered by the log redaction.
+webhook URL from the entry ``webhook_url_keyring`` names, the SMTP password from the entry
+``smtp:<username>@<host>``. A missing or malformed secret is a
+:class:`~xpulse.errors.ConfigError` naming where it was looked for, never the value; every
+value found is remembered by the log redaction.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from xpulse.config.delivery import (
     SheetsConfig,
     SlackConfig,
 )
+from xpulse.config.env import KEYRING_SERVICE
 from xpulse.config.settings import AccountConfig, Config
 from xpulse.errors import ConfigError
 from xpulse.operations.destinations import (
@@ -35,8 +36,6 @@ from xpulse.operations.destinations import (
     SheetsTarget,
     SlackTarget,
 )
-
-KEYRING_SERVICE = "xpulse"
 
 
 def secret(env: str, keyring_entry: str | None) -> tuple[str | None, str]:
@@ -75,17 +74,11 @@ def resolve_slack(conf: SlackConfig, label: str) -> SlackTarget:
 def resolve_email(conf: EmailConfig, label: str) -> EmailTarget:
     if conf.username is None:
         return EmailTarget(conf, None)
-    from xpulse.deliver.smtp import keyring_password
-
-    password, where = secret(conf.password_env, None)
-    if password is None:
-        password = keyring_password(conf.username, conf.host)
-        where += f" or keyring {KEYRING_SERVICE}/smtp:{conf.username}@{conf.host}"
+    password, where = secret(conf.password_env, f"smtp:{conf.username}@{conf.host}")
     if password is None:
         raise ConfigError(
             f"{label}.email: SMTP user {conf.username!r} has no password: set {where}"
         )
-    redact.remember(password)
     return EmailTarget(conf, password)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from xpulse.analytics.document import Report
 from xpulse.analytics.figures import PostEntry
 from xpulse.render.escape import csv_cell
-from xpulse.render.view import as_report, link_for
+from xpulse.render.view import as_report, link_for, post_figures
 
 COLUMNS = (
     "id",
@@ -47,16 +47,7 @@ def _row(post: PostEntry, username: str | None) -> list[object]:
         post.content_type,
         post.text,
         link_for(post, username),
-        post.impressions,
-        post.likes,
-        post.reposts,
-        post.replies,
-        post.quotes,
-        post.bookmarks,
-        post.engagements,
-        post.engagement_rate,
-        post.x_engagements,
-        post.x_engagement_rate,
+        *post_figures(post),
         observed.isoformat() if observed else None,
     ]
 

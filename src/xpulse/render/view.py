@@ -161,6 +161,23 @@ def link_for(post: PostEntry, username: str | None) -> str | None:
     return post_url(post.id, username) or safe_url(post.url)
 
 
+def post_figures(post: PostEntry) -> list[int | float | None]:
+    """A post's counts and rates, in the order the tables of posts (CSV, workbook) list
+    them: impressions to bookmarks, engagements and their rate, X's count and its rate."""
+    return [
+        post.impressions,
+        post.likes,
+        post.reposts,
+        post.replies,
+        post.quotes,
+        post.bookmarks,
+        post.engagements,
+        post.engagement_rate,
+        post.x_engagements,
+        post.x_engagement_rate,
+    ]
+
+
 def post_label(post: PostEntry, limit: int = 80) -> str:
     """A one-line preview of the post's text (still unescaped)."""
     return truncate(post.text, limit) or f"post {post.id}"

@@ -43,7 +43,7 @@ from xpulse.analytics.figures import PostEntry, Totals
 from xpulse.analytics.portfolio import Portfolio
 from xpulse.errors import TooManyRows
 from xpulse.render.cells import strip_controls
-from xpulse.render.view import as_report, link_for
+from xpulse.render.view import as_report, link_for, post_figures
 
 MAX_ROWS: Final = 1_048_576  # Excel's limit, the header row included
 MAX_URL: Final = 2079  # Excel's longest link; a longer URL is written as text
@@ -179,16 +179,7 @@ def _post_values(post: PostEntry, username: str | None) -> list[Any]:
         post.content_type,
         post.text,
         link_for(post, username),
-        post.impressions,
-        post.likes,
-        post.reposts,
-        post.replies,
-        post.quotes,
-        post.bookmarks,
-        post.engagements,
-        post.engagement_rate,
-        post.x_engagements,
-        post.x_engagement_rate,
+        *post_figures(post),
         observed.astimezone(UTC) if observed else None,
     ]
 

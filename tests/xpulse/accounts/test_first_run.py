@@ -1,4 +1,4 @@
-"""The first run: `init` with delivery on, the API check before sign-in, headless sign-in."""
+"""The first run after `init`: the API check before sign-in, headless sign-in."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +18,6 @@ from xpulse.accounts import signin
 from xpulse.accounts.tokens import FileTokenStore
 from xpulse.api.probe import check_api_base
 from xpulse.cli import cli
-from xpulse.cli import init as init_module
-from xpulse.config.paths import config_path
 from xpulse.config.settings import load_config
 from xpulse.errors import ApiUnreachable, SignInError
 
@@ -35,58 +32,6 @@ def xsim(isolated_env: Path) -> Iterator[tuple[str, int]]:
     with server.serve_in_thread(make_world(port), auto_approve=True, now=NOW) as base:
         write_config(isolated_env, base, port)
         yield base, port
-
-
-def test_init_turns_files_on_and_explains_slack_email_plan_and_budget(
-    isolated_env: Path,
-) -> None:
-    result = CliRunner().invoke(
-        cli, ["init", "--client-id", "abc123", "--account", "brand", "--username", "jack"]
-    )
-    assert result.exit_code == 0, result.output
-    folder = isolated_env / "reports"
-    assert f"reports: files in {folder}" in result.output
-    assert "next: xpulse auth login --account brand" in result.output
-    text = config_path().read_text()
-    data = tomllib.loads(text)
-    assert data["delivery"]["files"] == {
-        "folder": str(folder),
-        "formats": ["html", "md", "json", "csv"],
-    }
-    assert "slack" not in data["delivery"] and "email" not in data["delivery"]
-    # Slack and email are there, commented, with what each needs.
-    assert '# webhook_url_env = "XPULSE_SLACK_WEBHOOK"' in text
-    assert "Incoming Webhooks" in text
-    assert '# password_env = "XPULSE_SMTP_PASSWORD"' in text and "# host = " in text
-    assert "pay-per-use bills" in text and "stops before it" in text
-    # Uncommenting Slack gives a config that loads.
-    cfg = load_config()
-    assert cfg.delivery.files is not None and cfg.delivery.files.path() == folder
-    enabled = text.replace("# [delivery.slack]\n# webhook", "[delivery.slack]\nwebhook")
-    config_path().write_text(enabled)
-    assert load_config().delivery.slack is not None
-
-
-def test_init_never_prompts_off_a_terminal(isolated_env: Path) -> None:
-    result = CliRunner().invoke(cli, ["init"], input="should-not-be-read\n")
-    assert result.exit_code == 0, result.output
-    assert "client id" not in result.output.lower().split("wrote")[0]
-    assert load_config().api.client_id == ""
-    assert "next: set api.client_id in" in result.output
-
-
-def test_init_asks_on_a_terminal_for_what_it_cannot_guess(
-    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(init_module, "_interactive", lambda no_input: not no_input)
-    result = CliRunner().invoke(cli, ["init"], input="my-client\n@jack\nbrand\ny\n")
-    assert result.exit_code == 0, result.output
-    cfg = load_config()
-    assert cfg.api.client_id == "my-client"
-    assert (cfg.accounts[0].name, cfg.accounts[0].username) == ("brand", "jack")
-    assert cfg.accounts[0].owns_app is True  # asked: it picks X's price for its own posts
-    quiet = CliRunner().invoke(cli, ["init", "--force", "--no-input"], input="x\n")
-    assert quiet.exit_code == 0 and load_config().api.client_id == ""
 
 
 def test_a_dead_api_base_fails_in_seconds_with_the_setting_to_fix(isolated_env: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
+from xpulse_truth_worlds import inputs_from_world, planted_world
 
 import xpulse
 from xpulse.analytics import (
@@ -18,8 +19,6 @@ from xpulse.analytics import (
     parse_period,
 )
 from xpulse.analytics.document import json_schema_text
-
-from .worlds import inputs_from_world, planted_world
 
 SCHEMA_FILE = Path(xpulse.__file__).parent / "schemas" / "report.schema.json"
 NOW = datetime(2026, 5, 27, 12, 0, tzinfo=UTC)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from xpulse_truth_worlds import content_type_of, inputs_from_world, planted_world
 
 from xpulse.analytics import Report, ReportOptions, build_report, parse_period
 from xsim.world.curves import post_metrics_at
 from xsim.world.model import World
-
-from .worlds import content_type_of, inputs_from_world, planted_world
 
 NOW = datetime(2026, 5, 27, 12, 0, tzinfo=UTC)
 

@@ -13,13 +13,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from xpulse_truth_worlds import inputs_from_world
 
 from xpulse.analytics import Report, build_report, parse_period
 from xsim.world.curves import post_metrics_at
 from xsim.world.generate import GenerateOptions, content_types, generate_world
 from xsim.world.model import World
-
-from .worlds import inputs_from_world
 
 NOW = datetime(2026, 5, 27, 12, 0, tzinfo=UTC)
 SEEDS = (0, 1, 2)

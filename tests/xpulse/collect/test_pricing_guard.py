@@ -138,18 +138,6 @@ def test_config_check_lines_for_budget_and_ownership(tmp_path: Path) -> None:
             parse_config({**base, **bad}, tmp_path / "c.toml")
 
 
-def test_the_plans_cap_is_alerted_at_80_and_100_percent_once_each() -> None:
-    from xpulse.operations.alerts import cap_alerts
-
-    assert cap_alerts(11_999, 15_000, "basic", "2026-09", [80, 100]) == []
-    (warn,) = cap_alerts(12_000, 15_000, "basic", "2026-09", [80, 100])
-    assert (warn.key, warn.severity, warn.covers) == ("cap:2026-09:80", "warning", ())
-    assert warn.title == "X read cap 80% used for 2026-09: 12,000 of 15,000 post reads (basic)"
-    (full,) = cap_alerts(15_000, 15_000, "basic", "2026-09", [80, 100])
-    assert (full.key, full.covers) == ("cap:2026-09:100", ("cap:2026-09:80",))
-    assert cap_alerts(10**9, None, "enterprise", "2026-09", [80, 100]) == []
-
-
 def test_a_run_that_fits_with_less_than_a_page_to_spare_says_so(tmp_path: Path) -> None:
     plan = _plan(tmp_path, [AccountSpec("a", "a", True, True, post_count=140)], budget=0.2)
     (note,) = admit(plan, allow_over_budget=False)  # $0.14 fits $0.20, a $0.10 page not

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from xpulse.cli import cli
+from xpulse.cli import init as init_module
 from xpulse.config.paths import config_path, data_dir, state_dir
 from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
@@ -103,6 +104,58 @@ def test_init_refuses_to_overwrite_without_force(isolated_env: Path) -> None:
     assert "Traceback" not in again.output
     assert runner.invoke(cli, ["init", "--client-id", "new", "--force"]).exit_code == 0
     assert load_config().api.client_id == "new"
+
+
+def test_init_turns_files_on_and_explains_slack_email_plan_and_budget(
+    isolated_env: Path,
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["init", "--client-id", "abc123", "--account", "brand", "--username", "jack"]
+    )
+    assert result.exit_code == 0, result.output
+    folder = isolated_env / "reports"
+    assert f"reports: files in {folder}" in result.output
+    assert "next: xpulse auth login --account brand" in result.output
+    text = config_path().read_text()
+    data = tomllib.loads(text)
+    assert data["delivery"]["files"] == {
+        "folder": str(folder),
+        "formats": ["html", "md", "json", "csv"],
+    }
+    assert "slack" not in data["delivery"] and "email" not in data["delivery"]
+    # Slack and email are there, commented, with what each needs.
+    assert '# webhook_url_env = "XPULSE_SLACK_WEBHOOK"' in text
+    assert "Incoming Webhooks" in text
+    assert '# password_env = "XPULSE_SMTP_PASSWORD"' in text and "# host = " in text
+    assert "pay-per-use bills" in text and "stops before it" in text
+    # Uncommenting Slack gives a config that loads.
+    cfg = load_config()
+    assert cfg.delivery.files is not None and cfg.delivery.files.path() == folder
+    enabled = text.replace("# [delivery.slack]\n# webhook", "[delivery.slack]\nwebhook")
+    config_path().write_text(enabled)
+    assert load_config().delivery.slack is not None
+
+
+def test_init_never_prompts_off_a_terminal(isolated_env: Path) -> None:
+    result = CliRunner().invoke(cli, ["init"], input="should-not-be-read\n")
+    assert result.exit_code == 0, result.output
+    assert "client id" not in result.output.lower().split("wrote")[0]
+    assert load_config().api.client_id == ""
+    assert "next: set api.client_id in" in result.output
+
+
+def test_init_asks_on_a_terminal_for_what_it_cannot_guess(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(init_module, "_interactive", lambda no_input: not no_input)
+    result = CliRunner().invoke(cli, ["init"], input="my-client\n@jack\nbrand\ny\n")
+    assert result.exit_code == 0, result.output
+    cfg = load_config()
+    assert cfg.api.client_id == "my-client"
+    assert (cfg.accounts[0].name, cfg.accounts[0].username) == ("brand", "jack")
+    assert cfg.accounts[0].owns_app is True  # asked: it picks X's price for its own posts
+    quiet = CliRunner().invoke(cli, ["init", "--force", "--no-input"], input="x\n")
+    assert quiet.exit_code == 0 and load_config().api.client_id == ""
 
 
 def test_help_has_examples() -> None:

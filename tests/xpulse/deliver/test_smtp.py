@@ -141,7 +141,7 @@ def destination(port: int, **kwargs: Any) -> SmtpDestination:
         "port": port,
         "security": "starttls",
         "username": USER,
-        "password_env": "XPULSE_SMTP_PASSWORD",
+        "password": PASSWORD,
         "sender": "xpulse <reports@example.com>",
         "recipients": ["team@example.org", "Boss <boss@example.net>"],
         "timeout": 5.0,
@@ -181,12 +181,10 @@ def test_starttls_with_auth_login_delivers_the_report(
     server_tls: ssl.SSLContext,
     client_tls: ssl.SSLContext,
     report: Report,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     inbox, port = smtp_server(
         tls_context=server_tls, require_starttls=True, auth=True, auth_exclude_mechanism=["PLAIN"]
     )
-    monkeypatch.setenv("XPULSE_SMTP_PASSWORD", PASSWORD)
     dest = destination(port, ssl_context=client_tls)
     msg = report_message(report, sender=dest.sender, recipients=dest.recipients)
     assert dest.send(msg) == []
@@ -201,7 +199,7 @@ def test_starttls_with_auth_login_delivers_the_report(
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-def test_implicit_ssl_with_auth_plain_and_password_from_the_secret_store(
+def test_implicit_ssl_with_auth_plain(
     smtp_server: Start,
     server_tls: ssl.SSLContext,
     client_tls: ssl.SSLContext,
@@ -209,15 +207,9 @@ def test_implicit_ssl_with_auth_plain_and_password_from_the_secret_store(
 ) -> None:
     # aiosmtpd only counts STARTTLS as TLS for AUTH; this connection is TLS from the start.
     inbox, port = smtp_server(ssl_context=server_tls, auth=True, auth_require_tls=False)
-    asked: list[tuple[str, str]] = []
-
-    def store(user: str, host: str) -> str | None:
-        asked.append((user, host))
-        return PASSWORD
-
-    dest = destination(port, security="ssl", ssl_context=client_tls, password_lookup=store)
+    dest = destination(port, security="ssl", ssl_context=client_tls)
     dest.send(report_message(report, sender=dest.sender, recipients=dest.recipients))
-    assert asked == [(USER, "127.0.0.1")] and inbox.mechanisms == ["PLAIN"]
+    assert inbox.messages[0][0] == "reports@example.com" and inbox.mechanisms == ["PLAIN"]
     check_report_mail(received(inbox))
 
 
@@ -233,29 +225,29 @@ def test_wrong_password_fails_clearly_without_the_password(
     server_tls: ssl.SSLContext,
     client_tls: ssl.SSLContext,
     report: Report,
-    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     inbox, port = smtp_server(tls_context=server_tls, require_starttls=True, auth=True)
-    monkeypatch.setenv("SMTP_PASS_FOR_TEST", "fake-wrong-password-7")
-    dest = destination(port, ssl_context=client_tls, password_env="SMTP_PASS_FOR_TEST")
+    dest = destination(port, ssl_context=client_tls, password="fake-wrong-password-7")
     with pytest.raises(DeliveryError, match="refused the login of 'reports-bot'") as info:
         dest.send(report_message(report, sender=dest.sender, recipients=dest.recipients))
     assert not info.value.retryable and inbox.messages == []
     assert "fake-wrong-password" not in str(info.value) + caplog.text
 
 
-def test_missing_password_is_a_config_error(report: Report) -> None:
-    dest = destination(2525, password_lookup=lambda user, host: None)
-    with pytest.raises(DestinationConfigError, match="set XPULSE_SMTP_PASSWORD"):
-        dest.send(report_message(report, sender=dest.sender, recipients=dest.recipients))
+def test_a_login_without_its_password_is_a_config_error() -> None:
+    """The password comes resolved (operations.targets says where to set it); a login
+    without one stops before any connection."""
+    for missing in (None, ""):
+        with pytest.raises(DestinationConfigError, match="no SMTP password for 'reports-bot'"):
+            destination(2525, password=missing)
+    assert destination(2525, username=None, password=None).username is None
 
 
 def test_untrusted_certificate_is_refused(
-    smtp_server: Start, server_tls: ssl.SSLContext, report: Report, monkeypatch: pytest.MonkeyPatch
+    smtp_server: Start, server_tls: ssl.SSLContext, report: Report
 ) -> None:
     inbox, port = smtp_server(tls_context=server_tls, require_starttls=True, auth=True)
-    monkeypatch.setenv("XPULSE_SMTP_PASSWORD", PASSWORD)
     dest = destination(port)  # the system's trust store does not know the throwaway cert
     with pytest.raises(DeliveryError, match="TLS failed") as info:
         dest.send(report_message(report, sender=dest.sender, recipients=dest.recipients))
@@ -271,10 +263,9 @@ def test_server_down_is_a_retryable_error(report: Report) -> None:
 
 
 def test_server_without_starttls_is_refused_before_any_login(
-    smtp_server: Start, report: Report, monkeypatch: pytest.MonkeyPatch
+    smtp_server: Start, report: Report
 ) -> None:
     inbox, port = smtp_server()  # plain server: no STARTTLS offered
-    monkeypatch.setenv("XPULSE_SMTP_PASSWORD", PASSWORD)
     dest = destination(port)
     with pytest.raises(DeliveryError, match="does not offer STARTTLS") as info:
         dest.send(report_message(report, sender=dest.sender, recipients=dest.recipients))

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from xpulse_run_stack import Stack
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "deliver"))
-
 from sheets_discovery import problems
 from sheets_fake import FakeSheets, serve
+from xpulse_run_stack import Stack
 
 from xpulse.errors import ConfigError
 

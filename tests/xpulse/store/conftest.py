@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from xpulse.store import open_store
 from xpulse.store.schema import metadata
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -59,18 +58,3 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with engine.begin() as conn:
         metadata.drop_all(conn)
     engine.dispose()
-
-
-@pytest.fixture
-def open_db() -> Iterator[Callable[[str], Engine]]:
-    """``open_store`` whose engines are disposed after the test (no dangling connections)."""
-    engines: list[Engine] = []
-
-    def _open(url: str) -> Engine:
-        engine = open_store(url)
-        engines.append(engine)
-        return engine
-
-    yield _open
-    for engine in engines:
-        engine.dispose()

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
+from xpulse_store_rows import post
 
 from xpulse.analytics.document import Report
 from xpulse.analytics.figures import Totals
@@ -22,8 +23,6 @@ from xpulse.config.settings import parse_config
 from xpulse.operations.report import make_report
 from xpulse.store.queries import append_observations, ensure_account
 from xpulse.store.schema import posts
-
-from .helpers import post
 
 START = datetime(2026, 4, 27, tzinfo=UTC)  # Monday of 2026-W18
 NOW = datetime(2026, 6, 3, 12, tzinfo=UTC)  # after every read

@@ -7,13 +7,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Engine, create_engine, inspect, select, text
+from xpulse_store_rows import T0, observation, post
 
 from xpulse.store import history, views
 from xpulse.store import queries as q
 from xpulse.store.migrations import current_version
 from xpulse.store.schema import observations, schema_migrations
-
-from .helpers import T0, observation, post
 
 
 def test_step_5_brings_a_version_4_store_to_the_current_schema(

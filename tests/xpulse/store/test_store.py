@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
+from xpulse_store_rows import T0, observation, post
 
 from xpulse.errors import StoreError
 from xpulse.store import open_store
 from xpulse.store import queries as q
 from xpulse.store.migrations import current_version, migrate
 from xpulse.store.schema import observations, posts, schema_migrations
-
-from .helpers import T0, observation, post
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from xpulse_truth_worlds import OBSERVATION_AGES_H, inputs_from_world
+
 from xpulse.analytics import build_report, parse_period, report_windows
 from xpulse.operations.report_inputs import report_inputs
 from xpulse.store import open_store
@@ -17,8 +19,6 @@ from xpulse.store.schema import posts
 from xsim.world.curves import post_metrics_at
 from xsim.world.generate import GenerateOptions, content_types, generate_world
 from xsim.world.model import Post
-
-from .worlds import OBSERVATION_AGES_H, inputs_from_world
 
 NOW = datetime(2026, 5, 27, 12, 0, tzinfo=UTC)
 

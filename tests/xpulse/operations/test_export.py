@@ -1,3 +1,6 @@
+"""The export use case: CSV cells safe in a spreadsheet, every read kept, X's engagements
+named as in the report and read from the stored series as the report reads them."""
+
 from __future__ import annotations
 
 import csv
@@ -10,15 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
+from xpulse_store_rows import T0, observation, post
 
 from xpulse.cli import cli
-from xpulse.errors import WriteError
-from xpulse.fsutil import atomic_writer
 from xpulse.operations.export import export
 from xpulse.render.cells import csv_cell
 from xpulse.store import queries as q
-
-from .helpers import T0, observation, post
 
 RISKY = ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 # Hostile text the first guard let through: a formula hidden behind control or bidi
@@ -81,32 +81,6 @@ def test_jsonl_observations_keep_every_read(db: Engine) -> None:
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [(r["post_id"], r["impressions"]) for r in records] == [("0", 10), ("0", 25)]
     assert records[0]["observed_at"] == "2026-05-04T09:00:00Z"
-
-
-def test_atomic_write_leaves_no_partial_file(tmp_path: Path) -> None:
-    target = tmp_path / "exports" / "out.csv"
-    target.parent.mkdir()
-    target.write_text("previous export\n", encoding="utf-8")
-    with pytest.raises(RuntimeError), atomic_writer(target) as fh:
-        fh.write("half a file")
-        raise RuntimeError("disk full")
-    assert target.read_text(encoding="utf-8") == "previous export\n"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["out.csv"]
-    with atomic_writer(target) as fh:
-        fh.write("new\n")
-    assert target.read_text(encoding="utf-8") == "new\n"
-
-
-def test_unwritable_out_is_one_line_not_a_traceback(tmp_path: Path) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder", encoding="utf-8")
-    with (
-        pytest.raises(WriteError) as err,
-        atomic_writer(blocker / "out.csv", make_parents=True) as fh,
-    ):
-        fh.write("x")
-    assert str(err.value).startswith(f"cannot write {blocker / 'out.csv'}: ")
-    assert "\n" not in str(err.value)
 
 
 def test_cli_export_and_cost_fail_in_one_line(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
+from xpulse_store_rows import post
 
 import xpulse
 from xpulse import fsutil
@@ -47,26 +48,18 @@ username = "acme_labs"
 def _post(
     pid: str, account: str, created: datetime, text: str, ctype: str = "text"
 ) -> dict[str, Any]:
-    return {
-        "id": pid,
-        "account": account,
-        "author_id": "42" if account == "main" else "43",
-        "text": text,
-        "created_at": created,
-        "lang": "en",
-        "conversation_id": pid,
-        "content_type": ctype,
-        "replied_to_id": None,
-        "quoted_id": None,
-        "retweeted_id": None,
-        "media_keys": None,
-        "is_promoted": False,
-        "raw": {"id": pid, "text": "fake"},
-        "source_url": "http://127.0.0.1/2/users/42/tweets",
-        "retrieved_at": NOW,
-        "first_seen_at": NOW,
-        "unavailable_at": None,
-    }
+    return post(
+        pid,
+        account,
+        created,
+        author_id="42" if account == "main" else "43",
+        text=text,
+        content_type=ctype,
+        media_keys=None,
+        raw={"id": pid, "text": "fake"},
+        retrieved_at=NOW,
+        first_seen_at=NOW,
+    )
 
 
 def _obs(pid: str, at: datetime, imp: int | None, likes: int, reposts: int = 0) -> dict[str, Any]:
