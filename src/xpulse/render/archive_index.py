@@ -34,13 +34,17 @@ def archive_index_html(doc: Mapping[str, Any]) -> str:
         t = r.get("totals") or {}
         rows.append(
             "<tr>"
-            f"<td>{escape(r.get('label', ''))}{' (partial)' if r.get('partial') else ''}</td>"
-            f"<td>{escape(str(r.get('start', ''))[:10])}</td>"
-            f'<td class="num">{escape(fmt.count(t.get("posts")))}</td>'
-            f'<td class="num">{escape(fmt.count(t.get("impressions")))}</td>'
-            f'<td class="num">{escape(fmt.count(t.get("engagements")))}</td>'
-            f'<td class="num">{escape(fmt.percent(t.get("engagement_rate")))}</td>'
-            f"<td>{links}</td></tr>"
+            f'<td data-label="Period" class="period">{escape(r.get("label", ""))}'
+            f"{' (partial)' if r.get('partial') else ''}</td>"
+            f'<td data-label="Start">{escape(str(r.get("start", ""))[:10])}</td>'
+            f'<td data-label="Posts" class="num">{escape(fmt.count(t.get("posts")))}</td>'
+            f'<td data-label="Impressions" class="num">'
+            f"{escape(fmt.count(t.get('impressions')))}</td>"
+            f'<td data-label="Engagements" class="num">'
+            f"{escape(fmt.count(t.get('engagements')))}</td>"
+            f'<td data-label="Engagement rate" class="num">'
+            f"{escape(fmt.percent(t.get('engagement_rate')))}</td>"
+            f'<td data-label="Files"><span>{links}</span></td></tr>'
         )
     body = "\n".join(rows) or '<tr><td colspan="7">No reports yet.</td></tr>'
     return f"""<!DOCTYPE html>
@@ -58,6 +62,16 @@ a {{ color: #0969da; }}
 table {{ border-collapse: collapse; }}
 th, td {{ padding: 5px 10px; border-bottom: 1px solid #d0d7de; text-align: left; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td {{ white-space: nowrap; }}
+/* On a phone each period is a card of labelled lines, its files in reach without scrolling. */
+@media (max-width: 640px) {{
+  thead {{ display: none; }}
+  table, tbody, tr, td {{ display: block; }}
+  tr {{ border: 1px solid #d0d7de; border-radius: 6px; margin: 0 0 12px; padding: 4px 0; }}
+  td {{ display: flex; justify-content: space-between; gap: 12px; border: 0; padding: 3px 10px; }}
+  td::before {{ content: attr(data-label); color: #59636e; }}
+  td.period {{ font-weight: 600; }}
+}}
 </style>
 </head>
 <body>

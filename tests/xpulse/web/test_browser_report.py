@@ -97,5 +97,10 @@ def test_archive_index_reads_on_a_phone(browser: Any, world: World, tmp_path: Pa
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         assert overflow(page) == 0, f"the archive index scrolls sideways at {width} px"
+        # every report's files in view, not behind a table that scrolls on its own
+        edges = page.eval_on_selector_all(
+            "td a", "links => links.map(a => a.getBoundingClientRect().right)"
+        )
+        assert edges and max(edges) <= width, f"a file link is out of view at {width} px"
         shot(page, f"archive-index-{width}")
     watch.clean()
