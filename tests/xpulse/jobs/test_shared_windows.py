@@ -21,7 +21,7 @@ pytestmark = pytest.mark.postgres
 CHILD = Path(__file__).with_name("windows_child.py")
 SRC = Path(__file__).resolve().parents[3] / "src"
 LIMIT = 3
-WINDOW_S = 3  # a short window, so that a test waits for its reset in seconds
+WINDOW_S = 5  # a short window, so that a test waits for its reset in seconds
 
 
 class WindowServer(ThreadingHTTPServer):
@@ -77,24 +77,34 @@ def api() -> Iterator[WindowServer]:
     server.server_close()
 
 
-def _run(db: str, server: WindowServer, calls: int, *extra: str) -> tuple[list[int], float]:
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    done = subprocess.run(
-        [sys.executable, str(CHILD), db, base, str(calls), *extra],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    statuses, slept = done.stdout.split("\n")[:2]
-    return [int(s) for s in statuses.split()], float(slept)
+class Child:
+    """A child process set up (imports, database) and waiting for :meth:`go` to call."""
+
+    def __init__(self, db: str, server: WindowServer, calls: int, *extra: str) -> None:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        env = {**os.environ, "PYTHONPATH": str(SRC)}
+        self.proc = subprocess.Popen(
+            [sys.executable, str(CHILD), db, base, str(calls), *extra], env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        ready = self.proc.stdout.readline().strip()
+        assert ready == "ready", ready + self.proc.communicate(timeout=30)[1]
+
+    def go(self) -> tuple[list[int], float]:
+        out, err = self.proc.communicate("go\n", timeout=60)
+        assert self.proc.returncode == 0, err
+        statuses, slept = out.split("\n")[:2]
+        return [int(s) for s in statuses.split()], float(slept)
 
 
 def test_the_second_process_waits_for_the_window_the_first_spent(
     pg_url: str, api: WindowServer
 ) -> None:
-    assert _run(pg_url, api, LIMIT) == ([200] * LIMIT, 0.0)
+    first, second = Child(pg_url, api, LIMIT), Child(pg_url, api, 1)
+    assert first.go() == ([200] * LIMIT, 0.0)
     reset = api.reset
-    statuses, slept = _run(pg_url, api, 1)
+    statuses, slept = second.go()
     assert statuses == [200]  # no 429: its first call waited for the reset
     assert 0 < slept <= WINDOW_S
     assert [status for _, status in api.answers] == [200] * (LIMIT + 1)
@@ -103,7 +113,8 @@ def test_the_second_process_waits_for_the_window_the_first_spent(
 
 def test_a_process_keeping_its_own_windows_meets_the_429(pg_url: str, api: WindowServer) -> None:
     # The check above can fail: without the shared table the same second call is refused.
-    assert _run(pg_url, api, LIMIT, "alone") == ([200] * LIMIT, 0.0)
-    statuses, slept = _run(pg_url, api, 1, "alone")
+    first, second = Child(pg_url, api, LIMIT, "alone"), Child(pg_url, api, 1, "alone")
+    assert first.go() == ([200] * LIMIT, 0.0)
+    statuses, slept = second.go()
     assert statuses == [429, 200]  # answered 429, then waited for the reset X named
     assert slept > 0

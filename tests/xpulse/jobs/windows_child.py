@@ -4,7 +4,9 @@
 
 Makes CALLS calls to ``/2/users/me`` through xpulse's transport, whose windows are the
 ``app-bearer`` token's in the workers' table (``alone``: its own, as a single process
-keeps them). Prints the status of each answer, then the seconds the transport slept.
+keeps them). Prints "ready" once set up and waits for a line on stdin before calling (so
+that its start-up time does not run into a short window); then prints the status of each
+answer and the seconds the transport slept.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ def main() -> int:
         statuses.append(record.status)
 
     transport = Transport(base, None, sleep=sleep, on_call=on_call, shared_windows=shared)
+    print("ready", flush=True)
+    sys.stdin.readline()
     try:
         for _ in range(calls):
             transport.call("GET", USERS_ME)
