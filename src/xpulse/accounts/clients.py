@@ -30,6 +30,7 @@ from xpulse.api import redact
 from xpulse.api.auth import BearerAuth
 from xpulse.api.client import XClient
 from xpulse.api.oauth2 import OAuthClient
+from xpulse.api.ratelimit import SharedWindows
 from xpulse.api.transport import ApiAuth, CallRecord, http_client
 from xpulse.clock import Clock, Sleep, utc_now
 from xpulse.config import env
@@ -167,8 +168,12 @@ def open_client(
     sleep: Sleep = time.sleep,
     rng: random.Random | None = None,
     store: TokenStore | None = None,
+    shared_windows: SharedWindows | None = None,
 ) -> XClient:
     """An XClient for ``account``, authenticated as its config says (see the module doc).
+
+    ``shared_windows``: the token's rate-limit windows as other processes see them (the
+    workers pass the table they share), else the client keeps its own.
 
     ``client.user_id`` is the account's X user id when sign-in stored it (else None: look
     it up once with ``get_me()`` and cache it). Raises NeedsSignIn or ConfigError, never
@@ -190,6 +195,7 @@ def open_client(
             owned=account.own and account.auth == "oauth2",
             fields_spelling=config.api.fields_spelling,
             user_id=user_id,
+            shared_windows=shared_windows,
         )
     except BaseException:
         http.close()

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from xpulse.api import endpoints as ep
+from xpulse.api.ratelimit import SharedWindows
 from xpulse.api.transport import ApiAuth, CallRecord, Transport
 from xpulse.clock import Clock, Sleep, utc_now
 from xpulse.errors import Forbidden, NotFound, TooManyIds
@@ -92,9 +93,11 @@ class XClient:
         fields_spelling: str = "tweet.fields",
         http: httpx.Client | None = None,
         user_id: str | None = None,
+        shared_windows: SharedWindows | None = None,
     ) -> None:
-        """``http``: see :class:`Transport`. ``user_id``: the X user id of the token's
-        account when known (sign-in stores it), else None: look it up with ``get_me()``."""
+        """``http``, ``shared_windows``: see :class:`Transport`. ``user_id``: the X user id
+        of the token's account when known (sign-in stores it), else None: look it up with
+        ``get_me()``."""
         self.transport = Transport(
             base_url,
             auth,
@@ -107,6 +110,7 @@ class XClient:
             on_call=on_call,
             fields_spelling=fields_spelling,
             http=http,
+            shared_windows=shared_windows,
         )
         # Private metrics are asked only with the owner's token: X answers 403 otherwise.
         self.owned = owned

@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import httpx
 
@@ -34,6 +34,10 @@ Kind = Literal["cap", "window", "unknown"]
 # A 15-minute window never needs a longer wait than this; beyond it the reset is suspect.
 MAX_WINDOW_WAIT = 15 * 60 + 60
 SLOW_DOWN_BELOW = 0.20  # of the window's limit
+# How long a window copied from the shared store (or from an answer) is taken as current
+# before the store is asked again: other processes spending the same token meanwhile are
+# seen within this delay, at the cost of at most one read per endpoint per period.
+SHARED_FRESH_FOR = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -137,25 +141,86 @@ def seconds_until(reset: datetime, now: datetime, *, margin: float = 1.0) -> flo
     return max(0.0, (reset - now).total_seconds() + margin)
 
 
+class SharedWindows(Protocol):
+    """One token's windows as every process using the token sees them (the workers' table
+    in PostgreSQL); ``reset`` is UTC on the server's clock, as X sent it."""
+
+    def read(self, endpoint: str) -> tuple[int, int, datetime] | None:
+        """``endpoint``'s window last written (limit, remaining, reset), or None."""
+        ...
+
+    def write(self, endpoint: str, limit: int, remaining: int, reset: datetime) -> None:
+        """Record what an answer's headers said about ``endpoint``'s window."""
+        ...
+
+
+def _newer(theirs: RateLimit, ours: RateLimit) -> bool:
+    """Whether ``theirs`` tells more than ``ours``: a later window, or fewer calls left in
+    the same one (answers of one window arrive in any order; remaining only goes down)."""
+    return theirs.reset > ours.reset or (
+        theirs.reset == ours.reset and theirs.remaining < ours.remaining
+    )
+
+
 class Pacer:
     """Spreads the calls left in a window over the time to its reset.
 
     Per endpoint (X's limits are per endpoint and token; one client carries one token).
     Once ``remaining`` falls under 20% of ``limit``, each call waits ``time to reset /
     remaining``, so the window lasts until it reopens instead of running into a 429.
+
+    With ``shared`` (the token's windows in a store other processes write too), each
+    answer's window is written there, and a copy that is missing, past its reset or older
+    than :data:`SHARED_FRESH_FOR` is read from there before the next call: a process that
+    starts after another spent the window waits for the reset instead of meeting a 429.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, shared: SharedWindows | None = None) -> None:
         self._windows: dict[str, tuple[RateLimit, timedelta]] = {}
+        self._fresh_until: dict[str, datetime] = {}  # local clock
+        self._skew = timedelta(0)  # the last one seen, for windows read from the store
         self._lock = threading.Lock()
+        self.shared = shared
 
-    def update(self, endpoint: str, window: RateLimit, skew: timedelta) -> None:
-        """Record a window; ``skew`` = server clock - local clock."""
+    def update(
+        self, endpoint: str, window: RateLimit, skew: timedelta, at: datetime | None = None
+    ) -> None:
+        """Record a window; ``skew`` = server clock - local clock; ``at``: when (local)
+        the answer came, which keeps the copy fresh (no store read) for a while."""
         with self._lock:
             self._windows[endpoint] = (window, skew)
+            self._skew = skew
+            if at is not None:
+                self._fresh_until[endpoint] = at + SHARED_FRESH_FOR
+        if self.shared is not None:
+            self.shared.write(endpoint, window.limit, window.remaining, window.reset)
+
+    def _refresh(self, endpoint: str, local_now: datetime) -> None:
+        """Take the shared window when ours is missing or stale and it tells more."""
+        with self._lock:
+            fresh_until = self._fresh_until.get(endpoint)
+            entry = self._windows.get(endpoint)
+            if entry is not None and local_now >= entry[0].reset - entry[1]:
+                fresh_until = None  # past its reset: another process may have a new one
+            if fresh_until is not None and local_now < fresh_until:
+                return
+            self._fresh_until[endpoint] = local_now + SHARED_FRESH_FOR
+        assert self.shared is not None
+        stored = self.shared.read(endpoint)
+        if stored is None:
+            return
+        theirs = RateLimit(*stored)
+        with self._lock:
+            entry = self._windows.get(endpoint)
+            if entry is None:
+                self._windows[endpoint] = (theirs, self._skew)
+            elif _newer(theirs, entry[0]):
+                self._windows[endpoint] = (theirs, entry[1])
 
     def delay(self, endpoint: str, local_now: datetime) -> float:
         """Seconds to wait before the next call to ``endpoint`` (0 when there is room)."""
+        if self.shared is not None:
+            self._refresh(endpoint, local_now)
         with self._lock:
             entry = self._windows.get(endpoint)
             if entry is None:
@@ -166,6 +231,7 @@ class Pacer:
             left = (window.reset - (local_now + skew)).total_seconds()
             if left <= 0:
                 del self._windows[endpoint]
+                self._fresh_until.pop(endpoint, None)
                 return 0.0
             left = min(left, float(MAX_WINDOW_WAIT))
             if window.remaining <= 0:

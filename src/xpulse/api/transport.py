@@ -14,7 +14,9 @@ Policy, bounded everywhere (a scheduled job must end, whatever X does):
   ``max_rate_limit_waits`` times per call, then :class:`RateLimited`; 429 of the monthly
   cap: :class:`MonthlyCapReached` at once (see :mod:`xpulse.api.ratelimit` for the rule);
 * 401: the auth may refresh once; a second 401 is :class:`Unauthorized`;
-* ``remaining`` under 20% of ``limit``: the remaining calls are spread until the reset.
+* ``remaining`` under 20% of ``limit``: the remaining calls are spread until the reset;
+  a window known to be spent (by this transport, or by another process through the
+  shared windows) is waited for before the call.
 """
 
 from __future__ import annotations
@@ -181,10 +183,13 @@ class Transport:
         on_call: Callable[[CallRecord], None] | None = None,
         fields_spelling: str = "tweet.fields",
         http: httpx.Client | None = None,
+        shared_windows: ratelimit.SharedWindows | None = None,
     ) -> None:
         """``http``, when given, is a client made by :func:`http_client` that something
         else uses too (an auth refreshing its token over the same connections); it replaces
-        ``transport`` and ``timeout``, and this transport closes it."""
+        ``transport`` and ``timeout``, and this transport closes it. ``shared_windows``:
+        the token's rate-limit windows as other processes see them (workers), else the
+        windows are this transport's own."""
         if fields_spelling not in SPELLINGS:
             raise ValueError(f"fields_spelling must be one of {', '.join(SPELLINGS)}")
         if http is not None and transport is not None:
@@ -198,7 +203,7 @@ class Transport:
         self.max_retries = max_retries
         self.max_rate_limit_waits = max_rate_limit_waits
         self.on_call = on_call
-        self.pacer = ratelimit.Pacer()
+        self.pacer = ratelimit.Pacer(shared_windows)
         if http is None:
             http = http_client(self.base_url, transport=transport, timeout=timeout)
         self.http = http
@@ -313,7 +318,7 @@ class Transport:
             server = ratelimit.server_now(response.headers, started)
             now = ratelimit.plausible_now(window.reset, server, started)
             if now is not None:  # pace only when the reset can be trusted
-                self.pacer.update(endpoint.path, window, now - started)
+                self.pacer.update(endpoint.path, window, now - started, at=started)
         status = response.status_code
         try:
             body: Any = _json(response)

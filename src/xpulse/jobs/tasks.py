@@ -8,18 +8,20 @@
   minute (in the account's time zone).
 
 An account's collect and run share its lock (``account:NAME``), so one job of an account
-runs at a time on all machines together: its token refresh, its rate-limit window and its
-checkpoints see one process. A job that fails records its error in one line
-(``xpulse_job_errors``, shown by ``xpulse workers status``); one whose worker died is
-retried by another worker (see :mod:`xpulse.jobs.worker`) and resumes from the
-checkpoints, as a killed ``xpulse collect`` does.
+runs at a time on all machines together: its token refresh and its checkpoints see one
+process. X's rate-limit windows are kept in PostgreSQL per token and endpoint
+(:mod:`xpulse.store.rate_windows`), so a job, or every job of the app bearer token at once,
+waits for a window another worker spent instead of meeting a 429. A job that fails
+records its error in one line (``xpulse_job_errors``, shown by ``xpulse workers status``);
+one whose worker died is retried by another worker (see :mod:`xpulse.jobs.worker`) and
+resumes from the checkpoints, as a killed ``xpulse collect`` does.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -31,6 +33,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from xpulse.api import redact
+from xpulse.api.ratelimit import SharedWindows
 from xpulse.config.delivery import Cadence
 from xpulse.config.paths import config_path
 from xpulse.config.settings import Config, account_timezone, load_config
@@ -40,6 +43,7 @@ from xpulse.jobs.queue import enqueue_async
 from xpulse.store.db import safe_url
 from xpulse.store.migrations import migrate
 from xpulse.store.pg_locks import AdvisoryLock
+from xpulse.store.rate_windows import WindowTable
 
 log = logging.getLogger("xpulse.jobs")
 blueprint = procrastinate.Blueprint()
@@ -101,6 +105,11 @@ def shared_transport() -> SharedTransport:
         return _transport[0]
 
 
+def shared_windows(engine: Engine) -> Callable[[str], SharedWindows]:
+    """A token's rate-limit windows as every worker sees them, by the token's key."""
+    return WindowTable(engine).for_token
+
+
 _config_cache: dict[str, tuple[float, Config]] = {}
 
 
@@ -154,8 +163,11 @@ def collect(context: JobContext, account: str) -> None:
 
     config = current_config()
     with _recorded(context, config, account):
-        prepared = prepare(config, account, engine=store_engine(config))
-        result = execute(prepared, exclusive=False, transport=shared_transport())
+        engine = store_engine(config)
+        prepared = prepare(config, account, engine=engine)
+        result = execute(
+            prepared, exclusive=False, transport=shared_transport(), windows=shared_windows(engine)
+        )
         log.info("%s: %s", account, result.summary())
         problems = [a.error for a in result.accounts if a.error]
         if result.stopped:
@@ -179,7 +191,10 @@ def run(context: JobContext, account: str, period: str | None = None) -> None:
         delivery = config.delivery.model_copy(update={"alerts": None})
         quiet = config.model_copy(update={"delivery": delivery})
         options = RunOptions(accounts=(account,), period=period, exclusive=False)
-        outcome = run_job(quiet, options, Hooks(api_transport=shared_transport()))
+        hooks = Hooks(
+            api_transport=shared_transport(), api_windows=shared_windows(store_engine(config))
+        )
+        outcome = run_job(quiet, options, hooks)
         if sender is not None:
             engine = store_engine(config)
             with AdvisoryLock(engine, ALERTS_LOCK):

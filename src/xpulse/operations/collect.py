@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from xpulse.accounts.clients import open_client
 from xpulse.accounts.tokens import TokenRecord, default_store
+from xpulse.api.ratelimit import SharedWindows
 from xpulse.clock import utc_now
 from xpulse.collect.budget import Budget, spending_problems
 from xpulse.collect.calllog import CallLog
@@ -162,6 +163,7 @@ def execute(
     show: Callable[[str], None] | None = None,
     exclusive: bool = True,
     account_done: Callable[[str], None] | None = None,
+    windows: Callable[[str], SharedWindows] | None = None,
 ) -> RunResult:
     """Run the plan. Refuses (BudgetExceeded) when it would pass the monthly budget or the
     plan's cap. An account whose first sweep cannot be sized yet (no post count from a
@@ -170,10 +172,11 @@ def execute(
     page; ``account_done(account)`` each account's end (a progress display then knows that
     account's real count). ``exclusive=False``: the caller already holds each
     account's lock (a job engine's), so this machine's one-collect-at-a-time file lock is
-    not taken."""
+    not taken. ``windows(token_key)``: a token's rate-limit windows shared with other
+    processes (workers); without it each client keeps its own."""
     if not prepared.plan.unsized:
         admit(prepared.plan, allow_over_budget)
-    how = Execution(allow_over_budget, clock, transport, progress, show, account_done)
+    how = Execution(allow_over_budget, clock, transport, progress, show, account_done, windows)
     if not exclusive:
         return _execute(prepared, how)
     with _one_collect_at_a_time():
@@ -183,7 +186,8 @@ def execute(
 @dataclass(frozen=True)
 class Execution:
     """How one plan is run: the caller's budget choice, clock, HTTP transport (tests: an
-    in-process xsim) and the progress callbacks :func:`execute` documents."""
+    in-process xsim), the progress callbacks and the shared windows :func:`execute`
+    documents."""
 
     allow_over_budget: bool
     clock: Callable[[], datetime]
@@ -191,6 +195,7 @@ class Execution:
     progress: Callable[[str, int], None] | None
     show: Callable[[str], None] | None
     account_done: Callable[[str], None] | None
+    windows: Callable[[str], SharedWindows] | None = None
 
 
 def _size_first_sweeps(
@@ -269,18 +274,19 @@ def _execute(prepared: Prepared, how: Execution) -> RunResult:
     clients = []
     for account in prepared.accounts:
         log = CallLog()
+        user_token = account.auth == "oauth2"
+        key = f"user:{account.name}" if user_token else APP_TOKEN
         try:
             client = open_client(
-                prepared.config, account, on_call=log, transport=how.transport, clock=clock
-            )
+                prepared.config, account, on_call=log, transport=how.transport, clock=clock,
+                shared_windows=how.windows(key) if how.windows else None,
+            )  # fmt: skip
         except (ApiError, XpulseError) as exc:
             signed_out = isinstance(exc, NeedsSignIn)
             failed.append(AccountResult(account.name, error=str(exc), needs_sign_in=signed_out))
             continue
         clients.append(client)
-        user_token = account.auth == "oauth2"
         source = XClientSource(client, account.username, user_token=user_token)
-        key = f"user:{account.name}" if user_token else APP_TOKEN
         spec = prepared.specs.get(account.name) or spec_for(account)
         jobs.append(AccountJob(spec, source, key, log))
     try:

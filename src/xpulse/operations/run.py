@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from xpulse.analytics import parse_period
 from xpulse.analytics.document import Report
 from xpulse.analytics.periods import Period
+from xpulse.api.ratelimit import SharedWindows
 from xpulse.clock import utc_now
 from xpulse.collect.planner import month_start, next_month_start, post_reads
 from xpulse.collect.pricing import MICRO, dollars, plan_prices
@@ -66,6 +67,8 @@ class Hooks:
     clock: Callable[[], datetime] = utc_now
     api_transport: httpx.BaseTransport | None = None
     transports: Transports = field(default_factory=Transports)
+    # a token's rate-limit windows shared with other processes (workers), by token key
+    api_windows: Callable[[str], SharedWindows] | None = None
 
 
 @dataclass
@@ -283,6 +286,7 @@ def _collect(
             clock=hooks.clock,
             transport=hooks.api_transport,
             exclusive=options.exclusive,
+            windows=hooks.api_windows,
         )
     except XpulseError as exc:  # e.g. the plan would pass the monthly budget
         for account in accounts:

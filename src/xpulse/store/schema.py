@@ -429,6 +429,19 @@ shared_tokens = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# X's rate-limit windows as the workers last saw them (xpulse.store.rate_windows): per token
+# (its key, e.g. ``user:NAME`` or ``app-bearer``, never the token) and endpoint.
+rate_windows = Table(
+    "xpulse_rate_windows",
+    shared_metadata,
+    Column("token", Text, primary_key=True),
+    Column("endpoint", Text, primary_key=True),
+    Column("limit", Integer, nullable=False),
+    Column("remaining", Integer, nullable=False),
+    Column("reset_at", DateTime(timezone=True), nullable=False),  # UTC, the server's clock
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 # One line per failed job attempt (xpulse.jobs): the job engine keeps a status, not an error.
 job_errors = Table(
     "xpulse_job_errors",

@@ -31,6 +31,8 @@ def test_run_jobs_deliver_once_and_report_a_failure(fleet_factory: FleetFactory)
     assert len(failed) == 1
     assert " run acct02 failed at " in failed[0]
     assert "xpulse auth login" in failed[0]  # the error says what fixes it
+    keys = {row[0] for row in fleet.sql("SELECT DISTINCT token FROM xpulse_rate_windows")}
+    assert keys == {"user:acct00", "user:acct01"}  # the run's windows are shared too
 
     # a second round: the reports already went out, nothing is sent again
     again = fleet.xpulse("enqueue", "run", "--account", "acct00", "--account", "acct01")

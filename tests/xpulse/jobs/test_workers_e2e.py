@@ -52,6 +52,9 @@ def test_two_workers_collect_every_account_once(fleet_factory: FleetFactory) -> 
         "HAVING count(*) > 1"
     )
     assert dupes == []
+    # the windows X's answers told are shared by the workers, under each token's key
+    keys = {row[0] for row in fleet.sql("SELECT DISTINCT token FROM xpulse_rate_windows")}
+    assert keys == {f"user:{name}" for name in fleet.names}
     # what xpulse recorded is what xsim billed
     cost = json.loads(fleet.xpulse("cost", "--json").stdout)
     ledger = fleet.ledger()["totals"]

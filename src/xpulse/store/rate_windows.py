@@ -1,0 +1,128 @@
+"""X's rate-limit windows shared by the workers (``xpulse_rate_windows``, PostgreSQL only).
+
+A token's 15-minute windows are X's, per token and endpoint, whichever process spends
+them: the next job of an account on another worker, and every job of the app bearer token
+at once, use the same windows. Each answer that carried the headers is written here (one
+upsert), and a process reads a window before its next call when its own copy is missing
+or stale (:class:`xpulse.api.ratelimit.Pacer`), so a window spent by one process is waited
+for by the others instead of being met with a 429.
+
+Rows are keyed by the token's key (``user:NAME``, ``app-bearer``: the keys the collector's
+concurrency bound uses), never by the token. Answers of one window arrive in any order, so
+an upsert keeps the later window, or within the same window the lower ``remaining``.
+
+Coordination state, not a record: a lost write costs at most a 429 that is then waited
+for, so a database error here is logged and the call goes on; commits do not wait for the
+disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from xpulse.store.schema import create_shared, rate_windows
+
+log = logging.getLogger("xpulse.store")
+
+_created: set[str] = set()
+_created_lock = threading.Lock()
+
+
+def ensure_table(engine: Engine) -> None:
+    key = engine.url.render_as_string(hide_password=True)
+    with _created_lock:
+        if key in _created:
+            return
+        with engine.begin() as conn:
+            create_shared(conn, rate_windows)
+        _created.add(key)
+
+
+Window = tuple[int, int, datetime]  # limit, remaining, reset (UTC, the server's clock)
+
+
+def write_window(engine: Engine, token: str, endpoint: str, window: Window) -> None:
+    """Upsert ``token``'s window for ``endpoint`` unless the stored one tells more."""
+    limit, remaining, reset = window
+    stmt = insert(rate_windows).values(
+        token=token,
+        endpoint=endpoint,
+        limit=limit,
+        remaining=remaining,
+        reset_at=reset,
+        updated_at=func.now(),
+    )
+    stored = rate_windows.c
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[stored.token, stored.endpoint],
+        set_={
+            "limit": stmt.excluded.limit,
+            "remaining": stmt.excluded.remaining,
+            "reset_at": stmt.excluded.reset_at,
+            "updated_at": func.now(),
+        },
+        where=or_(
+            stmt.excluded.reset_at > stored.reset_at,
+            and_(
+                stmt.excluded.reset_at == stored.reset_at,
+                stmt.excluded.remaining < stored.remaining,
+            ),
+        ),
+    )
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
+        conn.execute(stmt)
+
+
+def read_window(engine: Engine, token: str, endpoint: str) -> Window | None:
+    c = rate_windows.c
+    query = select(c.limit, c.remaining, c.reset_at).where(c.token == token, c.endpoint == endpoint)
+    with engine.connect() as conn:
+        row = conn.execute(query).one_or_none()
+    if row is None:
+        return None
+    return int(row.limit), int(row.remaining), row.reset_at
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+class TokenWindows:
+    """One token's shared windows (an :class:`xpulse.api.ratelimit.SharedWindows`)."""
+
+    def __init__(self, engine: Engine, token: str) -> None:
+        self.engine = engine
+        self.token = token
+
+    def read(self, endpoint: str) -> Window | None:
+        try:
+            return read_window(self.engine, self.token, endpoint)
+        except SQLAlchemyError as exc:
+            log.warning("%s %s: window not read: %s", self.token, endpoint, _first_line(exc))
+            return None
+
+    def write(self, endpoint: str, limit: int, remaining: int, reset: datetime) -> None:
+        try:
+            write_window(self.engine, self.token, endpoint, (limit, remaining, reset))
+        except SQLAlchemyError as exc:
+            log.warning("%s %s: window not written: %s", self.token, endpoint, _first_line(exc))
+
+
+class WindowTable:
+    """The workers' window table; :meth:`for_token` gives a token's view of it."""
+
+    def __init__(self, engine: Engine) -> None:
+        ensure_table(engine)
+        self.engine = engine
+
+    def for_token(self, token: str) -> TokenWindows:
+        return TokenWindows(self.engine, token)
