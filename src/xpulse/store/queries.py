@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Table, and_, func, select
+from sqlalchemy import Connection, Insert, RowMapping, Table, Update, and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from xpulse.store.schema import (
@@ -77,20 +77,21 @@ def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -
 def ensure_account(conn: Connection, name: str, username: str, now: datetime) -> RowMapping:
     """The account's row, created (or its username updated) as configured."""
     row = conn.execute(select(accounts).where(accounts.c.name == name)).mappings().first()
+    stmt: Insert | Update
     if row is None:
-        conn.execute(
-            accounts.insert().values(
-                name=name, username=username, needs_sign_in=False, created_at=now, updated_at=now
-            )
+        stmt = accounts.insert().values(
+            name=name, username=username, needs_sign_in=False, created_at=now, updated_at=now
         )
     elif row["username"].lower() != username.lower():
         # A different handle: the cached user id belonged to the old one.
-        conn.execute(
+        stmt = (
             accounts.update()
             .where(accounts.c.name == name)
             .values(username=username, user_id=None, updated_at=now)
         )
-    return conn.execute(select(accounts).where(accounts.c.name == name)).mappings().one()
+    else:
+        return row
+    return conn.execute(stmt.returning(*accounts.c)).mappings().one()
 
 
 def set_user_id(conn: Connection, name: str, user_id: str, now: datetime) -> None:
@@ -271,11 +272,14 @@ def newest_post_times(conn: Connection, account: str, since: datetime) -> list[d
 
 
 def post_count_and_oldest(conn: Connection, account: str) -> tuple[int, datetime | None]:
-    """How many posts of the account are stored and the oldest one's time."""
+    """How many posts of the account are stored and the oldest one's time (one statement)."""
     mine = posts.c.account == account
-    count = conn.execute(select(func.count()).where(mine)).scalar_one()
+    # not min(): the ordered row keeps the column's UTC type
     first = select(posts.c.created_at).where(mine).order_by(posts.c.created_at).limit(1)
-    return int(count), conn.execute(first).scalar()  # not min(): keeps the column's UTC type
+    count, oldest = conn.execute(
+        select(func.count(), first.scalar_subquery()).select_from(posts).where(mine)
+    ).one()
+    return int(count), oldest
 
 
 # -- billing and calls --------------------------------------------------------------------
@@ -374,6 +378,21 @@ def reads_between(
     return int(conn.execute(stmt).scalar_one())
 
 
+def month_spend(
+    conn: Connection, start: datetime, end: datetime, *, excluding: Sequence[str] = ()
+) -> tuple[int, int]:
+    """:func:`spent_micros` and :func:`reads_between` of ``[start, end)`` in one statement:
+    (micros, reads but those of the ``excluding`` endpoints)."""
+    c = api_calls.c
+    counted = c.endpoint.not_in(list(excluding))
+    stmt = select(
+        func.coalesce(func.sum(c.cost_micros), 0),
+        func.coalesce(func.sum(c.reads).filter(counted), 0),
+    ).where(c.at >= start, c.at < end)
+    micros, reads = conn.execute(stmt).one()
+    return int(micros), int(reads)
+
+
 def answered_reads_between(
     conn: Connection, start: datetime, end: datetime, *, excluding: Sequence[str] = ()
 ) -> int:
@@ -428,6 +447,41 @@ def billed_on(conn: Connection, day: str, resources: Sequence[str]) -> set[str]:
         )
         out.update(conn.execute(stmt).scalars())
     return out
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """What a collect plan reads of one account before any call (see :func:`plan_state`)."""
+
+    user_id: str | None  # the X user id a collect cached (None: not yet)
+    answered_today: bool  # a call to one of the given user endpoints answered since then
+    since_id: str | None  # the timeline checkpoint (all None: no sweep yet)
+    pagination_token: str | None
+    checkpoint_at: datetime | None
+
+
+def plan_state(
+    conn: Connection, account: str, since: datetime, user_endpoints: Sequence[str]
+) -> PlanState:
+    """:func:`cached_user_id`, :func:`answered_since` and the timeline checkpoint's position
+    of ``account`` in one statement."""
+    k = checkpoints.c
+    cp = select(checkpoints).where(k.account == account, k.job == "timeline")
+    c = api_calls.c
+    answered = select(c.id).where(
+        c.account == account, c.at >= since, c.endpoint.in_(user_endpoints), c.status == 200
+    )
+    stmt = select(
+        select(accounts.c.user_id).where(accounts.c.name == account).scalar_subquery(),
+        answered.exists(),
+        cp.with_only_columns(k.since_id).scalar_subquery(),
+        cp.with_only_columns(k.pagination_token).scalar_subquery(),
+        cp.with_only_columns(k.updated_at).scalar_subquery(),
+    )
+    user_id, answered_today, since_id, token, at = conn.execute(stmt).one()
+    return PlanState(
+        None if user_id is None else str(user_id), bool(answered_today), since_id, token, at
+    )
 
 
 # -- checkpoints --------------------------------------------------------------------------

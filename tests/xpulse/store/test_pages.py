@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
+from xpulse_store_rows import T0, observation, post
 
 from xpulse.store import queries
 from xpulse.store.pages import PageRows, write_page
 from xpulse.store.schema import billed_reads, media, media_observations, observations, posts
-
-from .helpers import T0, observation, post
 
 
 @pytest.fixture
