@@ -315,8 +315,11 @@ def last_private_reads(
     in the runner."""
     by_name = {r.name: r for r in result.accounts}
     schedule = slots(prepared.config.refresh_schedule)
+    own = [j.spec.name for j in jobs if j.spec.own]
+    if not own:
+        return
     with prepared.engine.connect() as conn:
-        user_ids = queries.cached_user_ids(conn)  # the run looked up and cached each one
+        user_ids = queries.cached_user_ids(conn, own)  # the run looked up and cached each one
     for job in jobs:
         outcome = by_name.get(job.spec.name)
         client = getattr(job.source, "client", None)

@@ -107,9 +107,12 @@ def cached_user_id(conn: Connection, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def cached_user_ids(conn: Connection) -> dict[str, str]:
-    """Account name -> the X user id a collect looked up and cached."""
+def cached_user_ids(conn: Connection, names: Sequence[str] | None = None) -> dict[str, str]:
+    """Account name -> the X user id a collect looked up and cached (of ``names`` only,
+    when given: a job of one account need not read every account's)."""
     stmt = select(accounts.c.name, accounts.c.user_id).where(accounts.c.user_id.isnot(None))
+    if names is not None:
+        stmt = stmt.where(accounts.c.name.in_(list(names)))
     return {str(name): str(uid) for name, uid in conn.execute(stmt)}
 
 
@@ -287,23 +290,15 @@ def post_count_and_oldest(conn: Connection, account: str) -> tuple[int, datetime
 
 def bill(conn: Connection, account: str, day: str, priced: Mapping[str, int]) -> tuple[int, int]:
     """Record the resources read on UTC ``day`` (``{"post:ID": micros}``); X bills each once a
-    day, so only those not yet billed that day count. Returns (billable reads, micros)."""
-    keys = list(priced)
-    seen: set[str] = set()
-    for chunk in _chunks(keys):
-        seen.update(
-            conn.execute(
-                select(billed_reads.c.resource).where(
-                    billed_reads.c.day == day, billed_reads.c.resource.in_(chunk)
-                )
-            ).scalars()
-        )
-    fresh = [k for k in keys if k not in seen]
-    _insert_ignore(
-        conn,
-        billed_reads,
-        [{"resource": k, "day": day, "account": account, "cost_micros": priced[k]} for k in fresh],
-    )
+    day, so only those not yet billed that day count. Returns (billable reads, micros).
+    One statement: the insert that skips the day's billed ones says which it wrote."""
+    if not priced:
+        return 0, 0
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(billed_reads).on_conflict_do_nothing().returning(billed_reads.c.resource)
+    rows = [{"resource": k, "day": day, "account": account, "cost_micros": v}
+            for k, v in priced.items()]  # fmt: skip
+    fresh = set(conn.execute(stmt, rows).scalars())
     return len(fresh), sum(priced[k] for k in fresh)
 
 
