@@ -21,7 +21,19 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, RowMapping, Table, Update, and_, func, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Insert,
+    RowMapping,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from xpulse.store.schema import (
@@ -244,28 +256,36 @@ def refresh_candidates(
     conn: Connection, account: str, created_after: datetime
 ) -> list[RefreshCandidate]:
     """The account's available posts created after ``created_after``, with their last read."""
+    rows = conn.execute(_refresh_statement(), {"account": account, "after": created_after})
+    return [RefreshCandidate(i, c, o) for i, c, o in rows]
+
+
+@lru_cache(maxsize=1)
+def _refresh_statement() -> Select[str, datetime, datetime | None]:
+    """Built once (a collect job runs it twice): the values are bound parameters."""
+    account: BindParameter[str] = bindparam("account")
+    after: BindParameter[datetime] = bindparam("after")
     last = (
         select(observations.c.post_id, func.max(observations.c.observed_at).label("last"))
         .join(posts, posts.c.id == observations.c.post_id)
         .where(
             posts.c.account == account,
-            posts.c.created_at > created_after,
+            posts.c.created_at > after,
             observations.c.provenance == "api",  # an imported file is not a read
         )
         .group_by(observations.c.post_id)
         .subquery()
     )
-    stmt = (
+    return (
         select(posts.c.id, posts.c.created_at, last.c.last)
         .select_from(posts.outerjoin(last, last.c.post_id == posts.c.id))
         .where(
             posts.c.account == account,
-            posts.c.created_at > created_after,
+            posts.c.created_at > after,
             posts.c.unavailable_at.is_(None),
         )
         .order_by(posts.c.created_at, posts.c.id)
     )
-    return [RefreshCandidate(i, c, o) for i, c, o in conn.execute(stmt)]
 
 
 def newest_post_times(conn: Connection, account: str, since: datetime) -> list[datetime]:
@@ -460,22 +480,32 @@ def plan_state(
 ) -> PlanState:
     """:func:`cached_user_id`, :func:`answered_since` and the timeline checkpoint's position
     of ``account`` in one statement."""
+    params = {"account": account, "since": since, "endpoints": list(user_endpoints)}
+    user_id, answered_today, since_id, token, at = conn.execute(_plan_statement(), params).one()
+    return PlanState(
+        None if user_id is None else str(user_id), bool(answered_today), since_id, token, at
+    )
+
+
+@lru_cache(maxsize=1)
+def _plan_statement() -> Select[Any, bool, Any, Any, Any]:
+    """Built once (every collect job plans): the values are bound parameters."""
+    account: BindParameter[str] = bindparam("account")
     k = checkpoints.c
     cp = select(checkpoints).where(k.account == account, k.job == "timeline")
     c = api_calls.c
     answered = select(c.id).where(
-        c.account == account, c.at >= since, c.endpoint.in_(user_endpoints), c.status == 200
+        c.account == account,
+        c.at >= bindparam("since"),
+        c.endpoint.in_(bindparam("endpoints", expanding=True)),
+        c.status == 200,
     )
-    stmt = select(
+    return select(
         select(accounts.c.user_id).where(accounts.c.name == account).scalar_subquery(),
         answered.exists(),
         cp.with_only_columns(k.since_id).scalar_subquery(),
         cp.with_only_columns(k.pagination_token).scalar_subquery(),
         cp.with_only_columns(k.updated_at).scalar_subquery(),
-    )
-    user_id, answered_today, since_id, token, at = conn.execute(stmt).one()
-    return PlanState(
-        None if user_id is None else str(user_id), bool(answered_today), since_id, token, at
     )
 
 
