@@ -88,7 +88,7 @@ def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -
 
 def ensure_account(conn: Connection, name: str, username: str, now: datetime) -> RowMapping:
     """The account's row, created (or its username updated) as configured."""
-    row = conn.execute(select(accounts).where(accounts.c.name == name)).mappings().first()
+    row = conn.execute(_account_statement(), {"name": name}).mappings().first()
     stmt: Insert | Update
     if row is None:
         stmt = accounts.insert().values(
@@ -104,6 +104,11 @@ def ensure_account(conn: Connection, name: str, username: str, now: datetime) ->
     else:
         return row
     return conn.execute(stmt.returning(*accounts.c)).mappings().one()
+
+
+@lru_cache(maxsize=1)
+def _account_statement() -> Select[Any]:
+    return select(accounts).where(accounts.c.name == bindparam("name"))
 
 
 def set_user_id(conn: Connection, name: str, user_id: str, now: datetime) -> None:
@@ -296,13 +301,16 @@ def newest_post_times(conn: Connection, account: str, since: datetime) -> list[d
 
 def post_count_and_oldest(conn: Connection, account: str) -> tuple[int, datetime | None]:
     """How many posts of the account are stored and the oldest one's time (one statement)."""
-    mine = posts.c.account == account
+    count, oldest = conn.execute(_count_statement(), {"account": account}).one()
+    return int(count), oldest
+
+
+@lru_cache(maxsize=1)
+def _count_statement() -> Select[int, datetime | None]:
+    mine = posts.c.account == bindparam("account")
     # not min(): the ordered row keeps the column's UTC type
     first = select(posts.c.created_at).where(mine).order_by(posts.c.created_at).limit(1)
-    count, oldest = conn.execute(
-        select(func.count(), first.scalar_subquery()).select_from(posts).where(mine)
-    ).one()
-    return int(count), oldest
+    return select(func.count(), first.scalar_subquery()).select_from(posts).where(mine)
 
 
 # -- billing and calls --------------------------------------------------------------------
@@ -330,17 +338,23 @@ def answered_since(
     conn: Connection, account: str, since: datetime, endpoints: Sequence[str]
 ) -> bool:
     """Whether a call of the account to one of ``endpoints`` was answered (200) since then."""
-    stmt = (
-        select(api_calls.c.id)
+    params = {"account": account, "since": since, "endpoints": list(endpoints)}
+    return conn.execute(_answered_statement(), params).first() is not None
+
+
+@lru_cache(maxsize=1)
+def _answered_statement() -> Select[int]:
+    c = api_calls.c
+    return (
+        select(c.id)
         .where(
-            api_calls.c.account == account,
-            api_calls.c.at >= since,
-            api_calls.c.endpoint.in_(endpoints),
-            api_calls.c.status == 200,
+            c.account == bindparam("account"),
+            c.at >= bindparam("since"),
+            c.endpoint.in_(bindparam("endpoints", expanding=True)),
+            c.status == 200,
         )
         .limit(1)
     )
-    return conn.execute(stmt).first() is not None
 
 
 @dataclass(frozen=True)
@@ -398,14 +412,19 @@ def month_spend(
 ) -> tuple[int, int]:
     """:func:`spent_micros` and :func:`reads_between` of ``[start, end)`` in one statement:
     (micros, reads but those of the ``excluding`` endpoints)."""
+    params = {"start": start, "end": end, "excluding": list(excluding)}
+    micros, reads = conn.execute(_month_statement(), params).one()
+    return int(micros), int(reads)
+
+
+@lru_cache(maxsize=1)
+def _month_statement() -> Select[int, int]:
     c = api_calls.c
-    counted = c.endpoint.not_in(list(excluding))
-    stmt = select(
+    counted = c.endpoint.not_in(bindparam("excluding", expanding=True))
+    return select(
         func.coalesce(func.sum(c.cost_micros), 0),
         func.coalesce(func.sum(c.reads).filter(counted), 0),
-    ).where(c.at >= start, c.at < end)
-    micros, reads = conn.execute(stmt).one()
-    return int(micros), int(reads)
+    ).where(c.at >= bindparam("start"), c.at < bindparam("end"))
 
 
 def answered_reads_between(
@@ -513,8 +532,14 @@ def _plan_statement() -> Select[Any, bool, Any, Any, Any]:
 
 
 def get_checkpoint(conn: Connection, account: str, job: str) -> RowMapping | None:
-    stmt = select(checkpoints).where(checkpoints.c.account == account, checkpoints.c.job == job)
-    return conn.execute(stmt).mappings().first()
+    params = {"account": account, "job": job}
+    return conn.execute(_checkpoint_statement(), params).mappings().first()
+
+
+@lru_cache(maxsize=1)
+def _checkpoint_statement() -> Select[Any]:
+    k = checkpoints.c
+    return select(checkpoints).where(k.account == bindparam("account"), k.job == bindparam("job"))
 
 
 def save_checkpoint(conn: Connection, account: str, job: str, **values: Any) -> None:
