@@ -117,13 +117,6 @@ def set_user_id(conn: Connection, name: str, user_id: str, now: datetime) -> Non
     )
 
 
-def cached_user_id(conn: Connection, name: str) -> str | None:
-    """The X user id a collect looked up and cached for ``name`` (None: not yet)."""
-    stmt = select(accounts.c.user_id).where(accounts.c.name == name)
-    value = conn.execute(stmt).scalar()
-    return None if value is None else str(value)
-
-
 def cached_user_ids(conn: Connection, names: Sequence[str] | None = None) -> dict[str, str]:
     """Account name -> the X user id a collect looked up and cached (of ``names`` only,
     when given: a job of one account need not read every account's)."""
@@ -497,8 +490,8 @@ class PlanState:
 def plan_state(
     conn: Connection, account: str, since: datetime, user_endpoints: Sequence[str]
 ) -> PlanState:
-    """:func:`cached_user_id`, :func:`answered_since` and the timeline checkpoint's position
-    of ``account`` in one statement."""
+    """The X user id a collect cached for ``account``, :func:`answered_since` and the
+    timeline checkpoint's position, in one statement."""
     params = {"account": account, "since": since, "endpoints": list(user_endpoints)}
     user_id, answered_today, since_id, token, at = conn.execute(_plan_statement(), params).one()
     return PlanState(
