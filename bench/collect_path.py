@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from xsim.world import dump_world
+from xsim.world.document import dump_world
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from workers import Database, make_world, setup_home

@@ -12,10 +12,9 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from xpulse.collect.budget import Budget, cap_refusal
-from xpulse.collect.planner import month_start, next_month_start, post_reads
+from xpulse.collect.planner import month_start, month_to_date
 from xpulse.collect.pricing import dollars
 from xpulse.errors import BudgetExceeded
-from xpulse.store import queries
 from xpulse.store.budget_ledger import BudgetLedger, LedgerRefused
 
 
@@ -27,10 +26,10 @@ class LedgerBudget(Budget):
         self, engine: Engine, limit_micros: int | None, now: datetime, read_cap: int | None = None
     ) -> None:
         super().__init__(limit_micros, 0, read_cap)
-        start, end = month_start(now), next_month_start(now)
+        start = month_start(now)
 
         def truth(conn: Connection) -> tuple[int, int]:
-            return queries.spent_micros(conn, start, end), post_reads(conn, start, end)
+            return month_to_date(conn, now)
 
         self.ledger = BudgetLedger(engine, start.strftime("%Y-%m"), truth)
         self._holds: dict[int, list[int]] = {}  # thread id -> its open holds (a stack)

@@ -27,14 +27,15 @@ case never passes the budget either.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
+from xpulse.collect import profile
 from xpulse.collect.pricing import DEFAULT_PRICES, MICRO, PriceTable, billing_day, dollars
 from xpulse.collect.private import BATCH, LAST_PRIVATE_READ, due_private
-from xpulse.collect.profile import profile_due
+from xpulse.collect.profile import utc_day_start
 from xpulse.collect.refresh_slots import HORIZON, due_ids
 from xpulse.store import queries
 
@@ -347,32 +348,21 @@ def plan_account(
     now: datetime,
     history: timedelta = BACKFILL,
 ) -> AccountPlan:
-    user_id = queries.cached_user_id(conn, spec.name)
-    cached = user_id is not None
-    # the user id once (a sign-in that stored it, or read the post count, needs no lookup);
-    # the profile counts once a UTC day (the same user: one read a day)
-    looked_up = cached or spec.post_count is not None
-    user_reads = 0 if looked_up and not profile_due(conn, spec.name, now) else 1
-
-    cp = queries.get_checkpoint(conn, spec.name, "timeline")
-    first = cp is None or (cp["since_id"] is None and cp["pagination_token"] is None)
+    state = queries.plan_state(conn, spec.name, utc_day_start(now), profile.USER_ENDPOINTS)
+    first = state.since_id is None and state.pagination_token is None
     if first:
         timeline = timeline_estimate(spec, True, history, now)
     else:
-        assert cp is not None
+        assert state.checkpoint_at is not None
         recent = queries.newest_post_times(conn, spec.name, now - RATE_WINDOW)
-        timeline = timeline_estimate(spec, False, history, now, len(recent), now - cp["updated_at"])
+        since_last = now - state.checkpoint_at
+        timeline = timeline_estimate(spec, False, history, now, len(recent), since_last)
 
     candidates = queries.refresh_candidates(conn, spec.name, now - HORIZON)
     ids = due_ids(
         schedule, ((c.post_id, c.created_at, c.last_observed_at) for c in candidates), now
     )
-    private: list[str] = []
-    if spec.own and cached:
-        created = {c.post_id: c.created_at for c in candidates}
-        privately = {i for i in ids if now - created[i] < PRIVATE_MARGIN}
-        due = due_private(conn, spec.name, schedule, now, user_id)
-        private = sorted(i for i in due if i not in privately)
+    private = _last_private_read(conn, spec, state, schedule, now, ids)
     billed_today = (
         _billed_today(conn, [*ids, *private], now) if prices.dedupe_same_utc_day else set()
     )
@@ -381,7 +371,7 @@ def plan_account(
     private_billable = sum(1 for i in private if i not in billed_today and i not in set(ids))
     return AccountPlan(
         spec.name,
-        user_reads,
+        _user_reads(spec, state),
         timeline,
         first,
         ids,
@@ -393,6 +383,56 @@ def plan_account(
         history,
         spec.own,
         spec.post_count,
+    )
+
+
+def _user_reads(spec: AccountSpec, state: queries.PlanState) -> int:
+    """The user id once (a sign-in that stored it, or read the post count, needs no
+    lookup); the profile counts once a UTC day (the same user: one read a day)."""
+    looked_up = state.user_id is not None or spec.post_count is not None
+    return 0 if looked_up and state.answered_today else 1
+
+
+def _last_private_read(
+    conn: Connection,
+    spec: AccountSpec,
+    state: queries.PlanState,
+    schedule: tuple[timedelta, ...],
+    now: datetime,
+    refresh_ids: list[str],
+) -> list[str]:
+    """The own posts whose private slot is due and that the refresh does not already read
+    with private fields (those below :data:`PRIVATE_MARGIN`)."""
+    if not spec.own or state.user_id is None:
+        return []
+    due = due_private(conn, spec.name, schedule, now, state.user_id)
+    privately = {i for i in refresh_ids if i in due and now - due[i] < PRIVATE_MARGIN}
+    return sorted(i for i in due if i not in privately)
+
+
+def resize_first_sweep(
+    conn: Connection,
+    plan: AccountPlan,
+    spec: AccountSpec,
+    schedule: tuple[timedelta, ...],
+    prices: PriceTable,
+    now: datetime,
+) -> AccountPlan:
+    """``plan`` after the account's user lookup (``spec`` with the post count it read): the
+    first sweep's estimate sized, the user reads and last private read as the lookup left
+    them (the user id cached, the day's user call answered). The refresh stays as
+    planned: a lookup reads no post."""
+    state = queries.plan_state(conn, spec.name, utc_day_start(now), profile.USER_ENDPOINTS)
+    private = _last_private_read(conn, spec, state, schedule, now, plan.refresh_ids)
+    billed_today = _billed_today(conn, private, now) if prices.dedupe_same_utc_day else set()
+    refreshed = set(plan.refresh_ids)
+    return replace(
+        plan,
+        user_reads=_user_reads(spec, state),
+        timeline=timeline_estimate(spec, True, plan.history, now),
+        private_ids=private,
+        private_billable=sum(1 for i in private if i not in billed_today and i not in refreshed),
+        post_count=spec.post_count,
     )
 
 
@@ -411,12 +451,39 @@ def make_plan(
     history: timedelta = BACKFILL,
 ) -> RunPlan:
     plans = [plan_account(conn, s, schedule, prices, now, history) for s in specs]
-    start, end = month_start(now), next_month_start(now)
-    spent = queries.spent_micros(conn, start, end)
-    return RunPlan(plans, spent, round(budget_usd * MICRO), prices, post_reads(conn, start, end))
+    spent, reads = month_to_date(conn, now)
+    return RunPlan(plans, spent, round(budget_usd * MICRO), prices, reads)
+
+
+def resize_first_sweeps(
+    conn: Connection,
+    plan: RunPlan,
+    looked_up: list[AccountSpec],
+    schedule: tuple[timedelta, ...],
+    now: datetime,
+) -> RunPlan:
+    """``plan`` once the unsized first sweeps' user lookups were made (``looked_up``: those
+    that answered, with the post counts they read): those accounts sized and the month to
+    date read again; no other account is planned again (nothing they plan on changed)."""
+    specs = {s.name: s for s in looked_up}
+    accounts = [
+        resize_first_sweep(conn, a, specs[a.name], schedule, plan.prices, now)
+        if a.name in specs
+        else a
+        for a in plan.accounts
+    ]
+    spent, reads = month_to_date(conn, now)
+    return replace(plan, accounts=accounts, month_to_date_micros=spent, month_to_date_reads=reads)
 
 
 USER_ENDPOINTS = ("/2/users/me", "/2/users/:id", "/2/users/by/username/:username")
+
+
+def month_to_date(conn: Connection, now: datetime) -> tuple[int, int]:
+    """The month's spend (micros) and post reads (what a plan's cap counts), in one read."""
+    return queries.month_spend(
+        conn, month_start(now), next_month_start(now), excluding=USER_ENDPOINTS
+    )
 
 
 def post_reads(conn: Connection, start: datetime, end: datetime) -> int:

@@ -43,5 +43,9 @@ def counts_of(user: dict[str, Any]) -> dict[str, int | None]:
 
 def profile_due(conn: Connection, account: str, now: datetime) -> bool:
     """Whether today's (UTC) counts were not read yet: no answered profile call today."""
-    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return not queries.answered_since(conn, account, day, USER_ENDPOINTS)
+    return not queries.answered_since(conn, account, utc_day_start(now), USER_ENDPOINTS)
+
+
+def utc_day_start(now: datetime) -> datetime:
+    """The start of ``now``'s UTC day: when the day's user read is due again."""
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

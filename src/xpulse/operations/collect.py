@@ -25,7 +25,7 @@ from xpulse.collect.budget import Budget, spending_problems
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.guard import admit
 from xpulse.collect.ledger_budget import shared_budget
-from xpulse.collect.planner import AccountSpec, RunPlan, make_plan
+from xpulse.collect.planner import AccountSpec, RunPlan, make_plan, resize_first_sweeps
 from xpulse.collect.pricing import PriceTable, billing_day, plan_prices
 from xpulse.collect.private import collect_private
 from xpulse.collect.refresh_slots import slots
@@ -202,7 +202,8 @@ def _size_first_sweeps(
     prepared: Prepared, runner: Runner, jobs: list[AccountJob], clock: Callable[[], datetime]
 ) -> tuple[list[AccountJob], dict[str, AccountResult]]:
     """Look up the users whose first sweep is unsized (the read the run makes anyway, now
-    with the post count), then plan the run again with the counts."""
+    with the post count), then size those first sweeps in the plan (the other accounts'
+    plans stay: a lookup changes nothing they were planned on)."""
     unsized = set(prepared.plan.unsized)
     found = runner.look_up_users([j for j in jobs if j.spec.name in unsized])
     sized = []
@@ -214,14 +215,12 @@ def _size_first_sweeps(
             )
         sized.append(job)
     with prepared.engine.connect() as conn:
-        prepared.plan = make_plan(
+        prepared.plan = resize_first_sweeps(
             conn,
-            [j.spec for j in sized],
+            prepared.plan,
+            [j.spec for j in sized if j.spec.name in found],
             slots(prepared.config.refresh_schedule),
-            prepared.prices,
-            prepared.config.monthly_budget_usd,
             clock(),
-            prepared.history,
         )
     return sized, {name: result for name, (_, result) in found.items()}
 
@@ -322,8 +321,11 @@ def last_private_reads(
     in the runner."""
     by_name = {r.name: r for r in result.accounts}
     schedule = slots(prepared.config.refresh_schedule)
+    own = [j.spec.name for j in jobs if j.spec.own]
+    if not own:
+        return
     with prepared.engine.connect() as conn:
-        user_ids = queries.cached_user_ids(conn)  # the run looked up and cached each one
+        user_ids = queries.cached_user_ids(conn, own)  # the run looked up and cached each one
     for job in jobs:
         outcome = by_name.get(job.spec.name)
         client = getattr(job.source, "client", None)

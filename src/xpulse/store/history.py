@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection, RowMapping, Select, bindparam, func, select
 
 from xpulse.store.schema import (
     COUNT_FIELDS,
@@ -103,14 +104,20 @@ def save_profile_counts(
 
 def latest_profile_counts(conn: Connection, account: str, at: datetime) -> ProfileCounts | None:
     """The account's counts as last stored at or before ``at``."""
-    stmt = (
+    row = conn.execute(_latest_statement(), {"account": account, "at": at}).mappings().first()
+    return None if row is None else _counts(row)
+
+
+@lru_cache(maxsize=1)
+def _latest_statement() -> Select[Any]:
+    """Built once (every collect job runs it): the values are bound parameters."""
+    c = profile_counts.c
+    return (
         select(profile_counts)
-        .where(profile_counts.c.account == account, profile_counts.c.observed_at <= at)
-        .order_by(profile_counts.c.observed_at.desc(), profile_counts.c.id.desc())
+        .where(c.account == bindparam("account"), c.observed_at <= bindparam("at"))
+        .order_by(c.observed_at.desc(), c.id.desc())
         .limit(1)
     )
-    row = conn.execute(stmt).mappings().first()
-    return None if row is None else _counts(row)
 
 
 def profile_counts_between(

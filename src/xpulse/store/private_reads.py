@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import BindParameter, Connection, Select, and_, bindparam, func, or_, select
 
 from xpulse.store.schema import metric_refusals, observations, posts
 
@@ -27,6 +29,16 @@ def private_attempts(
 ) -> list[PrivateAttempts]:
     """``account``'s posts created after ``created_after`` that are still available and not
     plain reposts (and by ``author_id`` when given), each with its last attempts."""
+    params = {"account": account, "after": created_after, "author": author_id}
+    rows = conn.execute(_attempts_statement(author_id is not None), params)
+    return [PrivateAttempts(str(pid), *times) for pid, *times in rows]
+
+
+@lru_cache(maxsize=2)
+def _attempts_statement(by_author: bool) -> Select[str, datetime, Any, Any]:
+    """Built once (a collect job runs it every time): the values are bound parameters."""
+    account: BindParameter[str] = bindparam("account")
+    after: BindParameter[datetime] = bindparam("after")
     private_obs = or_(
         observations.c.url_link_clicks.isnot(None),
         observations.c.user_profile_clicks.isnot(None),
@@ -50,13 +62,13 @@ def private_attempts(
     )
     conditions = [
         posts.c.account == account,
-        posts.c.created_at > created_after,
+        posts.c.created_at > after,
         posts.c.unavailable_at.is_(None),
         posts.c.content_type != "retweet",
     ]
-    if author_id is not None:
-        conditions.append(posts.c.author_id == author_id)
-    stmt = (
+    if by_author:
+        conditions.append(posts.c.author_id == bindparam("author"))
+    return (
         select(posts.c.id, posts.c.created_at, last.c.last, last_refusal.c.last)
         .select_from(
             posts.outerjoin(last, last.c.post_id == posts.c.id).outerjoin(
@@ -65,7 +77,6 @@ def private_attempts(
         )
         .where(and_(*conditions))
     )
-    return [PrivateAttempts(str(pid), *times) for pid, *times in conn.execute(stmt)]
 
 
 def created_at(conn: Connection, post_ids: Sequence[str]) -> dict[str, datetime]:

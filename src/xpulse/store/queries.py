@@ -21,7 +21,19 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Table, and_, func, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Insert,
+    RowMapping,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from xpulse.store.schema import (
@@ -76,21 +88,27 @@ def _insert_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -
 
 def ensure_account(conn: Connection, name: str, username: str, now: datetime) -> RowMapping:
     """The account's row, created (or its username updated) as configured."""
-    row = conn.execute(select(accounts).where(accounts.c.name == name)).mappings().first()
+    row = conn.execute(_account_statement(), {"name": name}).mappings().first()
+    stmt: Insert | Update
     if row is None:
-        conn.execute(
-            accounts.insert().values(
-                name=name, username=username, needs_sign_in=False, created_at=now, updated_at=now
-            )
+        stmt = accounts.insert().values(
+            name=name, username=username, needs_sign_in=False, created_at=now, updated_at=now
         )
     elif row["username"].lower() != username.lower():
         # A different handle: the cached user id belonged to the old one.
-        conn.execute(
+        stmt = (
             accounts.update()
             .where(accounts.c.name == name)
             .values(username=username, user_id=None, updated_at=now)
         )
-    return conn.execute(select(accounts).where(accounts.c.name == name)).mappings().one()
+    else:
+        return row
+    return conn.execute(stmt.returning(*accounts.c)).mappings().one()
+
+
+@lru_cache(maxsize=1)
+def _account_statement() -> Select[Any]:
+    return select(accounts).where(accounts.c.name == bindparam("name"))
 
 
 def set_user_id(conn: Connection, name: str, user_id: str, now: datetime) -> None:
@@ -99,16 +117,12 @@ def set_user_id(conn: Connection, name: str, user_id: str, now: datetime) -> Non
     )
 
 
-def cached_user_id(conn: Connection, name: str) -> str | None:
-    """The X user id a collect looked up and cached for ``name`` (None: not yet)."""
-    stmt = select(accounts.c.user_id).where(accounts.c.name == name)
-    value = conn.execute(stmt).scalar()
-    return None if value is None else str(value)
-
-
-def cached_user_ids(conn: Connection) -> dict[str, str]:
-    """Account name -> the X user id a collect looked up and cached."""
+def cached_user_ids(conn: Connection, names: Sequence[str] | None = None) -> dict[str, str]:
+    """Account name -> the X user id a collect looked up and cached (of ``names`` only,
+    when given: a job of one account need not read every account's)."""
     stmt = select(accounts.c.name, accounts.c.user_id).where(accounts.c.user_id.isnot(None))
+    if names is not None:
+        stmt = stmt.where(accounts.c.name.in_(list(names)))
     return {str(name): str(uid) for name, uid in conn.execute(stmt)}
 
 
@@ -240,28 +254,36 @@ def refresh_candidates(
     conn: Connection, account: str, created_after: datetime
 ) -> list[RefreshCandidate]:
     """The account's available posts created after ``created_after``, with their last read."""
+    rows = conn.execute(_refresh_statement(), {"account": account, "after": created_after})
+    return [RefreshCandidate(i, c, o) for i, c, o in rows]
+
+
+@lru_cache(maxsize=1)
+def _refresh_statement() -> Select[str, datetime, datetime | None]:
+    """Built once (a collect job runs it twice): the values are bound parameters."""
+    account: BindParameter[str] = bindparam("account")
+    after: BindParameter[datetime] = bindparam("after")
     last = (
         select(observations.c.post_id, func.max(observations.c.observed_at).label("last"))
         .join(posts, posts.c.id == observations.c.post_id)
         .where(
             posts.c.account == account,
-            posts.c.created_at > created_after,
+            posts.c.created_at > after,
             observations.c.provenance == "api",  # an imported file is not a read
         )
         .group_by(observations.c.post_id)
         .subquery()
     )
-    stmt = (
+    return (
         select(posts.c.id, posts.c.created_at, last.c.last)
         .select_from(posts.outerjoin(last, last.c.post_id == posts.c.id))
         .where(
             posts.c.account == account,
-            posts.c.created_at > created_after,
+            posts.c.created_at > after,
             posts.c.unavailable_at.is_(None),
         )
         .order_by(posts.c.created_at, posts.c.id)
     )
-    return [RefreshCandidate(i, c, o) for i, c, o in conn.execute(stmt)]
 
 
 def newest_post_times(conn: Connection, account: str, since: datetime) -> list[datetime]:
@@ -271,11 +293,17 @@ def newest_post_times(conn: Connection, account: str, since: datetime) -> list[d
 
 
 def post_count_and_oldest(conn: Connection, account: str) -> tuple[int, datetime | None]:
-    """How many posts of the account are stored and the oldest one's time."""
-    mine = posts.c.account == account
-    count = conn.execute(select(func.count()).where(mine)).scalar_one()
+    """How many posts of the account are stored and the oldest one's time (one statement)."""
+    count, oldest = conn.execute(_count_statement(), {"account": account}).one()
+    return int(count), oldest
+
+
+@lru_cache(maxsize=1)
+def _count_statement() -> Select[int, datetime | None]:
+    mine = posts.c.account == bindparam("account")
+    # not min(): the ordered row keeps the column's UTC type
     first = select(posts.c.created_at).where(mine).order_by(posts.c.created_at).limit(1)
-    return int(count), conn.execute(first).scalar()  # not min(): keeps the column's UTC type
+    return select(func.count(), first.scalar_subquery()).select_from(posts).where(mine)
 
 
 # -- billing and calls --------------------------------------------------------------------
@@ -283,23 +311,15 @@ def post_count_and_oldest(conn: Connection, account: str) -> tuple[int, datetime
 
 def bill(conn: Connection, account: str, day: str, priced: Mapping[str, int]) -> tuple[int, int]:
     """Record the resources read on UTC ``day`` (``{"post:ID": micros}``); X bills each once a
-    day, so only those not yet billed that day count. Returns (billable reads, micros)."""
-    keys = list(priced)
-    seen: set[str] = set()
-    for chunk in _chunks(keys):
-        seen.update(
-            conn.execute(
-                select(billed_reads.c.resource).where(
-                    billed_reads.c.day == day, billed_reads.c.resource.in_(chunk)
-                )
-            ).scalars()
-        )
-    fresh = [k for k in keys if k not in seen]
-    _insert_ignore(
-        conn,
-        billed_reads,
-        [{"resource": k, "day": day, "account": account, "cost_micros": priced[k]} for k in fresh],
-    )
+    day, so only those not yet billed that day count. Returns (billable reads, micros).
+    One statement: the insert that skips the day's billed ones says which it wrote."""
+    if not priced:
+        return 0, 0
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(billed_reads).on_conflict_do_nothing().returning(billed_reads.c.resource)
+    rows = [{"resource": k, "day": day, "account": account, "cost_micros": v}
+            for k, v in priced.items()]  # fmt: skip
+    fresh = set(conn.execute(stmt, rows).scalars())
     return len(fresh), sum(priced[k] for k in fresh)
 
 
@@ -311,17 +331,23 @@ def answered_since(
     conn: Connection, account: str, since: datetime, endpoints: Sequence[str]
 ) -> bool:
     """Whether a call of the account to one of ``endpoints`` was answered (200) since then."""
-    stmt = (
-        select(api_calls.c.id)
+    params = {"account": account, "since": since, "endpoints": list(endpoints)}
+    return conn.execute(_answered_statement(), params).first() is not None
+
+
+@lru_cache(maxsize=1)
+def _answered_statement() -> Select[int]:
+    c = api_calls.c
+    return (
+        select(c.id)
         .where(
-            api_calls.c.account == account,
-            api_calls.c.at >= since,
-            api_calls.c.endpoint.in_(endpoints),
-            api_calls.c.status == 200,
+            c.account == bindparam("account"),
+            c.at >= bindparam("since"),
+            c.endpoint.in_(bindparam("endpoints", expanding=True)),
+            c.status == 200,
         )
         .limit(1)
     )
-    return conn.execute(stmt).first() is not None
 
 
 @dataclass(frozen=True)
@@ -372,6 +398,26 @@ def reads_between(
         c.at >= start, c.at < end, c.endpoint.not_in(list(excluding))
     )
     return int(conn.execute(stmt).scalar_one())
+
+
+def month_spend(
+    conn: Connection, start: datetime, end: datetime, *, excluding: Sequence[str] = ()
+) -> tuple[int, int]:
+    """:func:`spent_micros` and :func:`reads_between` of ``[start, end)`` in one statement:
+    (micros, reads but those of the ``excluding`` endpoints)."""
+    params = {"start": start, "end": end, "excluding": list(excluding)}
+    micros, reads = conn.execute(_month_statement(), params).one()
+    return int(micros), int(reads)
+
+
+@lru_cache(maxsize=1)
+def _month_statement() -> Select[int, int]:
+    c = api_calls.c
+    counted = c.endpoint.not_in(bindparam("excluding", expanding=True))
+    return select(
+        func.coalesce(func.sum(c.cost_micros), 0),
+        func.coalesce(func.sum(c.reads).filter(counted), 0),
+    ).where(c.at >= bindparam("start"), c.at < bindparam("end"))
 
 
 def answered_reads_between(
@@ -430,12 +476,63 @@ def billed_on(conn: Connection, day: str, resources: Sequence[str]) -> set[str]:
     return out
 
 
+@dataclass(frozen=True)
+class PlanState:
+    """What a collect plan reads of one account before any call (see :func:`plan_state`)."""
+
+    user_id: str | None  # the X user id a collect cached (None: not yet)
+    answered_today: bool  # a call to one of the given user endpoints answered since then
+    since_id: str | None  # the timeline checkpoint (all None: no sweep yet)
+    pagination_token: str | None
+    checkpoint_at: datetime | None
+
+
+def plan_state(
+    conn: Connection, account: str, since: datetime, user_endpoints: Sequence[str]
+) -> PlanState:
+    """The X user id a collect cached for ``account``, :func:`answered_since` and the
+    timeline checkpoint's position, in one statement."""
+    params = {"account": account, "since": since, "endpoints": list(user_endpoints)}
+    user_id, answered_today, since_id, token, at = conn.execute(_plan_statement(), params).one()
+    return PlanState(
+        None if user_id is None else str(user_id), bool(answered_today), since_id, token, at
+    )
+
+
+@lru_cache(maxsize=1)
+def _plan_statement() -> Select[Any, bool, Any, Any, Any]:
+    """Built once (every collect job plans): the values are bound parameters."""
+    account: BindParameter[str] = bindparam("account")
+    k = checkpoints.c
+    cp = select(checkpoints).where(k.account == account, k.job == "timeline")
+    c = api_calls.c
+    answered = select(c.id).where(
+        c.account == account,
+        c.at >= bindparam("since"),
+        c.endpoint.in_(bindparam("endpoints", expanding=True)),
+        c.status == 200,
+    )
+    return select(
+        select(accounts.c.user_id).where(accounts.c.name == account).scalar_subquery(),
+        answered.exists(),
+        cp.with_only_columns(k.since_id).scalar_subquery(),
+        cp.with_only_columns(k.pagination_token).scalar_subquery(),
+        cp.with_only_columns(k.updated_at).scalar_subquery(),
+    )
+
+
 # -- checkpoints --------------------------------------------------------------------------
 
 
 def get_checkpoint(conn: Connection, account: str, job: str) -> RowMapping | None:
-    stmt = select(checkpoints).where(checkpoints.c.account == account, checkpoints.c.job == job)
-    return conn.execute(stmt).mappings().first()
+    params = {"account": account, "job": job}
+    return conn.execute(_checkpoint_statement(), params).mappings().first()
+
+
+@lru_cache(maxsize=1)
+def _checkpoint_statement() -> Select[Any]:
+    k = checkpoints.c
+    return select(checkpoints).where(k.account == bindparam("account"), k.job == bindparam("job"))
 
 
 def save_checkpoint(conn: Connection, account: str, job: str, **values: Any) -> None:

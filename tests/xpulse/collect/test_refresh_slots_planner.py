@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from xpulse.collect.budget import Budget
-from xpulse.collect.planner import TIMELINE_LIMIT, AccountSpec, make_plan
+from xpulse.collect.planner import TIMELINE_LIMIT, AccountSpec, make_plan, resize_first_sweeps
 from xpulse.collect.pricing import PriceTable
 from xpulse.collect.refresh_slots import HORIZON, is_due, reads_needed, slots
 from xpulse.errors import BudgetExceeded
@@ -165,3 +166,52 @@ def test_budget_refuses_a_call_that_could_pass_it() -> None:
     budget.settle(1_000, 0)  # the call cost nothing (all deduped)
     budget.reserve(1_000)
     assert Budget(None, 10**9).reserve(10**9) is None  # --allow-over-budget
+
+
+def test_sizing_a_first_sweep_after_its_lookup_gives_the_plan_made_again(
+    engine: Callable[[], Engine],
+) -> None:
+    """After the user lookup of an unsized first sweep, resizing that account gives the very
+    plan a second full plan would: the sized sweep, no more user read, the last private
+    read now that the user id is known, the month to date with the lookup's cost."""
+    db = engine()
+    with db.begin() as conn:
+        for name in ("main", "other"):
+            q.ensure_account(conn, name, name, T)
+        q.set_user_id(conn, "other", "2", T)
+        q.save_checkpoint(conn, "other", "timeline", since_id="900", updated_at=T - 24 * H)
+        # main has no sweep yet, but posts from an import: one due for its refresh, one
+        # read publicly since its 24 h slot (its private slot is due, not its refresh)
+        rows = [_post("100", T - 49 * H), _post("101", T - 49 * H)]
+        q.upsert_posts(conn, rows)
+        q.append_observations(conn, [
+            {"post_id": "100", "observed_at": T - 48 * H, "source": "x"},
+            {"post_id": "101", "observed_at": T - 2 * H, "source": "x"},
+        ])  # fmt: skip
+        q.bill(conn, "main", T.date().isoformat(), {"post:101": 5000})
+    unsized = AccountSpec("main", "main", True)
+    other = AccountSpec("other", "other", True)
+    schedule = slots("weekly")
+    with db.connect() as conn:
+        plan = make_plan(conn, [unsized, other], schedule, PriceTable(), 50.0, T)
+    assert plan.unsized == ["main"]
+    assert plan.accounts[0].user_reads == 1 and plan.accounts[0].private_ids == []
+    # the lookup: the user id cached, the day's user call answered and billed
+    with db.begin() as conn:
+        q.set_user_id(conn, "main", "1", T)
+        q.bill(conn, "main", T.date().isoformat(), {"user:1": 10_000})
+        q.record_call(conn, {
+            "at": T - H / 2, "account": "main", "endpoint": "/2/users/me", "method": "GET",
+            "status": 200, "reads": 1, "billable_reads": 1, "cost_micros": 10_000,
+            "errors": 0,
+        })  # fmt: skip
+    sized = replace(unsized, post_count=500, created_at=T - 400 * 24 * H)
+    with db.connect() as conn:
+        resized = resize_first_sweeps(conn, plan, [sized], schedule, T)
+        again = make_plan(conn, [sized, other], schedule, PriceTable(), 50.0, T)
+    assert resized == again
+    main = resized.accounts[0]
+    assert (main.user_reads, main.private_ids, main.private_billable) == (0, ["101"], 0)
+    assert main.refresh_ids == ["100"] and main.post_count == 500 and not resized.unsized
+    assert resized.month_to_date_micros == 10_000
+    assert resized.accounts[1] is plan.accounts[1]  # not planned again
