@@ -22,12 +22,9 @@ latency). The per-token rate limits (75 users/me, 1,500 timeline pages, 300 look
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
-import multiprocessing
 import os
 import pstats
-import socket
 import sys
 import tempfile
 import threading
@@ -39,28 +36,18 @@ from typing import Any
 
 import httpx
 
+import slow_xsim
 from xpulse.api.transport import CallRecord
 from xpulse.collect.calllog import CallLog
 from xpulse.collect.refresh_slots import slots
 from xpulse.collect.runner import AccountJob, Runner
 from xsim.clock import FixedClock
-from xsim.server.http import build_app
 from xsim.world.model import World
 
 # The world and collector wiring shared with the collect tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "xpulse" / "collect"))
 from collect_world import T0, accounts_of, sqlite_store, user_jobs
 from collect_world import make_world as collect_world
-
-
-class Latency:
-    def __init__(self, app: Any, seconds: float) -> None:
-        self.app, self.seconds = app, seconds
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/2/"):
-            await asyncio.sleep(self.seconds)
-        await self.app(scope, receive, send)
 
 
 def make_world(accounts: int) -> World:
@@ -70,14 +57,6 @@ def make_world(accounts: int) -> World:
     for app in w.apps.values():
         app.monthly_read_cap = None
     return w
-
-
-def serve(w: World, sock: socket.socket, latency: float) -> None:
-    import uvicorn
-
-    app = Latency(build_app(w, clock=FixedClock(T0)), latency)
-    config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
 
 
 class Counting(CallLog):
@@ -156,21 +135,7 @@ def main() -> None:
         parser.error("--accounts, --parallel and --per-token must be at least 1, --latency >= 0")
 
     w = make_world(args.accounts)
-    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on such sockets; without it every
-    # response waits ~40 ms for a delayed ACK (Nagle), on top of --latency
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = multiprocessing.get_context("fork").Process(
-        target=serve, args=(w, sock, args.latency), daemon=True
-    )
-    server.start()
-    for _ in range(200):
-        try:
-            httpx.get(f"{url}/_sim/clock", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)  # waiting for the child server to listen
+    url, server = slow_xsim.start(w, args.latency, FixedClock(T0), wait_s=10)
     now = [T0]
     calls: Counter[str] = Counter()
     jobs, clients = user_jobs(

@@ -23,13 +23,10 @@ the collector processes' own (user + system, from /proc), divided by the account
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import multiprocessing
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,13 +37,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import slow_xsim
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord
 from xsim.clock import RealClock
-from xsim.server.http import build_app
 from xsim.world.model import World
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "xpulse" / "collect"))
@@ -56,24 +52,6 @@ XPULSE = str(Path(sys.executable).with_name("xpulse"))
 ADMIN_PG = (
     os.environ.get("XPULSE_TEST_PG") or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-
-
-class Latency:
-    def __init__(self, app: Any, seconds: float) -> None:
-        self.app, self.seconds = app, seconds
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/2/"):
-            await asyncio.sleep(self.seconds)
-        await self.app(scope, receive, send)
-
-
-def serve(w: World, sock: socket.socket, latency: float) -> None:
-    import uvicorn
-
-    app = Latency(build_app(w, clock=RealClock()), latency)
-    config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
 
 
 def cpu_of(pid: int) -> float:
@@ -267,19 +245,7 @@ def main() -> None:
     w = make_world(users=args.accounts, posts_per_week=10, seed=3, now=now, days=args.world_days)
     for app in w.apps.values():
         app.monthly_read_cap = None  # the cap is not what this measures
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = multiprocessing.get_context("fork").Process(
-        target=serve, args=(w, sock, args.latency), daemon=True
-    )
-    server.start()
-    for _ in range(600):
-        try:
-            httpx.get(f"{url}/_sim/clock", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
+    url, server = slow_xsim.start(w, args.latency, RealClock())
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
