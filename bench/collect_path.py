@@ -28,11 +28,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 from xsim.world.document import dump_world
 
@@ -88,14 +90,27 @@ def measure(args: argparse.Namespace) -> None:
 
     config = tasks.current_config()
     engine = tasks.store_engine(config)
+    windows = tasks.shared_windows(engine)  # as the collect job passes them
 
     def one(name: str) -> None:
         prepared = prepare(config, name, engine=engine)
-        result = execute(prepared, exclusive=False, transport=tasks.shared_transport())
+        result = execute(
+            prepared, exclusive=False, transport=tasks.shared_transport(), windows=windows
+        )
         assert result.ok, result.summary()
 
     names = [a.name for a in config.accounts]
     one(names[0])  # warm: statements compiled, connections open
+    counts = {"statements": 0, "check-outs": 0}
+
+    def count(key: str) -> Callable[..., None]:
+        def add(*_: object) -> None:
+            counts[key] += 1
+
+        return add
+
+    event.listen(engine, "before_cursor_execute", count("statements"))
+    event.listen(engine.pool, "checkout", count("check-outs"))
     profiles: list[cProfile.Profile] = []
     run = threading.Thread.run
     if args.profile:
@@ -128,7 +143,8 @@ def measure(args: argparse.Namespace) -> None:
             stats.add(p)
         stats.dump_stats(str(args.profile))
     n = len(names) - 1
-    print(f"{n} accounts: CPU {cpu:.2f} s = {cpu / n * 1000:.1f} ms an account")
+    print(f"{n} accounts: CPU {cpu:.2f} s = {cpu / n * 1000:.1f} ms an account; "
+          + ", ".join(f"{v / n:.1f} {k}" for k, v in counts.items()) + " an account")  # fmt: skip
 
 
 def callgrind(state: str) -> None:

@@ -178,9 +178,12 @@ class BudgetLedger:
     """One process's (or one job's) view of the shared monthly ledger.
 
     ``truth(conn)`` is the store's month-to-date (spend, post reads), used when the
-    month's row is new and at a resync. From its first reservation until :meth:`close` (or
-    until it is garbage-collected) it keeps one database session checked out: that
-    session's life is what tells the other processes that its holds are live.
+    month's row is new and at a resync. From its first step until :meth:`close` (or until
+    it is garbage-collected) it keeps one database session checked out: that session's
+    life is what tells the other processes that its holds are live, and the steps run on
+    it, each in a transaction of its own statement (autocommit). The month's row lock is
+    then held for the function's work only, not also for a round trip to the client and
+    its ``COMMIT``: every process's reservations queue on that lock.
     """
 
     def __init__(
@@ -190,32 +193,31 @@ class BudgetLedger:
         self.engine = engine
         self.month = month
         self.truth = truth
-        self._mutex = threading.Lock()
+        self._mutex = threading.Lock()  # the session serves one step at a time
         self._session: Connection | None = None
         self._identity: tuple[int, object] | None = None
         self._finalizer: Callable[[], None] | None = None
 
     # -- the session that marks our holds as live ---------------------------------------
 
-    def _acquire_session(self) -> tuple[int, object]:
-        with self._mutex:
-            if self._identity is None:
-                session = self.engine.connect()
-                # Kept with the pooled database connection (``info`` lives as long as it
-                # does): a worker's next job on the same connection asks no more.
-                identity = session.info.get(_IDENTITY)
-                if identity is None:
-                    row = session.execute(
-                        text(
-                            "SELECT pid, backend_start FROM pg_stat_activity "
-                            "WHERE pid = pg_backend_pid()"
-                        )
-                    ).one()
-                    session.commit()
-                    identity = session.info[_IDENTITY] = (int(row[0]), row[1])
-                self._session, self._identity = session, identity
-                self._finalizer = weakref.finalize(self, session.close)
-            return self._identity
+    def _session_locked(self) -> tuple[Connection, tuple[int, object]]:
+        """The session and its identity (pid, backend start); the caller holds the mutex."""
+        if self._session is None or self._identity is None:
+            session = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            # Kept with the pooled database connection (``info`` lives as long as it
+            # does): a worker's next job on the same connection asks no more.
+            identity = session.info.get(_IDENTITY)
+            if identity is None:
+                row = session.execute(
+                    text(
+                        "SELECT pid, backend_start FROM pg_stat_activity "
+                        "WHERE pid = pg_backend_pid()"
+                    )
+                ).one()
+                identity = session.info[_IDENTITY] = (int(row[0]), row[1])
+            self._session, self._identity = session, identity
+            self._finalizer = weakref.finalize(self, session.close)
+        return self._session, self._identity
 
     def close(self) -> None:
         """Give the session back (every hold settled): later holds open a new one."""
@@ -232,50 +234,63 @@ class BudgetLedger:
         """Hold ``micros`` and ``reads`` post reads for a call; returns the hold's id.
         Raises LedgerRefused when settled + in flight + this call would pass ``limit`` or
         ``read_cap`` (None: no limit, still held, so that the others see it)."""
-        pid, started = self._acquire_session()
         params = {"m": self.month, "micros": micros, "reads": reads, "limit": limit,
-                  "cap": read_cap, "pid": pid, "start": started}  # fmt: skip
-        with self.engine.begin() as conn:
-            row = self._resynced(conn, _RESERVE, params)
-            if row.refused is not None:
-                by_reads = row.refused == "reads"
-                asked, most = (reads, read_cap) if by_reads else (micros, limit)
-                assert most is not None
-                raise LedgerRefused(
-                    Refused(int(row.settled), int(row.in_flight), asked, most, reads=by_reads)
-                )
-            return int(row.hold)
+                  "cap": read_cap}  # fmt: skip
+        row = self._step(_RESERVE, params, identified=True)
+        if row.refused is not None:
+            by_reads = row.refused == "reads"
+            asked, most = (reads, read_cap) if by_reads else (micros, limit)
+            assert most is not None
+            raise LedgerRefused(
+                Refused(int(row.settled), int(row.in_flight), asked, most, reads=by_reads)
+            )
+        return int(row.hold)
 
     def settle(self, hold: int, micros: int, reads: int = 0) -> None:
         """The call is over, cost ``micros`` and read ``reads`` posts: the hold becomes
         settled spend and reads."""
-        params = {"m": self.month, "hold": hold, "micros": micros, "reads": reads}
-        with self.engine.begin() as conn:
-            self._resynced(conn, _SETTLE, params)
+        self._step(_SETTLE, {"m": self.month, "hold": hold, "micros": micros, "reads": reads})
 
     def spent(self) -> tuple[int, int]:
         """(settled, in flight) for the month, after taking in the holds of dead sessions."""
-        with self.engine.begin() as conn:
-            row = self._resynced(conn, _LOCK, {"m": self.month})
-            return int(row.settled), int(row.in_flight)
+        row = self._month()
+        return int(row.settled), int(row.in_flight)
 
     def reads(self) -> tuple[int, int]:
         """(settled, in flight) post reads for the month, as :meth:`spent`."""
-        with self.engine.begin() as conn:
-            row = self._resynced(conn, _LOCK, {"m": self.month})
-            return int(row.settled_reads), int(row.reads_in_flight)
+        row = self._month()
+        return int(row.settled_reads), int(row.reads_in_flight)
 
-    def _resynced(self, conn: Connection, step: TextClause, params: dict[str, Any]) -> Row[Any]:
-        """One step of the ledger, in the caller's transaction. When the month is due a
-        resync (a dead hold was taken in) and nothing is in flight, the settled spend and
-        reads are set to the store's (``truth``) under the month's lock, and the step runs
-        again."""
-        row = conn.execute(step, params).one()
-        if row.must_resync:
-            spent, reads = self.truth(conn)
-            conn.execute(_RESYNC, {"m": self.month, "spent": spent, "reads": reads})
-            row = conn.execute(step, params).one()
-        return row
+    def _month(self) -> Row[Any]:
+        """The month's row, resynced if due; no session kept (it holds nothing)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(_LOCK, {"m": self.month}).one()
+            if row.must_resync:
+                self._resync(conn)
+                row = conn.execute(_LOCK, {"m": self.month}).one()
+            return row
+
+    def _step(self, step: TextClause, params: dict[str, Any], identified: bool = False) -> Row[Any]:
+        """One step of the ledger, one statement on the session (``identified``: with the
+        session's identity, which marks a hold as live). A step refused for a due resync
+        (a dead hold was taken in, and nothing is in flight) runs again after it."""
+        while True:
+            with self._mutex:
+                session, (pid, started) = self._session_locked()
+                if identified:
+                    params = {**params, "pid": pid, "start": started}
+                row = session.execute(step, params).one()
+            if not row.must_resync:
+                return row
+            with self.engine.begin() as conn:
+                if conn.execute(_LOCK, {"m": self.month}).one().must_resync:
+                    self._resync(conn)
+
+    def _resync(self, conn: Connection) -> None:
+        """Set the month's settled spend and reads to the store's (``truth``), in the
+        caller's transaction, which holds the month's lock with nothing in flight."""
+        spent, reads = self.truth(conn)
+        conn.execute(_RESYNC, {"m": self.month, "spent": spent, "reads": reads})
 
 
 _IDENTITY = "xpulse_ledger_identity"

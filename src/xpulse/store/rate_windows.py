@@ -21,9 +21,10 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Engine, and_, func, or_, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Engine, Select, and_, bindparam, func, or_, select, text
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from xpulse.store.schema import create_shared, rate_windows
@@ -50,16 +51,37 @@ Window = tuple[int, int, datetime]  # limit, remaining, reset (UTC, the server's
 def write_window(engine: Engine, token: str, endpoint: str, window: Window) -> None:
     """Upsert ``token``'s window for ``endpoint`` unless the stored one tells more."""
     limit, remaining, reset = window
+    params = {"token": token, "endpoint": endpoint, "limit": limit, "remaining": remaining,
+              "reset_at": reset}  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(_NO_DISK_WAIT)
+        conn.execute(_upsert_statement(), params)
+
+
+def read_window(engine: Engine, token: str, endpoint: str) -> Window | None:
+    with engine.connect() as conn:
+        row = conn.execute(_read_statement(), {"token": token, "endpoint": endpoint}).one_or_none()
+    if row is None:
+        return None
+    return int(row.limit), int(row.remaining), row.reset_at
+
+
+_NO_DISK_WAIT = text("SET LOCAL synchronous_commit = off")
+
+
+# Built once (every call of every job writes one and may read one): the values are bound.
+@lru_cache(maxsize=1)
+def _upsert_statement() -> Insert:
     stmt = insert(rate_windows).values(
-        token=token,
-        endpoint=endpoint,
-        limit=limit,
-        remaining=remaining,
-        reset_at=reset,
+        token=bindparam("token"),
+        endpoint=bindparam("endpoint"),
+        limit=bindparam("limit"),
+        remaining=bindparam("remaining"),
+        reset_at=bindparam("reset_at"),
         updated_at=func.now(),
     )
     stored = rate_windows.c
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=[stored.token, stored.endpoint],
         set_={
             "limit": stmt.excluded.limit,
@@ -75,19 +97,14 @@ def write_window(engine: Engine, token: str, endpoint: str, window: Window) -> N
             ),
         ),
     )
-    with engine.begin() as conn:
-        conn.execute(text("SET LOCAL synchronous_commit = off"))
-        conn.execute(stmt)
 
 
-def read_window(engine: Engine, token: str, endpoint: str) -> Window | None:
+@lru_cache(maxsize=1)
+def _read_statement() -> Select[int, int, datetime]:
     c = rate_windows.c
-    query = select(c.limit, c.remaining, c.reset_at).where(c.token == token, c.endpoint == endpoint)
-    with engine.connect() as conn:
-        row = conn.execute(query).one_or_none()
-    if row is None:
-        return None
-    return int(row.limit), int(row.remaining), row.reset_at
+    return select(c.limit, c.remaining, c.reset_at).where(
+        c.token == bindparam("token"), c.endpoint == bindparam("endpoint")
+    )
 
 
 def _first_line(exc: SQLAlchemyError) -> str:
