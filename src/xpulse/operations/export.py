@@ -52,7 +52,9 @@ POST_COLUMNS = (
 OBSERVATION_COLUMNS = (
     "account", "post_id", "observed_at", "source", "provenance", *OBSERVATION_METRICS,
 )  # fmt: skip
-COUNT_COLUMNS = frozenset(OBSERVATION_METRICS)  # whole numbers in a typed (xlsx) export
+# Whole numbers in a typed (xlsx) export, under both names a count goes by: a post's
+# columns say x_engagements where an observation's say engagements.
+COUNT_COLUMNS = frozenset((*OBSERVATION_METRICS, *POST_METRIC_COLUMNS))
 BATCH = 1000
 
 

@@ -4,10 +4,16 @@ the daily series with its source named."""
 
 from __future__ import annotations
 
-from xpulse.analytics.detail import CADENCE, MetricsDetail
+from xpulse.analytics.detail import CADENCE, MetricsDetail, VideoRetention
 from xpulse.render import fmt
 
 TITLE = "Beyond public counts"
+
+
+def video_name(video: VideoRetention) -> str:
+    """A video by its own id, X's media key, then the post it is in: a video is not its
+    post, and one post may hold several videos. Every rendering names a video so."""
+    return f"Video {video.media_key} in post {video.post_id}"
 
 
 def _video(detail: MetricsDetail, limit: int) -> list[str]:
@@ -19,7 +25,7 @@ def _video(detail: MetricsDetail, limit: int) -> list[str]:
             for p in video.points
         )
         views = f"{fmt.count(video.views)} views; " if video.views is not None else ""
-        out.append(f"Video of post {video.post_id}: {views}played to {marks}")
+        out.append(f"{video_name(video)}: {views}played to {marks}")
     more = len(detail.video_retention) - limit
     if more > 0:
         out.append(f"... and {more} more video(s) in the JSON report")

@@ -22,6 +22,7 @@ from xpulse.analytics.document import Report
 from xpulse.analytics.figures import PostEntry
 from xpulse.analytics.portfolio import Portfolio, PortfolioRow
 from xpulse.render import charts, fmt, vega
+from xpulse.render.detail import video_name
 from xpulse.render.escape import one_line, post_url, truncate
 from xpulse.render.html import TEMPLATES as REPORT_TEMPLATES
 from xpulse.render.html import template_context, tone
@@ -269,12 +270,11 @@ def _retention_chart(report: Report) -> charts.Chart | None:
     videos = report.detail.video_retention if report.detail else []
     if not videos:
         return None
-    names = {p.id: post_label(p, 40) for p in report.posts}
     ranked = sorted(videos, key=lambda v: -(v.points[0].count if v.points else 0))[:VIDEOS]
     points: list[dict[str, Any]] = []
     lines = []
     for video in ranked:
-        name = names.get(video.post_id, f"post {video.post_id}")
+        name = video_name(video)  # unique, as the detail lines say it
         for q in video.points:
             share = f" ({fmt.percent(q.pct_of_starts, 0)} of starts)" if q.mark else ""
             points.append(

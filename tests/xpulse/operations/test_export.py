@@ -16,9 +16,10 @@ from sqlalchemy import Engine
 from xpulse_store_rows import T0, observation, post
 
 from xpulse.cli import cli
-from xpulse.operations.export import export
+from xpulse.operations.export import POST_METRIC_COLUMNS, export
 from xpulse.render.cells import csv_cell
 from xpulse.store import queries as q
+from xpulse.store.schema import OBSERVATION_METRICS
 
 RISKY = ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 # Hostile text the first guard let through: a formula hidden behind control or bidi
@@ -174,3 +175,53 @@ def test_x_engagements_come_from_the_analytics_series_unless_an_observation_is_n
     # A report made before the daily read sees only the hourly one, and c's observation.
     assert {p.id: p.engagements for p in before.posts} == {"a": 999, "b": None, "c": 3}
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("flags", "sheet", "columns"),
+    [
+        ([], "Posts", POST_METRIC_COLUMNS),
+        (["--observations"], "Observations", OBSERVATION_METRICS),
+    ],
+)
+def test_xlsx_export_writes_every_count_as_a_number_and_an_unknown_as_an_empty_cell(
+    db: Engine,
+    tmp_path: Path,
+    isolated_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flags: list[str],
+    sheet: str,
+    columns: tuple[str, ...],
+) -> None:
+    """A spreadsheet user sums a column: each count is a number cell, X's engagements
+    included; a count never read is an empty cell, not 0 and not the text "None"."""
+    from openpyxl import load_workbook
+
+    with db.begin() as conn:
+        q.append_observations(conn, [observation("99", T0, 100, engagements=7, likes=3)])
+    (isolated_env / "config.toml").write_text('[api]\nclient_id = "x"\n', encoding="utf-8")
+    monkeypatch.setenv("XPULSE_DB", str(db.url))
+    book = tmp_path / "export.xlsx"
+    result = CliRunner().invoke(cli, ["export", "--format", "xlsx", "--out", str(book), *flags])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(book)[sheet]
+    header = [c.value for c in ws[1]]
+    assert set(columns) <= set(header)
+    rows = list(ws.iter_rows(min_row=2))
+    assert rows
+    for name in columns:
+        for cell in (r[header.index(name)] for r in rows):
+            numeric = cell.data_type == "n" and isinstance(cell.value, int)
+            assert cell.value is None or numeric, (name, cell.value, cell.data_type)
+    by_name = {name: [r[header.index(name)].value for r in rows] for name in header}
+    x_name = "x_engagements" if sheet == "Posts" else "engagements"
+    assert 7 in by_name[x_name]  # X's own count, a number a SUM adds
+    assert None in by_name["bookmarks"]  # never read: empty
+    assert "None" not in {v for col in by_name.values() for v in col}
+    if sheet == "Posts":
+        never_read = by_name["id"].index("1")
+        assert by_name["impressions"][never_read] is None
+        assert by_name["x_engagements"][never_read] is None
+        # The flag is a boolean cell; ids stay text (19 digits are past Excel's precision).
+        assert {r[header.index("is_promoted")].data_type for r in rows} == {"b"}
+        assert {r[header.index("id")].data_type for r in rows} == {"s"}

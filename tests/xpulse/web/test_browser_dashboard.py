@@ -167,6 +167,8 @@ def check_widths(page: Any, name: str) -> None:
         assert not low_contrast(page), (width, low_contrast(page))
         shot(page, f"{name}-{width}")
         check_reflow(page, width)
+        if "account" in name:
+            check_trends_fit(page, width)
 
 
 def check_reflow(page: Any, width: int) -> None:
@@ -181,6 +183,33 @@ def check_reflow(page: Any, width: int) -> None:
     for box in boxes:
         assert box["inner"] == 0, f"a table scrolls inside its box at {width} px"
         assert box["display"] == ("grid" if width < 640 else "table-row"), (width, box)
+
+
+def check_trends_fit(page: Any, width: int) -> None:
+    """The week and month tables fit their box at every width: on a phone each period is a
+    card of labelled figures (as the archive index does), every figure still shown."""
+    tables = page.eval_on_selector_all(
+        "#trends table",
+        """ts => ts.map(t => ({
+             box: t.parentElement.scrollWidth - t.parentElement.clientWidth,
+             table: t.scrollWidth - t.parentElement.clientWidth,
+             display: getComputedStyle(t.tBodies[0].rows[0]).display,
+             cells: Array.from(t.tBodies[0].rows).map(r => Array.from(r.cells).map(c => ({
+               shown: c.offsetParent !== null && c.getBoundingClientRect().width > 0,
+               figure: c.classList.contains("num"),
+               label: c.dataset.label || null,
+               right: Math.round(c.getBoundingClientRect().right
+                        - t.parentElement.getBoundingClientRect().right)})))}))""",
+    )
+    assert len(tables) == 2
+    for table in tables:
+        assert table["box"] <= 0 and table["table"] <= 0, (width, table["box"], table["table"])
+        assert table["display"] == ("grid" if width < 640 else "table-row"), width
+        for row in table["cells"]:
+            for cell in row:
+                assert cell["shown"] and cell["right"] <= 0, (width, cell)
+                if cell["figure"]:
+                    assert cell["label"], "a figure on a card says what it is"
 
 
 TOTAL_FIELDS = ("posts", "impressions", "engagements")

@@ -94,7 +94,7 @@ def test_slack_shows_the_detail_figures(report: Report) -> None:
     assert "20.0% of impressions were paid" in text
     assert "Link clicks: 600 (2.00% of impressions); profile clicks: 90 (0.30%)" in text
     assert "Engagement rate: 5.00% = X's engagements / impressions" in text
-    assert "Video of post 2001: 5,000 views; played to 0%: 4,000, 25%: 3,000 (-25.0%)" in text
+    assert "Video 13_1 in post 2001: 5,000 views; played to 0%: 4,000, 25%: 3,000 (-25.0%)" in text
     assert "Daily impressions from the /2/tweets/analytics daily series" in text
     assert "05-19 12,345" in text
 
@@ -135,7 +135,9 @@ def test_slack_detail_hostile_text_stays_inert(report: Report) -> None:
     validate_payload(payload)
     text = detail_block(payload)
     assert "<!channel>" not in text and "<@U123>" not in text and "<http" not in text
-    assert "Video of post &lt;!channel&gt; &lt;script&gt;alert(1)&lt;/script&gt; &amp; " in text
+    assert (
+        "Video 13_1 in post &lt;!channel&gt; &lt;script&gt;alert(1)&lt;/script&gt; &amp; " in text
+    )
     assert "&lt;http://evil.example|click&gt;" in text
     assert re.search(r"&(?!amp;|lt;|gt;)", text) is None  # no cut inside an entity
     assert "X refused private fields 2 time(s)" in text
@@ -150,7 +152,7 @@ def test_slack_many_videos_stay_compact(report: Report) -> None:
     detail = doc.detail.model_copy(update={"video_retention": videos})
     doc = doc.model_copy(update={"detail": detail})
     text = detail_block(report_payload(doc))
-    assert text.count("Video of post") == 3
+    assert text.count("Video 13_1 in post 9") == 3
     assert "... and 37 more video(s) in the JSON report" in text
 
 
@@ -159,7 +161,7 @@ def test_email_parts_show_the_detail_figures(report: Report) -> None:
     for figures in (
         "Organic: 24,000 impressions, 500 likes, 450 link clicks",
         "Link clicks: 600 (2.00% of impressions); profile clicks: 90 (0.30%)",
-        "Video of post 2001: 5,000 views; played to 0%: 4,000, 25%: 3,000 (-25.0%)",
+        "Video 13_1 in post 2001: 5,000 views; played to 0%: 4,000, 25%: 3,000 (-25.0%)",
         "05-19 12,345",
     ):
         assert figures in plain
@@ -183,7 +185,7 @@ def test_email_plain_part_puts_each_figure_on_its_own_line(report: Report) -> No
         "  Promoted",
         "  Link clicks",
         "  Engagement rate",
-        "  Video of post 2001",
+        "  Video 13_1 in post 2001",
         "  Daily impressions from the /2/tweets/analytics daily series (1 posts)",
     ]
     assert any(line.startswith("  X refused private fields 1 time(s)") for line in lines)
@@ -197,9 +199,11 @@ def test_email_without_detail_has_no_section(report: Report) -> None:
 def test_email_detail_hostile_text_is_escaped(report: Report) -> None:
     plain, html = parts(with_detail(report, video_post=EVIL_ID))
     assert "<script>" not in html and "<!channel>" not in html
-    assert "Video of post &lt;!channel&gt; &lt;script&gt;alert(1)&lt;/script&gt; &amp; " in html
+    assert (
+        "Video 13_1 in post &lt;!channel&gt; &lt;script&gt;alert(1)&lt;/script&gt; &amp; " in html
+    )
     # The plain part shows the text as it is: plain text runs nothing.
-    assert "Video of post <!channel> <script>alert(1)</script> & <@U123>" in plain
+    assert "Video 13_1 in post <!channel> <script>alert(1)</script> & <@U123>" in plain
 
 
 def test_html_and_email_show_the_same_lines(report: Report) -> None:
@@ -216,3 +220,43 @@ def test_html_and_email_show_the_same_lines(report: Report) -> None:
         return re.findall(r"<li>(.*?)</li>", m.group(1))
 
     assert items(email_html) == items(page)
+
+
+def test_every_rendering_names_each_video_by_its_own_id_and_its_post(report: Report) -> None:
+    """A video is not its post: each line names the video by its media key, then the post
+    it is in, in the same words everywhere, so two videos of one post stay two."""
+    from xpulse.render.escape import markdown_text
+    from xpulse.render.html import render_html
+    from xpulse.render.markdown import render_markdown
+    from xpulse.render.terminal import render_text
+    from xpulse.web.pages import Nav, account_page
+
+    doc = with_detail(report)
+    assert doc.detail is not None
+    first = doc.detail.video_retention[0]
+    second = first.model_copy(update={"media_key": "13_2"})
+    detail = doc.detail.model_copy(update={"video_retention": [first, second]})
+    doc = doc.model_copy(update={"detail": detail})
+    plain, mail_html = parts(doc)
+    dashboard = account_page(doc, nav=Nav([], []), reads={}, weekly=[], monthly=[], inline=False)
+    renderings = {
+        "html": render_html(doc),
+        "pdf page": render_html(doc, static=True),
+        "email html": mail_html,
+        "email text": plain,
+        "slack": detail_block(report_payload(doc)),
+        "markdown": render_markdown(doc),
+        "text": " ".join(render_text(doc, width=200).split()),
+        "dashboard": dashboard,
+    }
+    for name, text in renderings.items():
+        for key in ("13_1", "13_2"):
+            line = f"Video {key} in post 2001: 5,000 views; played to"
+            # Markdown escapes the media key's underscore; it reads the same once rendered.
+            shown = markdown_text(line) if name == "markdown" else line
+            assert shown in text, (name, key)
+        assert "Video of post" not in text and "post ID" not in text, name
+    # The dashboard's retention chart draws one line per video, named as above (its
+    # figures as text, beside the chart).
+    for key in ("13_1", "13_2"):
+        assert f"Video {key} in post 2001 at 0%: 4,000 viewers" in dashboard
