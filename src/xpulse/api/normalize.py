@@ -75,15 +75,15 @@ def media_keys(tweet: Json) -> list[str]:
     return [str(k) for k in attachments.get("media_keys") or []]
 
 
-def _media(tweet: Json, includes: Json | None) -> list[dict[str, Any]]:
-    keys = media_keys(tweet)
-    by_key = {
-        str(m.get("media_key")): m
-        for m in (includes or {}).get("media") or []
-        if isinstance(m, Mapping)
-    }
+def media_index(includes: Json | None) -> dict[str, Json]:
+    """A page's ``includes.media`` by media key (built once a page: each post asks)."""
+    items = (includes or {}).get("media") or []
+    return {str(m["media_key"]): m for m in items if isinstance(m, Mapping) and "media_key" in m}
+
+
+def _media(tweet: Json, by_key: Mapping[str, Json]) -> list[dict[str, Any]]:
     out = []
-    for key in keys:
+    for key in media_keys(tweet):
         item = by_key.get(key)
         if item is None:
             out.append({"media_key": key})
@@ -97,18 +97,9 @@ def _media(tweet: Json, includes: Json | None) -> list[dict[str, Any]]:
     return out
 
 
-def _media_types(tweet: Json, includes: Json | None) -> set[str]:
-    """The types of the post's media found in ``includes`` (what :func:`_media` would
-    carry, without flattening every item's counts: a page's posts each ask)."""
-    keys = media_keys(tweet)
-    if not keys:
-        return set()
-    by_key = {
-        str(m.get("media_key")): m
-        for m in (includes or {}).get("media") or []
-        if isinstance(m, Mapping)
-    }
-    found = (by_key.get(key) for key in keys)
+def _media_types(tweet: Json, by_key: Mapping[str, Json]) -> set[str]:
+    """The types of the post's media found in the page's media."""
+    found = (by_key.get(key) for key in media_keys(tweet))
     return {str(item.get("type")) for item in found if item is not None and item.get("type")}
 
 
@@ -137,12 +128,14 @@ def _links(tweet: Json) -> list[str]:
     return out
 
 
-def content_type(tweet: Json, includes: Json | None = None) -> ContentType:
+def content_type(
+    tweet: Json, includes: Json | None = None, media: Mapping[str, Json] | None = None
+) -> ContentType:
     """What kind of post this is; the first that applies wins.
 
     retweet > quote > thread (a reply to oneself) > reply > poll > video > gif > photo >
-    link > text. Media types come from ``includes.media``; without it a post with media
-    keys counts as a photo.
+    link > text. Media types come from ``includes.media`` (or ``media``, the page's
+    :func:`media_index`); without it a post with media keys counts as a photo.
     """
     kinds = {r["type"] for r in referenced(tweet)}
     if "retweeted" in kinds or "reposted" in kinds:
@@ -156,7 +149,7 @@ def content_type(tweet: Json, includes: Json | None = None) -> ContentType:
         return "reply"
     if (tweet.get("attachments") or {}).get("poll_ids"):
         return "poll"
-    types = _media_types(tweet, includes)
+    types = _media_types(tweet, media_index(includes) if media is None else media)
     if "video" in types:
         return "video"
     if "animated_gif" in types:
@@ -171,6 +164,7 @@ def content_type(tweet: Json, includes: Json | None = None) -> ContentType:
 def flatten(tweet: Json, includes: Json | None = None) -> dict[str, Any]:
     """One post as a plain dict (a new object; ``tweet`` is not touched)."""
     pm = metrics(tweet)
+    by_key = media_index(includes)
     out: dict[str, Any] = {
         "id": str(tweet["id"]),
         "author_id": str(tweet["author_id"]) if tweet.get("author_id") is not None else None,
@@ -181,11 +175,11 @@ def flatten(tweet: Json, includes: Json | None = None) -> dict[str, Any]:
         "in_reply_to_user_id": tweet.get("in_reply_to_user_id"),
         "referenced": referenced(tweet),
         "media_keys": media_keys(tweet),
-        "media": _media(tweet, includes),
+        "media": _media(tweet, by_key),
         "entities": dict(tweet.get("entities") or {}),
         "links": _links(tweet),
         "poll": _poll(tweet, includes),
-        "content_type": content_type(tweet, includes),
+        "content_type": content_type(tweet, media=by_key),
         "metrics": pm,
     }
     # The public counts also flat, for the common case of one table row per post.

@@ -61,35 +61,40 @@ def observed_counts(groups: Mapping[str, Mapping[str, int]]) -> dict[str, int | 
     return out
 
 
-def media_by_key(includes: Json | None) -> dict[str, Json]:
-    items = (includes or {}).get("media") or []
-    return {str(m["media_key"]): m for m in items if isinstance(m, Mapping) and "media_key" in m}
-
-
 def post_rows(
-    tweet: Json, includes: Json | None, account: str, source_url: str, now: datetime, source: str
+    tweet: Json,
+    includes: Json | None,
+    account: str,
+    source_url: str,
+    now: datetime,
+    source: str,
+    media: Mapping[str, Json] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The posts row and the observation row of one post, both from the post as
-    :func:`xpulse.api.normalize.flatten` reads it (one reading of X's post JSON for the
-    whole product); the posts row keeps the raw JSON with its provenance."""
-    flat = normalize.flatten(tweet, includes)
+    """The posts row and the observation row of one post, read through
+    :mod:`xpulse.api.normalize` (one reading of X's post JSON for the whole product); the
+    posts row keeps the raw JSON with its provenance. ``media``: the page's
+    :func:`~xpulse.api.normalize.media_index`, when the caller made it once for the page."""
+    groups = normalize.metrics(tweet)
     refs: dict[str, str] = {}
-    for ref in flat["referenced"]:
+    for ref in normalize.referenced(tweet):
         refs.setdefault(ref["type"], ref["id"])
+    post_id = str(tweet["id"])
+    author = tweet.get("author_id")
+    kind = normalize.content_type(tweet, includes, media)
     post = {
-        "id": flat["id"],
+        "id": post_id,
         "account": account,
-        "author_id": flat["author_id"] or "",
-        "text": str(flat["text"] or ""),
+        "author_id": "" if author is None else str(author),
+        "text": str(tweet.get("text") or ""),
         "created_at": parse_time(str(tweet["created_at"])),  # required: no row without it
-        "lang": flat["lang"],
-        "conversation_id": flat["conversation_id"],
-        "content_type": flat["content_type"],
+        "lang": tweet.get("lang"),
+        "conversation_id": tweet.get("conversation_id"),
+        "content_type": kind,
         "replied_to_id": refs.get("replied_to"),
         "quoted_id": refs.get("quoted"),
         "retweeted_id": refs.get("retweeted") or refs.get("reposted"),
-        "media_keys": flat["media_keys"],
-        "is_promoted": "promoted" in flat["metrics"],
+        "media_keys": normalize.media_keys(tweet),
+        "is_promoted": "promoted" in groups,
         "raw": dict(tweet),
         "source_url": source_url,
         "retrieved_at": now,
@@ -97,10 +102,10 @@ def post_rows(
         "unavailable_at": None,
     }
     observation = {
-        "post_id": flat["id"],
+        "post_id": post_id,
         "observed_at": now,
         "source": source,
-        **observed_counts(flat["metrics"]),
+        **observed_counts(groups),
     }
     return post, observation
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from xpulse.api import normalize
 from xpulse.api.transport import CallRecord
 from xpulse.collect import rows
 from xpulse.collect.pricing import PriceTable, billing_day
@@ -97,9 +98,9 @@ def store_fetched(
     backfill: bool = False,
 ) -> Stored:
     """Write one answer and what goes with it; the caller owns the transaction."""
-    media = rows.media_by_key(fetched.includes)
+    media = normalize.media_index(fetched.includes)
     both = [
-        rows.post_rows(t, fetched.includes, account, fetched.url, now, fetched.endpoint)
+        rows.post_rows(t, fetched.includes, account, fetched.url, now, fetched.endpoint, media)
         for t in fetched.data
     ]
     media_obs = []

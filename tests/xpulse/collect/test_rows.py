@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from xpulse.api import normalize
 from xpulse.collect import rows
 
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
@@ -56,13 +57,17 @@ def test_recorded_pages_flatten_with_their_public_counts(x_api_dir: Path) -> Non
             data = page.get("data")
             if not isinstance(data, list):
                 continue
-            media = rows.media_by_key(page.get("includes"))
+            media = normalize.media_index(page.get("includes"))
             for tweet in data:
                 if "created_at" not in tweet:
                     continue
                 row, obs = rows.post_rows(
-                    tweet, page.get("includes"), "a", str(path.name), NOW, "/2/tweets"
+                    tweet, page.get("includes"), "a", str(path.name), NOW, "/2/tweets", media
                 )
+                # the page's media index, made once, reads as the page's includes do
+                flat = normalize.flatten(tweet, page.get("includes"))
+                assert row["content_type"] == flat["content_type"]
+                assert (row["text"], row["media_keys"]) == (flat["text"], flat["media_keys"])
                 public = tweet.get("public_metrics", {})
                 assert obs["likes"] == public.get("like_count")
                 assert obs["reposts"] == public.get("retweet_count", public.get("repost_count"))

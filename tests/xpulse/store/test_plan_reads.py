@@ -16,7 +16,7 @@ from xpulse_store_rows import T0, observation, post
 from xpulse.store import queries
 from xpulse.store.private_reads import _attempts_statement, private_attempts
 from xpulse.store.queries import _refresh_statement
-from xpulse.store.schema import accounts, metric_refusals, observations, posts
+from xpulse.store.schema import accounts, metadata, metric_refusals, observations, posts
 
 AFTER = T0 - timedelta(days=30)
 
@@ -88,6 +88,14 @@ def test_plan_reads_use_the_indexes_before_any_analyse(
     pg_url: str, open_db: Callable[[str], Engine]
 ) -> None:
     engine = open_db(pg_url)
+    try:
+        _explain_on_unanalysed_tables(engine)
+    finally:
+        with engine.begin() as conn:
+            metadata.drop_all(conn)  # the session's database is shared with other tests
+
+
+def _explain_on_unanalysed_tables(engine: Engine) -> None:
     with engine.begin() as conn:
         # many accounts' posts, three observations each: no statistics gathered yet
         conn.execute(
@@ -124,4 +132,3 @@ def test_plan_reads_use_the_indexes_before_any_analyse(
             params = {**compiled.params, "account": "a7", "after": T0 - timedelta(days=400)}
             plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {compiled}", params).scalars())
             assert "Seq Scan on observations" not in plan, plan
-    engine.dispose()
