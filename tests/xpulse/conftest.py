@@ -1,6 +1,7 @@
 """What the tests of several packages share: the modules of ``support/`` on ``sys.path``
-(fakes of the X API, the sign-in world, the Sheets fake, store rows, the brand report), a
-fake clock, and stores disposed after the test."""
+(fakes of the X API, the sign-in world, the Sheets fake, store rows, the report makers and
+the brand report, a one-account delivery config, the PostgreSQL server and its throwaway
+databases), a fake clock, and stores disposed after the test."""
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
 """Worker fixtures: a throwaway PostgreSQL database, xsim on the real clock, a fleet of
 real ``xpulse worker`` processes sharing one XPULSE_HOME and one XPULSE_DB.
 
-PostgreSQL: ``XPULSE_TEST_PG`` if set, else the local server at 127.0.0.1:5432 (user
-postgres); a database of its own per test session, dropped after. When no server answers
-the tests skip with the reason, except in CI (``CI`` set), where they fail.
+PostgreSQL: a database of its own per test, dropped after. Which server, and the skip when
+none answers (a failure in CI), ``xpulse_postgres`` says.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,8 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from xpulse_postgres import fresh_database, pg_admin_url
 
 from xpulse.accounts.tokens import FileTokenStore, TokenRecord
 from xsim.clock import RealClock
@@ -33,42 +30,20 @@ from xsim.world.generate import generate_world
 from xsim.world.generate_people import GenerateOptions
 from xsim.world.model import World
 
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 XPULSE = str(Path(sys.executable).with_name("xpulse"))
 SRC = Path(__file__).resolve().parents[3] / "src"
 
 
 @pytest.fixture(scope="session")
-def pg_admin() -> Iterator[str]:
-    admin_url = os.environ.get("XPULSE_TEST_PG") or DEFAULT_PG
-    try:
-        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = f"PostgreSQL not reachable at {make_url(admin_url).render_as_string()}: " + (
-            str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-        )
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    engine.dispose()
-    yield admin_url
+def pg_admin() -> str:
+    return pg_admin_url()
 
 
 @pytest.fixture
 def pg_url(pg_admin: str) -> Iterator[str]:
     """A fresh database per test (workers, the job queue and the store all in it)."""
-    name = f"xpulse_jobs_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(pg_admin, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(pg_admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(pg_admin, "xpulse_jobs") as url:
+        yield url
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from xpulse_delivery_config import write_delivery
 from xpulse_run_stack import NOW, Stack, load_demo
 
 from xpulse.cli import cli
@@ -149,6 +150,16 @@ def test_only_checks_just_the_destinations_it_names(
     outcome = stack.run(only=("files",), period="2026-W20")
     assert outcome.ok and all(list(a.sent) == ["files"] for a in outcome.accounts)
     assert (stack.files / "alpha" / "alpha-2026-W20.json").is_file()
+
+
+def test_run_with_a_bad_period_or_only_is_one_line(isolated_env: Path, tmp_path: Path) -> None:
+    write_delivery(isolated_env, f"[delivery.files]\nfolder = '{tmp_path / 'out'}'\n")
+    result = CliRunner().invoke(cli, ["run", "--period", "someday"])
+    assert result.exit_code == 2
+    assert result.output.startswith("xpulse: error: ") and len(result.output.splitlines()) == 1
+    result = CliRunner().invoke(cli, ["run", "--only", "email"])
+    assert result.exit_code == 2
+    assert "no email destination is configured under [delivery] for main" in result.output
 
 
 def test_cli_exit_codes_and_one_line_per_account(cli_stack: Stack) -> None:

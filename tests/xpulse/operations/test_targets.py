@@ -1,17 +1,23 @@
-"""The SMTP password is resolved before sending: from its variable, else from the OS keyring
-entry ``smtp:<username>@<host>`` (service ``xpulse``); missing, a config error naming both."""
+"""Each account's destinations, their secrets resolved before anything runs: a missing or
+malformed one, or an override naming no account, is a config error and nothing is opened.
+The SMTP password comes from its variable, else from the OS keyring entry
+``smtp:<username>@<host>`` (service ``xpulse``); missing, the error names both."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from xpulse_delivery_config import EMAIL, HOOK, write_delivery
 
 from xpulse.api import redact
 from xpulse.config.delivery import EmailConfig
+from xpulse.config.settings import load_config
 from xpulse.errors import ConfigError
 from xpulse.operations.outbox import Transports
-from xpulse.operations.targets import resolve_email
+from xpulse.operations.run import RunOptions, run_job
+from xpulse.operations.targets import resolve_destinations, resolve_email
 
 PASSWORD = "fake-keyring-password-3c9e"  # made up for this test
 
@@ -71,3 +77,26 @@ def test_no_password_anywhere_says_where_to_set_it(
 def test_no_login_needs_no_password(keyring_store: dict[tuple[str, str], str]) -> None:
     target = resolve_email(email(), "delivery")
     assert target.password is None and target.smtp(transports=Transports()).username is None
+
+
+def test_missing_or_malformed_secrets_fail_before_anything_runs(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_delivery(isolated_env, '[delivery.slack]\nwebhook_url_env = "TEAM_HOOK"\n' + EMAIL)
+    config = load_config()
+    with pytest.raises(ConfigError, match=r"slack: no webhook URL: set \$TEAM_HOOK"):
+        run_job(config, RunOptions())
+    monkeypatch.setenv("TEAM_HOOK", "http://hooks.slack.com/services/T0/B0/secret-part")
+    with pytest.raises(ConfigError) as err:
+        resolve_destinations(config, config.account("main"))
+    assert "must use https" in str(err.value) and "secret-part" not in str(err.value)
+    monkeypatch.setenv("TEAM_HOOK", HOOK)
+    with pytest.raises(ConfigError, match=r"has no password: set \$XPULSE_SMTP_PASSWORD"):
+        resolve_destinations(config, config.account("main"))
+    assert not (isolated_env / "data").exists()  # nothing was opened, read or written
+
+
+def test_per_account_override_must_name_an_account(isolated_env: Path) -> None:
+    write_delivery(isolated_env, "[delivery.accounts.typo.files]\nfolder = 'x'\n")
+    with pytest.raises(ConfigError, match=r"delivery\.accounts\.typo: no account named 'typo'"):
+        run_job(load_config(), RunOptions())

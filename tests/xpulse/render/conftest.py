@@ -2,34 +2,23 @@
 
 A 90-day history (so best time, content types, spikes and lifecycle all have data) and a
 2026-W21 week with hostile post text, a post nobody saw (no rate), a formula-like post, a
-planted spike and a retweet that must be left out.
+planted spike and a retweet that must be left out. Made with the brand's
+``xpulse_brand_report.ReportMaker``, on the same clock and weeks.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
+from xpulse_brand_report import NOW, WEEK_START, ReportMaker
 
-from xpulse.analytics import (
-    CostRow,
-    ObservationRow,
-    PostRow,
-    Report,
-    ReportInputs,
-    build_report,
-    parse_period,
-)
+from xpulse.analytics import CostRow, ObservationRow, PostRow, Report
 from xpulse.analytics.inputs import ContentType
 
 EVIL = '<script>alert(1)</script> [red]x[/red] =HYPERLINK("http://e") javascript:alert(1)'
-BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 5, 26, 8, tzinfo=UTC)
-WEEK_START = datetime(2026, 5, 18, tzinfo=BERLIN)
 AGES_H = (1.0, 24.0, 72.0, 168.0, 672.0)
 TYPES: tuple[ContentType, ...] = ("text", "photo", "link", "video", "reply")
 
@@ -39,33 +28,6 @@ def _share(age_h: float) -> float:
     return min(1.0, 0.25 + 0.6 * min(age_h, 24) / 24 + 0.15 * min(max(age_h - 24, 0), 144) / 144)
 
 
-def make_post(
-    pid: str,
-    created: datetime,
-    text: str,
-    impressions: int,
-    likes: int,
-    ctype: ContentType = "text",
-    url: str | None = None,
-) -> PostRow:
-    return PostRow(
-        id=pid,
-        account="main",
-        created_at=created.astimezone(UTC),
-        text=text,
-        content_type=ctype,
-        url=url,
-        impressions=impressions,
-        likes=likes,
-        reposts=likes // 5,
-        replies=likes // 10,
-        quotes=0,
-        bookmarks=likes // 4,
-        engagements=None,
-        observed_at=NOW if impressions else None,
-    )
-
-
 def _observations(post: PostRow) -> list[ObservationRow]:
     out = []
     for age in AGES_H:
@@ -73,6 +35,13 @@ def _observations(post: PostRow) -> list[ObservationRow]:
         if at <= NOW and post.impressions:
             out.append(ObservationRow(post.id, at, round(post.impressions * _share(age))))
     return out
+
+
+ACME = ReportMaker(
+    "main", "acme", "42", CostRow("/2/users/:id/tweets", 3, 120, 0.12), _observations
+)
+make_post = ACME.post
+build = ACME.report
 
 
 def history() -> list[PostRow]:
@@ -114,19 +83,6 @@ def week_posts() -> list[PostRow]:
         make_post("1005", tue + timedelta(days=5, hours=21), "a reply nobody saw", 0, 0, "reply"),
         make_post("1006", tue + timedelta(hours=11), "RT someone else", 0, 50, "retweet"),
     ]
-
-
-def build(posts: Sequence[PostRow], period: str = "2026-W21") -> Report:
-    obs = [o for p in posts for o in _observations(p)]
-    inputs = ReportInputs(
-        account="main",
-        posts=list(posts),
-        observations=obs,
-        cost=[CostRow("/2/users/:id/tweets", 3, 120, 0.12)],
-        username="acme",
-        user_id="42",
-    )
-    return build_report(inputs, parse_period(period, "Europe/Berlin", NOW), generated_at=NOW)
 
 
 @pytest.fixture(scope="session")
