@@ -48,6 +48,9 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="write a cProfile of the measured part")
     parser.add_argument("--callgrind", action="store_true", help="under valgrind's callgrind")
     parser.add_argument("--no-windows", action="store_true", help="no shared rate-limit windows")
+    parser.add_argument(
+        "--unsized", action="store_true", help="sign-ins without the post count (a lookup first)"
+    )
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
@@ -71,7 +74,7 @@ def main() -> None:
         except httpx.TransportError:
             time.sleep(0.05)
     home = work / "home"
-    setup_home(home, w, url, 29)
+    setup_home(home, w, url, 29, sized=not args.unsized)
     secret = next(a for a in w.apps.values() if a.client_secret).client_secret or ""
     db = Database()
     os.environ.update(XPULSE_HOME=str(home), XPULSE_TOKEN_STORE="file",

@@ -4,9 +4,11 @@ single-process ``xpulse collect`` of the same world.
 
 xsim runs in a child process on the real clock (one uvicorn worker) with an ASGI wrapper
 that sleeps ``--latency`` before each ``/2/`` request; the world's history ends now. Each
-account has its own user token (a signed-in token store, as ``xpulse auth login`` leaves
-it); the first collect of an account is a ``--history-days`` sweep (29 days, over a world
-of ``--world-days`` 25, about 36 posts: one page; the user id comes from the sign-in).
+account has its own user token, signed in as ``xpulse auth login`` leaves it: the user id,
+the post count and the account's creation from the sign-in's user read (``--unsized``:
+without the post count, so a lookup sizes each first sweep). The first collect of an
+account is a ``--history-days`` sweep (29 days, over a world of ``--world-days`` 25,
+about 38 posts: one page).
 Every configuration starts on a fresh PostgreSQL database, so each reads the same posts:
 
 * ``single``: ``xpulse collect`` (one process, 16 accounts at a time);
@@ -14,8 +16,11 @@ Every configuration starts on a fresh PostgreSQL database, so each reads the sam
   collect``; timed from the enqueue to the last job done.
 
 The bound: an account's calls are sequential, and at most ``slots`` (16, or W x C) calls
-are in flight, so wall >= max(calls x latency / slots, longest chain x latency). CPU is
-the collector processes' own (user + system, from /proc), divided by the accounts.
+are in flight, so wall >= max(calls x latency / slots, longest chain x latency). What the
+CPU allows: every process's work (the collectors', xsim's, PostgreSQL's) on the machine's
+cores, and each Python process on one core at a time, so wall >= max(all CPU / cores,
+busiest process's CPU). CPU per account is the collector processes' own (user + system,
+from /proc), divided by the accounts.
 
     PYTHONPATH=src .venv/bin/python bench/workers.py --accounts 2000 --workers 1,2,4
 """
@@ -32,7 +37,8 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -144,9 +150,9 @@ def run_single(env: dict[str, str], xsim_pid: int) -> Outcome:
         env = {**env, "XPULSE_DB": db.url}
         pg, xsim = postgres_cpu(), cpu_of(xsim_pid)
         cpu, started = children_cpu(), time.perf_counter()
-        # Unsized first sweeps (the sign-in here carries no post count) are planned at up
-        # to 3,200 posts an account: 2,000 accounts pass the plan's monthly cap on that
-        # estimate though each reads about 44. The workers plan one account a job.
+        # Unsized first sweeps (--unsized: the sign-ins carry no post count) are planned at
+        # up to 3,200 posts an account: 2,000 accounts pass the plan's monthly cap on that
+        # estimate though each reads about 38. The workers plan one account a job.
         done = subprocess.run(
             [XPULSE, "collect", "--allow-over-budget"],
             env=env, capture_output=True, text=True, check=False,
@@ -236,8 +242,13 @@ def run_workers(
         db.drop()
 
 
-def setup_home(home: Path, w: World, url: str, history_days: int) -> None:
+def setup_home(home: Path, w: World, url: str, history_days: int, sized: bool = True) -> None:
+    """A home whose accounts are signed in. ``sized``: each sign-in carries the account's
+    post count and creation, as ``xpulse auth login`` stores them from its user read (a
+    first sweep is then planned from them); else none (a lookup sizes it first)."""
     app = next(a for a in w.apps.values() if a.client_secret)
+    posted = Counter(p.author_id for p in w.posts.values() if not p.deleted)
+    now = datetime.now(UTC)
     lines = ["monthly_budget_usd = 100000", f"history_days = {history_days}", "", "[api]",
              f'base_url = "{url}"', f'client_id = "{app.client_id}"', ""]  # fmt: skip
     store = FileTokenStore(home / "state" / "tokens")
@@ -258,6 +269,14 @@ def setup_home(home: Path, w: World, url: str, history_days: int) -> None:
             client_id=app.client_id,
             api_base=url,
         )
+        if sized:
+            user = w.users[token.user_id]
+            record = replace(
+                record,
+                tweet_count=posted[token.user_id],
+                tweet_count_at=now.isoformat(),
+                user_created_at=user.created_at.isoformat(),
+            )
         store.save(record)
     (home / "config.toml").write_text("\n".join(lines), encoding="utf-8")
 
@@ -271,6 +290,9 @@ def main() -> None:
     parser.add_argument("--history-days", type=int, default=29)
     parser.add_argument("--world-days", type=int, default=25, help="days of posts, to now")
     parser.add_argument("--no-single", action="store_true", help="skip the xpulse collect run")
+    parser.add_argument(
+        "--unsized", action="store_true", help="sign-ins without the post count (a lookup first)"
+    )
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
@@ -285,7 +307,7 @@ def main() -> None:
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        setup_home(home, w, url, args.history_days)
+        setup_home(home, w, url, args.history_days, sized=not args.unsized)
         secret = next(a for a in w.apps.values() if a.client_secret).client_secret or ""
         env = {k: v for k, v in os.environ.items() if not k.startswith("XPULSE_")}
         env.update(XPULSE_HOME=str(home), XPULSE_TOKEN_STORE="file", XPULSE_CLIENT_SECRET=secret)
