@@ -251,11 +251,11 @@ class Runner:
         spec = job.spec
         with self.engine.begin() as conn:
             account = queries.ensure_account(conn, spec.name, spec.username, self.clock())
+            # read now, not after a lookup: a user lookup writes no checkpoint
+            cp = queries.get_checkpoint(conn, spec.name, "timeline")
         user_id = account["user_id"]
         if user_id is None:
             user_id = self._lookup_user(job, result).id
-        with self.engine.connect() as conn:
-            cp = queries.get_checkpoint(conn, spec.name, "timeline")
         first = cp is None or cp["since_id"] is None
         window_start = self.clock() - self.history
         if first:
@@ -294,6 +294,12 @@ class Runner:
         )
 
     def _lookup_user(self, job: AccountJob, result: AccountResult) -> UserId:
+        signed_in = getattr(job.source, "signed_in_user_id", None)
+        known = signed_in() if signed_in is not None else None
+        if known is not None:  # the sign-in's: no call, so nothing to hold in the budget
+            with self.engine.begin() as conn:
+                queries.set_user_id(conn, job.spec.name, known, self.clock())
+            return UserId(known, 0)
         with self._call(job, self.prices.user_micros) as actual:
             found = job.source.user_id()
             now = self.clock()

@@ -102,10 +102,15 @@ class XClientSource:
         self.username = username
         self.user_token = user_token
 
-    def user_id(self) -> UserId:
+    def signed_in_user_id(self) -> str | None:
+        """The user id the sign-in stored with the token (no call needed), if any."""
         known = getattr(self.client, "user_id", None)
-        if self.user_token and known:  # sign-in stored it with the token: no call, no read
-            return UserId(str(known), 0)
+        return str(known) if self.user_token and known else None
+
+    def user_id(self) -> UserId:
+        known = self.signed_in_user_id()
+        if known is not None:  # no call, no read
+            return UserId(known, 0)
         if self.user_token:
             me = self.client.get_me(USER_FIELDS)
             if str(me.get("username", "")).lower() != self.username.lower():

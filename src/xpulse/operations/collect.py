@@ -136,11 +136,10 @@ def prepare(
 
         chosen += competitor_accounts(engine)  # collected apart, priced as others' posts
     signed = {a.name: _sign_in(a) for a in chosen}
-    with engine.begin() as conn:
+    specs = {a.name: spec_for(a, signed[a.name]) for a in chosen}
+    with engine.begin() as conn:  # one connection: a job prepares its account this way
         for name, record in signed.items():
             record_sign_in_read(conn, name, record, prices)
-    specs = {a.name: spec_for(a, signed[a.name]) for a in chosen}
-    with engine.connect() as conn:
         plan = make_plan(
             conn,
             list(specs.values()),

@@ -190,7 +190,7 @@ def test_markdown_and_text_say_which_source(store: str) -> None:
     assert "/2/tweets/analytics" in md
     text = _report().output
     assert "Link clicks: 12" in text and "profile clicks: 10" in text
-    assert "Video of post 2" in text
+    assert "Video 13_1 in post 2" in text
 
 
 def test_engagement_api_series_is_used_when_alone(store: str) -> None:
