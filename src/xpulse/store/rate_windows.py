@@ -23,7 +23,7 @@ import threading
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Engine, Select, and_, bindparam, func, or_, select, text
+from sqlalchemy import Engine, Select, and_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -54,7 +54,6 @@ def write_window(engine: Engine, token: str, endpoint: str, window: Window) -> N
     params = {"token": token, "endpoint": endpoint, "limit": limit, "remaining": remaining,
               "reset_at": reset}  # fmt: skip
     with engine.begin() as conn:
-        conn.execute(_NO_DISK_WAIT)
         conn.execute(_upsert_statement(), params)
 
 
@@ -66,23 +65,26 @@ def read_window(engine: Engine, token: str, endpoint: str) -> Window | None:
     return int(row.limit), int(row.remaining), row.reset_at
 
 
-_NO_DISK_WAIT = text("SET LOCAL synchronous_commit = off")
-
-
 # Built once (every call of every job writes one and may read one): the values are bound.
 @lru_cache(maxsize=1)
 def _upsert_statement() -> Insert:
-    stmt = insert(rate_windows).values(
-        token=bindparam("token"),
-        endpoint=bindparam("endpoint"),
-        limit=bindparam("limit"),
-        remaining=bindparam("remaining"),
-        reset_at=bindparam("reset_at"),
-        updated_at=func.now(),
+    """The upsert, selecting its values from ``set_config``: the transaction's commit does
+    not wait for the disk, in the same one statement."""
+    c = rate_windows.c
+    no_disk_wait = select(func.set_config("synchronous_commit", "off", True)).subquery()
+    values = select(
+        bindparam("token", type_=c.token.type),
+        bindparam("endpoint", type_=c.endpoint.type),
+        bindparam("limit", type_=c.limit.type),
+        bindparam("remaining", type_=c.remaining.type),
+        bindparam("reset_at", type_=c.reset_at.type),
+        func.now(),
+    ).select_from(no_disk_wait)
+    stmt = insert(rate_windows).from_select(
+        [c.token, c.endpoint, c.limit, c.remaining, c.reset_at, c.updated_at], values
     )
-    stored = rate_windows.c
     return stmt.on_conflict_do_update(
-        index_elements=[stored.token, stored.endpoint],
+        index_elements=[c.token, c.endpoint],
         set_={
             "limit": stmt.excluded.limit,
             "remaining": stmt.excluded.remaining,
@@ -90,11 +92,8 @@ def _upsert_statement() -> Insert:
             "updated_at": func.now(),
         },
         where=or_(
-            stmt.excluded.reset_at > stored.reset_at,
-            and_(
-                stmt.excluded.reset_at == stored.reset_at,
-                stmt.excluded.remaining < stored.remaining,
-            ),
+            stmt.excluded.reset_at > c.reset_at,
+            and_(stmt.excluded.reset_at == c.reset_at, stmt.excluded.remaining < c.remaining),
         ),
     )
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from xpulse.api.ratelimit import SharedWindows
 from xpulse.store.rate_windows import TokenWindows, WindowTable, read_window, write_window
@@ -79,3 +80,25 @@ def test_a_database_error_costs_the_window_not_the_call(token: str) -> None:
     assert view.read(USERS_ME) is None
     view.write(USERS_ME, 75, 3, RESET)
     gone.dispose()
+
+
+def test_a_write_is_one_statement_whose_commit_does_not_wait_for_the_disk(
+    engine: Engine, token: str
+) -> None:
+    statements: list[str] = []
+    durability: list[str] = []
+
+    def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+        # the setting as the transaction that is about to commit sees it
+        durability.append(cursor.connection.execute("SHOW synchronous_commit").fetchone()[0])
+
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        write_window(engine, token, USERS_ME, (75, 40, RESET))
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    assert len(statements) == 1 and statements[0].startswith("INSERT INTO xpulse_rate_windows")
+    assert durability == ["off"]
+    with engine.connect() as conn:  # and only for that transaction
+        assert conn.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
