@@ -144,8 +144,14 @@ def _bulk(
         return []
     columns = tuple(rows[0])
     stmt, convert = _statement(conn.dialect, table, columns, conflict, returning)
-    if convert:
-        rows = [{**r, **{c: f(r[c]) for c, f in convert}} for r in rows]
+    if convert:  # copies: the caller's rows stay as they were
+        copied = []
+        for row in rows:
+            out = dict(row)
+            for column, write in convert:
+                out[column] = write(out[column])
+            copied.append(out)
+        rows = copied
     result = conn.execute(stmt, {"rows": json.dumps(rows)})
     return list(result.scalars()) if returning else []
 
