@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import procrastinate
 
@@ -52,16 +53,25 @@ async def _reaper(app: procrastinate.App, stalled_after: float) -> None:
             log.exception("looking for stalled jobs failed")
 
 
-async def _work(app: procrastinate.App, concurrency: int, stalled_after: float) -> None:
+async def _work(
+    app: procrastinate.App, concurrency: int, stalled_after: float, *, wait: bool = True
+) -> None:
+    """Work the queue (``wait=False``: until it is empty)."""
+    # procrastinate runs a sync task in the event loop's default thread pool, which holds
+    # min(32, cores + 4) threads: 6 on two cores, whatever --concurrency says. One thread
+    # a job slot, and a few for the loop's own uses (name lookups).
+    threads = ThreadPoolExecutor(concurrency + 4, thread_name_prefix="xpulse-job")
+    asyncio.get_running_loop().set_default_executor(threads)
     async with app.open_async():
         reaper = asyncio.create_task(_reaper(app, stalled_after))
         try:
             await app.run_worker_async(
                 queues=[QUEUE],
                 concurrency=concurrency,
+                wait=wait,
                 update_heartbeat_interval=HEARTBEAT,
                 stalled_worker_timeout=stalled_after,
-                install_signal_handlers=True,
+                install_signal_handlers=wait,
             )
         finally:
             reaper.cancel()
