@@ -198,8 +198,7 @@ def _trend_rows(points: Sequence[TrendPoint]) -> list[dict[str, Any]]:
                 "engagements": fmt.count(t.engagements),
                 "rate": fmt.percent(t.engagement_rate),
                 "change": fmt.change(change.impressions) if change else fmt.NA,
-                "tone": tone(fmt.change(change.impressions)) if change else "na",
-                "missing": None,
+                "tones": {"change": tone(fmt.change(change.impressions)) if change else "na"},
             }
         )
     return rows

@@ -176,7 +176,7 @@ def test_trend_points_equal_the_reports_of_their_weeks(world: World, tmp_path: P
     weeks.append(weeks[0].previous())
     for week in weeks:
         row = re.search(
-            rf'<td class="when period">{week.label}</td><td class="num"[^>]*>([^<]*)</td>'
+            rf'<td class="name">{week.label}</td><td class="num"[^>]*>([^<]*)</td>'
             r'<td class="num"[^>]*>([^<]*)</td><td class="num"[^>]*>([^<]*)</td>',
             page,
         )

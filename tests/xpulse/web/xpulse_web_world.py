@@ -1,5 +1,5 @@
 """A store whose history ends now: three accounts (two own, one competitor), ten weeks of
-posts with growth reads, and hostile post text; built on the real clock."""
+posts with growth reads, hostile post text and a spike; built on the real clock."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from xpulse.store.queries import (
 from xpulse.store.schema import posts
 
 EVIL = '<img src=x onerror=alert(1)><script>alert(2)</script> "q" & </script>'
+SPIKE_TEXT = "launch " + "https://example.com/" + "a" * 120
 CONFIG = """
 timezone = "Europe/Berlin"
 history_days = 30
@@ -199,6 +200,11 @@ def fill(db_url: str, now: datetime, seed: int = 7) -> None:
         evil_at = now - timedelta(days=7)
         rows.append(_post("99999", "main", evil_at, EVIL, "text"))
         reads.append(_obs("99999", evil_at + timedelta(hours=1), 5000, rng))
+        # A spike in every "last week" (some forty times the usual), its text one long word
+        # as a link can be: the spikes table and the posts table must still fit a phone.
+        rows.append(_post("99998", "main", evil_at, SPIKE_TEXT, "link"))
+        for hours, share in ((1, 0.3), (24, 0.8), (72, 0.95)):
+            reads.append(_obs("99998", evil_at + timedelta(hours=hours), int(400_000 * share), rng))
         conn.execute(posts.insert(), rows)
         append_observations(conn, reads)
         upsert_media(conn, videos)
