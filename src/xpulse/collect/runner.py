@@ -169,8 +169,12 @@ class Runner:
             if self.account_done is not None:
                 self.account_done(job.spec.name)
 
-        with ThreadPoolExecutor(workers, thread_name_prefix="collect") as pool:
-            list(pool.map(one, jobs, results))
+        if workers == 1:  # one account (a worker's job): in this thread, no pool to hand to
+            for job, result in zip(jobs, results, strict=True):
+                one(job, result)
+        else:
+            with ThreadPoolExecutor(workers, thread_name_prefix="collect") as pool:
+                list(pool.map(one, jobs, results))
         return RunResult(results, self.monotonic() - started, self._stop_reason)
 
     def _collect_safely(self, job: AccountJob, result: AccountResult) -> None:
