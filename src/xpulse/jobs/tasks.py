@@ -59,13 +59,16 @@ _engines_lock = threading.Lock()
 
 
 def store_engine(config: Config, concurrency: int = 8) -> Engine:
-    """One engine per worker process, migrated once; its pool serves every job thread (a
-    job takes up to a ledger session and a connection per concurrent call of its token)."""
+    """One engine per worker process, migrated once; its pool serves every job thread. A
+    job uses one connection at a time, its refresh up to one a concurrent call of its
+    token, and the process one more for the budget ledger's session: concurrency + 2 kept,
+    at most 2 x concurrency + 2 (docs/workers.md: what PostgreSQL's max_connections must
+    hold)."""
     url = config.db_url()
     with _engines_lock:
         if url not in _engines:
             engine = create_engine(
-                url, pool_pre_ping=True, pool_size=2 * concurrency, max_overflow=4 * concurrency
+                url, pool_pre_ping=True, pool_size=concurrency + 2, max_overflow=concurrency
             )
             try:
                 migrate(engine)

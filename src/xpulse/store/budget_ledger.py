@@ -26,13 +26,14 @@ where the in-memory budget holds.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, TextClause, text
+from sqlalchemy import Connection, Engine, Row, TextClause, event, text
 
 from xpulse.store.schema import budget_holds, budget_months, create_shared
 
@@ -174,16 +175,74 @@ class LedgerRefused(Exception):
         self.refused = refused
 
 
+class _ProcessSession:
+    """The database session whose life marks this process's holds as live: one per
+    process and engine, shared by every ledger of the process (a worker's jobs), so a
+    worker of N jobs holds one connection for them, not N. Every step runs on it, each in
+    a transaction of its own statement (autocommit), one step at a time: the month's row
+    lock is then held for the function's work only, not also for a round trip to the
+    client and its ``COMMIT`` (every process's steps queue on that lock anyway)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.mutex = threading.Lock()
+        self.conn: Connection | None = None
+        self.identity: tuple[int, object] | None = None
+
+    def step(self, statement: TextClause, params: dict[str, Any], identified: bool) -> Row[Any]:
+        """``statement`` run on the session (``identified``: with the session's identity
+        as ``pid`` and ``start``). A session that fails is dropped: the next step opens
+        another, and the old one's holds are then dead ones, as if the process had died."""
+        with self.mutex:
+            if self.conn is None or self.identity is None:
+                self.conn, self.identity = self._open()
+            if identified:
+                params = {**params, "pid": self.identity[0], "start": self.identity[1]}
+            try:
+                return self.conn.execute(statement, params).one()
+            except Exception:
+                self._close_locked()
+                raise
+
+    def _open(self) -> tuple[Connection, tuple[int, object]]:
+        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        row = conn.execute(
+            text("SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+        ).one()
+        return conn, (int(row[0]), row[1])
+
+    def close(self) -> None:
+        with self.mutex:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(Exception):  # a broken session is dropped all the same
+                self.conn.close()
+        self.conn, self.identity = None, None
+
+
+_sessions: weakref.WeakKeyDictionary[Engine, _ProcessSession] = weakref.WeakKeyDictionary()
+_sessions_lock = threading.Lock()
+
+
+def _process_session(engine: Engine) -> _ProcessSession:
+    with _sessions_lock:
+        session = _sessions.get(engine)
+        if session is None:
+            session = _sessions[engine] = _ProcessSession(engine)
+            # given back before the engine's pool is closed (tests, a worker's shutdown)
+            event.listen(engine, "engine_disposed", lambda _engine: session.close())
+        return session
+
+
 class BudgetLedger:
-    """One process's (or one job's) view of the shared monthly ledger.
+    """This process's view of the shared monthly ledger for ``month``.
 
     ``truth(conn)`` is the store's month-to-date (spend, post reads), used when the
-    month's row is new and at a resync. From its first step until :meth:`close` (or until
-    it is garbage-collected) it keeps one database session checked out: that session's
-    life is what tells the other processes that its holds are live, and the steps run on
-    it, each in a transaction of its own statement (autocommit). The month's row lock is
-    then held for the function's work only, not also for a round trip to the client and
-    its ``COMMIT``: every process's reservations queue on that lock.
+    month's row is new and at a resync. Holds are tagged with the process's session
+    (:class:`_ProcessSession`), kept open from the first step until :meth:`close` or the
+    engine's disposal.
     """
 
     def __init__(
@@ -193,38 +252,12 @@ class BudgetLedger:
         self.engine = engine
         self.month = month
         self.truth = truth
-        self._mutex = threading.Lock()  # the session serves one step at a time
-        self._session: Connection | None = None
-        self._identity: tuple[int, object] | None = None
-        self._finalizer: Callable[[], None] | None = None
-
-    # -- the session that marks our holds as live ---------------------------------------
-
-    def _session_locked(self) -> tuple[Connection, tuple[int, object]]:
-        """The session and its identity (pid, backend start); the caller holds the mutex."""
-        if self._session is None or self._identity is None:
-            session = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            # Kept with the pooled database connection (``info`` lives as long as it
-            # does): a worker's next job on the same connection asks no more.
-            identity = session.info.get(_IDENTITY)
-            if identity is None:
-                row = session.execute(
-                    text(
-                        "SELECT pid, backend_start FROM pg_stat_activity "
-                        "WHERE pid = pg_backend_pid()"
-                    )
-                ).one()
-                identity = session.info[_IDENTITY] = (int(row[0]), row[1])
-            self._session, self._identity = session, identity
-            self._finalizer = weakref.finalize(self, session.close)
-        return self._session, self._identity
+        self._session = _process_session(engine)
 
     def close(self) -> None:
-        """Give the session back (every hold settled): later holds open a new one."""
-        with self._mutex:
-            if self._finalizer is not None:
-                self._finalizer()
-            self._session, self._identity, self._finalizer = None, None, None
+        """Give the process's session back (every hold settled): later holds open a new
+        one."""
+        self._session.close()
 
     # -- reserve and settle ---------------------------------------------------------------
 
@@ -271,15 +304,11 @@ class BudgetLedger:
             return row
 
     def _step(self, step: TextClause, params: dict[str, Any], identified: bool = False) -> Row[Any]:
-        """One step of the ledger, one statement on the session (``identified``: with the
-        session's identity, which marks a hold as live). A step refused for a due resync
-        (a dead hold was taken in, and nothing is in flight) runs again after it."""
+        """One step of the ledger on the session (``identified``: with the session's
+        identity, which marks a hold as live). A step refused for a due resync (a dead
+        hold was taken in, and nothing is in flight) runs again after it."""
         while True:
-            with self._mutex:
-                session, (pid, started) = self._session_locked()
-                if identified:
-                    params = {**params, "pid": pid, "start": started}
-                row = session.execute(step, params).one()
+            row = self._session.step(step, params, identified)
             if not row.must_resync:
                 return row
             with self.engine.begin() as conn:
@@ -293,7 +322,6 @@ class BudgetLedger:
         conn.execute(_RESYNC, {"m": self.month, "spent": spent, "reads": reads})
 
 
-_IDENTITY = "xpulse_ledger_identity"
 _LOCK = text("SELECT * FROM xpulse_budget_lock(:m)")
 _RESYNC = text("SELECT xpulse_budget_resync(:m, :spent, :reads)")
 _RESERVE = text(

@@ -120,3 +120,25 @@ def test_a_spender_killed_with_a_hold_in_flight(pg_url: str) -> None:
     assert 0 < spent <= LIMIT
     # once nothing is in flight, the dead hold's charge gives way to what was stored
     assert _ledger(pg_url) == (spent, 0)
+
+
+def test_a_process_holds_one_ledger_session_however_many_jobs(pg_url: str) -> None:
+    """A worker's jobs each have a ledger; their holds all ride one session of the process
+    (one connection, not one a job: a worker of 16 jobs on a server of 100 connections)."""
+    engine = open_store(pg_url)
+    try:
+        now = datetime.now(UTC)
+        jobs = [LedgerBudget(engine, None, now) for _ in range(5)]
+        for budget in jobs:
+            budget.reserve(1_000)  # a hold in flight for each job
+        assert engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            holders = conn.execute(
+                text("SELECT count(DISTINCT holder_pid), count(*) FROM xpulse_budget_holds")
+            ).one()
+        assert tuple(holders) == (1, 5)
+        for budget in jobs:
+            budget.settle(1_000, 500)
+        assert jobs[0].ledger.spent() == (2_500, 0)
+    finally:
+        engine.dispose()  # gives the session back first: no connection left open
