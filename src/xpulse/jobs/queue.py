@@ -73,6 +73,8 @@ async def enqueue_async(
     return Queued(account.name, kind, job_id)
 
 
+# A batch this large changes what the job table holds enough to plan on new statistics.
+ANALYSE_AFTER = 50
 WAITING = (
     "SELECT queueing_lock FROM procrastinate_jobs "
     "WHERE status = 'todo' AND queueing_lock = ANY(%(locks)s)"
@@ -101,5 +103,11 @@ def enqueue_all(
         deferred = app.job_manager.batch_defer_jobs([jobs[a.name] for a in fresh])
     except AlreadyEnqueued:
         return [enqueue(app, kind, a, period) for a in accounts]
+    if len(fresh) >= ANALYSE_AFTER:
+        # The workers' fetch of the next job checks each waiting job's lock against the
+        # others; planned on statistics from before a batch of thousands, it read the whole
+        # table each time (2,000 waiting: 95 ms a fetch, 0.55 ms once analysed), until
+        # autovacuum's analyse came round a minute or more later.
+        app.connector.get_sync_connector().execute_query("ANALYZE procrastinate_jobs")
     ids = {a.name: job.id for a, job in zip(fresh, deferred, strict=True)}
     return [Queued(a.name, kind, ids.get(a.name)) for a in accounts]
