@@ -218,6 +218,8 @@ class _ProcessSession:
     def _close_locked(self) -> None:
         if self.conn is not None:
             with contextlib.suppress(Exception):  # a broken session is dropped all the same
+                # closed, not given back: the engine's pool may be disposed of already
+                self.conn.invalidate()
                 self.conn.close()
         self.conn, self.identity = None, None
 
