@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, TextClause, event, text
+from sqlalchemy.exc import DBAPIError
 
 from xpulse.store.schema import budget_holds, budget_months, create_shared
 
@@ -184,15 +185,17 @@ class _ProcessSession:
     client and its ``COMMIT`` (every process's steps queue on that lock anyway)."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        # weakly: the engine keeps its session (through its disposal hook), not the reverse
+        self._engine = weakref.ref(engine)
         self.mutex = threading.Lock()
         self.conn: Connection | None = None
         self.identity: tuple[int, object] | None = None
 
     def step(self, statement: TextClause, params: dict[str, Any], identified: bool) -> Row[Any]:
         """``statement`` run on the session (``identified``: with the session's identity
-        as ``pid`` and ``start``). A session that fails is dropped: the next step opens
-        another, and the old one's holds are then dead ones, as if the process had died."""
+        as ``pid`` and ``start``). A session whose connection is lost is dropped: the next
+        step opens another, and the old one's holds are then dead ones, as if the process
+        had died (charged in full until the month is resynced)."""
         with self.mutex:
             if self.conn is None or self.identity is None:
                 self.conn, self.identity = self._open()
@@ -200,12 +203,15 @@ class _ProcessSession:
                 params = {**params, "pid": self.identity[0], "start": self.identity[1]}
             try:
                 return self.conn.execute(statement, params).one()
-            except Exception:
-                self._close_locked()
+            except DBAPIError:
+                if self.conn.invalidated:  # SQLAlchemy saw the connection go
+                    self._close_locked()
                 raise
 
     def _open(self) -> tuple[Connection, tuple[int, object]]:
-        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        engine = self._engine()
+        assert engine is not None  # a ledger holds its engine
+        conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         row = conn.execute(
             text("SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()")
         ).one()

@@ -4,10 +4,12 @@ reservation in flight does not open a hole."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
 import sys
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -142,3 +144,15 @@ def test_a_process_holds_one_ledger_session_however_many_jobs(pg_url: str) -> No
         assert jobs[0].ledger.spent() == (2_500, 0)
     finally:
         engine.dispose()  # gives the session back first: no connection left open
+
+
+def test_a_disposed_engine_and_its_session_are_let_go(pg_url: str) -> None:
+    engine = open_store(pg_url)
+    budget = LedgerBudget(engine, None, datetime.now(UTC))
+    budget.reserve(1_000)
+    budget.settle(1_000, 0)
+    engine.dispose()
+    gone = weakref.ref(engine)
+    del engine, budget
+    gc.collect()
+    assert gone() is None  # the process's session does not keep its engine alive
