@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, TextClause, event, text
 from sqlalchemy.exc import DBAPIError
 
-from xpulse.store.schema import budget_holds, budget_months, create_shared
+from xpulse.store.schema import budget_holds, budget_months, ensure_shared
 
 # Ledgers created before the plan's monthly read cap was held lack its columns.
 UPGRADES = (
@@ -139,24 +139,18 @@ END
 $fn$;
 """
 
-_created: set[str] = set()
-_created_lock = threading.Lock()
-
 
 def ensure_schema(engine: Engine) -> None:
-    key = engine.url.render_as_string(hide_password=True)
-    with _created_lock:
-        if key in _created:
-            return
-        with engine.begin() as conn:
-            create_shared(conn, budget_months, budget_holds)
-            for statement in UPGRADES:
-                conn.execute(text(statement))
-            # psycopg's own execute: no parameters, so the bodies' text stays as written
-            driver = conn.connection.driver_connection
-            assert driver is not None
-            driver.execute(FUNCTIONS)
-        _created.add(key)
+    ensure_shared(engine, budget_months, budget_holds, then=_upgrade_and_define)
+
+
+def _upgrade_and_define(conn: Connection) -> None:
+    for statement in UPGRADES:
+        conn.execute(text(statement))
+    # psycopg's own execute: no parameters, so the bodies' text stays as written
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute(FUNCTIONS)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ disk.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 from functools import lru_cache
 
@@ -27,22 +26,13 @@ from sqlalchemy import Engine, Select, and_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from xpulse.store.schema import create_shared, rate_windows
+from xpulse.store.schema import ensure_shared, rate_windows
 
 log = logging.getLogger("xpulse.store")
 
-_created: set[str] = set()
-_created_lock = threading.Lock()
-
 
 def ensure_table(engine: Engine) -> None:
-    key = engine.url.render_as_string(hide_password=True)
-    with _created_lock:
-        if key in _created:
-            return
-        with engine.begin() as conn:
-            create_shared(conn, rate_windows)
-        _created.add(key)
+    ensure_shared(engine, rate_windows)
 
 
 Window = tuple[int, int, datetime]  # limit, remaining, reset (UTC, the server's clock)

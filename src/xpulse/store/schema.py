@@ -15,6 +15,8 @@ observations): ``ix_posts_account_created`` serves "one account's posts in a per
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -24,6 +26,7 @@ from sqlalchemy import (
     Column,
     Connection,
     DateTime,
+    Engine,
     Float,
     ForeignKey,
     Index,
@@ -461,3 +464,24 @@ def create_shared(conn: Connection, *tables: Table) -> None:
     first user waits for it on an advisory lock instead of failing on a half-made table."""
     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SHARED_SCHEMA_LOCK})
     shared_metadata.create_all(conn, tables=list(tables))
+
+
+_ensured: set[tuple[str, tuple[str, ...]]] = set()
+_ensured_lock = threading.Lock()
+
+
+def ensure_shared(
+    engine: Engine, *tables: Table, then: Callable[[Connection], None] | None = None
+) -> None:
+    """:func:`create_shared` once a process and database (the coordination tables are
+    made on first use, and every job asks): ``then`` runs in the same transaction, for
+    what goes with the tables (upgrades, server-side functions)."""
+    key = (engine.url.render_as_string(hide_password=True), tuple(t.name for t in tables))
+    with _ensured_lock:
+        if key in _ensured:
+            return
+        with engine.begin() as conn:
+            create_shared(conn, *tables)
+            if then is not None:
+                then(conn)
+        _ensured.add(key)

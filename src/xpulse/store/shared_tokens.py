@@ -11,12 +11,11 @@ from __future__ import annotations
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from xpulse.store.schema import create_shared, shared_tokens
+from xpulse.store.schema import ensure_shared, shared_tokens
 
 
 def ensure_table(engine: Engine) -> None:
-    with engine.begin() as conn:
-        create_shared(conn, shared_tokens)
+    ensure_shared(engine, shared_tokens)
 
 
 def load_record(engine: Engine, account: str) -> str | None:
