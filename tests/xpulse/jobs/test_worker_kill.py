@@ -23,6 +23,28 @@ def _wait_dead(proc: Any, timeout: float = 120) -> None:
         time.sleep(0.1)
 
 
+def _kill_a_worker(fleet: Fleet, killer: KillOnRequest) -> str:
+    """Start a worker of one slot, SIGKILL it at the second call it sends to X, and return
+    the account of its job, still "doing": nobody else may take it yet."""
+    doomed = fleet.start_worker("--concurrency", "1", "--stalled-after", "5")
+    killer.arm(doomed.pid, kill_at=2)
+    _wait_dead(doomed)
+    assert doomed.returncode == -signal.SIGKILL
+    running = fleet.sql("SELECT args->>'account' FROM procrastinate_jobs WHERE status = 'doing'")
+    assert len(running) == 1
+    return str(running[0][0])
+
+
+def _assert_only_the_killed_job_retried(fleet: Fleet, killed_account: str) -> None:
+    status = fleet.xpulse("workers", "status")
+    assert status.returncode == 0, status.stdout
+    rows = {line.split()[0]: line.split()[1:] for line in status.stdout.splitlines()[2:]}
+    for name in fleet.names:
+        retried = "1" if name == killed_account else "0"
+        assert rows[name] == ["0", "0", "1", "0", retried], status.stdout
+    assert "lost its worker: queued again" in fleet.logs()
+
+
 def _assert_nothing_lost_or_doubled(fleet: Fleet) -> None:
     rows = fleet.sql("SELECT account, id FROM posts")
     stored: dict[str, set[str]] = {}
@@ -56,24 +78,12 @@ def test_a_killed_workers_job_is_finished_by_another(fleet_factory: FleetFactory
 
     fleet = fleet_factory(users=3, posts_per_week=120, wrap=wrap)
     assert fleet.xpulse("enqueue", "collect").returncode == 0
-    doomed = fleet.start_worker("--concurrency", "1", "--stalled-after", "5")
-    killer[0].arm(doomed.pid, kill_at=2)  # the account's second timeline page
-    _wait_dead(doomed)
-    assert doomed.returncode == -signal.SIGKILL
-    running = fleet.sql("SELECT args->>'account' FROM procrastinate_jobs WHERE status = 'doing'")
-    assert len(running) == 1  # the killed job, still "doing": nobody else may take it yet
-    killed_account = running[0][0]
+    killed_account = _kill_a_worker(fleet, killer[0])  # the account's second timeline page
 
     fleet.start_worker("--concurrency", "2", "--stalled-after", "5")
     fleet.wait_jobs_done(3)
 
-    status = fleet.xpulse("workers", "status")
-    assert status.returncode == 0, status.stdout
-    rows = {line.split()[0]: line.split()[1:] for line in status.stdout.splitlines()[2:]}
-    for name in fleet.names:
-        retried = "1" if name == killed_account else "0"
-        assert rows[name] == ["0", "0", "1", "0", retried], status.stdout
-    assert "lost its worker: queued again" in fleet.logs()
+    _assert_only_the_killed_job_retried(fleet, killed_account)
     _assert_nothing_lost_or_doubled(fleet)
 
 
@@ -118,25 +128,13 @@ def test_a_killed_workers_run_job_is_finished_by_another_and_delivered_once(
     write_config(fleet, extra=extra)
     fleet.env["XPULSE_SLACK_WEBHOOK"] = f"{fleet.url}/hooks/T000/B000/secret"
     assert fleet.xpulse("enqueue", "run").returncode == 0
-    doomed = fleet.start_worker("--concurrency", "1", "--stalled-after", "5")
-    killer[0].arm(doomed.pid, kill_at=2)  # the first account's first timeline page
-    _wait_dead(doomed)
-    assert doomed.returncode == -signal.SIGKILL
-    running = fleet.sql("SELECT args->>'account' FROM procrastinate_jobs WHERE status = 'doing'")
-    assert len(running) == 1
-    killed_account = running[0][0]
+    killed_account = _kill_a_worker(fleet, killer[0])  # the first account's first page
     assert fleet.sql_count("SELECT count(*) FROM deliveries") == 0  # killed before a send
 
     fleet.start_worker("--concurrency", "2", "--stalled-after", "5")
     fleet.wait_jobs_done(2)
 
-    status = fleet.xpulse("workers", "status")
-    assert status.returncode == 0, status.stdout
-    rows = {line.split()[0]: line.split()[1:] for line in status.stdout.splitlines()[2:]}
-    for name in fleet.names:
-        retried = "1" if name == killed_account else "0"
-        assert rows[name] == ["0", "0", "1", "0", retried], status.stdout
-    assert "lost its worker: queued again" in fleet.logs()
+    _assert_only_the_killed_job_retried(fleet, killed_account)
     sent = fleet.sql(
         "SELECT account, destination, status, attempts FROM deliveries ORDER BY account, 2"
     )
